@@ -1,0 +1,219 @@
+/**
+ * Deterministic CBOR (RFC 8949 §4.2.1 "core deterministic encoding"), the subset the
+ * agent needs for signed manifests and journal bodies: unsigned and negative integers
+ * within ±2^53, byte strings, UTF-8 text, arrays, maps (integer or text keys), true,
+ * false, null.
+ *
+ * The decoder is strict because a signed manifest must have exactly one encoding: it
+ * refuses indefinite lengths, non-shortest heads, duplicate or unsorted map keys, tags,
+ * floats, undefined, invalid UTF-8, trailing bytes, and nesting deeper than `maxDepth`.
+ * Every length is checked against the bytes that remain before anything is allocated, so
+ * hostile input cannot make it allocate more than its own size. No code generation.
+ */
+import { OtaError } from '../errors.js';
+import { utf8Decode, utf8Encode } from './bytes.js';
+
+export type CborKey = number | string;
+export type CborValue = number | string | boolean | null | Uint8Array | CborValue[] | CborMap;
+export type CborMap = Map<CborKey, CborValue>;
+
+export const CborError = {
+  truncated: 'CBOR_TRUNCATED',
+  nonCanonical: 'CBOR_NON_CANONICAL',
+  unsupported: 'CBOR_UNSUPPORTED',
+  duplicateKey: 'CBOR_DUPLICATE_KEY',
+  keyOrder: 'CBOR_KEY_ORDER',
+  trailing: 'CBOR_TRAILING_BYTES',
+  depth: 'CBOR_TOO_DEEP',
+  utf8: 'CBOR_BAD_UTF8',
+} as const;
+
+const MAX_SAFE = 2 ** 53;
+
+// ------------------------------------------------------------------------- encoding
+
+class Writer {
+  bytes: number[] = [];
+  head(major: number, n: number): void {
+    const m = major << 5;
+    if (n < 24) this.bytes.push(m | n);
+    else if (n < 0x100) this.bytes.push(m | 24, n);
+    else if (n < 0x10000) this.bytes.push(m | 25, n >> 8, n & 0xff);
+    else if (n < 0x100000000) this.bytes.push(m | 26, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+    else {
+      const hi = Math.floor(n / 0x100000000);
+      const lo = n >>> 0;
+      this.bytes.push(m | 27, 0, 0, (hi >>> 8) & 0xff, hi & 0xff, (lo >>> 24) & 0xff, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+    }
+  }
+}
+
+function encodeInto(w: Writer, v: CborValue): void {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || Math.abs(v) >= MAX_SAFE) throw new OtaError(CborError.unsupported, `cannot encode number ${v}`);
+    if (v >= 0) w.head(0, v);
+    else w.head(1, -1 - v);
+  } else if (typeof v === 'string') {
+    const b = utf8Encode(v);
+    w.head(3, b.length);
+    for (let i = 0; i < b.length; i++) w.bytes.push(b[i]);
+  } else if (v instanceof Uint8Array) {
+    w.head(2, v.length);
+    for (let i = 0; i < v.length; i++) w.bytes.push(v[i]);
+  } else if (v === false) w.bytes.push(0xf4);
+  else if (v === true) w.bytes.push(0xf5);
+  else if (v === null) w.bytes.push(0xf6);
+  else if (Array.isArray(v)) {
+    w.head(4, v.length);
+    for (const item of v) encodeInto(w, item);
+  } else if (v instanceof Map) {
+    const entries: { key: Uint8Array; value: CborValue }[] = [];
+    for (const [k, val] of v) entries.push({ key: encodeCbor(k), value: val });
+    entries.sort((a, b) => compareBytes(a.key, b.key));
+    for (let i = 1; i < entries.length; i++) {
+      if (compareBytes(entries[i - 1].key, entries[i].key) === 0) throw new OtaError(CborError.duplicateKey, 'duplicate map key');
+    }
+    w.head(5, entries.length);
+    for (const e of entries) {
+      for (let i = 0; i < e.key.length; i++) w.bytes.push(e.key[i]);
+      encodeInto(w, e.value);
+    }
+  } else throw new OtaError(CborError.unsupported, `cannot encode ${typeof v}`);
+}
+
+/** Encodes `value` deterministically (shortest heads, map keys in bytewise order). */
+export function encodeCbor(value: CborValue): Uint8Array {
+  const w = new Writer();
+  encodeInto(w, value);
+  return new Uint8Array(w.bytes);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+// ------------------------------------------------------------------------- decoding
+
+export interface DecodeOptions {
+  /** Deepest nesting of arrays and maps accepted (the top level is depth 1). Default 8. */
+  maxDepth?: number;
+}
+
+class Reader {
+  pos = 0;
+  constructor(readonly b: Uint8Array, readonly maxDepth: number) {}
+
+  need(n: number): void {
+    if (n > this.b.length - this.pos) throw new OtaError(CborError.truncated, `needs ${n} bytes at ${this.pos}`);
+  }
+
+  /** Reads a head; returns [major, argument]. */
+  head(): [number, number, number] {
+    this.need(1);
+    const first = this.b[this.pos++];
+    const major = first >> 5;
+    const info = first & 31;
+    if (info < 24) return [major, info, info];
+    let n: number;
+    if (info === 24) {
+      this.need(1);
+      n = this.b[this.pos++];
+      if (n < 24) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
+    } else if (info === 25) {
+      this.need(2);
+      n = (this.b[this.pos] << 8) | this.b[this.pos + 1];
+      this.pos += 2;
+      if (n < 0x100) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
+    } else if (info === 26) {
+      this.need(4);
+      n = this.b[this.pos] * 0x1000000 + ((this.b[this.pos + 1] << 16) | (this.b[this.pos + 2] << 8) | this.b[this.pos + 3]);
+      this.pos += 4;
+      if (n < 0x10000) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
+    } else if (info === 27) {
+      this.need(8);
+      const hi = this.b[this.pos] * 0x1000000 + ((this.b[this.pos + 1] << 16) | (this.b[this.pos + 2] << 8) | this.b[this.pos + 3]);
+      const lo = this.b[this.pos + 4] * 0x1000000 + ((this.b[this.pos + 5] << 16) | (this.b[this.pos + 6] << 8) | this.b[this.pos + 7]);
+      this.pos += 8;
+      if (hi === 0) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
+      if (hi >= 0x200000) throw new OtaError(CborError.unsupported, 'integer beyond 2^53');
+      n = hi * 0x100000000 + lo;
+    } else if (info === 31) {
+      throw new OtaError(CborError.nonCanonical, 'indefinite length');
+    } else {
+      throw new OtaError(CborError.unsupported, `reserved additional info ${info}`);
+    }
+    return [major, n, info];
+  }
+
+  item(depth: number): CborValue {
+    const start = this.pos;
+    const [major, n, info] = this.head();
+    switch (major) {
+      case 0:
+        return n;
+      case 1:
+        return -1 - n;
+      case 2: {
+        this.need(n);
+        const out = new Uint8Array(this.b.subarray(this.pos, this.pos + n)); // a copy, whatever view came in
+        this.pos += n;
+        return out;
+      }
+      case 3: {
+        this.need(n);
+        const s = utf8Decode(this.b.subarray(this.pos, this.pos + n));
+        if (s === undefined) throw new OtaError(CborError.utf8, `invalid UTF-8 at ${this.pos}`);
+        this.pos += n;
+        return s;
+      }
+      case 4: {
+        if (depth >= this.maxDepth) throw new OtaError(CborError.depth, `nesting deeper than ${this.maxDepth}`);
+        this.need(n); // every item takes at least one byte
+        const out: CborValue[] = [];
+        for (let i = 0; i < n; i++) out.push(this.item(depth + 1));
+        return out;
+      }
+      case 5: {
+        if (depth >= this.maxDepth) throw new OtaError(CborError.depth, `nesting deeper than ${this.maxDepth}`);
+        this.need(n * 2);
+        const out: CborMap = new Map();
+        let prevKey: Uint8Array | undefined;
+        for (let i = 0; i < n; i++) {
+          const keyStart = this.pos;
+          const key = this.item(depth + 1);
+          if (typeof key !== 'number' && typeof key !== 'string') {
+            throw new OtaError(CborError.unsupported, 'map key is not an integer or text');
+          }
+          const keyBytes = this.b.subarray(keyStart, this.pos);
+          if (prevKey) {
+            const c = compareBytes(prevKey, keyBytes);
+            if (c === 0) throw new OtaError(CborError.duplicateKey, `duplicate map key ${String(key)}`);
+            if (c > 0) throw new OtaError(CborError.keyOrder, `map key ${String(key)} out of order`);
+          }
+          prevKey = keyBytes;
+          out.set(key, this.item(depth + 1));
+        }
+        return out;
+      }
+      case 6:
+        throw new OtaError(CborError.unsupported, `tag at ${start}`);
+      default: {
+        // major 7: simple values and floats
+        if (info === 20) return false;
+        if (info === 21) return true;
+        if (info === 22) return null;
+        throw new OtaError(CborError.unsupported, `simple value or float at ${start}`);
+      }
+    }
+  }
+}
+
+/** Decodes exactly one deterministic CBOR item that fills `bytes`. Throws OtaError (CBOR_*). */
+export function decodeCbor(bytes: Uint8Array, options: DecodeOptions = {}): CborValue {
+  const r = new Reader(bytes, options.maxDepth ?? 8);
+  const v = r.item(0);
+  if (r.pos !== bytes.length) throw new OtaError(CborError.trailing, `${bytes.length - r.pos} bytes after the item`);
+  return v;
+}
