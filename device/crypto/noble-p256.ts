@@ -3,7 +3,7 @@
  * false`), the digest is used as given (`prehash: false`), and any throw from the library
  * (a wrong-length signature, a point off the curve) counts as invalid.
  */
-import { p256 } from '@noble/curves/nist.js';
+import { p256 } from './p256-curve.js';
 import type { P256Verifier } from '../ports.js';
 
 export const nobleP256: P256Verifier = {

@@ -36,7 +36,12 @@ export function xsnapWorkerPath(): string {
   return bin;
 }
 
-/** Bundles a TypeScript entry for XS: one IIFE, ES2020 (xsnap's XS lacks static-field support noble needs). */
+/**
+ * Bundles a TypeScript entry for XS: one IIFE, ES2020 (xsnap's XS lacks the static-field
+ * support noble needs). No tree-shaking: Moddable loads whole modules and runs all their
+ * top-level code, so the lane must too, or an import-time failure on a device (a library
+ * touching TextEncoder while initialising an export the agent never uses) passes here.
+ */
 export async function bundleForXs(entry: string): Promise<string> {
   const out = await esbuild.build({
     entryPoints: [entry],
@@ -46,6 +51,7 @@ export async function bundleForXs(entry: string): Promise<string> {
     platform: 'neutral',
     mainFields: ['module', 'main'],
     conditions: ['import', 'default'],
+    treeShaking: false,
     write: false,
     logLevel: 'silent',
   });
