@@ -26,6 +26,10 @@ export function serve(cases: Record<string, XsCase>): void {
       const err = e as { name?: string; message?: string; code?: string };
       result = { ok: false, error: `${err.name ?? 'Error'}${err.code ? ` ${err.code}` : ''}: ${err.message ?? String(e)}` };
     }
+    // Collect garbage before the meter is read, so `currentHeapCount` is what the case
+    // still holds, not what it left behind (xsnap provides gc(); a device does not need to).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (typeof gc === 'function') gc();
     const bytes = utf8Encode(JSON.stringify(result));
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   };

@@ -1,0 +1,51 @@
+/** The emulated device's parts run inside XS too: flash with cuts, virtual time, battery. */
+import { PowerRail } from '../../harness/power-rail.js';
+import { Scheduler } from '../../harness/scheduler.js';
+import { DEFAULT_BATTERY, SimBattery } from '../../harness/sim-battery.js';
+import { FLASH_PROFILES, FlashMedia } from '../../harness/sim-flash.js';
+import { SimClock } from '../../harness/sim-clock.js';
+import { serve } from './serve.js';
+
+serve({
+  tornWrites: (args: { seed: number }) => {
+    const out: { profile: string; ok: boolean; erased: number; opsAfter: number }[] = [];
+    for (const profile of FLASH_PROFILES) {
+      const media = new FlashMedia(profile, 2 * profile.sectorSize, args.seed);
+      const flash = media.attach(new PowerRail());
+      const data = new Uint8Array(256).map((_, i) => i);
+      flash.program(0, data);
+      media.cutPowerAt(media.ops, { torn: true });
+      let lost = false;
+      try {
+        flash.erase(0);
+      } catch (e) {
+        lost = (e as Error).name === 'PowerLost';
+      }
+      const opsAtCut = media.ops;
+      let stillDead = false;
+      try {
+        flash.program(4096, data);
+      } catch (e) {
+        stillDead = (e as Error).name === 'PowerLost';
+      }
+      const after = media.attach(new PowerRail());
+      const back = new Uint8Array(256);
+      after.read(0, back);
+      out.push({ profile: profile.name, ok: lost && stillDead, erased: back.filter((b) => b === profile.erasedValue).length, opsAfter: media.ops - opsAtCut });
+    }
+    return out;
+  },
+  timeAndBattery: () => {
+    const s = new Scheduler();
+    const rail = new PowerRail();
+    const clock = new SimClock(s, rail, undefined);
+    const order: number[] = [];
+    clock.setTimer(5, () => order.push(5));
+    clock.setTimer(1, () => order.push(1));
+    const battery = new SimBattery(s, { ...DEFAULT_BATTERY, capacity: 100, startPercent: 50 });
+    battery.attach(rail);
+    s.runUntil(() => false);
+    battery.drain(1000);
+    return { order, alive: rail.alive, reason: rail.reason };
+  },
+});
