@@ -1,0 +1,261 @@
+/**
+ * The agent's lifecycle as one explicit state table (docs/AGENT.md renders the same
+ * rows; a test keeps the two identical). `step` is pure: it takes the state and an event
+ * and returns the next state and the actions for the executor, which does the I/O
+ * (download, verification, boot record, restart, reports) and feeds results back as
+ * events. Every event not in the table for a state is ignored and counted, never thrown.
+ *
+ * boot check → idle → download → verify → wait for activation → activate (trial boot)
+ *   → self-test → confirm, or revert.
+ */
+import type { Report } from '../ports.js';
+import type { ActivationTrigger, HeldImage } from './activation.js';
+
+export type AgentState =
+  | 'boot-check'
+  | 'trial-self-test'
+  | 'idle'
+  | 'downloading'
+  | 'verifying'
+  | 'awaiting-activation'
+  | 'activating';
+
+/** GBCS alert codes the lifecycle raises (REFERENCE.md §3). */
+export const AlertCode = {
+  verificationFailedAtPowerOn: 0x8f1b,
+  verificationFailed: 0x8f1c,
+  verificationSucceeded: 0x8f72,
+} as const;
+
+/** ZCL ImageUpgradeStatus values (attribute 0x0006). */
+export const UpgradeStatus = {
+  normal: 0,
+  downloading: 1,
+  downloadComplete: 2,
+  waitingToUpgrade: 3,
+  countDown: 4,
+  waitForMore: 5,
+  waitingForExternalEvent: 6,
+} as const;
+
+export type AgentEvent =
+  /** Power-on: what the bootloader did and whether the running image still verifies. */
+  | { type: 'booted'; trial: boolean; reverted: boolean; runningImageOk: boolean; runningVersion: number; revertedVersion?: number }
+  | { type: 'image-offered' }
+  | { type: 'download-complete' }
+  | { type: 'download-failed'; code: string }
+  | { type: 'verified'; held: HeldImage }
+  | { type: 'verify-failed'; code: string }
+  /** Upgrade End Response (solicited or not), already read into a trigger. */
+  | { type: 'upgrade-end'; trigger: ActivationTrigger }
+  /** An explicit activation command that `decideActivationCommand` accepted. */
+  | { type: 'activation-accepted' }
+  /** The activation time arrived (timer), or the power recovered while activation was due. */
+  | { type: 'activation-due' }
+  | { type: 'power-insufficient' }
+  | { type: 'trial-armed-failed'; code: string }
+  | { type: 'self-test-passed' }
+  | { type: 'self-test-failed'; reason: string }
+  | { type: 'confirmed' }
+  | { type: 'confirm-failed'; code: string };
+
+export type AgentAction =
+  | { do: 'report'; report: Report }
+  | { do: 'start-download' }
+  | { do: 'finish-verification' }
+  | { do: 'schedule-activation'; delayMs: number }
+  /** Check the power policy; the executor answers 'activation-due' or 'power-insufficient'. */
+  | { do: 'try-activate' }
+  /** Write the boot record (trial of the new bank) and restart. */
+  | { do: 'arm-trial-and-restart' }
+  | { do: 'run-self-test' }
+  /** Write the boot record: confirmed, new rollback floor (one write). */
+  | { do: 'confirm' }
+  /** Restart without confirming, so the bootloader reverts the trial. */
+  | { do: 'restart' }
+  | { do: 'discard-download' };
+
+export interface AgentContext {
+  state: AgentState;
+  runningVersion: number;
+  held: HeldImage | undefined;
+  /** An activation is wanted (its time came or a command accepted it) but the power held it back: the executor tries again when the power recovers. */
+  activationPending: boolean;
+  /** Events that had no row for the state they arrived in. */
+  ignored: number;
+}
+
+export function initialContext(): AgentContext {
+  return { state: 'boot-check', runningVersion: 0, held: undefined, activationPending: false, ignored: 0 };
+}
+
+type Handler = (ctx: AgentContext, e: any) => AgentAction[];
+
+interface Row {
+  from: AgentState;
+  on: AgentEvent['type'];
+  /** Condition written as text for the table; `when` decides. */
+  guard?: string;
+  when?: (ctx: AgentContext, e: any) => boolean;
+  to: AgentState;
+  actions: Handler;
+  /** What the row does, for the table. */
+  doText: string;
+}
+
+const status = (s: number): AgentAction => ({ do: 'report', report: { kind: 'upgrade-status', status: s } });
+
+/** The lifecycle, one row per (state, event, guard). Rows are tried in order. */
+export const LIFECYCLE_TABLE: readonly Row[] = [
+  {
+    from: 'boot-check', on: 'booted', guard: 'trial boot of a new image', when: (_c, e) => e.trial,
+    to: 'trial-self-test', actions: () => [{ do: 'run-self-test' }],
+    doText: 'run the self-test (with its deadline)',
+  },
+  {
+    from: 'boot-check', on: 'booted', guard: 'the bootloader reverted a trial', when: (_c, e) => e.reverted,
+    to: 'idle',
+    actions: (c, e) => [
+      { do: 'report', report: { kind: 'activation', success: false, version: e.runningVersion } },
+      { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'report activation failure with the running (old) version; report firmware version',
+  },
+  {
+    from: 'boot-check', on: 'booted', guard: 'running image fails its check', when: (_c, e) => !e.runningImageOk,
+    to: 'idle',
+    actions: (c) => [
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailedAtPowerOn, errorCode: 'BOOT_IMAGE_CHECK' } },
+      { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
+    ],
+    doText: 'raise 0x8F1B (verification failed at power-on); report firmware version',
+  },
+  {
+    from: 'boot-check', on: 'booted', to: 'idle',
+    actions: (c) => [{ do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } }, status(UpgradeStatus.normal)],
+    doText: 'report firmware version',
+  },
+  {
+    from: 'trial-self-test', on: 'self-test-passed', to: 'trial-self-test',
+    actions: () => [{ do: 'confirm' }],
+    doText: 'confirm (boot record: confirmed + new floor, one write)',
+  },
+  {
+    from: 'trial-self-test', on: 'confirmed', to: 'idle',
+    actions: (c) => [
+      { do: 'report', report: { kind: 'activation', success: true, version: c.runningVersion } },
+      { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'report activation success with the new version; report firmware version',
+  },
+  {
+    from: 'trial-self-test', on: 'confirm-failed', to: 'trial-self-test',
+    actions: () => [{ do: 'restart' }],
+    doText: 'restart unconfirmed: the bootloader reverts',
+  },
+  {
+    from: 'trial-self-test', on: 'self-test-failed', to: 'trial-self-test',
+    actions: () => [{ do: 'restart' }],
+    doText: 'restart unconfirmed: the bootloader reverts',
+  },
+  {
+    from: 'idle', on: 'image-offered', to: 'downloading',
+    actions: () => [{ do: 'start-download' }, status(UpgradeStatus.downloading)],
+    doText: 'download (manifest verified before the first erase)',
+  },
+  {
+    from: 'downloading', on: 'download-complete', to: 'verifying',
+    actions: () => [{ do: 'finish-verification' }, status(UpgradeStatus.downloadComplete)],
+    doText: 'check payload digest and supplier signature',
+  },
+  {
+    from: 'downloading', on: 'download-failed', to: 'idle',
+    actions: (_c, e) => [
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'raise 0x8F1C with the error code; keep the running image',
+  },
+  {
+    from: 'verifying', on: 'verified', to: 'awaiting-activation',
+    actions: () => [
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationSucceeded, errorCode: 'OK' } },
+      status(UpgradeStatus.waitingToUpgrade),
+    ],
+    doText: 'raise 0x8F72; hold the image; wait for the Upgrade End Response',
+  },
+  {
+    from: 'verifying', on: 'verify-failed', to: 'idle',
+    actions: (_c, e) => [
+      { do: 'discard-download' },
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'discard; raise 0x8F1C with the error code',
+  },
+  {
+    from: 'awaiting-activation', on: 'upgrade-end', guard: 'upgrade time 0 or past', when: (_c, e) => e.trigger.kind === 'now',
+    to: 'awaiting-activation', actions: () => [{ do: 'try-activate' }],
+    doText: 'try to activate now',
+  },
+  {
+    from: 'awaiting-activation', on: 'upgrade-end', guard: 'upgrade time in the future', when: (_c, e) => e.trigger.kind === 'after',
+    to: 'awaiting-activation',
+    actions: (_c, e) => [{ do: 'schedule-activation', delayMs: e.trigger.delayMs }, status(UpgradeStatus.countDown)],
+    doText: 'count down (upgrade time - current time), then try to activate',
+  },
+  {
+    from: 'awaiting-activation', on: 'upgrade-end', guard: 'upgrade time 0xFFFFFFFF',
+    to: 'awaiting-activation', actions: () => [status(UpgradeStatus.waitingForExternalEvent)],
+    doText: 'wait for an explicit activation command (CS06)',
+  },
+  {
+    from: 'awaiting-activation', on: 'activation-accepted', to: 'awaiting-activation',
+    actions: () => [{ do: 'try-activate' }],
+    doText: 'try to activate now',
+  },
+  {
+    from: 'awaiting-activation', on: 'activation-due', to: 'activating',
+    actions: () => [{ do: 'arm-trial-and-restart' }],
+    doText: 'write the boot record (trial of the new bank) and restart',
+  },
+  {
+    from: 'awaiting-activation', on: 'power-insufficient', to: 'awaiting-activation',
+    actions: () => [{ do: 'report', report: { kind: 'activation-deferred', reason: 'battery below the activation level' } }],
+    doText: 'report the deferral; try again when the power recovers',
+  },
+  {
+    from: 'activating', on: 'trial-armed-failed', to: 'awaiting-activation',
+    actions: (c) => [{ do: 'report', report: { kind: 'activation', success: false, version: c.runningVersion } }],
+    doText: 'report activation failure with the running version; keep holding the image',
+  },
+];
+
+/** Applies one event. Returns the actions to perform, in order; mutates `ctx`. */
+export function step(ctx: AgentContext, event: AgentEvent): AgentAction[] {
+  if (event.type === 'booted') ctx.runningVersion = event.runningVersion;
+  if (event.type === 'verified') ctx.held = event.held;
+  for (const row of LIFECYCLE_TABLE) {
+    if (row.from !== ctx.state || row.on !== event.type) continue;
+    if (row.when && !row.when(ctx, event)) continue;
+    const actions = row.actions(ctx, event);
+    ctx.state = row.to;
+    if (event.type === 'power-insufficient') ctx.activationPending = true;
+    if (event.type === 'activation-due') ctx.activationPending = false;
+    if (ctx.state === 'idle') ctx.held = undefined;
+    return actions;
+  }
+  ctx.ignored++;
+  return [];
+}
+
+/** The table as Markdown rows (docs/AGENT.md carries exactly these). */
+export function lifecycleTableMarkdown(): string {
+  const lines = ['| state | event | condition | next state | what the agent does |', '| --- | --- | --- | --- | --- |'];
+  for (const r of LIFECYCLE_TABLE) {
+    lines.push(`| ${r.from} | ${r.on} | ${r.guard ?? ''} | ${r.to} | ${r.doText} |`);
+  }
+  return lines.join('\n');
+}
