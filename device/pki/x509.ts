@@ -20,7 +20,6 @@ import {
   readRoot,
   readSmallInteger,
   readTime,
-  readTlv,
   sequenceOf,
   Tag,
   value,
@@ -288,12 +287,6 @@ export function parseCertificate(der: Uint8Array): Certificate {
   if (t[i] && t[i].tag === contextTag(3, true)) parseExtensions(t[i++], cert);
   if (i !== t.length) throw new OtaError(DerError.malformed, 'unexpected fields in TBSCertificate (unique identifiers are not accepted)');
   return cert;
-}
-
-/** Reads the first TLV of `bytes` without the whole-input check: for callers that slice certificates out of a stream. */
-export function certificateLength(bytes: Uint8Array, pos: number): number {
-  const n = readTlv(bytes, pos);
-  return n.end - n.start;
 }
 
 /** The first attribute of `oid` in a name, if any. */

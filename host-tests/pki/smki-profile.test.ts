@@ -52,6 +52,8 @@ describe('SMKI profile', () => {
     ['leaf OU of one digit', { leaf: { subject: encodeName([{ oid: Oid.organizationalUnitName, value: '2' }, { oid: Oid.x500UniqueIdentifier, value: SUPPLIER1_ENTITY_ID }]) } }, 'PKI_PROFILE_SMKI_ROLE'],
     ['leaf OU not hex', { leaf: { subject: encodeName([{ oid: Oid.organizationalUnitName, value: 'XY' }, { oid: Oid.x500UniqueIdentifier, value: SUPPLIER1_ENTITY_ID }]) } }, 'PKI_PROFILE_SMKI_ROLE'],
     ['leaf without OU', { leaf: { subject: encodeName([{ oid: Oid.x500UniqueIdentifier, value: SUPPLIER1_ENTITY_ID }]) } }, 'PKI_PROFILE_SMKI_ROLE'],
+    ['Root with role 02 instead of 00', { root: { subject: smkiName(SmkiRole.supplier, { cn: 'Root' }) } }, 'PKI_PROFILE_SMKI_ROLE'],
+    ['Root that is not a CA', { root: { extensions: without(Oid.basicConstraints) } }, 'PKI_PROFILE_SMKI_BASIC_CONSTRAINTS'],
     ['CA with role 02 instead of 07', { ca: { subject: smkiName(SmkiRole.supplier, { cn: 'Z1' }) } }, 'PKI_PROFILE_SMKI_ROLE'],
     ['leaf entity id of 7 octets', { leaf: { subject: smkiName(SmkiRole.supplier, { entityId: SUPPLIER1_ENTITY_ID.subarray(1) }) } }, 'PKI_PROFILE_SMKI_ENTITY_ID'],
     ['leaf entity id as text, not a BIT STRING', { leaf: { subject: encodeName([{ oid: Oid.organizationalUnitName, value: '02' }, { oid: Oid.x500UniqueIdentifier, value: '90B3D51F30010000' }]) } }, 'PKI_PROFILE_SMKI_ENTITY_ID'],
