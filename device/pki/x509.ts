@@ -5,7 +5,7 @@
  * check. The TBS bytes are kept as they came (the signature covers them), names as raw
  * DER (chaining compares them byte for byte) next to their parsed attributes.
  */
-import { OtaError } from '../errors.js';
+import { asOtaError, OtaError } from '../errors.js';
 import {
   checkDerTree,
   children,
@@ -237,8 +237,16 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
   }
 }
 
-/** Parses one DER certificate. Throws OtaError (PKI_DER_*, PKI_CERT_*, PKI_UNSUPPORTED_*, PKI_EXTENSION_*). */
+/** Parses one DER certificate. Throws OtaError (PKI_DER_*, PKI_CERT_*, PKI_UNSUPPORTED_*, PKI_EXTENSION_*) only. */
 export function parseCertificate(der: Uint8Array): Certificate {
+  try {
+    return parse(der);
+  } catch (e) {
+    throw asOtaError(e, 'PKI_INTERNAL');
+  }
+}
+
+function parse(der: Uint8Array): Certificate {
   if (!(der instanceof Uint8Array)) throw new OtaError(DerError.malformed, 'certificate is not bytes');
   if (der.length > MAX_CERT_BYTES) throw new OtaError(CertError.tooLarge, `certificate of ${der.length} bytes (limit ${MAX_CERT_BYTES})`);
   const root = readRoot(der);
