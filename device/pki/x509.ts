@@ -132,10 +132,10 @@ function parsePublicKey(node: DerNode | undefined): Uint8Array {
 }
 
 function parseKeyUsage(v: Uint8Array): number {
-  const { bits } = readBitString(readRoot(v), 'keyUsage');
+  const { bits, unused } = readBitString(readRoot(v), 'keyUsage');
   if (bits.length === 0 || bits.length > 2) malformedExt('keyUsage: wrong length');
-  // DER named bit list: no trailing zero bits, so the last octet is never zero.
-  if (bits[bits.length - 1] === 0) malformedExt('keyUsage: trailing zero octet');
+  // DER named bit list (X.690 §11.2.2): trailing zero bits are dropped, so the last used bit is 1.
+  if (((bits[bits.length - 1] >> unused) & 1) !== 1) malformedExt('keyUsage: trailing zero bits encoded');
   let mask = 0;
   for (let i = 0; i < bits.length * 8; i++) {
     if (bits[i >> 3] & (0x80 >> (i & 7))) mask |= 1 << i;
@@ -207,6 +207,7 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
     if (cert.extensions.some((e) => e.oid === oid)) throw new OtaError(CertError.duplicateExtension, `extension ${oid} appears twice`);
     cert.extensions.push({ oid, critical, value: v });
     try {
+      checkDerTree(readRoot(v));
       switch (oid) {
         case Oid.keyUsage:
           cert.keyUsage = parseKeyUsage(v);
@@ -227,8 +228,7 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
           cert.policies = parsePolicies(v);
           break;
         default:
-          // Other extensions are kept as they are; path validation decides on them.
-          checkDerTree(readRoot(v));
+        // Other extensions are kept as they are; path validation decides on them.
       }
     } catch (e) {
       if (e instanceof OtaError && e.code !== CertError.extension) throw new OtaError(CertError.extension, `extension ${oid}: ${e.message}`);

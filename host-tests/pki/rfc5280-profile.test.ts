@@ -120,6 +120,16 @@ describe('RFC 5280 path validation', () => {
     expect(codeOf(() => rfc(rfcChain({ leaf: { version: 0 } })))).toBe('PKI_CERT_VERSION');
   });
 
+  it('extension values that are not DER → PKI_EXTENSION_MALFORMED', () => {
+    const ku = (hex: string) => ext.raw(Oid.keyUsage, true, Uint8Array.from(Buffer.from(hex, 'hex')));
+    expect(codeOf(() => rfc(rfcChain({ leaf: { extensions: replacing(Oid.keyUsage, ku('03020080')) } })))).toBe('PKI_EXTENSION_MALFORMED'); // trailing zero bits kept
+    expect(codeOf(() => rfc(rfcChain({ leaf: { extensions: replacing(Oid.keyUsage, ku('0303070000')) } })))).toBe('PKI_EXTENSION_MALFORMED');
+    const badQualifier = ext.raw(Oid.certificatePolicies, false, Uint8Array.from(Buffer.from('300a3008060228033002300a', 'hex')));
+    expect(codeOf(() => rfc(rfcChain({ leaf: { extensions: (d) => [...d, badQualifier] } })))).toBe('PKI_EXTENSION_MALFORMED');
+    const bcFalse = ext.raw(Oid.basicConstraints, true, Uint8Array.from(Buffer.from('3003010100', 'hex')));
+    expect(codeOf(() => rfc(rfcChain({ leaf: { extensions: (d) => [...d, bcFalse] } })))).toBe('PKI_EXTENSION_MALFORMED');
+  });
+
   it('the same extension twice → PKI_DUPLICATE_EXTENSION', () => {
     expect(codeOf(() => rfc(rfcChain({ leaf: { extensions: (d) => [...d, ext.keyUsage(['digitalSignature'])] } })))).toBe('PKI_DUPLICATE_EXTENSION');
   });
