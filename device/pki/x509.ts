@@ -108,12 +108,27 @@ function parseName(node: DerNode | undefined, what: string): Name {
   const n = expectTag(node, Tag.sequence, what);
   const attributes: NameAttribute[] = [];
   for (const rdn of children(n)) {
-    for (const atv of sequenceOf(rdn, Tag.set, `${what} RDN`, 1, 8)) {
+    const atvs = sequenceOf(rdn, Tag.set, `${what} RDN`, 1, 8);
+    for (let k = 1; k < atvs.length; k++) {
+      // DER SET OF (X.690 §11.6): members in ascending order of their encodings.
+      if (compareEncodings(encoding(atvs[k - 1]), encoding(atvs[k])) > 0) throw new OtaError(DerError.malformed, `${what}: RDN members out of DER order`);
+    }
+    for (const atv of atvs) {
       const parts = sequenceOf(atv, Tag.sequence, `${what} attribute`, 2, 2);
       attributes.push({ oid: readOid(parts[0], `${what} attribute type`), tag: parts[1].tag, value: value(parts[1]) });
     }
   }
   return { der: encoding(n), attributes };
+}
+
+/** X.690 §11.6 order: octet by octet, the shorter one as if padded with zeros. */
+function compareEncodings(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length > b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function parsePublicKey(node: DerNode | undefined): Uint8Array {

@@ -11,7 +11,9 @@ import { decodeTrustStore, encodeTrustStore, parseCertificate, verifyChain } fro
 import { concatBytes, fromHex } from '../../device/util/bytes.js';
 import { encodeCbor } from '../../device/util/cbor.js';
 import { createTestPki } from '../../tools/pki/index.js';
+import { oid, printable, seq, set } from '../../tools/pki/der-encode.js';
 import { codeOf, crypto } from './crypto.js';
+import { rfcChain } from './fixtures.js';
 
 const pki = createTestPki();
 const leaf = pki.supplier1.der;
@@ -79,6 +81,15 @@ describe('hostile DER certificates', () => {
 
   it('a certificate larger than MAX_CERT_BYTES → PKI_CERT_TOO_LARGE', () => {
     expect(codeOf(() => parseCertificate(new Uint8Array(5000)))).toBe('PKI_CERT_TOO_LARGE');
+  });
+
+  it('a multi-valued RDN must list its members in DER SET OF order', () => {
+    const c = seq(oid('2.5.4.6'), printable('GB'));
+    const cn = seq(oid('2.5.4.3'), printable('AB'));
+    const ordered = rfcChain({ leaf: { subject: seq(set(cn, c)) } });
+    expect(verifyChain(ordered.chain, ordered.anchors, { profile: 'rfc5280', crypto }).anchorIndex).toBe(0);
+    const unordered = rfcChain({ leaf: { subject: seq(set(c, cn)) } });
+    expect(codeOf(() => verifyChain(unordered.chain, unordered.anchors, { profile: 'rfc5280', crypto }))).toBe('PKI_DER_MALFORMED');
   });
 
   it('non-DER primitives → typed codes', () => {
