@@ -6,6 +6,7 @@
  * DER (chaining compares them byte for byte) next to their parsed attributes.
  */
 import { asOtaError, OtaError } from '../errors.js';
+import { equalBytes } from '../util/bytes.js';
 import {
   checkDerTree,
   children,
@@ -242,8 +243,7 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
         case Oid.certificatePolicies:
           cert.policies = parsePolicies(v);
           break;
-        default:
-        // Other extensions are kept as they are; path validation decides on them.
+        // Other extensions are kept as they are (checked DER above); path validation decides on them.
       }
     } catch (e) {
       if (e instanceof OtaError && e.code !== CertError.extension) throw new OtaError(CertError.extension, `extension ${oid}: ${e.message}`);
@@ -283,9 +283,7 @@ function parse(der: Uint8Array): Certificate {
   const innerAlg = t[i++];
   parseAlgorithm(innerAlg, 'TBS signature');
   // RFC 5280 §4.1.1.2: the outer algorithm must equal the one inside the signed part.
-  const outerAlg = encoding(top[1]);
-  const inner = encoding(innerAlg);
-  if (outerAlg.length !== inner.length || outerAlg.some((b, k) => b !== inner[k])) {
+  if (!equalBytes(encoding(top[1]), encoding(innerAlg))) {
     throw new OtaError(CertError.algorithm, 'signatureAlgorithm differs from the TBS signature field');
   }
   const issuer = parseName(t[i++], 'issuer');
