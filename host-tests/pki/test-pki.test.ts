@@ -3,8 +3,7 @@
  * profile each part is meant for, its trust store round-trips through the file format,
  * and signDigestRaw makes r‖s signatures the device's P256Verifier accepts.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
@@ -12,6 +11,7 @@ import { certificateKey, createTrustStore, decodeTrustStore, encodeTrustStore, r
 import { concatBytes, equalBytes, toHex } from '../../device/util/bytes.js';
 import { createTestPki, loadTrustStoreFile, saveTrustStoreFile, sha256Digest, signDigestRaw, SUPPLIER1_ENTITY_ID, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
 import { codeOf, crypto } from './crypto.js';
+import { tempDir } from './openssl.js';
 
 const pki = createTestPki();
 
@@ -66,7 +66,7 @@ describe('signDigestRaw', () => {
 
 describe('trust store file', () => {
   it('saves and loads the same store, byte for byte', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'althan-trust-'));
+    const dir = tempDir('althan-trust-');
     const file = path.join(dir, 'trust.cbor');
     saveTrustStoreFile(file, pki.trustStore);
     const back = loadTrustStoreFile(file);
