@@ -36,6 +36,14 @@ export interface ChainOptions {
   /** Validity is checked only when this is given and `trusted`; otherwise skipped and said so. */
   now?: WallTime;
   crypto: PkiCrypto;
+  /** SMKI only: the role (OU, e.g. 0x02 Supplier) the leaf must have. */
+  leafRole?: number;
+  /**
+   * Certificate policy OIDs the device accepts (RFC 5280 user-initial-policy-set with an
+   * explicit policy required). When given, some accepted policy must run through the
+   * whole chain. When absent, policies are not interpreted.
+   */
+  acceptedPolicies?: string[];
 }
 
 export interface VerifiedChain {
@@ -45,4 +53,8 @@ export interface VerifiedChain {
   anchorIndex: number;
   /** False when validity times were not checked (no trusted wall time). */
   timeChecked: boolean;
+  /** SMKI only: the leaf's role (OU as a number, e.g. 0x02 Supplier). */
+  leafRole?: number;
+  /** SMKI only: the leaf's 8-byte Entity Identifier (x500UniqueIdentifier). */
+  leafEntityId?: Uint8Array;
 }
