@@ -271,9 +271,9 @@ export class OtaClient {
       direction = d.header.direction;
     } catch (e) {
       const err = e instanceof OtaError ? e : new OtaError('ZCL_MALFORMED', String(e));
-      out.push({ kind: 'refused', error: err });
-      // A garbled answer is an error of the exchange under way; the timeout still retries it.
-      if (this.state === 'downloading' && this.inFlight) this.countErrorOnly(ctx, out, err);
+      // A garbled frame while a block is awaited counts as that exchange's (bad) answer: retry after a backoff.
+      if (this.state === 'downloading' && this.inFlight) this.badAnswer(ctx, out, err);
+      else out.push({ kind: 'refused', error: err });
       return;
     }
     if (direction !== 1) {
@@ -575,12 +575,6 @@ export class OtaClient {
       return true;
     }
     return false;
-  }
-
-  /** Counts an error without changing the exchange (its timeout still fires). */
-  private countErrorOnly(ctx: ClientContext, out: ClientAction[], error: OtaError): void {
-    this.errors++;
-    if (this.errors >= this.config.maxErrors) this.giveUp(ctx, out, new OtaError('OTA_TOO_MANY_ERRORS', `${this.errors} consecutive errors, last: ${error.code}`), OtaStatus.abort);
   }
 
   private backoff(): number {

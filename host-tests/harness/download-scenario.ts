@@ -44,6 +44,8 @@ export function runUntilFinished(world: OtaWorld, device: () => DeviceInstance |
     const d = device();
     return !!d?.driver.outcome || world.scheduler.now > deadline || (d !== undefined && !d.alive);
   });
+  // Let the last frames (an Upgrade End, its answer) cross the link.
+  world.scheduler.advanceTo(world.scheduler.now + 1_000);
 }
 
 export interface SimpleDownload {
