@@ -3,9 +3,15 @@
  * that is not running. It is built from the BootControl port, never from a bank number a
  * caller passes, and it refuses any erase or program outside its own ranges. This is what
  * makes writing the running bank impossible through the storage API.
+ *
+ * While a trial runs, the other bank is the fallback image: the boot-control record is
+ * read first and the region refuses to open (STORAGE_TRIAL_PENDING) unless the confirmed
+ * image is the one running. A chip with no valid record yet (before provisioning) has no
+ * fallback to protect and is allowed.
  */
-import { OtaError } from '../errors.js';
+import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
+import { readBootRecordCopies } from './boot-record.js';
 import { eraseSector, programFlash, readFlash } from './flash-io.js';
 import { inactiveBank, type BankRegion, type StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
@@ -25,6 +31,15 @@ export class InactiveRegion {
       throw new OtaError(StorageError.runningBank, `running bank unknown: ${(e as Error)?.message ?? String(e)}`);
     }
     this.bank = inactiveBank(layout, running);
+    let current;
+    try {
+      current = readBootRecordCopies(flash, layout).current;
+    } catch (e) {
+      throw asOtaError(e, StorageError.flashRead);
+    }
+    if (current && (current.state !== 'confirmed' || current.confirmed.bank !== running)) {
+      throw new OtaError(StorageError.trialPending, `bank ${this.bank.index} is the fallback of a ${current.state} boot`);
+    }
   }
 
   /** Erases sector `index` of the payload area (0-based within the bank). */
