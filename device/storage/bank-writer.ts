@@ -18,7 +18,11 @@
  * recorded offset, and a byte that does not read erased may not be programmed again. So
  * resume continues at the recorded offset only when the rest of its sector reads erased;
  * otherwise it goes back to the start of that sector, which it erases again before use
- * (at most one sector is downloaded twice). Sectors past it are erased before use anyway.
+ * (at most one sector is downloaded twice), after `onStepBack` has recorded the lower
+ * offset. Sectors past it are erased before use anyway.
+ *
+ * The same holds for `begin`: a progress record that still names this image must be
+ * cleared or rewritten at offset 0 before `begin` erases what it vouches for.
  *
  * Any failure leaves the writer failed (further calls throw STORAGE_WRITER_STATE): the
  * bytes the failed call touched are unknown, and the way on is `resume` from the last
@@ -47,6 +51,14 @@ export interface BankWriterOptions {
 export interface ResumeOptions extends BankWriterOptions {
   /** Also fed bank bytes [0, offset) on resume, e.g. the image verifier's payload hash. */
   hashInto?: Sha256Context;
+  /**
+   * Called with the lower offset, before anything is erased, when resume must step back to
+   * the start of a sector: the caller records progress at that offset, because the bytes
+   * between it and the old record are about to be erased, and a record still vouching for
+   * them would resume over erased bytes after the next cut. Resume refuses to step back
+   * (STORAGE_WRITER_STATE) without it.
+   */
+  onStepBack?: (payloadOffset: number) => void;
 }
 
 type WriterState = 'open' | 'finished' | 'failed';
@@ -116,6 +128,7 @@ export class BankWriter {
     let at = Math.floor(payloadOffset / layout.writeAlign) * layout.writeAlign;
     const sectorStart = Math.floor(at / s) * s;
     let erasedUpTo = sectorStart;
+    let stepBack = false;
     const scratch = new Uint8Array(256);
     try {
       if (at !== sectorStart) {
@@ -128,10 +141,17 @@ export class BankWriter {
           clean = allErased(piece, layout.erasedValue);
         }
         if (clean) erasedUpTo = sectorEnd;
-        else at = sectorStart;
+        else {
+          at = sectorStart;
+          stepBack = true;
+        }
       }
     } catch (e) {
       throw asOtaError(e, StorageError.flashRead);
+    }
+    if (stepBack) {
+      if (!options.onStepBack) throw new OtaError(StorageError.writerState, `resume must step back to ${at}; pass onStepBack to record it first`);
+      options.onStepBack(at);
     }
     const w = new BankWriter(ports, layout, payloadLength, at, erasedUpTo, options, region);
     const contexts = options.hashInto ? [w.inputHash, options.hashInto] : [w.inputHash];

@@ -170,16 +170,23 @@ export class StorageDevice {
       if (progress) clearDownloadProgress(journal);
       return 'idle';
     }
-    const mine = progress && sameImage(progress, p.identity) ? progress : undefined;
-    if (mine && mine.stage >= DownloadStage.payloadComplete && this.bankHolds(ports, record)) {
-      if (mine.stage < DownloadStage.metadataWritten || !this.metadataHeld(ports, mine.bank)) {
-        writeMetadata(ports, layout, p.metadata);
-        this.record(journal, mine.bank, p.newPayload.length, DownloadStage.metadataWritten);
+    let mine = progress && sameImage(progress, p.identity) ? progress : undefined;
+    if (mine && mine.stage >= DownloadStage.payloadComplete) {
+      if (this.bankHolds(ports, record)) {
+        if (mine.stage < DownloadStage.metadataWritten || !this.metadataHeld(ports, mine.bank)) {
+          writeMetadata(ports, layout, p.metadata);
+          this.record(journal, mine.bank, p.newPayload.length, DownloadStage.metadataWritten);
+        }
+        return this.activate(ports);
       }
-      return this.activate(ports);
+      mine = undefined;
     }
+    if (!mine && progress) clearDownloadProgress(journal); // nothing may vouch for bytes begin() erases
+    const bank = 1 - ports.boot.runningBank();
     const writer = mine
-      ? BankWriter.resume(ports, layout, p.newPayload.length, mine.payloadOffset)
+      ? BankWriter.resume(ports, layout, p.newPayload.length, mine.payloadOffset, {
+          onStepBack: (offset) => this.record(journal, bank, offset, DownloadStage.downloading),
+        })
       : BankWriter.begin(ports, layout, p.newPayload.length);
     const rng = new Rng(p.chunkSeed + writer.offset);
     let lastRecorded = writer.offset;

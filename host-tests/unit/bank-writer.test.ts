@@ -165,8 +165,10 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
         // Reboot: resume from the recorded offset, with an outside hash fed the bank's bytes.
         const { p: p2 } = ports(media, 0);
         const outside = nobleSha256.create();
-        const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, { hashInto: outside, bufferSize: 128 });
+        let stepBackTo = -1;
+        const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, { hashInto: outside, bufferSize: 128, onStepBack: (o) => (stepBackTo = o) });
         expect(r.offset).toBeLessThanOrEqual(recorded);
+        if (stepBackTo >= 0) expect(stepBackTo).toBe(r.offset);
         if (r.offset === recorded && recorded % profile.sectorSize !== 0) resumedMidSector++;
         if (r.offset < recorded) steppedBack++;
         outside.update(PAYLOAD.subarray(r.offset));
@@ -179,6 +181,32 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
     // Both resume paths were exercised.
     expect(resumedMidSector).toBeGreaterThan(0);
     expect(steppedBack).toBeGreaterThan(0);
+  });
+
+  it('a step back is recorded before the sector is erased, so a second cut right after it is safe', () => {
+    // First run: stop after the buffer of the second sector has been programmed but record only the first sector.
+    const media = chipFor(profile);
+    const { inst, p } = ports(media, 0);
+    const w = BankWriter.begin(p, inst.layout, PAYLOAD.length, { bufferSize: 256 });
+    const S = profile.sectorSize;
+    stream(w, PAYLOAD.subarray(0, S + 1000), 0, new Rng(1));
+    w.flush();
+    const recorded = S + 512; // the journal vouches for [0, S + 512); bytes up to S + 1000 are programmed beyond it
+    // Without a way to record the step back, resume refuses.
+    const { p: p2 } = ports(media, 0);
+    expect(isOtaError(captureError(() => BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded)), 'STORAGE_WRITER_STATE')).toBe(true);
+    let journal = recorded;
+    const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, { onStepBack: (o) => (journal = o) });
+    expect(r.offset).toBe(S);
+    expect(journal).toBe(S);
+    // Cut while the stepped-back sector is being erased and rewritten.
+    media.cutPowerAt(media.ops + 1, { torn: true });
+    expect(() => stream(r, PAYLOAD, r.offset, new Rng(2))).toThrow();
+    const { p: p3 } = ports(media, 0);
+    const r2 = BankWriter.resume(p3, inst.layout, PAYLOAD.length, journal, { onStepBack: (o) => (journal = o) });
+    stream(r2, PAYLOAD, r2.offset, new Rng(3));
+    expect(r2.finish(sha256(PAYLOAD))).toEqual(sha256(PAYLOAD));
+    expect(media.misuse).toEqual([]);
   });
 
   it('begin invalidates a stale metadata record of the bank it writes', () => {
