@@ -9,7 +9,10 @@ import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { OtaDriver } from '../../device/agent/ota-driver.js';
 import type { OtaClientConfig } from '../../device/agent/ota-client.js';
 import type { PowerPolicy } from '../../device/agent/power-policy.js';
-import type { Report, Reporter } from '../../device/ports.js';
+import type { BootControl, Report, Reporter } from '../../device/ports.js';
+import { Journal } from '../../device/storage/journal.js';
+import { readDownloadProgress, type DownloadProgress } from '../../device/storage/journal-records.js';
+import { makeLayout, type StorageLayout } from '../../device/storage/layout.js';
 import { HONEST, EmulatedCh, DEFAULT_SERVER, type ServerOptions } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';
@@ -18,14 +21,14 @@ import { Scheduler } from './scheduler.js';
 import { SimBattery, SimPower, type BatteryConfig } from './sim-battery.js';
 import { SimClock } from './sim-clock.js';
 import { FlashMedia, NOR_FF_ALIGN4, type FlashProfile, type SimFlash } from './sim-flash.js';
-import { SimProgressStore, TestImageSink } from './test-image-sink.js';
+import { StorageImageSink } from './storage-image-sink.js';
 
 export interface OtaWorldConfig {
   seed: number;
   link?: Partial<LinkOptions>;
   server?: Partial<ServerOptions>;
   flash?: FlashProfile;
-  /** Size of each of the two banks; bank 0 runs, bank 1 receives. */
+  /** Size of each of the two banks (device/storage layout); bank 0 runs, bank 1 receives. */
   bankSize: number;
   /** Battery-powered when set, mains otherwise. */
   battery?: BatteryConfig;
@@ -43,7 +46,7 @@ export class OtaWorld {
   readonly ch: EmulatedCh;
   readonly media: FlashMedia;
   readonly battery: SimBattery | undefined;
-  readonly progress = new SimProgressStore();
+  readonly layout: StorageLayout;
   readonly bankSize: number;
   /** The running image, to prove it untouched. */
   private readonly runningImage: Uint8Array;
@@ -56,9 +59,16 @@ export class OtaWorld {
     this.ch = new EmulatedCh(this.link.serverEnd, this.rng.fork(), { ...DEFAULT_SERVER, ...config.server });
     this.ch.behaviour = HONEST;
     this.bankSize = config.bankSize;
-    this.media = new FlashMedia(config.flash ?? NOR_FF_ALIGN4, 2 * config.bankSize, config.seed);
-    this.runningImage = this.rng.fork().bytes(config.bankSize);
-    this.media.bytes.set(this.runningImage, 0);
+    const profile = config.flash ?? NOR_FF_ALIGN4;
+    const layoutConfig = { bankSize: config.bankSize, metadataSize: profile.sectorSize };
+    const sectors = 4 + 2 + 2 * Math.ceil(config.bankSize / profile.sectorSize);
+    this.media = new FlashMedia(profile, sectors * profile.sectorSize, config.seed);
+    this.layout = makeLayout(this.media.attach(new PowerRail()), layoutConfig);
+    this.runningImage = this.rng.fork().bytes(this.layout.banks[0].size);
+    this.media.bytes.set(this.runningImage, this.layout.banks[0].offset);
+    // Provisioned at the factory: the journal is formatted before the first boot, so no flash operation below is the journal's formatting.
+    Journal.open(this.media.attach(new PowerRail()), this.layout);
+    this.media.ops = 0;
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
       this.battery = battery;
@@ -79,20 +89,40 @@ export class OtaWorld {
   /** True while bank 0 still holds exactly the running image. */
   runningImageIntact(): boolean {
     const b = this.media.bytes;
-    for (let i = 0; i < this.bankSize; i++) if (b[i] !== this.runningImage[i]) return false;
+    const o = this.layout.banks[0].offset;
+    for (let i = 0; i < this.runningImage.length; i++) if (b[o + i] !== this.runningImage[i]) return false;
     return true;
   }
 
   /** The inactive bank's first `length` bytes. */
   bank(length: number): Uint8Array {
-    return this.media.peek(this.bankSize, length);
+    return this.media.peek(this.layout.banks[1].offset, length);
+  }
+
+  /** Erases and programs that touched the inactive bank or its metadata record so far. */
+  bankFlashOps(): number {
+    const b = this.layout.banks[1];
+    let n = 0;
+    for (const [first, count] of [
+      [b.firstSector, b.sectorCount],
+      [b.metaFirstSector, b.metaSectorCount],
+    ]) {
+      for (let s = first; s < first + count; s++) n += this.media.eraseCount[s] + this.media.programCount[s];
+    }
+    return n;
+  }
+
+  /** The journal's download-progress record, read as a freshly booted device would. */
+  progress(): DownloadProgress | undefined {
+    return readDownloadProgress(Journal.open(this.media.attach(new PowerRail()), this.layout));
   }
 }
 
 export class DeviceInstance {
   readonly rail = new PowerRail();
   readonly flash: SimFlash;
-  readonly sink: TestImageSink;
+  readonly boot: BootControl;
+  readonly sink: StorageImageSink;
   readonly driver: OtaDriver;
   readonly reports: Report[] = [];
   readonly refusals: string[] = [];
@@ -113,7 +143,17 @@ export class DeviceInstance {
         this.reports.push(r);
       },
     };
-    this.sink = new TestImageSink(this.flash, world.progress, nobleSha256, { bankOffset: world.bankSize, bankSize: world.bankSize });
+    this.boot = {
+      runningBank: () => {
+        rail.check();
+        return 0;
+      },
+      restart: () => {
+        rail.check();
+        rail.cut('restart');
+      },
+    };
+    this.sink = new StorageImageSink({ flash: this.flash, sha256: nobleSha256, boot: this.boot }, world.layout);
     const random = world.rng.fork();
     this.driver = new OtaDriver({ transport: world.link.deviceEnd(rail), clock, power, reporter }, this.sink, {
       client: options.client,

@@ -93,7 +93,7 @@ describe('power cut in the middle of a download', () => {
       }
       expect(first.alive).toBe(false);
       const offsetAtCut = first.driver.client.fileOffset;
-      const recorded = world.progress.record!.payloadOffset;
+      const recorded = world.progress()!.payloadOffset;
       expect(recorded).toBeGreaterThan(0);
       const blocksBefore = first.driver.client.sent.block;
 
@@ -127,7 +127,7 @@ describe('power cut in the middle of a download', () => {
     const first = world.boot(options);
     world.scheduler.runUntil(() => first.driver.client.fileOffset >= 12_000);
     first.cut();
-    expect(world.progress.record?.image.fileVersion).toBe(0x101);
+    expect(world.progress()?.fileVersion).toBe(0x101);
     world.ch.images = [servedImage(newFile)];
     const second = world.boot(options);
     runUntilFinished(world, () => world.current, 3600_000);
@@ -136,6 +136,6 @@ describe('power cut in the middle of a download', () => {
     expect(second.driver.client.startOffset).toBe(0);
     expect(f.bankMatches).toBe(true);
     expect(f.flashMisuse).toBe(0);
-    expect(world.progress.record?.image.fileVersion).toBe(0x102);
+    expect(world.progress()?.fileVersion).toBe(0x102);
   });
 });
