@@ -11,8 +11,9 @@
  * the same bytes again. A refusal carries the Upgrade End status the client sends to the
  * server (INVALID_IMAGE for an image that does not verify, ABORT for a local failure).
  *
- * Every method may throw (a port under it failed): the client turns a throw into an
- * OtaError with code SINK_FAILED and aborts the download with ABORT; the sink must leave
+ * Every method may throw (a port under it failed): the client aborts the download with
+ * ABORT, reporting the thrown OtaError's code (or SINK_FAILED for anything untyped), and
+ * the next offer of the same image resumes from the sink's progress; the sink must leave
  * its persisted progress consistent (at most the blocks since its last record are lost).
  */
 import type { OtaError } from '../errors.js';

@@ -72,7 +72,7 @@ export type ClientEvent =
   | { kind: 'sink-written'; result: SinkWriteResult }
   | { kind: 'sink-approved' }
   | { kind: 'sink-ended'; result: SinkEndResult }
-  /** A sink call threw (already an OtaError SINK_FAILED). */
+  /** A sink call threw (as an OtaError: its own code, or SINK_FAILED). */
   | { kind: 'sink-failed'; error: OtaError };
 
 /** How a download attempt ended. */

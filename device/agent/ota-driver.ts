@@ -6,7 +6,7 @@
  * a brown-out warning (the cautious reading), a failed report is dropped. Nothing thrown by
  * a port or the client leaves the driver; the last errors are kept for the agent to report.
  */
-import { OtaError, asOtaError } from '../errors.js';
+import { asOtaError, type OtaError } from '../errors.js';
 import type { Clock, OtaTransport, Power, Reporter, TimerHandle } from '../ports.js';
 import type { ImageSink } from './image-sink.js';
 import { OtaClient, type ClientAction, type ClientContext, type ClientEvent, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
@@ -171,7 +171,8 @@ export class OtaDriver {
     try {
       result = call();
     } catch (e) {
-      const err = e instanceof OtaError ? new OtaError('SINK_FAILED', e.message) : asOtaError(e, 'SINK_FAILED');
+      // A typed failure keeps its code (STORAGE_FLASH_WRITE says more than SINK_FAILED); anything else becomes SINK_FAILED.
+      const err = asOtaError(e, 'SINK_FAILED');
       result = { kind: 'sink-failed', error: err };
     }
     this.queue.push(result);

@@ -9,7 +9,7 @@ import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { OtaDriver } from '../../device/agent/ota-driver.js';
 import type { OtaClientConfig } from '../../device/agent/ota-client.js';
 import type { PowerPolicy } from '../../device/agent/power-policy.js';
-import type { BootControl, Report, Reporter } from '../../device/ports.js';
+import type { BootControl, Flash, OtaTransport, Power, Report, Reporter } from '../../device/ports.js';
 import { Journal } from '../../device/storage/journal.js';
 import { readDownloadProgress, type DownloadProgress } from '../../device/storage/journal-records.js';
 import { makeLayout, type StorageLayout } from '../../device/storage/layout.js';
@@ -37,6 +37,19 @@ export interface OtaWorldConfig {
 export interface DeviceOptions {
   client: Omit<OtaClientConfig, 'capacity'>;
   policy: PowerPolicy;
+  faults?: PortFaults;
+}
+
+/** Port failures that are not power cuts (ports.ts: every call may throw). */
+export interface PortFaults {
+  /** Probability that transport.send throws (stack queue full). */
+  sendFailure?: number;
+  /** Probability that a Power port call throws. */
+  powerReadFailure?: number;
+  /** The reporter always throws (report queue full). */
+  reporterThrows?: boolean;
+  /** The flash program call with this index (0-based, this instance) throws without touching the chip. */
+  flashProgramFailsAt?: number;
 }
 
 export class OtaWorld {
@@ -118,6 +131,10 @@ export class OtaWorld {
   }
 }
 
+function thrown(message: string): never {
+  throw new Error(message);
+}
+
 export class DeviceInstance {
   readonly rail = new PowerRail();
   readonly flash: SimFlash;
@@ -126,6 +143,8 @@ export class DeviceInstance {
   readonly driver: OtaDriver;
   readonly reports: Report[] = [];
   readonly refusals: string[] = [];
+  /** Every finished attempt: 'downloaded', or the error code it was aborted with. */
+  readonly outcomes: string[] = [];
   pauses = 0;
 
   constructor(
@@ -133,15 +152,40 @@ export class DeviceInstance {
     options: DeviceOptions,
   ) {
     const rail = this.rail;
+    const faults = options.faults ?? {};
+    const faultRng = world.rng.fork();
+    const fails = (p: number | undefined): boolean => p !== undefined && faultRng.chance(p);
     world.battery?.attach(rail);
     this.flash = world.media.attach(rail);
     const clock = new SimClock(world.scheduler, rail, undefined);
-    const power = new SimPower(rail, world.battery);
+    const simPower = new SimPower(rail, world.battery);
+    const power: Power = {
+      source: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.source()),
+      level: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.level()),
+      lowWarning: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.lowWarning()),
+    };
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
-        this.reports.push(r);
+        if (faults.reporterThrows) thrown('report queue full');
+        if (this.reports.length < 256) this.reports.push(r);
       },
+    };
+    const simTransport = world.link.deviceEnd(rail);
+    const transport: OtaTransport = {
+      send: (f) => (fails(faults.sendFailure) ? thrown('send queue full') : simTransport.send(f)),
+      onReceive: (h) => simTransport.onReceive(h),
+    };
+    let programs = 0;
+    const simFlash = this.flash;
+    const flash: Flash = {
+      size: simFlash.size,
+      sectorSize: simFlash.sectorSize,
+      writeAlign: simFlash.writeAlign,
+      erasedValue: simFlash.erasedValue,
+      read: (o, into) => simFlash.read(o, into),
+      erase: (sector) => simFlash.erase(sector),
+      program: (o, data) => (programs++ === faults.flashProgramFailsAt ? thrown('flash program failed') : simFlash.program(o, data)),
     };
     this.boot = {
       runningBank: () => {
@@ -153,12 +197,15 @@ export class DeviceInstance {
         rail.cut('restart');
       },
     };
-    this.sink = new StorageImageSink({ flash: this.flash, sha256: nobleSha256, boot: this.boot }, world.layout);
+    this.sink = new StorageImageSink({ flash, sha256: nobleSha256, boot: this.boot }, world.layout);
     const random = world.rng.fork();
-    this.driver = new OtaDriver({ transport: world.link.deviceEnd(rail), clock, power, reporter }, this.sink, {
+    this.driver = new OtaDriver({ transport, clock, power, reporter }, this.sink, {
       client: options.client,
       policy: options.policy,
       random: () => random.next(),
+      onFinished: (o) => {
+        if (this.outcomes.length < 256) this.outcomes.push(o.kind === 'aborted' ? o.error.code : o.kind);
+      },
       onEvent: (a) => {
         if (a.kind === 'refused') {
           if (this.refusals.length < 256) this.refusals.push(a.error.code);
