@@ -167,7 +167,7 @@ export class OtaClient {
       const err = e instanceof OtaError ? e : new OtaError('CLIENT_INTERNAL', e instanceof Error ? e.message : String(e));
       out.push({ kind: 'refused', error: err });
       if (this.image) this.giveUp(ctx, out, err, OtaStatus.abort);
-      else this.toIdle(ctx, out, this.config.queryIntervalMs);
+      else this.toIdle(out, this.config.queryIntervalMs);
     }
     return out;
   }
@@ -177,7 +177,7 @@ export class OtaClient {
   private dispatch(event: ClientEvent, ctx: ClientContext, out: ClientAction[]): void {
     switch (event.kind) {
       case 'boot':
-        this.toIdle(ctx, out, Math.floor(ctx.random * this.config.notifyDelayMaxMs));
+        this.toIdle(out, Math.floor(ctx.random * this.config.notifyDelayMaxMs));
         return;
       case 'timer':
         return this.onTimer(ctx, out);
@@ -217,16 +217,16 @@ export class OtaClient {
           out.push({ kind: 'timer', ms: this.policy.recheckMs });
           return;
         }
-        this.sendQuery(ctx, out);
+        this.sendQuery(out);
         return;
       case 'querying':
         this.errors++;
         if (this.errors >= this.config.maxErrors) {
           out.push({ kind: 'refused', error: new OtaError('OTA_QUERY_NO_ANSWER', `no Query Next Image Response after ${this.errors} tries`) });
-          this.toIdle(ctx, out, this.config.queryIntervalMs);
+          this.toIdle(out, this.config.queryIntervalMs);
           return;
         }
-        this.sendQuery(ctx, out);
+        this.sendQuery(out);
         return;
       case 'downloading':
         if (this.inFlight) {
@@ -251,7 +251,7 @@ export class OtaClient {
         this.errors++;
         if (this.errors >= this.config.maxErrors) {
           // The image is complete and verified; the server is just not answering. Keep it and wait to be told when.
-          this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingToUpgrade, ctx);
+          this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingToUpgrade);
           return;
         }
         this.sendUpgradeEnd(OtaStatus.success, out);
@@ -320,27 +320,26 @@ export class OtaClient {
     out.push({ kind: 'timer', ms: delay });
   }
 
-  private sendQuery(ctx: ClientContext, out: ClientAction[]): void {
+  private sendQuery(out: ClientAction[]): void {
     this.state = 'querying';
     const c: OtaCommand = { name: 'queryNextImageRequest', manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: this.config.currentFileVersion };
     if (this.config.hardwareVersion !== undefined) c.hardwareVersion = this.config.hardwareVersion;
     this.send(c, out);
     this.sent.query++;
     out.push({ kind: 'timer', ms: this.config.responseTimeoutMs + (this.errors ? this.backoff() : 0) });
-    void ctx;
   }
 
   private onQueryResponse(c: Extract<OtaCommand, { name: 'queryNextImageResponse' }>, ctx: ClientContext, out: ClientAction[]): void {
     this.errors = 0;
     if (c.status !== OtaStatus.success || !c.image) {
-      this.toIdle(ctx, out, this.config.queryIntervalMs);
+      this.toIdle(out, this.config.queryIntervalMs);
       return;
     }
     const img = c.image;
     const refusal = this.offerRefusal(img);
     if (refusal) {
       out.push({ kind: 'refused', error: refusal });
-      this.toIdle(ctx, out, this.config.queryIntervalMs);
+      this.toIdle(out, this.config.queryIntervalMs);
       return;
     }
     this.image = { manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion, imageSize: img.imageSize };
@@ -384,7 +383,7 @@ export class OtaClient {
     }
     const allowed = (resumeOffset === 0 ? mayStart : mayResume)(this.policy, ctx.power);
     if (!allowed) {
-      this.pause(ctx, out, resumeOffset === 0 ? 'battery below the start level' : 'battery below the resume level');
+      this.pause(out, resumeOffset === 0 ? 'battery below the start level' : 'battery below the resume level');
       return;
     }
     this.state = 'downloading';
@@ -395,7 +394,7 @@ export class OtaClient {
   private requestOrPause(ctx: ClientContext, out: ClientAction[]): void {
     const img = this.image!;
     if (mustPause(this.policy, ctx.power)) {
-      this.pause(ctx, out, ctx.power.lowWarning ? 'brown-out warning' : 'battery below the pause level');
+      this.pause(out, ctx.power.lowWarning ? 'brown-out warning' : 'battery below the pause level');
       return;
     }
     const ask = Math.min(this.config.maxDataSize, img.imageSize - this.offset);
@@ -535,23 +534,22 @@ export class OtaClient {
       return;
     }
     if (c.upgradeTime === UPGRADE_TIME_WAIT_FOR_COMMAND) {
-      this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingForExternalEvent, ctx);
+      this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingForExternalEvent);
       return;
     }
     // Times in OTA frames are never trusted as wall time: only their difference is used, as a delay.
     const seconds = c.currentTime === 0 ? c.upgradeTime : Math.max(0, c.upgradeTime - c.currentTime);
-    this.finishDownloaded(out, 'at-delay', seconds * 1000, UpgradeStatus.countDown, ctx);
+    this.finishDownloaded(out, 'at-delay', seconds * 1000, UpgradeStatus.countDown);
   }
 
   // ---------------------------------------------------------------------------------------
 
-  private pause(ctx: ClientContext, out: ClientAction[], reason: string): void {
+  private pause(out: ClientAction[], reason: string): void {
     this.state = 'paused';
     this.inFlight = false;
     if (this.offset > 0) out.push({ kind: 'sink-persist' });
     out.push({ kind: 'paused', reason });
     out.push({ kind: 'timer', ms: this.policy.recheckMs });
-    void ctx;
   }
 
   /** An answer to the live request that is wrong: count it, then ask the same offset again after a backoff. */
@@ -596,22 +594,20 @@ export class OtaClient {
     this.attributes.downloadedFileVersion = WILDCARD_FILE_VERSION;
     this.setStatus(UpgradeStatus.normal, out);
     if (img) out.push({ kind: 'finished', outcome: { kind: 'aborted', image: img, error, upgradeEndStatus: status } });
-    this.toIdle(ctx, out, this.config.queryIntervalMs);
+    this.toIdle(out, this.config.queryIntervalMs);
   }
 
-  private finishDownloaded(out: ClientAction[], activation: 'on-command' | 'at-delay', delayMs: number, status: number, ctx: ClientContext): void {
+  private finishDownloaded(out: ClientAction[], activation: 'on-command' | 'at-delay', delayMs: number, status: number): void {
     const img = this.image!;
     this.setStatus(status, out);
     this.state = 'downloaded';
     out.push({ kind: 'finished', outcome: { kind: 'downloaded', image: img, activation, delayMs } });
-    void ctx;
   }
 
-  private toIdle(ctx: ClientContext, out: ClientAction[], afterMs: number): void {
+  private toIdle(out: ClientAction[], afterMs: number): void {
     this.state = 'idle';
     this.errors = 0;
     out.push({ kind: 'timer', ms: afterMs });
-    void ctx;
   }
 
   private sendUpgradeEnd(status: number, out: ClientAction[]): void {

@@ -24,6 +24,22 @@ describe('download over a lossless link', () => {
   });
 });
 
+describe('client state does not grow with the image', () => {
+  it('after a 4 KiB and a 100 KiB download the client holds the same fields, differing only in the digits of its counters', () => {
+    const shape = (payloadBytes: number) => {
+      const r = simpleDownload({ seed: 3, payloadBytes });
+      expect(r.outcome?.kind).toBe('downloaded');
+      const c = r.device.driver.client as unknown as Record<string, unknown>;
+      const json = JSON.stringify(c, (_k, v) => (v instanceof Uint8Array ? `bytes:${v.length}` : v));
+      return { json, digitless: json.replace(/[0-9]+/g, '#') };
+    };
+    const small = shape(4 * 1024);
+    const large = shape(100 * 1024);
+    expect(large.digitless).toBe(small.digitless);
+    expect(Math.abs(large.json.length - small.json.length)).toBeLessThan(24);
+  });
+});
+
 describe('download over a lossy link (10% independent loss each way)', () => {
   it('over 20 seeds and 64 KiB images, mean requests within 1.05x of ceil(size/block)/0.81, never restarting from 0', () => {
     const ratios: number[] = [];

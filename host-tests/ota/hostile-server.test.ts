@@ -145,6 +145,7 @@ describe('hostile server catalogue', () => {
     const r = run(() => Hostile.silenceAfter(100));
     abortedWith(r, 'OTA_TOO_MANY_ERRORS', OtaStatus.abort);
     expect(r.device.refusals.filter((c) => c === 'OTA_BLOCK_TIMEOUT').length).toBe(10);
+    expect(r.device.driver.recentErrors.length).toBeLessThanOrEqual(16);
     // Every retry asked the same offset: the highest offset requested is the 101st block's.
     expect(r.world.ch.stats.highestOffset).toBe(100 * 50);
     // Backoff doubles up to its 60 s cap: 1+2+4+8+16+32+60+60+60 s between ten 5 s timeouts.
