@@ -107,7 +107,8 @@ describe.each(FLASH_PROFILES)('flash wear per update on $name', (profile) => {
     const rotations = media.log!.filter((op) => op.kind === 'erase' && areaOf(dev, op.offset) === 'journal').length / 2;
     console.log(
       `wear ${profile.name} over ${UPDATES} updates of ${plan.newPayload.length} bytes: erases per sector per update ${named.join(' ')}; ` +
-        `journal records written per update ${(records / UPDATES).toFixed(1)} (rotations ${(rotations / UPDATES).toFixed(2)} per update, their copies included)`,
+        `journal records written per update ${(records / UPDATES).toFixed(1)}: appends ${((records - 3 * rotations) / UPDATES).toFixed(1)}, ` +
+        `rotation copies ${((3 * rotations) / UPDATES).toFixed(1)} (${(rotations / UPDATES).toFixed(2)} rotations per update, two erases each)`,
     );
     // Each payload sector of the written bank is erased once per update, never more.
     for (const b of layout.banks) for (let s = b.firstSector; s < b.firstSector + b.sectorCount; s++) expect(perSector[s]).toBeLessThanOrEqual(1);

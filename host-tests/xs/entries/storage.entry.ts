@@ -25,8 +25,9 @@ function planFor(profileName: string): UpdatePlan {
   if (!p) {
     const profile = FLASH_PROFILES.find((f) => f.name === profileName);
     if (!profile) throw new Error(`no profile ${profileName}`);
-    // 12 KiB keeps XS's pure-JS SHA-256 affordable across dozens of boots.
-    p = makePlan(profile, digest, { payloadSize: 12 * 1024 + 3, oldSize: 11_000, journalRoomLeft: 500 });
+    // Three sectors of payload: every kind of write still happens, and XS's pure-JS SHA-256
+    // (the bootloader hashes the bank at every boot) stays affordable across dozens of boots.
+    p = makePlan(profile, digest, { payloadSize: 8 * 1024 + 3, oldSize: 7_000, journalRoomLeft: 400 });
     plans.set(profileName, p);
   }
   return p;
