@@ -6,7 +6,7 @@
  *   0   u32 magic 0x444d4841 ("AHMD")   4 u32 body length   8 u32 CRC-32 of the body
  *   H   commit word (C3 5A 3C A5 …, writeAlign bytes)        H = 16 rounded to writeAlign
  *   H+C body
- * Write order: erase the record's sectors, program the body, then the header, then the
+ * Write order: erase the record's sectors (those not already erased), program the body, then the header, then the
  * commit word, so a cut leaves either no record or the whole one. Only the inactive bank's
  * record can be written (through InactiveRegion).
  */
@@ -14,7 +14,7 @@ import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
 import { equalBytes, readU32, writeU32 } from '../util/bytes.js';
 import { crc32 } from '../util/crc32.js';
-import { alignUp, readFlash } from './flash-io.js';
+import { alignUp, allErased, readFlash } from './flash-io.js';
 import { InactiveRegion } from './inactive-region.js';
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
@@ -47,7 +47,17 @@ export function writeMetadata(ports: { flash: Flash; boot: BootControl }, layout
     throw new OtaError(StorageError.tooLarge, `metadata of ${body.length} bytes (capacity ${metadataCapacity(layout)})`);
   }
   try {
-    for (let k = 0; k < region.bank.metaSectorCount; k++) region.eraseMetaSector(k);
+    // begin() already left these erased on the usual path: erase only what does not read erased.
+    const scratch = new Uint8Array(256);
+    const s = layout.sectorSize;
+    for (let k = 0; k < region.bank.metaSectorCount; k++) {
+      let clean = true;
+      for (let o = 0; o < s && clean; o += scratch.length) {
+        region.readMeta(k * s + o, scratch);
+        clean = allErased(scratch, layout.erasedValue);
+      }
+      if (!clean) region.eraseMetaSector(k);
+    }
     const padded = new Uint8Array(alignUp(body.length, layout.writeAlign)).fill(layout.erasedValue);
     padded.set(body);
     region.programMeta(g.bodyAt, padded);

@@ -70,6 +70,8 @@ export interface BootReport {
   end: BootEnd;
   outcome: BootOutcome;
   error?: string;
+  /** After this boot, the standing boot record shows the new image activated (trial, confirmed or refused). */
+  activated?: boolean;
 }
 
 /** A chip as it leaves the factory plus some life: old image confirmed in bank 0, a used journal. */
@@ -144,6 +146,7 @@ export class StorageDevice {
     const reports: BootReport[] = [];
     for (let i = 0; i < maxBoots; i++) {
       const r = this.bootOnce(before?.(i) ?? {});
+      r.activated = this.activated();
       reports.push(r);
       if (r.end === 'idle' || r.end === 'halt') break;
     }
@@ -233,6 +236,17 @@ export class StorageDevice {
   private metadataHeld(ports: AgentPorts, bank: number): boolean {
     const m = readMetadata(ports.flash, this.layout, bank);
     return m !== undefined && equalBytes(m, this.plan.metadata);
+  }
+
+  private activated(): boolean {
+    let rec: BootRecord;
+    try {
+      rec = this.bootRecord();
+    } catch {
+      return false;
+    }
+    const n = this.plan.newDigest;
+    return rec.state === 'trial' || equalBytes(rec.confirmed.digest, n) || (rec.refused !== undefined && equalBytes(rec.refused.digest, n));
   }
 
   /** The standing boot record, read without a cut (for checks). */
