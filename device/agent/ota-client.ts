@@ -422,7 +422,7 @@ export class OtaClient {
     if (c.status === OtaStatus.abort) {
       // The server withdrew the image: stop; the sink keeps its progress for a later offer of the same image.
       out.push({ kind: 'sink-persist' });
-      this.finishAborted(ctx, out, new OtaError('OTA_SERVER_ABORT', `server aborted the download at offset ${this.offset}`), undefined);
+      this.finishAborted(out, new OtaError('OTA_SERVER_ABORT', `server aborted the download at offset ${this.offset}`), undefined);
       return;
     }
     if (c.status === OtaStatus.waitForData) {
@@ -583,10 +583,10 @@ export class OtaClient {
   /** Gives up on the image and tells the server with an Upgrade End Request carrying `status`. */
   private giveUp(ctx: ClientContext, out: ClientAction[], error: OtaError, status: number): void {
     if (this.image) this.sendUpgradeEnd(status, out);
-    this.finishAborted(ctx, out, error, status);
+    this.finishAborted(out, error, status);
   }
 
-  private finishAborted(ctx: ClientContext, out: ClientAction[], error: OtaError, status: number | undefined): void {
+  private finishAborted(out: ClientAction[], error: OtaError, status: number | undefined): void {
     const img = this.image;
     this.image = undefined;
     this.pendingBlock = undefined;

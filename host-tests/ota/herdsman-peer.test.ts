@@ -69,6 +69,7 @@ async function herdsmanDownload(seed: number) {
   // --- the injected adapter -------------------------------------------------------------
   const waiters: Waiter[] = [];
   let sent = 0;
+  const commandsSent = new Map<string, number>();
   let otaRunning = false;
   const adapter = {
     waitFor(_nwk: number, _ep: number, _type: number, _dir: number, _tsn: number | undefined, _cluster: number, commandId: number, _def: number | undefined, timeout: number) {
@@ -90,8 +91,9 @@ async function herdsmanDownload(seed: number) {
         },
       };
     },
-    async sendZclFrameToEndpoint(_ieee: string, _nwk: number, _ep: number, frame: { toBuffer(): Buffer }) {
+    async sendZclFrameToEndpoint(_ieee: string, _nwk: number, _ep: number, frame: { toBuffer(): Buffer; command: { name: string } }) {
       sent++;
+      commandsSent.set(frame.command.name, (commandsSent.get(frame.command.name) ?? 0) + 1);
       link.serverEnd.send(new Uint8Array(frame.toBuffer()));
       return undefined;
     },
@@ -165,23 +167,27 @@ async function herdsmanDownload(seed: number) {
     }
   }
   await Promise.all(runs);
-  return { ...figures(world, client, file), world, client, herdsmanOutcome, framesFromHerdsman: sent };
+  return { ...figures(world, client, file), world, client, herdsmanOutcome, framesFromHerdsman: sent, commandsSent };
 }
 
 describe("zigbee-herdsman's OTA server as the Communications Hub", () => {
   it('serves a 64 KiB image to the client over a link losing 10 % each way; the client finishes and herdsman reports success', async () => {
     for (const seed of [501, 502, 503]) {
       const r = await herdsmanDownload(seed);
-      if (r.outcome?.kind === "aborted") console.log(r.outcome.error.code, r.outcome.error.message, r.client.refusals.slice(0, 20), r.herdsmanOutcome);
       expect(r.outcome?.kind, `seed ${seed}`).toBe('downloaded');
       expect(r.herdsmanOutcome).toBe('success');
       expect(r.bankMatches).toBe(true);
       expect(r.runningImageIntact).toBe(true);
       // herdsman's Upgrade End Response: currentTime 0, upgradeTime 1 → activate after 1 s.
       expect(r.outcome).toMatchObject({ activation: 'at-delay', delayMs: 1000 });
+      // herdsman notified, answered the query, served blocks and answered the Upgrade End itself.
+      expect(r.commandsSent.get('imageNotify')).toBeGreaterThanOrEqual(1);
+      expect(r.commandsSent.get('queryNextImageResponse')).toBeGreaterThanOrEqual(1);
+      expect(r.commandsSent.get('imageBlockResponse')).toBeGreaterThanOrEqual(Math.ceil(r.imageSize / 50));
+      expect(r.commandsSent.get('upgradeEndResponse')).toBe(1);
       const floor = Math.ceil(r.imageSize / 50) / 0.81;
       expect(r.client.driver.client.sent.block / floor).toBeLessThan(1.1);
-      console.log(`herdsman peer seed ${seed}: ${r.client.driver.client.sent.block} block requests (floor/0.81 ${floor.toFixed(0)}), ${r.framesFromHerdsman} frames from herdsman, lost up ${r.world.link.up.lost} down ${r.world.link.down.lost}`);
+      console.log(`herdsman peer seed ${seed}: ${r.client.driver.client.sent.block} block requests (floor/0.81 ${floor.toFixed(0)}), ${r.framesFromHerdsman} frames from herdsman, lost up ${r.world.link.up.lost} down ${r.world.link.down.lost}, herdsman sent ${JSON.stringify(Object.fromEntries(r.commandsSent))}`);
     }
   });
 });
