@@ -1,0 +1,80 @@
+/**
+ * The write side of the one bank (and its metadata record) the agent may change: the bank
+ * that is not running. It is built from the BootControl port, never from a bank number a
+ * caller passes, and it refuses any erase or program outside its own ranges. This is what
+ * makes writing the running bank impossible through the storage API.
+ *
+ * While a trial runs, the other bank is the fallback image: the boot-control record is
+ * read first and the region refuses to open (STORAGE_TRIAL_PENDING) unless the confirmed
+ * image is the one running. A chip with no valid record yet (before provisioning) has no
+ * fallback to protect and is allowed.
+ */
+import { OtaError, asOtaError } from '../errors.js';
+import type { BootControl, Flash } from '../ports.js';
+import { readBootRecordCopies } from './boot-record.js';
+import { eraseSector, programFlash, readFlash } from './flash-io.js';
+import { inactiveBank, type BankRegion, type StorageLayout } from './layout.js';
+import { StorageError } from './storage-errors.js';
+
+export class InactiveRegion {
+  readonly bank: BankRegion;
+
+  constructor(
+    readonly flash: Flash,
+    readonly layout: StorageLayout,
+    boot: BootControl,
+  ) {
+    let running: number;
+    try {
+      running = boot.runningBank();
+    } catch (e) {
+      throw new OtaError(StorageError.runningBank, `running bank unknown: ${(e as Error)?.message ?? String(e)}`);
+    }
+    this.bank = inactiveBank(layout, running);
+    let current;
+    try {
+      current = readBootRecordCopies(flash, layout).current;
+    } catch (e) {
+      throw asOtaError(e, StorageError.flashRead);
+    }
+    if (current && (current.state !== 'confirmed' || current.confirmed.bank !== running)) {
+      throw new OtaError(StorageError.trialPending, `bank ${this.bank.index} is the fallback of a ${current.state} boot`);
+    }
+  }
+
+  /** Erases sector `index` of the payload area (0-based within the bank). */
+  eraseBankSector(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.bank.sectorCount) this.refuse(`bank sector ${index}`);
+    eraseSector(this.flash, this.bank.firstSector + index);
+  }
+
+  /** Erases sector `index` of the metadata area (0-based within the record). */
+  eraseMetaSector(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.bank.metaSectorCount) this.refuse(`metadata sector ${index}`);
+    eraseSector(this.flash, this.bank.metaFirstSector + index);
+  }
+
+  /** Programs at a payload offset within the bank. */
+  programBank(at: number, data: Uint8Array): void {
+    if (at < 0 || at + data.length > this.bank.size) this.refuse(`bank bytes ${at}+${data.length}`);
+    programFlash(this.flash, this.bank.offset + at, data);
+  }
+
+  /** Programs at an offset within the metadata record. */
+  programMeta(at: number, data: Uint8Array): void {
+    if (at < 0 || at + data.length > this.bank.metaSize) this.refuse(`metadata bytes ${at}+${data.length}`);
+    programFlash(this.flash, this.bank.metaOffset + at, data);
+  }
+
+  readBank(at: number, into: Uint8Array): void {
+    readFlash(this.flash, this.bank.offset + at, into);
+  }
+
+  readMeta(at: number, into: Uint8Array): void {
+    readFlash(this.flash, this.bank.metaOffset + at, into);
+  }
+
+  private refuse(what: string): never {
+    throw new OtaError(StorageError.runningBank, `${what} is outside the inactive bank ${this.bank.index}`);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The catalogue of misbehaving and hostile OTA servers (docs/HOSTILE-SERVER.md maps each
+ * to its expected outcome and test). Each is a Behaviour for EmulatedCh. `persistent`
+ * ones misbehave on every answer (the client must give up cleanly); `intermittent` ones
+ * misbehave on a share of answers (the client must retry at the same offset and finish).
+ */
+import { OtaStatus } from '../../device/zigbee/ota-constants.js';
+import type { OtaCommand } from '../../device/zigbee/ota-frames.js';
+import type { Behaviour, ServedImage, ServerContext } from './ota-server.js';
+
+type BlockAnswer = Extract<OtaCommand, { name: 'imageBlockResponse'; status: 0x00 }>;
+
+function honestBlock(ctx: ServerContext): BlockAnswer | undefined {
+  const h = ctx.honest;
+  return h && h.name === 'imageBlockResponse' && h.status === 0 ? h : undefined;
+}
+
+/** Applies `twist` to successful block answers with probability `share` (1 = always). */
+function twistBlocks(name: string, share: number, twist: (b: BlockAnswer, ctx: ServerContext) => Uint8Array[]): Behaviour {
+  return {
+    name,
+    respond(ctx) {
+      const b = honestBlock(ctx);
+      if (b && (share >= 1 || ctx.rng.chance(share))) return twist(b, ctx);
+      return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+    },
+  };
+}
+
+export const Hostile = {
+  /** Answers a block at another offset than asked. */
+  wrongOffset: (share = 1): Behaviour => twistBlocks(`wrong-offset(${share})`, share, (b, ctx) => [ctx.encode({ ...b, fileOffset: b.fileOffset + 7 })]),
+
+  /** Sends more data than the request's maximum data size (taken from further in the file). */
+  moreDataThanAsked: (share = 1): Behaviour =>
+    twistBlocks(`more-data-than-asked(${share})`, share, (b, ctx) => {
+      const img = ctx.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
+      const asked = ctx.request.command.name === 'imageBlockRequest' ? ctx.request.command.maximumDataSize : b.data.length;
+      const extra = img.file.subarray(b.fileOffset, Math.min(img.file.length, b.fileOffset + asked + 16));
+      const data = extra.length > asked ? extra : new Uint8Array(asked + 16);
+      return [ctx.encode({ ...b, data })];
+    }),
+
+  /** Near the end, pads the last block with bytes past the image's end. */
+  dataPastEnd: (): Behaviour =>
+    twistBlocks('data-past-end', 1, (b, ctx) => {
+      const img = ctx.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
+      if (b.fileOffset + b.data.length < img.file.length) return [ctx.encode(b)];
+      const data = new Uint8Array(b.data.length + 10);
+      data.set(b.data);
+      return [ctx.encode({ ...b, data })];
+    }),
+
+  /**
+   * From `afterOffset` on, serves another file's bytes under the same identity (an image
+   * replaced mid-download).
+   */
+  imageChangesMidDownload: (other: ServedImage, afterOffset: number): Behaviour =>
+    twistBlocks('image-changes-mid-download', 1, (b, ctx) => {
+      if (b.fileOffset < afterOffset) return [ctx.encode(b)];
+      return [ctx.encode({ ...b, data: other.file.subarray(b.fileOffset, b.fileOffset + b.data.length) })];
+    }),
+
+  /** Answers every block request with WAIT_FOR_DATA, for ever. */
+  endlessWaitForData: (waitSeconds = 10, minimumBlockPeriodMs = 500): Behaviour => ({
+    name: 'endless-wait-for-data',
+    respond(ctx) {
+      if (ctx.request.command.name !== 'imageBlockRequest') return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+      return [ctx.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 1000, requestTime: 1000 + waitSeconds, minimumBlockPeriod: minimumBlockPeriodMs })];
+    },
+  }),
+
+  /** Answers WAIT_FOR_DATA to the first `count` block requests, then serves. */
+  waitForDataThenServe: (count: number, minimumBlockPeriodMs: number): Behaviour => {
+    let left = count;
+    return {
+      name: `wait-for-data-then-serve(${count})`,
+      respond(ctx) {
+        if (ctx.request.command.name === 'imageBlockRequest' && left > 0) {
+          left--;
+          return [ctx.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 0, requestTime: 2, minimumBlockPeriod: minimumBlockPeriodMs })];
+        }
+        return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+      },
+    };
+  },
+
+  /** Block answers name another manufacturer, image type or version than asked. */
+  mismatchedIds: (field: 'manufacturerCode' | 'imageType' | 'fileVersion', share = 1): Behaviour =>
+    twistBlocks(`mismatched-${field}(${share})`, share, (b, ctx) => [ctx.encode({ ...b, [field]: (b[field] + 1) & (field === 'fileVersion' ? 0xffffffff : 0xffff) })]),
+
+  /** Offers (in Query Next Image Response) an image for another manufacturer or an older version. */
+  offerOverride: (override: Partial<{ manufacturerCode: number; imageType: number; fileVersion: number; imageSize: number }>): Behaviour => ({
+    name: `offer-override(${JSON.stringify(override)})`,
+    respond(ctx) {
+      const h = ctx.honest;
+      if (h && h.name === 'queryNextImageResponse' && h.image) return [ctx.encode({ ...h, image: { ...h.image, ...override } })];
+      return h ? [ctx.encode(h)] : [];
+    },
+  }),
+
+  /** Cuts answers short at a random length. */
+  truncatedFrames: (share = 1): Behaviour =>
+    twistBlocks(`truncated-frames(${share})`, share, (b, ctx) => {
+      const f = ctx.encode(b);
+      return [f.subarray(0, ctx.rng.int(1, f.length - 1))];
+    }),
+
+  /** Serves `blocks` block requests, then answers nothing at all. */
+  silenceAfter: (blocks: number): Behaviour => {
+    let served = 0;
+    return {
+      name: `silence-after(${blocks})`,
+      respond(ctx) {
+        if (ctx.request.command.name === 'imageBlockRequest' && served++ >= blocks) return [];
+        if (ctx.request.command.name === 'upgradeEndRequest' && served > blocks) return [];
+        return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+      },
+    };
+  },
+
+  /** Aborts the download (status ABORT) once past `afterOffset`. */
+  abortAfter: (afterOffset: number): Behaviour =>
+    twistBlocks('server-abort', 1, (b, ctx) => (b.fileOffset < afterOffset ? [ctx.encode(b)] : [ctx.encode({ name: 'imageBlockResponse', status: OtaStatus.abort })])),
+
+  /** Also sends a stale copy of the previous block after each answer (a replaying server). */
+  replayPrevious: (): Behaviour => {
+    let previous: Uint8Array | undefined;
+    return twistBlocks('replay-previous', 1, (b, ctx) => {
+      const f = ctx.encode(b);
+      const out = previous ? [f, previous] : [f];
+      previous = f;
+      return out;
+    });
+  },
+} as const;
