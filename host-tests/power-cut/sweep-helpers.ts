@@ -54,12 +54,5 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
 
 /** Which area of the layout an operation touched, for the sweep's coverage line. */
 export function areaOf(dev: StorageDevice, offset: number): string {
-  const s = Math.floor(offset / dev.layout.sectorSize);
-  if (dev.layout.bootSectors.includes(s)) return 'boot-record';
-  if (dev.layout.journalSectors.includes(s)) return 'journal';
-  for (const b of dev.layout.banks) {
-    if (s >= b.metaFirstSector && s < b.metaFirstSector + b.metaSectorCount) return 'metadata';
-    if (s >= b.firstSector && s < b.firstSector + b.sectorCount) return 'bank';
-  }
-  return 'other';
+  return dev.areaOf(offset);
 }
