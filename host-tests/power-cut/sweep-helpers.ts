@@ -37,6 +37,9 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
   expect([...readCounters(j)], label).toEqual([...plan.counters]);
   expect(readDownloadProgress(j), `${label}: progress left behind`).toBeUndefined();
   const rec = dev.bootRecord();
+  // The bank the old image ran from was never written: it still holds the old payload.
+  const oldBank = dev.layout.banks[which === 'new' ? 1 - last.outcome.bank : last.outcome.bank];
+  expect(hex(sha(media.peek(oldBank.offset, plan.oldPayload.length))), `${label}: old bank changed`).toBe(hex(sha(plan.oldPayload)));
   if (which === 'new') {
     expect(rec.floor, label).toBe(plan.newVersion);
   } else {
