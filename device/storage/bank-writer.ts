@@ -96,7 +96,7 @@ export class BankWriter {
     this.erasedValue = layout.erasedValue;
     let size = options.bufferSize ?? 256;
     size = Math.max(this.align, Math.min(this.sectorSize, Math.floor(size / this.align) * this.align));
-    // Pieces never straddle a sector: a power of two dividing the sector size.
+    // Pieces never straddle a sector: the size must divide the sector size.
     while (this.sectorSize % size !== 0) size -= this.align;
     this.buffer = new Uint8Array(size);
     this.readBack = new Uint8Array(size);
@@ -144,7 +144,11 @@ export class BankWriter {
     }
     if (stepBack) {
       if (!options.onStepBack) throw new OtaError(StorageError.writerState, `resume must step back to ${at}; pass onStepBack to record it first`);
-      options.onStepBack(at);
+      try {
+        options.onStepBack(at);
+      } catch (e) {
+        throw asOtaError(e, StorageError.flashWrite);
+      }
     }
     const w = new BankWriter(ports, layout, payloadLength, at, erasedUpTo, options, region);
     const contexts = options.hashInto ? [w.inputHash, options.hashInto] : [w.inputHash];
