@@ -18,7 +18,7 @@ import { crc32 } from '../../device/util/crc32.js';
 import { Rng } from '../harness/rng.js';
 import { SimBootloader } from '../harness/sim-bootloader.js';
 import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { chipFor, instance } from '../harness/storage-rig.js';
+import { caught, chipFor, instance } from '../harness/storage-rig.js';
 
 const OLD = new Rng(1).bytes(5000);
 const NEW = new Rng(2).bytes(6000);
@@ -34,15 +34,6 @@ function sample(seq = 7): BootRecord {
     trial: { bank: 1, version: 0x20000, length: NEW.length, digest: sha256(NEW) },
     refused: { version: 0x15000, digest: new Uint8Array(32).fill(0xab) },
   };
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 describe('boot record codec', () => {
@@ -196,7 +187,9 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const refused = caught(() => activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) }));
     expect(isOtaError(refused, 'BOOT_IMAGE_REFUSED')).toBe(true);
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x20000, sha256(NEW))).toBe(true);
+    // Another build of the reverted version is allowed; a lower version is not (no ping-pong between two bad images).
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x20000, sha256(OLD))).toBe(false);
+    expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x1ffff, sha256(OLD))).toBe(true);
     activateTrial(inst, inst.layout, { version: 0x20001, length: OLD.length, digest: sha256(OLD) });
     expect(isOtaError(caught(() => activateTrial(inst, inst.layout, { version: 0x20002, length: 1, digest: new Uint8Array(32) })), 'BOOT_STATE')).toBe(true);
     expect(isOtaError(caught(() => provisionBootRecord(inst.flash, inst.layout, rec.confirmed)), 'BOOT_STATE')).toBe(true);
