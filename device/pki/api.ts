@@ -36,6 +36,8 @@ export interface ChainOptions {
   /** Validity is checked only when this is given and `trusted`; otherwise skipped and said so. */
   now?: WallTime;
   crypto: PkiCrypto;
+  /** SMKI only: the role (OU, e.g. 0x02 Supplier) the leaf must have. */
+  leafRole?: number;
 }
 
 export interface VerifiedChain {
@@ -45,4 +47,8 @@ export interface VerifiedChain {
   anchorIndex: number;
   /** False when validity times were not checked (no trusted wall time). */
   timeChecked: boolean;
+  /** SMKI only: the leaf's role (OU as a number, e.g. 0x02 Supplier). */
+  leafRole?: number;
+  /** SMKI only: the leaf's 8-byte Entity Identifier (x500UniqueIdentifier). */
+  leafEntityId?: Uint8Array;
 }

@@ -1,5 +1,7 @@
 /** Every `althan-ota` sub-command, in the order `--help` lists them. */
 import type { Command } from '../command.js';
+import { certVerify } from './cert-verify.js';
 import { demoFlash } from './demo-flash.js';
+import { pkiInit } from './pki-init.js';
 
-export const commands: Command[] = [demoFlash];
+export const commands: Command[] = [demoFlash, pkiInit, certVerify];

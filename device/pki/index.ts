@@ -1,0 +1,16 @@
+/** device/pki's public surface: import from here. */
+export * from './api.js';
+export { verifyChain, MAX_CHAIN_LENGTH, MAX_ANCHORS, PathError } from './path.js';
+export { certificateKey, type CertificateKey } from './signer.js';
+export { SmkiRole, SmkiError } from './smki.js';
+export { parseCertificate, CertError, MAX_CERT_BYTES, type Certificate, type Name, type Extension } from './x509.js';
+export { DerError } from './der.js';
+export {
+  createTrustStore,
+  replaceCell,
+  supplierAnchors,
+  encodeTrustStore,
+  decodeTrustStore,
+  TrustStoreError,
+  TRUST_STORE_FORMAT_VERSION,
+} from './trust-store.js';

@@ -1,0 +1,116 @@
+/**
+ * The device's trust store as a value: pure functions to read and replace anchor cells,
+ * and one deterministic CBOR encoding (device/util/cbor.ts) for whoever persists it.
+ *
+ * Encoding (a CBOR map with integer keys, deterministic):
+ *   0 → 1                       format version
+ *   1 → bstr                    manufacturer anchor (DER certificate)
+ *   2 → { cell index → bstr }   cells present: 0 root, 1 recovery, 2 supplier1, 3 supplier2
+ * Every certificate is parsed on decode, so a store that decodes holds only certificates
+ * the validator can use.
+ */
+import { asOtaError, OtaError } from '../errors.js';
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/cbor.js';
+import { ANCHOR_CELLS, type AnchorCell, type TrustStore } from './api.js';
+import { parseCertificate } from './x509.js';
+
+export const TrustStoreError = {
+  malformed: 'PKI_TRUST_STORE_MALFORMED',
+  version: 'PKI_TRUST_STORE_VERSION',
+  badCertificate: 'PKI_TRUST_STORE_BAD_CERTIFICATE',
+  unknownCell: 'PKI_TRUST_STORE_UNKNOWN_CELL',
+} as const;
+
+export const TRUST_STORE_FORMAT_VERSION = 1;
+
+const KEY_VERSION = 0;
+const KEY_MANUFACTURER = 1;
+const KEY_CELLS = 2;
+
+function checkCertificate(der: unknown, what: string): Uint8Array {
+  if (!(der instanceof Uint8Array)) throw new OtaError(TrustStoreError.malformed, `${what} is not a byte string`);
+  try {
+    parseCertificate(der);
+  } catch (e) {
+    const inner = asOtaError(e, 'PKI_INTERNAL');
+    throw new OtaError(TrustStoreError.badCertificate, `${what}: ${inner.message}`);
+  }
+  return der;
+}
+
+function cellIndex(cell: AnchorCell): number {
+  const i = ANCHOR_CELLS.indexOf(cell);
+  if (i < 0) throw new OtaError(TrustStoreError.unknownCell, `unknown anchor cell ${String(cell)}`);
+  return i;
+}
+
+/** A new store: the build's manufacturer anchor and the given cells. Certificates are checked. */
+export function createTrustStore(manufacturerAnchor: Uint8Array, cells: Partial<Record<AnchorCell, Uint8Array>> = {}): TrustStore {
+  let store: TrustStore = { cells: {}, manufacturerAnchor: checkCertificate(manufacturerAnchor, 'manufacturer anchor').slice() };
+  for (const cell of ANCHOR_CELLS) {
+    const der = cells[cell];
+    if (der) store = replaceCell(store, cell, der);
+  }
+  for (const k of Object.keys(cells)) cellIndex(k as AnchorCell);
+  return store;
+}
+
+/** A copy of `store` with `cell` holding `der` (or emptied when `der` is undefined). The manufacturer anchor never changes. */
+export function replaceCell(store: TrustStore, cell: AnchorCell, der: Uint8Array | undefined): TrustStore {
+  cellIndex(cell);
+  const cells: Partial<Record<AnchorCell, Uint8Array>> = { ...store.cells };
+  if (der === undefined) delete cells[cell];
+  else cells[cell] = checkCertificate(der, `cell ${cell}`).slice();
+  return { cells, manufacturerAnchor: store.manufacturerAnchor };
+}
+
+/** The Supplier cells that hold a certificate, in cell order (split supply: either may sign). */
+export function supplierAnchors(store: TrustStore): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (store.cells.supplier1) out.push(store.cells.supplier1);
+  if (store.cells.supplier2) out.push(store.cells.supplier2);
+  return out;
+}
+
+/** The deterministic CBOR encoding of `store`. */
+export function encodeTrustStore(store: TrustStore): Uint8Array {
+  try {
+    const cells: CborMap = new Map();
+    for (let i = 0; i < ANCHOR_CELLS.length; i++) {
+      const der = store.cells[ANCHOR_CELLS[i]];
+      if (der) cells.set(i, checkCertificate(der, `cell ${ANCHOR_CELLS[i]}`));
+    }
+    for (const k of Object.keys(store.cells)) cellIndex(k as AnchorCell);
+    const top: CborMap = new Map<number, CborValue>([
+      [KEY_VERSION, TRUST_STORE_FORMAT_VERSION],
+      [KEY_MANUFACTURER, checkCertificate(store.manufacturerAnchor, 'manufacturer anchor')],
+      [KEY_CELLS, cells],
+    ]);
+    return encodeCbor(top);
+  } catch (e) {
+    throw asOtaError(e, TrustStoreError.malformed);
+  }
+}
+
+/** Decodes a store strictly: exactly the keys above, known cells only, every certificate parsed. */
+export function decodeTrustStore(bytes: Uint8Array): TrustStore {
+  try {
+    const top = decodeCbor(bytes, { maxDepth: 3 });
+    if (!(top instanceof Map)) throw new OtaError(TrustStoreError.malformed, 'not a CBOR map');
+    for (const k of top.keys()) {
+      if (k !== KEY_VERSION && k !== KEY_MANUFACTURER && k !== KEY_CELLS) throw new OtaError(TrustStoreError.malformed, `unknown key ${String(k)}`);
+    }
+    if (top.get(KEY_VERSION) !== TRUST_STORE_FORMAT_VERSION) throw new OtaError(TrustStoreError.version, `format version ${String(top.get(KEY_VERSION))}`);
+    const manufacturerAnchor = checkCertificate(top.get(KEY_MANUFACTURER), 'manufacturer anchor');
+    const cellMap = top.get(KEY_CELLS);
+    if (!(cellMap instanceof Map)) throw new OtaError(TrustStoreError.malformed, 'cells is not a map');
+    const cells: Partial<Record<AnchorCell, Uint8Array>> = {};
+    for (const [k, v] of cellMap) {
+      if (typeof k !== 'number' || k < 0 || k >= ANCHOR_CELLS.length) throw new OtaError(TrustStoreError.unknownCell, `unknown cell ${String(k)}`);
+      cells[ANCHOR_CELLS[k]] = checkCertificate(v, `cell ${ANCHOR_CELLS[k]}`);
+    }
+    return { cells, manufacturerAnchor };
+  } catch (e) {
+    throw asOtaError(e, TrustStoreError.malformed);
+  }
+}

@@ -1,0 +1,24 @@
+/** Runs the `openssl` command line for the interop tests (it is part of the OS image, here and in CI). */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export function openssl(args: string[], cwd: string, input?: Uint8Array | string): Buffer {
+  return execFileSync('openssl', args, { cwd, input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Like `openssl`, but returns the exit status and both outputs instead of throwing. */
+export function opensslStatus(args: string[], cwd: string): { status: number; out: string } {
+  try {
+    const out = execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: 0, out: out.toString('utf8') };
+  } catch (e) {
+    const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer };
+    return { status: err.status ?? 1, out: `${err.stdout?.toString('utf8') ?? ''}${err.stderr?.toString('utf8') ?? ''}` };
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}

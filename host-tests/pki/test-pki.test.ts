@@ -1,0 +1,79 @@
+/**
+ * The test hierarchy from createTestPki validates with the device's verifyChain under the
+ * profile each part is meant for, its trust store round-trips through the file format,
+ * and signDigestRaw makes r‖s signatures the device's P256Verifier accepts.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nobleP256 } from '../../device/crypto/noble-p256.js';
+import { certificateKey, decodeTrustStore, encodeTrustStore, SmkiRole, verifyChain } from '../../device/pki/index.js';
+import { equalBytes, toHex } from '../../device/util/bytes.js';
+import { createTestPki, loadTrustStoreFile, saveTrustStoreFile, sha256Digest, signDigestRaw, SUPPLIER1_ENTITY_ID, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
+import { codeOf, crypto } from './crypto.js';
+
+const pki = createTestPki();
+
+describe('createTestPki', () => {
+  it('is deterministic for a seed and different for another seed', () => {
+    expect(toHex(createTestPki().supplier1.der)).toBe(toHex(pki.supplier1.der));
+    expect(toHex(createTestPki({ seed: 'other' }).supplier1.publicKey)).not.toBe(toHex(pki.supplier1.publicKey));
+  });
+
+  it('both supplier chains validate under the SMKI profile with role 02 and distinct entity ids', () => {
+    const r1 = verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.smkiRoot.der], { profile: 'smki', crypto, leafRole: SmkiRole.supplier });
+    const r2 = verifyChain([pki.supplier2.der, pki.orgCa.der], [pki.smkiRoot.der], { profile: 'smki', crypto, leafRole: SmkiRole.supplier });
+    expect(toHex(r1.leafPublicKey)).toBe(toHex(pki.supplier1.publicKey));
+    expect(toHex(r2.leafPublicKey)).toBe(toHex(pki.supplier2.publicKey));
+    expect(r1.leafRole).toBe(0x02);
+    expect(toHex(r1.leafEntityId!)).toBe(toHex(SUPPLIER1_ENTITY_ID));
+    expect(toHex(r2.leafEntityId!)).toBe(toHex(SUPPLIER2_ENTITY_ID));
+    expect(r1.timeChecked).toBe(false);
+  });
+
+  it('the manufacturer chain validates under RFC 5280 and is refused under SMKI', () => {
+    const r = verifyChain([pki.manufacturerSigner.der], [pki.smkiRoot.der, pki.manufacturerRoot.der], { profile: 'rfc5280', crypto });
+    expect(r.anchorIndex).toBe(1);
+    expect(toHex(r.leafPublicKey)).toBe(toHex(pki.manufacturerSigner.publicKey));
+    expect(codeOf(() => verifyChain([pki.manufacturerSigner.der], [pki.manufacturerRoot.der], { profile: 'smki', crypto }))).toMatch(/^PKI_PROFILE_SMKI_/);
+  });
+
+  it('a supplier chain does not validate against the manufacturer anchor', () => {
+    expect(codeOf(() => verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.manufacturerRoot.der], { profile: 'rfc5280', crypto }))).toBe('PKI_NO_PATH');
+  });
+
+  it('certificateKey gives a supplier cell its key, role and entity id', () => {
+    const k = certificateKey(pki.trustStore.cells.supplier2!);
+    expect(toHex(k.publicKey)).toBe(toHex(pki.supplier2.publicKey));
+    expect(k.role).toBe(SmkiRole.supplier);
+    expect(toHex(k.entityId!)).toBe(toHex(SUPPLIER2_ENTITY_ID));
+    expect(certificateKey(pki.manufacturerRoot.der).role).toBeUndefined();
+  });
+});
+
+describe('signDigestRaw', () => {
+  it('makes 64-byte r‖s signatures the device port accepts, and a changed digest fails', () => {
+    for (let i = 0; i < 8; i++) {
+      const digest = sha256Digest(Uint8Array.of(i));
+      const sig = signDigestRaw(pki.supplier1.privateKey, digest);
+      expect(sig.length).toBe(64);
+      expect(nobleP256.verify(digest, sig, pki.supplier1.publicKey, 'raw')).toBe(true);
+      expect(nobleP256.verify(sha256Digest(Uint8Array.of(i, 0)), sig, pki.supplier1.publicKey, 'raw')).toBe(false);
+    }
+  });
+});
+
+describe('trust store file', () => {
+  it('saves and loads the same store, byte for byte', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'althan-trust-'));
+    const file = path.join(dir, 'trust.cbor');
+    saveTrustStoreFile(file, pki.trustStore);
+    const back = loadTrustStoreFile(file);
+    expect(equalBytes(back.manufacturerAnchor, pki.manufacturerRoot.der)).toBe(true);
+    expect(Object.keys(back.cells).sort()).toEqual(['root', 'supplier1', 'supplier2']);
+    expect(equalBytes(back.cells.supplier1!, pki.supplier1.der)).toBe(true);
+    expect(toHex(readFileSync(file))).toBe(toHex(encodeTrustStore(back)));
+    expect(toHex(encodeTrustStore(decodeTrustStore(encodeTrustStore(pki.trustStore))))).toBe(toHex(readFileSync(file)));
+  });
+});
