@@ -12,7 +12,7 @@ import type { Bytes, WallTime } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
 import type { AnchorCell, PkiCrypto, TrustStore, VerifiedChain } from '../pki/api.js';
 import { ImageError } from './image-errors.js';
-import type { ImagePki } from './image-pki.js';
+import { devicePki, type ImagePki } from './image-pki.js';
 import { DEFAULT_IMAGE_POLICY, type ImagePolicy } from './image-policy.js';
 import { ImageStream, type PushOptions } from './image-stream.js';
 import type { Manifest } from './manifest.js';
@@ -23,7 +23,8 @@ import { checkSupplierSignature } from './supplier-check.js';
 
 export interface ImageSessionOptions {
   crypto: PkiCrypto;
-  pki: ImagePki;
+  /** device/pki unless a test or a platform supplies another binding. */
+  pki?: ImagePki;
   trust: TrustStore;
   device: DeviceIdentity;
   bankSize: number;
@@ -134,7 +135,7 @@ export class ImageSession {
         chainBytes: s.chainBytes!,
         hasTrailer: s.hasTrailer,
       },
-      { device: this.opts.device, trust: this.opts.trust, crypto: this.opts.crypto, pki: this.opts.pki, policy: this.policy, now: this.opts.now },
+      { device: this.opts.device, trust: this.opts.trust, crypto: this.opts.crypto, pki: this.opts.pki ?? devicePki, policy: this.policy, now: this.opts.now },
     );
     s.approve();
     // An empty payload completes at approval.
@@ -147,7 +148,7 @@ export class ImageSession {
     const signature = s.supplierSignature;
     let supplierCell: AnchorCell | undefined;
     if (signature) {
-      supplierCell = checkSupplierSignature(s.manufacturerImageHash!, signature, this.opts.trust, this.opts.crypto, this.opts.pki);
+      supplierCell = checkSupplierSignature(s.manufacturerImageHash!, signature, this.opts.trust, this.opts.crypto, this.opts.pki ?? devicePki);
     } else if (this.policy.supplierSignatureRequired) {
       throw new OtaError(ImageError.supplierSignatureMissing, 'no GBCS trailer: a supplier signature is required');
     }
