@@ -133,6 +133,17 @@ describe('ImageSession', () => {
     expect(codeOf(noHeaderRange.file, options())).toBe('ACCEPTED');
   });
 
+  it('accepts the malleated twin (r, n-s) of a supplier signature: high-S is valid, and the authorised bytes are the same', () => {
+    const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+    const f = img.file.slice();
+    const sAt = f.length - 32;
+    const sValue = BigInt('0x' + toHex(f.subarray(sAt)));
+    f.set(Uint8Array.from(Buffer.from((n - sValue).toString(16).padStart(64, '0'), 'hex')), sAt);
+    const twin = outcome(f, options()).accepted!;
+    expect(twin.supplierCell).toBe('supplier1');
+    expect(toHex(twin.manufacturerImageHash)).toBe(toHex(sha256(img.manufacturerImage)));
+  });
+
   it('never throws anything but an OtaError, and a refusal is final', () => {
     const s = new ImageSession(options({ sink: { write: () => { throw new RangeError('flash on fire'); } } }));
     let first: unknown;
