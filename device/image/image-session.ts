@@ -53,6 +53,8 @@ export interface VerifiedImage {
   timeChecked: boolean;
   /** Header .. payload element head: the metadata record's copy. */
   prefix: Bytes;
+  /** The 66-byte GBCS trailer (or undefined): kept beside the prefix to verify the stored image again. */
+  trailer: Bytes | undefined;
   payloadLength: number;
 }
 
@@ -159,6 +161,7 @@ export class ImageSession {
       supplierCell,
       timeChecked: this.chain.timeChecked,
       prefix: s.prefix(),
+      trailer: s.trailer,
       payloadLength: s.payloadLength,
     };
   }

@@ -127,7 +127,11 @@ export class ImageStream {
   approve(): void {
     if (this.failure) throw this.failure;
     if (this.state !== 'ready') throw new OtaError(ImageError.state, `approve() in state ${this.state}`);
-    this.state = this.payloadEnd === this.payloadStart ? this.afterPayload() : 'payload';
+    try {
+      this.state = this.payloadEnd === this.payloadStart ? this.afterPayload() : 'payload';
+    } catch (e) {
+      this.fail(asOtaError(e, ImageError.internal));
+    }
   }
 
   /** Says the input has ended: throws IMG_TRUNCATED unless the image is complete. */
@@ -170,6 +174,10 @@ export class ImageStream {
   /** The GBCS trailer's supplier signature, or undefined when the image has no trailer. */
   get supplierSignature(): Bytes | undefined {
     return this.state === 'complete' && this.trailerBuf ? this.trailerBuf.subarray(2) : undefined;
+  }
+  /** The whole GBCS trailer (`00 40` + signature), a copy, once complete. */
+  get trailer(): Bytes | undefined {
+    return this.state === 'complete' && this.trailerBuf ? this.trailerBuf.slice() : undefined;
   }
   /** SHA-256 of the Manufacturer Image (after the header, up to the trailer): known at 'complete'. */
   get manufacturerImageHash(): Bytes | undefined {

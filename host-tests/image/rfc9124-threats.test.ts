@@ -122,7 +122,8 @@ describe('RFC 9124 threats', () => {
     const img = signed();
     const first = outcome(img.file, options()).accepted!;
     const bank = spec().payload.slice();
-    const trailer = img.file.subarray(img.file.length - 66);
+    const trailer = first.trailer!;
+    expect(toHex(trailer)).toBe(toHex(img.file.subarray(img.file.length - 66)));
     const reverify = (bankBytes: Uint8Array) => {
       const s = new ImageSession(options());
       expect(s.push(first.prefix).event).toBe('authenticated');
