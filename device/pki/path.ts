@@ -78,6 +78,7 @@ function checkValidity(cert: Certificate, now: number, index: number): void {
 function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: ChainOptions): VerifiedChain {
   if (!Array.isArray(chainDer) || !Array.isArray(anchorDer) || !options || !options.crypto) fail(PathError.badInput, 'chain, anchors and options are required');
   if (options.profile !== 'smki' && options.profile !== 'rfc5280') fail(PathError.badInput, `unknown profile ${String(options.profile)}`);
+  if (options.leafRole !== undefined && options.profile !== 'smki') fail(PathError.badInput, 'leafRole needs the smki profile');
   if (chainDer.length === 0) fail(PathError.noPath, 'empty chain');
   if (chainDer.length > MAX_CHAIN_LENGTH) fail(PathError.chainTooLong, `${chainDer.length} certificates (limit ${MAX_CHAIN_LENGTH})`);
   if (anchorDer.length === 0) fail(PathError.noPath, 'no trust anchor');

@@ -106,6 +106,8 @@ export function checkSmkiAnchor(anchor: Certificate): void {
   checkCommon(anchor, 'anchor');
   checkIssuerUsage(anchor, 'anchor');
   if (cannotBeIssuer(anchor)) fail(SmkiError.basicConstraints, 'anchor: basicConstraints cA is not TRUE');
+  const role = smkiRole(anchor.subject);
+  if (role !== undefined && role !== SmkiRole.root) fail(SmkiError.role, 'anchor: an SMKI Root has role 00 in its OU');
   if (anchor.extensions.some((e) => e.oid === Oid.authorityKeyIdentifier)) {
     fail(SmkiError.keyId, 'anchor: a self-signed SMKI Root carries no authorityKeyIdentifier');
   }

@@ -46,30 +46,45 @@ function cellIndex(cell: AnchorCell): number {
 
 /** A new store: the build's manufacturer anchor and the given cells. Certificates are checked. */
 export function createTrustStore(manufacturerAnchor: Uint8Array, cells: Partial<Record<AnchorCell, Uint8Array>> = {}): TrustStore {
-  let store: TrustStore = { cells: {}, manufacturerAnchor: checkCertificate(manufacturerAnchor, 'manufacturer anchor').slice() };
-  for (const cell of ANCHOR_CELLS) {
-    const der = cells[cell];
-    if (der) store = replaceCell(store, cell, der);
-  }
-  for (const k of Object.keys(cells)) cellIndex(k as AnchorCell);
-  return store;
+  return typed(() => {
+    for (const k of Object.keys(cells)) cellIndex(k as AnchorCell);
+    let store: TrustStore = { cells: {}, manufacturerAnchor: checkCertificate(manufacturerAnchor, 'manufacturer anchor').slice() };
+    for (const cell of ANCHOR_CELLS) {
+      const der = cells[cell];
+      if (der) store = replaceCell(store, cell, der);
+    }
+    return store;
+  });
 }
 
 /** A copy of `store` with `cell` holding `der` (or emptied when `der` is undefined). The manufacturer anchor never changes. */
 export function replaceCell(store: TrustStore, cell: AnchorCell, der: Uint8Array | undefined): TrustStore {
-  cellIndex(cell);
-  const cells: Partial<Record<AnchorCell, Uint8Array>> = { ...store.cells };
-  if (der === undefined) delete cells[cell];
-  else cells[cell] = checkCertificate(der, `cell ${cell}`).slice();
-  return { cells, manufacturerAnchor: store.manufacturerAnchor };
+  return typed(() => {
+    cellIndex(cell);
+    const cells: Partial<Record<AnchorCell, Uint8Array>> = { ...store.cells };
+    if (der === undefined) delete cells[cell];
+    else cells[cell] = checkCertificate(der, `cell ${cell}`).slice();
+    return { cells, manufacturerAnchor: store.manufacturerAnchor };
+  });
 }
 
 /** The Supplier cells that hold a certificate, in cell order (split supply: either may sign). */
 export function supplierAnchors(store: TrustStore): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  if (store.cells.supplier1) out.push(store.cells.supplier1);
-  if (store.cells.supplier2) out.push(store.cells.supplier2);
-  return out;
+  return typed(() => {
+    const out: Uint8Array[] = [];
+    if (store.cells.supplier1) out.push(store.cells.supplier1);
+    if (store.cells.supplier2) out.push(store.cells.supplier2);
+    return out;
+  });
+}
+
+/** Runs `fn`, turning anything but an OtaError into PKI_TRUST_STORE_MALFORMED (a store value of the wrong shape). */
+function typed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw asOtaError(e, TrustStoreError.malformed);
+  }
 }
 
 /** The deterministic CBOR encoding of `store`. */

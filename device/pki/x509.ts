@@ -5,7 +5,8 @@
  * check. The TBS bytes are kept as they came (the signature covers them), names as raw
  * DER (chaining compares them byte for byte) next to their parsed attributes.
  */
-import { OtaError } from '../errors.js';
+import { asOtaError, OtaError } from '../errors.js';
+import { equalBytes } from '../util/bytes.js';
 import {
   checkDerTree,
   children,
@@ -20,7 +21,6 @@ import {
   readRoot,
   readSmallInteger,
   readTime,
-  readTlv,
   sequenceOf,
   Tag,
   value,
@@ -109,12 +109,27 @@ function parseName(node: DerNode | undefined, what: string): Name {
   const n = expectTag(node, Tag.sequence, what);
   const attributes: NameAttribute[] = [];
   for (const rdn of children(n)) {
-    for (const atv of sequenceOf(rdn, Tag.set, `${what} RDN`, 1, 8)) {
+    const atvs = sequenceOf(rdn, Tag.set, `${what} RDN`, 1, 8);
+    for (let k = 1; k < atvs.length; k++) {
+      // DER SET OF (X.690 §11.6): members in ascending order of their encodings.
+      if (compareEncodings(encoding(atvs[k - 1]), encoding(atvs[k])) > 0) throw new OtaError(DerError.malformed, `${what}: RDN members out of DER order`);
+    }
+    for (const atv of atvs) {
       const parts = sequenceOf(atv, Tag.sequence, `${what} attribute`, 2, 2);
       attributes.push({ oid: readOid(parts[0], `${what} attribute type`), tag: parts[1].tag, value: value(parts[1]) });
     }
   }
   return { der: encoding(n), attributes };
+}
+
+/** X.690 §11.6 order: octet by octet, the shorter one as if padded with zeros. */
+function compareEncodings(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length > b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function parsePublicKey(node: DerNode | undefined): Uint8Array {
@@ -133,10 +148,10 @@ function parsePublicKey(node: DerNode | undefined): Uint8Array {
 }
 
 function parseKeyUsage(v: Uint8Array): number {
-  const { bits } = readBitString(readRoot(v), 'keyUsage');
+  const { bits, unused } = readBitString(readRoot(v), 'keyUsage');
   if (bits.length === 0 || bits.length > 2) malformedExt('keyUsage: wrong length');
-  // DER named bit list: no trailing zero bits, so the last octet is never zero.
-  if (bits[bits.length - 1] === 0) malformedExt('keyUsage: trailing zero octet');
+  // DER named bit list (X.690 §11.2.2): trailing zero bits are dropped, so the last used bit is 1.
+  if (((bits[bits.length - 1] >> unused) & 1) !== 1) malformedExt('keyUsage: trailing zero bits encoded');
   let mask = 0;
   for (let i = 0; i < bits.length * 8; i++) {
     if (bits[i >> 3] & (0x80 >> (i & 7))) mask |= 1 << i;
@@ -208,6 +223,7 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
     if (cert.extensions.some((e) => e.oid === oid)) throw new OtaError(CertError.duplicateExtension, `extension ${oid} appears twice`);
     cert.extensions.push({ oid, critical, value: v });
     try {
+      checkDerTree(readRoot(v));
       switch (oid) {
         case Oid.keyUsage:
           cert.keyUsage = parseKeyUsage(v);
@@ -227,9 +243,7 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
         case Oid.certificatePolicies:
           cert.policies = parsePolicies(v);
           break;
-        default:
-          // Other extensions are kept as they are; path validation decides on them.
-          checkDerTree(readRoot(v));
+        // Other extensions are kept as they are (checked DER above); path validation decides on them.
       }
     } catch (e) {
       if (e instanceof OtaError && e.code !== CertError.extension) throw new OtaError(CertError.extension, `extension ${oid}: ${e.message}`);
@@ -238,8 +252,16 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
   }
 }
 
-/** Parses one DER certificate. Throws OtaError (PKI_DER_*, PKI_CERT_*, PKI_UNSUPPORTED_*, PKI_EXTENSION_*). */
+/** Parses one DER certificate. Throws OtaError (PKI_DER_*, PKI_CERT_*, PKI_UNSUPPORTED_*, PKI_EXTENSION_*) only. */
 export function parseCertificate(der: Uint8Array): Certificate {
+  try {
+    return parse(der);
+  } catch (e) {
+    throw asOtaError(e, 'PKI_INTERNAL');
+  }
+}
+
+function parse(der: Uint8Array): Certificate {
   if (!(der instanceof Uint8Array)) throw new OtaError(DerError.malformed, 'certificate is not bytes');
   if (der.length > MAX_CERT_BYTES) throw new OtaError(CertError.tooLarge, `certificate of ${der.length} bytes (limit ${MAX_CERT_BYTES})`);
   const root = readRoot(der);
@@ -261,9 +283,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   const innerAlg = t[i++];
   parseAlgorithm(innerAlg, 'TBS signature');
   // RFC 5280 §4.1.1.2: the outer algorithm must equal the one inside the signed part.
-  const outerAlg = encoding(top[1]);
-  const inner = encoding(innerAlg);
-  if (outerAlg.length !== inner.length || outerAlg.some((b, k) => b !== inner[k])) {
+  if (!equalBytes(encoding(top[1]), encoding(innerAlg))) {
     throw new OtaError(CertError.algorithm, 'signatureAlgorithm differs from the TBS signature field');
   }
   const issuer = parseName(t[i++], 'issuer');
@@ -288,12 +308,6 @@ export function parseCertificate(der: Uint8Array): Certificate {
   if (t[i] && t[i].tag === contextTag(3, true)) parseExtensions(t[i++], cert);
   if (i !== t.length) throw new OtaError(DerError.malformed, 'unexpected fields in TBSCertificate (unique identifiers are not accepted)');
   return cert;
-}
-
-/** Reads the first TLV of `bytes` without the whole-input check: for callers that slice certificates out of a stream. */
-export function certificateLength(bytes: Uint8Array, pos: number): number {
-  const n = readTlv(bytes, pos);
-  return n.end - n.start;
 }
 
 /** The first attribute of `oid` in a name, if any. */

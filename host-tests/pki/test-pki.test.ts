@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { certificateKey, decodeTrustStore, encodeTrustStore, SmkiRole, verifyChain } from '../../device/pki/index.js';
-import { equalBytes, toHex } from '../../device/util/bytes.js';
+import { certificateKey, createTrustStore, decodeTrustStore, encodeTrustStore, replaceCell, SmkiRole, splitCertificates, supplierAnchors, verifyChain } from '../../device/pki/index.js';
+import { concatBytes, equalBytes, toHex } from '../../device/util/bytes.js';
 import { createTestPki, loadTrustStoreFile, saveTrustStoreFile, sha256Digest, signDigestRaw, SUPPLIER1_ENTITY_ID, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
 import { codeOf, crypto } from './crypto.js';
 
@@ -75,5 +75,42 @@ describe('trust store file', () => {
     expect(equalBytes(back.cells.supplier1!, pki.supplier1.der)).toBe(true);
     expect(toHex(readFileSync(file))).toBe(toHex(encodeTrustStore(back)));
     expect(toHex(encodeTrustStore(decodeTrustStore(encodeTrustStore(pki.trustStore))))).toBe(toHex(readFileSync(file)));
+  });
+});
+
+describe('splitCertificates', () => {
+  it('splits a concatenated chain into its certificates and refuses leftovers, too many, or none', () => {
+    const joined = concatBytes(pki.supplier1.der, pki.orgCa.der);
+    const parts = splitCertificates(joined);
+    expect(parts.map(toHex)).toEqual([toHex(pki.supplier1.der), toHex(pki.orgCa.der)]);
+    expect(verifyChain(parts, [pki.smkiRoot.der], { profile: 'smki', crypto }).leafRole).toBe(SmkiRole.supplier);
+    expect(codeOf(() => splitCertificates(concatBytes(joined, Uint8Array.of(0x30))))).toBe('PKI_DER_TRUNCATED');
+    expect(codeOf(() => splitCertificates(concatBytes(joined, Uint8Array.of(0x04, 0x00))))).toBe('PKI_DER_MALFORMED');
+    expect(codeOf(() => splitCertificates(concatBytes(joined, joined, pki.orgCa.der)))).toBe('PKI_CHAIN_TOO_LONG');
+    expect(codeOf(() => splitCertificates(new Uint8Array(0)))).toBe('PKI_NO_PATH');
+  });
+});
+
+describe('trust store values', () => {
+  it('replaceCell returns a new store with the cell changed and the manufacturer anchor untouched', () => {
+    const next = replaceCell(pki.trustStore, 'supplier2', pki.supplier1.der);
+    expect(equalBytes(next.cells.supplier2!, pki.supplier1.der)).toBe(true);
+    expect(equalBytes(pki.trustStore.cells.supplier2!, pki.supplier2.der)).toBe(true);
+    expect(equalBytes(next.manufacturerAnchor, pki.manufacturerRoot.der)).toBe(true);
+    const emptied = replaceCell(next, 'supplier1', undefined);
+    expect(supplierAnchors(emptied).map(toHex)).toEqual([toHex(pki.supplier1.der)]);
+    expect(supplierAnchors(pki.trustStore).map(toHex)).toEqual([toHex(pki.supplier1.der), toHex(pki.supplier2.der)]);
+  });
+
+  it('refuses bad certificates and unknown cells with codes, and a store of the wrong shape without an untyped throw', () => {
+    expect(codeOf(() => replaceCell(pki.trustStore, 'recovery', pki.orgCa.der.subarray(2)))).toBe('PKI_TRUST_STORE_BAD_CERTIFICATE');
+    expect(codeOf(() => replaceCell(pki.trustStore, 'manufacturer' as 'root', pki.orgCa.der))).toBe('PKI_TRUST_STORE_UNKNOWN_CELL');
+    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { wan: pki.orgCa.der } as never))).toBe('PKI_TRUST_STORE_UNKNOWN_CELL');
+    expect(codeOf(() => supplierAnchors(null as never))).toBe('PKI_TRUST_STORE_MALFORMED');
+    expect(codeOf(() => certificateKey(new Uint8Array(3)))).toMatch(/^PKI_DER_/);
+  });
+
+  it('leafRole with the rfc5280 profile is a caller error, not silently ignored', () => {
+    expect(codeOf(() => verifyChain([pki.manufacturerSigner.der], [pki.manufacturerRoot.der], { profile: 'rfc5280', crypto, leafRole: 2 }))).toBe('PKI_BAD_INPUT');
   });
 });

@@ -5,3 +5,4 @@ export { loadPrivateKey, readPrivateKeyFile, sec1Pem, pkcs8Pem, sec1Der, pkcs8De
 export { pemEncode, pemDecode, certificatesFromBytes, readCertificateFile, type PemBlock } from './pem.js';
 export { loadTrustStoreFile, saveTrustStoreFile } from './trust-store-file.js';
 export { issueCertificate, encodeName, smkiName, smkiKeyId, ext, encodeTbs, signTbs, type CertificateSpec, type ExtensionSpec } from './cert-builder.js';
+export { buildCsr } from './csr.js';
