@@ -82,7 +82,8 @@ export class ImageStream {
   private elementIndex = 0;
   private elementStart = 0;
   private readonly views: { manifest?: Bytes; signature?: Bytes; chain?: Bytes } = {};
-  private imageHash: Sha256Context;
+  /** Created once the header is read (inside push, so that a failing port ends typed). */
+  private imageHash: Sha256Context | undefined;
   private payloadHash: Sha256Context | undefined;
   private payloadStart = 0;
   private payloadEnd = 0;
@@ -96,7 +97,6 @@ export class ImageStream {
     this.sha = options.sha256;
     this.bankSize = options.bankSize;
     this.sink = options.sink;
-    this.imageHash = this.sha.create();
   }
 
   /** File offset of the next byte expected (the OTA client's FileOffset). */
@@ -206,7 +206,7 @@ export class ImageStream {
       this.offset += room;
       if (this.state === 'payload') {
         this.payloadHash!.update(piece);
-        this.imageHash.update(piece);
+        this.imageHash!.update(piece);
         if (!stored && this.sink) this.toSink(this.offset - room - this.payloadStart, piece);
       } else if (this.state === 'trailer') {
         this.trailerBuf!.set(piece, this.trailerLen);
@@ -214,7 +214,7 @@ export class ImageStream {
       } else {
         this.prefixBuf.set(piece, this.prefixLen);
         this.prefixLen += room;
-        if (this.state !== 'header') this.imageHash.update(piece);
+        if (this.state !== 'header') this.imageHash!.update(piece);
       }
       if (this.offset === this.want) this.state = this.advance();
     }
@@ -263,6 +263,7 @@ export class ImageStream {
     const largest = MAX_PREFIX_LENGTH - OTA_HEADER_MAX_LENGTH + this.bankSize + TRAILER_LENGTH;
     if (body > largest) throw new OtaError(ImageError.tooLarge, `image of ${h.totalImageSize} bytes exceeds what a ${this.bankSize}-byte bank can take`);
     this.header = h;
+    this.imageHash = this.sha.create();
     return this.expectHead();
   }
 
@@ -339,7 +340,7 @@ export class ImageStream {
     if (!equalBytes(digest, this.manifest!.payloadSha256)) {
       throw new OtaError(ImageError.payloadDigest, 'SHA-256 of the payload differs from the manifest');
     }
-    this.miHash = this.imageHash.digest();
+    this.miHash = this.imageHash!.digest();
     const total = this.header!.totalImageSize;
     if (this.offset === total) return 'complete';
     this.trailerBuf = new Uint8Array(TRAILER_LENGTH);

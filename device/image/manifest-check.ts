@@ -13,6 +13,7 @@ import type { ImagePki } from './image-pki.js';
 import type { ImagePolicy } from './image-policy.js';
 import type { Manifest } from './manifest.js';
 import type { OtaHeader } from './ota-header.js';
+import { rawSignatureVerifies } from './raw-signature.js';
 
 /** What the device is and runs: the image must be for it and newer. */
 export interface DeviceIdentity {
@@ -88,7 +89,7 @@ export function checkManufacturerSignature(e: ManifestEvidence, ctx: ManifestChe
     throw new OtaError(ImageError.chain, `manufacturer chain refused (${inner.message})`);
   }
   const digest = sha256Of(ctx, e.manifestBytes);
-  if (!ctx.crypto.p256.verify(digest, e.signature, chain.leafPublicKey, 'raw')) {
+  if (!rawSignatureVerifies(ctx.crypto, digest, e.signature, chain.leafPublicKey)) {
     throw new OtaError(ImageError.manifestSignature, 'manufacturer signature over the manifest does not verify');
   }
   return chain;

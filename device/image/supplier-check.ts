@@ -7,6 +7,7 @@ import { OtaError } from '../errors.js';
 import type { AnchorCell, PkiCrypto, TrustStore } from '../pki/api.js';
 import { ImageError } from './image-errors.js';
 import type { ImagePki } from './image-pki.js';
+import { rawSignatureVerifies } from './raw-signature.js';
 
 export const SUPPLIER_CELLS: readonly AnchorCell[] = ['supplier1', 'supplier2'];
 
@@ -23,7 +24,7 @@ export function checkSupplierSignature(imageHash: Bytes, signature: Bytes, trust
       continue; // a broken cell is skipped; the other may still authorise
     }
     usable++;
-    if (crypto.p256.verify(imageHash, signature, key, 'raw')) return cell;
+    if (rawSignatureVerifies(crypto, imageHash, signature, key)) return cell;
   }
   if (usable === 0) throw new OtaError(ImageError.noSupplierAnchor, 'no Supplier anchor cell holds a usable key');
   throw new OtaError(ImageError.supplierSignature, 'supplier signature verifies against no Supplier anchor cell');

@@ -156,5 +156,11 @@ describe('ImageSession', () => {
     expect(isOtaError(first, 'IMG_SINK')).toBe(true);
     expect(() => s.push(new Uint8Array(1))).toThrow(/IMG_SINK/);
     expect(() => s.finish()).toThrow(/IMG_SINK/);
+
+    // Ports that break their promise and throw still end in typed refusals.
+    const throwingP256 = { verify: () => { throw new TypeError('port bug'); } };
+    expect(codeOf(img.file, options({ crypto: { sha256: options().crypto.sha256, p256: throwingP256 } }))).toMatch(/^IMG_(CHAIN|MANIFEST_SIGNATURE)$/);
+    const throwingSha = { create: () => { throw new TypeError('no digest engine'); } };
+    expect(codeOf(img.file, options({ crypto: { sha256: throwingSha, p256: options().crypto.p256 } }))).toBe('IMG_INTERNAL');
   });
 });
