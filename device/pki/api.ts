@@ -38,6 +38,12 @@ export interface ChainOptions {
   crypto: PkiCrypto;
   /** SMKI only: the role (OU, e.g. 0x02 Supplier) the leaf must have. */
   leafRole?: number;
+  /**
+   * Certificate policy OIDs the device accepts (RFC 5280 user-initial-policy-set with an
+   * explicit policy required). When given, some accepted policy must run through the
+   * whole chain. When absent, policies are not interpreted.
+   */
+  acceptedPolicies?: string[];
 }
 
 export interface VerifiedChain {

@@ -4,10 +4,11 @@
  *
  * The chain arrives leaf first without its anchor; the path is processed from the anchor
  * down. The anchor gives a name and a key (RFC 5280 §6.1.1 d): its own validity and
- * signature are not checked, it is trusted because it is installed. Policy processing is
- * not done (the initial policy set is any-policy, no explicit policy required), so the
- * policy extensions are "unrecognised": fine when non-critical, refused when critical.
- * nameConstraints are not implemented: any certificate carrying them is refused.
+ * signature are not checked, it is trusted because it is installed. Policies are checked
+ * only when the caller names the ones it accepts, and without policy mapping: the
+ * mapping, constraint and inhibit extensions are "unrecognised", fine when non-critical,
+ * refused when critical. nameConstraints are not implemented: any certificate carrying
+ * them is refused.
  */
 import { asOtaError, OtaError } from '../errors.js';
 import { equalBytes } from '../util/bytes.js';
@@ -26,6 +27,7 @@ export const PathError = {
   pathLength: 'PKI_PATH_LENGTH',
   unknownCritical: 'PKI_UNKNOWN_CRITICAL_EXTENSION',
   nameConstraints: 'PKI_NAME_CONSTRAINTS_UNSUPPORTED',
+  policy: 'PKI_POLICY_NOT_ACCEPTED',
   chainTooLong: 'PKI_CHAIN_TOO_LONG',
   badInput: 'PKI_BAD_INPUT',
   internal: 'PKI_INTERNAL',
@@ -75,10 +77,25 @@ function checkValidity(cert: Certificate, now: number, index: number): void {
   if (now > cert.notAfter) fail(PathError.expired, `certificate ${index} expired at ${cert.notAfter}`);
 }
 
+/**
+ * RFC 5280 §6.1 policy processing reduced to what holds without policy mappings: the set
+ * of acceptable policies is narrowed by each certificate from the top down (anyPolicy
+ * narrows nothing) and must not become empty. A certificate without policies empties it.
+ */
+function checkPolicies(chain: Certificate[], accepted: string[]): void {
+  let valid = accepted.slice();
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const p = chain[i].policies ?? [];
+    if (!p.includes(Oid.anyPolicy)) valid = valid.filter((oid) => p.includes(oid));
+    if (valid.length === 0) fail(PathError.policy, `certificate ${i} asserts none of the accepted policies that remain`);
+  }
+}
+
 function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: ChainOptions): VerifiedChain {
   if (!Array.isArray(chainDer) || !Array.isArray(anchorDer) || !options || !options.crypto) fail(PathError.badInput, 'chain, anchors and options are required');
   if (options.profile !== 'smki' && options.profile !== 'rfc5280') fail(PathError.badInput, `unknown profile ${String(options.profile)}`);
   if (options.leafRole !== undefined && options.profile !== 'smki') fail(PathError.badInput, 'leafRole needs the smki profile');
+  if (options.acceptedPolicies !== undefined && !Array.isArray(options.acceptedPolicies)) fail(PathError.badInput, 'acceptedPolicies is not a list');
   if (chainDer.length === 0) fail(PathError.noPath, 'empty chain');
   if (chainDer.length > MAX_CHAIN_LENGTH) fail(PathError.chainTooLong, `${chainDer.length} certificates (limit ${MAX_CHAIN_LENGTH})`);
   if (anchorDer.length === 0) fail(PathError.noPath, 'no trust anchor');
@@ -135,6 +152,7 @@ function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: Chai
     }
     issuer = cert;
   }
+  if (options.acceptedPolicies) checkPolicies(chain, options.acceptedPolicies);
   const leaf = chain[0];
   if (leafInfo && options.leafRole !== undefined && leafInfo.role !== options.leafRole) {
     fail(SmkiError.role, `leaf role ${leafInfo.role} is not the required ${options.leafRole}`);

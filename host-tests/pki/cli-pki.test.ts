@@ -4,12 +4,14 @@
  * cert verify exits 0 when valid, 1 with the PKI_* code when not, 2 on usage errors.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { equalBytes, toHex } from '../../device/util/bytes.js';
 import { createTestPki, loadTrustStoreFile, pemEncode, readCertificateFile, readPrivateKeyFile } from '../../tools/pki/index.js';
 import { opensslStatus, tempDir } from './openssl.js';
 import { runCli } from './run-cli.js';
+import { repoRoot } from './shared-vectors.js';
 
 const dir = path.join(tempDir('althan-cli-'), 'pki');
 const init = await runCli(['pki', 'init', dir]);
@@ -88,6 +90,16 @@ describe('althan-ota cert verify', () => {
     const r = await runCli(['cert', 'verify', f('supplier1-chain.pem'), '--anchor', f('smki-root.pem'), '--at', '2020-01-01T00:00:00Z']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('PKI_NOT_YET_VALID');
+  });
+
+  it('as a process (bin/althan-ota.js): exit status 0 when valid, 1 with the code when not', () => {
+    const bin = path.join(repoRoot, 'bin/althan-ota.js');
+    const ok = spawnSync(process.execPath, [bin, 'cert', 'verify', f('supplier2-chain.pem'), '--anchor', f('smki-root.pem')], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('valid (smki)');
+    const bad = spawnSync(process.execPath, [bin, 'cert', 'verify', f('supplier2-chain.pem'), '--anchor', f('manufacturer-root.pem'), '--json'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(JSON.parse(bad.stdout).code).toBe('PKI_NO_PATH');
   });
 
   it('usage errors exit 2: no anchor, a bad time, an unknown profile', async () => {

@@ -148,6 +148,32 @@ describe('RFC 5280 path validation', () => {
   });
 });
 
+describe('certificate policies, when the caller names the accepted ones', () => {
+  const P1 = '1.2.826.0.1.8641679.1.2.1.4';
+  const P2 = '1.2.826.0.1.8641679.1.2.1.5';
+  const withPolicies = (ca: string[], leaf: string[]) =>
+    rfcChain({ cas: [{ change: { extensions: (d) => [...d, ext.policies(ca, false)] } }], leaf: { extensions: (d) => [...d, ext.policies(leaf, false)] } });
+  const run = (c: ChainUnderTest, acceptedPolicies?: string[]) => verifyChain(c.chain, c.anchors, { profile: 'rfc5280', crypto, ...(acceptedPolicies ? { acceptedPolicies } : {}) });
+
+  it('a policy asserted all the way down is accepted; anyPolicy on the CA passes it through', () => {
+    expect(run(withPolicies([P1], [P1]), [P1]).anchorIndex).toBe(0);
+    expect(run(withPolicies([Oid.anyPolicy], [P1]), [P1]).anchorIndex).toBe(0);
+  });
+
+  it('a policy the caller does not accept → PKI_POLICY_NOT_ACCEPTED', () => {
+    expect(codeOf(() => run(withPolicies([P1], [P1]), [P2]))).toBe('PKI_POLICY_NOT_ACCEPTED');
+  });
+
+  it('accepted policies that do not run through the same path → PKI_POLICY_NOT_ACCEPTED', () => {
+    expect(codeOf(() => run(withPolicies([P1], [P2]), [P1, P2]))).toBe('PKI_POLICY_NOT_ACCEPTED');
+  });
+
+  it('a chain without policies: refused when policies are asked for, accepted when they are not', () => {
+    expect(codeOf(() => run(rfcChain(), [P1]))).toBe('PKI_POLICY_NOT_ACCEPTED');
+    expect(run(rfcChain()).anchorIndex).toBe(0);
+  });
+});
+
 describe('validity times', () => {
   const at = (iso: string) => Date.parse(iso) / 1000;
   const c = rfcChain({ leaf: { notBefore: at('2025-01-01T00:00:00Z'), notAfter: at('2026-01-01T00:00:00Z') } });

@@ -3,15 +3,16 @@
  * profile each part is meant for, its trust store round-trips through the file format,
  * and signDigestRaw makes r‖s signatures the device's P256Verifier accepts.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { certificateKey, createTrustStore, decodeTrustStore, encodeTrustStore, replaceCell, SmkiRole, splitCertificates, supplierAnchors, verifyChain } from '../../device/pki/index.js';
+import { certificateKey, createTrustStore, parseCertificate, decodeTrustStore, encodeTrustStore, replaceCell, SmkiRole, splitCertificates, supplierAnchors, verifyChain } from '../../device/pki/index.js';
 import { concatBytes, equalBytes, toHex } from '../../device/util/bytes.js';
-import { createTestPki, loadTrustStoreFile, saveTrustStoreFile, sha256Digest, signDigestRaw, SUPPLIER1_ENTITY_ID, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
+import { createTestPki, loadTrustStoreFile, saveTrustStoreFile, sha256Digest, signDigestRaw, SMKI_TEST_POLICY, SUPPLIER1_ENTITY_ID, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
 import { codeOf, crypto } from './crypto.js';
+import { tempDir } from './openssl.js';
 
 const pki = createTestPki();
 
@@ -43,6 +44,20 @@ describe('createTestPki', () => {
     expect(codeOf(() => verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.manufacturerRoot.der], { profile: 'rfc5280', crypto }))).toBe('PKI_NO_PATH');
   });
 
+  it('the supplier chains carry the SMKI test policy through, so a device naming it accepts them', () => {
+    expect(verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.smkiRoot.der], { profile: 'smki', crypto, acceptedPolicies: [SMKI_TEST_POLICY] }).leafRole).toBe(2);
+  });
+
+  it('key identifiers follow RFC 5280 §4.2.1.2 method 2 (type 0100, low 60 bits of SHA-1), as GBCS asks', () => {
+    for (const c of [pki.smkiRoot, pki.orgCa, pki.supplier1, pki.supplier2]) {
+      const sha1 = createHash('sha1').update(c.publicKey).digest();
+      const expected = Uint8Array.from(sha1.subarray(12));
+      expected[0] = 0x40 | (expected[0] & 0x0f);
+      expect(toHex(c.keyId)).toBe(toHex(expected));
+      expect(toHex(parseCertificate(c.der).subjectKeyId!)).toBe(toHex(expected));
+    }
+  });
+
   it('certificateKey gives a supplier cell its key, role and entity id', () => {
     const k = certificateKey(pki.trustStore.cells.supplier2!);
     expect(toHex(k.publicKey)).toBe(toHex(pki.supplier2.publicKey));
@@ -66,7 +81,7 @@ describe('signDigestRaw', () => {
 
 describe('trust store file', () => {
   it('saves and loads the same store, byte for byte', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'althan-trust-'));
+    const dir = tempDir('althan-trust-');
     const file = path.join(dir, 'trust.cbor');
     saveTrustStoreFile(file, pki.trustStore);
     const back = loadTrustStoreFile(file);

@@ -3,6 +3,7 @@
  * set (or set wrong on purpose, for the profile tests); the defaults make a certificate
  * the device's validator and openssl both accept.
  */
+import { sha1 } from '@noble/hashes/legacy.js';
 import { KeyUsageBit, Oid } from '../../device/pki/oids.js';
 import { bitString, bool, ctx, integer, octets, oid, printable, seq, set, time, tlv, utf8 } from './der-encode.js';
 import { spkiDer } from './keys.js';
@@ -90,9 +91,14 @@ export const ext = {
   raw: (oidText: string, critical: boolean, value: Uint8Array): ExtensionSpec => ({ oid: oidText, critical, value }),
 };
 
-/** The SMKI key identifier: the first 8 octets of SHA-256 over the public key point (RFC 7093 §2 style). */
+/**
+ * The SMKI key identifier (GBCS §12 asks for RFC 5280 §4.2.1.2 method 2): a 4-bit type
+ * field 0100 then the least significant 60 bits of SHA-1 over the subjectPublicKey bits.
+ */
 export function smkiKeyId(publicKey: Uint8Array): Uint8Array {
-  return sha256Digest(publicKey).slice(0, 8);
+  const id = sha1(publicKey).slice(12, 20);
+  id[0] = 0x40 | (id[0] & 0x0f);
+  return id;
 }
 
 export const ECDSA_WITH_SHA256 = (): Uint8Array => seq(oid(Oid.ecdsaWithSha256));
