@@ -183,4 +183,16 @@ describe('ImageStream', () => {
     expect(s.prefix().length).toBeLessThan(MAX_PREFIX_LENGTH);
     expect(IDS.fileVersion).toBe(s.manifest!.fileVersion);
   });
+
+  it('hands the payload to the sink as views of the caller\'s chunk: never a copy of it', () => {
+    const views: Uint8Array[] = [];
+    const s = new ImageStream({ sha256: nobleSha256, bankSize: BANK, sink: { write: (_o, b) => views.push(b) } });
+    const r = s.push(file);
+    s.approve();
+    s.push(file.subarray(r.consumed));
+    expect(views.length).toBe(1);
+    expect(views[0].buffer).toBe(file.buffer);
+    expect(views[0].byteOffset).toBe(r.consumed);
+    expect(views[0].length).toBe(payload.length);
+  });
 });
