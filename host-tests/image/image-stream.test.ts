@@ -195,4 +195,15 @@ describe('ImageStream', () => {
     expect(views[0].byteOffset).toBe(r.consumed);
     expect(views[0].length).toBe(payload.length);
   });
+
+  it('ends with IMG_STEP_LIMIT instead of spinning when its state stops making progress', () => {
+    const s = new ImageStream({ sha256: nobleSha256, bankSize: BANK });
+    s.push(file.subarray(0, 20));
+    // White-box: a defect that left the collecting target behind the offset would make
+    // every step take 0 bytes. The bound turns that into a typed refusal.
+    (s as unknown as { want: number }).want = s.fileOffset;
+    (s as unknown as { advance: () => string }).advance = () => 'header';
+    expect(() => s.push(file.subarray(20, 40))).toThrow(/IMG_STEP_LIMIT/);
+    expect(() => s.push(file.subarray(40))).toThrow(/IMG_STEP_LIMIT/);
+  });
 });
