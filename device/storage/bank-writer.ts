@@ -32,7 +32,7 @@ import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash, Sha256, Sha256Context } from '../ports.js';
 import { equalBytes } from '../util/bytes.js';
 import { feedFromFlash } from './bank-hash.js';
-import { allErased, readFlash } from './flash-io.js';
+import { readFlash, regionErased } from './flash-io.js';
 import { InactiveRegion } from './inactive-region.js';
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
@@ -96,7 +96,7 @@ export class BankWriter {
     this.erasedValue = layout.erasedValue;
     let size = options.bufferSize ?? 256;
     size = Math.max(this.align, Math.min(this.sectorSize, Math.floor(size / this.align) * this.align));
-    // Pieces never straddle a sector: a power of two dividing the sector size.
+    // Pieces never straddle a sector: the size must divide the sector size.
     while (this.sectorSize % size !== 0) size -= this.align;
     this.buffer = new Uint8Array(size);
     this.readBack = new Uint8Array(size);
@@ -131,16 +131,9 @@ export class BankWriter {
     let stepBack = false;
     const scratch = new Uint8Array(256);
     try {
+      // The rest of this sector must read erased to be programmed; if not, redo the sector.
       if (at !== sectorStart) {
-        // The rest of this sector must read erased to be programmed; if not, redo the sector.
-        const sectorEnd = sectorStart + s;
-        let clean = true;
-        for (let o = at; o < sectorEnd && clean; o += scratch.length) {
-          const piece = scratch.subarray(0, Math.min(scratch.length, sectorEnd - o));
-          region.readBank(o, piece);
-          clean = allErased(piece, layout.erasedValue);
-        }
-        if (clean) erasedUpTo = sectorEnd;
+        if (regionErased(ports.flash, region.bank.offset + at, sectorStart + s - at, scratch)) erasedUpTo = sectorStart + s;
         else {
           at = sectorStart;
           stepBack = true;
@@ -151,7 +144,11 @@ export class BankWriter {
     }
     if (stepBack) {
       if (!options.onStepBack) throw new OtaError(StorageError.writerState, `resume must step back to ${at}; pass onStepBack to record it first`);
-      options.onStepBack(at);
+      try {
+        options.onStepBack(at);
+      } catch (e) {
+        throw asOtaError(e, StorageError.flashWrite);
+      }
     }
     const w = new BankWriter(ports, layout, payloadLength, at, erasedUpTo, options, region);
     const contexts = options.hashInto ? [w.inputHash, options.hashInto] : [w.inputHash];
@@ -272,12 +269,6 @@ function invalidateMetadata(region: InactiveRegion, scratch: Uint8Array): void {
   const b = region.bank;
   const s = region.layout.sectorSize;
   for (let k = 0; k < b.metaSectorCount; k++) {
-    let clean = true;
-    for (let o = 0; o < s && clean; o += scratch.length) {
-      const piece = scratch.subarray(0, Math.min(scratch.length, s - o));
-      region.readMeta(k * s + o, piece);
-      clean = allErased(piece, region.layout.erasedValue);
-    }
-    if (!clean) region.eraseMetaSector(k);
+    if (!regionErased(region.flash, b.metaOffset + k * s, s, scratch)) region.eraseMetaSector(k);
   }
 }

@@ -18,9 +18,15 @@
  *     `{...identity, fileOffset: payloadFileOffset + durable, payloadOffset: durable, stage: 0}`;
  *     a cut then loses at most what was received since that record;
  *   - at boot, `readDownloadProgress(journal)`; if its identity is the image being offered,
- *     `BankWriter.resume(..., progress.payloadOffset)`, then request the file from
- *     `payloadFileOffset + writer.offset` (resume may step back to a sector start);
- *   - when the image is activated, confirmed or abandoned, `clearDownloadProgress`.
+ *     `BankWriter.resume(..., progress.payloadOffset, { hashInto, onStepBack })`, where
+ *     `onStepBack(offset)` records progress at that lower offset (resume calls it before it
+ *     erases a sector the old record vouched for); then request the file from
+ *     `payloadFileOffset + writer.offset`;
+ *   - before `BankWriter.begin` for an image, clear (or rewrite at offset 0) a progress
+ *     record that names it;
+ *   - stage 1 after `finish`, stage 2 after `writeMetadata`; then `activateTrial`;
+ *   - when the new image is confirmed, or refused after a revert (the boot record's refused
+ *     version equals the record's file version: report the failure), `clearDownloadProgress`.
  */
 import { OtaError } from '../errors.js';
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/cbor.js';

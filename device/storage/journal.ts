@@ -32,7 +32,7 @@ import { OtaError, asOtaError } from '../errors.js';
 import type { Flash } from '../ports.js';
 import { equalBytes, readU16, readU32, writeU16, writeU32 } from '../util/bytes.js';
 import { crc32 } from '../util/crc32.js';
-import { allErased, alignUp, eraseSector, programFlash, readFlash } from './flash-io.js';
+import { allErased, alignUp, eraseSector, programFlash, readFlash, regionErased } from './flash-io.js';
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
 
@@ -298,14 +298,8 @@ export class Journal {
   }
 
   private eraseIfNeeded(which: number): void {
-    const piece = new Uint8Array(256);
-    const base = this.sectorOffset(which);
-    for (let o = 0; o < this.s; o += piece.length) {
-      readFlash(this.flash, base + o, piece);
-      if (!allErased(piece, this.layout.erasedValue)) {
-        eraseSector(this.flash, this.layout.journalSectors[which]);
-        return;
-      }
+    if (!regionErased(this.flash, this.sectorOffset(which), this.s, new Uint8Array(256))) {
+      eraseSector(this.flash, this.layout.journalSectors[which]);
     }
   }
 }

@@ -14,7 +14,7 @@ import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
 import { equalBytes, readU32, writeU32 } from '../util/bytes.js';
 import { crc32 } from '../util/crc32.js';
-import { alignUp, allErased, readFlash } from './flash-io.js';
+import { alignUp, readFlash, regionErased } from './flash-io.js';
 import { InactiveRegion } from './inactive-region.js';
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
@@ -49,14 +49,8 @@ export function writeMetadata(ports: { flash: Flash; boot: BootControl }, layout
   try {
     // begin() already left these erased on the usual path: erase only what does not read erased.
     const scratch = new Uint8Array(256);
-    const s = layout.sectorSize;
     for (let k = 0; k < region.bank.metaSectorCount; k++) {
-      let clean = true;
-      for (let o = 0; o < s && clean; o += scratch.length) {
-        region.readMeta(k * s + o, scratch);
-        clean = allErased(scratch, layout.erasedValue);
-      }
-      if (!clean) region.eraseMetaSector(k);
+      if (!regionErased(ports.flash, region.bank.metaOffset + k * layout.sectorSize, layout.sectorSize, scratch)) region.eraseMetaSector(k);
     }
     const padded = new Uint8Array(alignUp(body.length, layout.writeAlign)).fill(layout.erasedValue);
     padded.set(body);

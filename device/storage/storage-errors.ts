@@ -21,8 +21,6 @@ export const StorageError = {
   tooLarge: 'STORAGE_TOO_LARGE',
   /** A new image cannot be written while a trial is pending: the other bank is the fallback. */
   trialPending: 'STORAGE_TRIAL_PENDING',
-  /** No committed metadata record in that bank. */
-  metadataMissing: 'STORAGE_METADATA_MISSING',
   /** A record does not fit even in a freshly rotated journal sector. */
   journalFull: 'JOURNAL_FULL',
   /** A journal record type or body is outside what the journal accepts. */

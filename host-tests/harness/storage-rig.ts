@@ -40,3 +40,13 @@ export function instance(media: FlashMedia, runningBank: number, config: LayoutC
   };
   return { rail, flash, layout: makeLayout(flash, config), boot };
 }
+
+/** What `fn` threw, or undefined: for asserting on typed errors by code. */
+export function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}

@@ -249,6 +249,18 @@ export class StorageDevice {
     return rec.state === 'trial' || equalBytes(rec.confirmed.digest, n) || (rec.refused !== undefined && equalBytes(rec.refused.digest, n));
   }
 
+  /** Which part of the layout a flash offset falls in (for logs and coverage lines). */
+  areaOf(offset: number): 'boot-record' | 'journal' | 'metadata' | 'bank' | 'other' {
+    const s = Math.floor(offset / this.layout.sectorSize);
+    if (this.layout.bootSectors.includes(s)) return 'boot-record';
+    if (this.layout.journalSectors.includes(s)) return 'journal';
+    for (const b of this.layout.banks) {
+      if (s >= b.metaFirstSector && s < b.metaFirstSector + b.metaSectorCount) return 'metadata';
+      if (s >= b.firstSector && s < b.firstSector + b.sectorCount) return 'bank';
+    }
+    return 'other';
+  }
+
   /** The standing boot record, read without a cut (for checks). */
   bootRecord(): BootRecord {
     return readBootRecord(this.media.attach(new PowerRail()), this.layout);

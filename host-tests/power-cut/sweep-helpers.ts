@@ -37,6 +37,9 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
   expect([...readCounters(j)], label).toEqual([...plan.counters]);
   expect(readDownloadProgress(j), `${label}: progress left behind`).toBeUndefined();
   const rec = dev.bootRecord();
+  // The bank the old image ran from was never written: it still holds the old payload.
+  const oldBank = dev.layout.banks[which === 'new' ? 1 - last.outcome.bank : last.outcome.bank];
+  expect(hex(sha(media.peek(oldBank.offset, plan.oldPayload.length))), `${label}: old bank changed`).toBe(hex(sha(plan.oldPayload)));
   if (which === 'new') {
     expect(rec.floor, label).toBe(plan.newVersion);
   } else {
@@ -54,12 +57,5 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
 
 /** Which area of the layout an operation touched, for the sweep's coverage line. */
 export function areaOf(dev: StorageDevice, offset: number): string {
-  const s = Math.floor(offset / dev.layout.sectorSize);
-  if (dev.layout.bootSectors.includes(s)) return 'boot-record';
-  if (dev.layout.journalSectors.includes(s)) return 'journal';
-  for (const b of dev.layout.banks) {
-    if (s >= b.metaFirstSector && s < b.metaFirstSector + b.metaSectorCount) return 'metadata';
-    if (s >= b.firstSector && s < b.firstSector + b.sectorCount) return 'bank';
-  }
-  return 'other';
+  return dev.areaOf(offset);
 }

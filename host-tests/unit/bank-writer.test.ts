@@ -8,7 +8,7 @@ import { BankWriter } from '../../device/storage/bank-writer.js';
 import { InactiveRegion } from '../../device/storage/inactive-region.js';
 import { Rng } from '../harness/rng.js';
 import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { chipFor, instance } from '../harness/storage-rig.js';
+import { caught, chipFor, instance } from '../harness/storage-rig.js';
 
 const PAYLOAD = new Rng(7).bytes(14_001); // not a multiple of any alignment
 
@@ -26,15 +26,6 @@ function stream(w: BankWriter, data: Uint8Array, from: number, rng: Rng, progres
     at += n;
     if (progress && rng.chance(0.2)) progress(w.flush());
   }
-}
-
-function captureError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
@@ -88,13 +79,13 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
       () => region.programMeta(region.bank.metaSize, new Uint8Array(profile.writeAlign)),
       () => region.eraseMetaSector(region.bank.metaSectorCount),
     ]) {
-      expect(isOtaError(captureError(attempt), 'STORAGE_RUNNING_BANK')).toBe(true);
+      expect(isOtaError(caught(attempt), 'STORAGE_RUNNING_BANK')).toBe(true);
     }
     expect(media.ops).toBe(0);
     const confused = { ...inst.boot, runningBank: () => 2 };
-    expect(isOtaError(captureError(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: confused }, inst.layout, 100)), 'STORAGE_RUNNING_BANK')).toBe(true);
+    expect(isOtaError(caught(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: confused }, inst.layout, 100)), 'STORAGE_RUNNING_BANK')).toBe(true);
     const broken = { ...inst.boot, runningBank: (): number => { throw new Error('no answer'); } };
-    expect(isOtaError(captureError(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: broken }, inst.layout, 100)), 'STORAGE_RUNNING_BANK')).toBe(true);
+    expect(isOtaError(caught(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: broken }, inst.layout, 100)), 'STORAGE_RUNNING_BANK')).toBe(true);
   });
 
   it('a read-back that differs is STORAGE_VERIFY_MISMATCH, and the writer is then failed', () => {
@@ -115,9 +106,9 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
     };
     const w = BankWriter.begin({ flash: flaky, sha256: nobleSha256, boot: inst.boot }, inst.layout, PAYLOAD.length, { bufferSize: 64 });
     reads = 0; // from now on the second read-back comes back with one bit changed
-    const err = captureError(() => stream(w, PAYLOAD, 0, new Rng(1)));
+    const err = caught(() => stream(w, PAYLOAD, 0, new Rng(1)));
     expect(isOtaError(err, 'STORAGE_VERIFY_MISMATCH')).toBe(true);
-    expect(isOtaError(captureError(() => w.write(w.offset, new Uint8Array(1))), 'STORAGE_WRITER_STATE')).toBe(true);
+    expect(isOtaError(caught(() => w.write(w.offset, new Uint8Array(1))), 'STORAGE_WRITER_STATE')).toBe(true);
   });
 
   it('a flash port that throws becomes a typed error; an unexpected digest is refused', () => {
@@ -126,17 +117,17 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
     const failing: Flash = { ...inst.flash, read: inst.flash.read.bind(inst.flash), program: inst.flash.program.bind(inst.flash), erase: () => { throw new Error('erase timeout'); } };
     Object.defineProperties(failing, { size: { value: inst.flash.size }, sectorSize: { value: inst.flash.sectorSize }, writeAlign: { value: inst.flash.writeAlign }, erasedValue: { value: inst.flash.erasedValue } });
     const w = BankWriter.begin({ flash: failing, sha256: nobleSha256, boot: inst.boot }, inst.layout, PAYLOAD.length);
-    expect(isOtaError(captureError(() => stream(w, PAYLOAD, 0, new Rng(1))), 'STORAGE_FLASH_ERASE')).toBe(true);
+    expect(isOtaError(caught(() => stream(w, PAYLOAD, 0, new Rng(1))), 'STORAGE_FLASH_ERASE')).toBe(true);
 
     const { p } = ports(media, 0);
     const w2 = BankWriter.begin(p, inst.layout, PAYLOAD.length);
     stream(w2, PAYLOAD, 0, new Rng(2));
     const wrong = sha256(PAYLOAD);
     wrong[0] ^= 1;
-    expect(isOtaError(captureError(() => w2.finish(wrong)), 'STORAGE_VERIFY_MISMATCH')).toBe(true);
-    expect(isOtaError(captureError(() => BankWriter.begin(p, inst.layout, 16 * 1024 + 1)), 'STORAGE_TOO_LARGE')).toBe(true);
+    expect(isOtaError(caught(() => w2.finish(wrong)), 'STORAGE_VERIFY_MISMATCH')).toBe(true);
+    expect(isOtaError(caught(() => BankWriter.begin(p, inst.layout, 16 * 1024 + 1)), 'STORAGE_TOO_LARGE')).toBe(true);
     const w3 = BankWriter.begin(p, inst.layout, 10);
-    expect(isOtaError(captureError(() => w3.write(1, new Uint8Array(2))), 'STORAGE_WRITER_STATE')).toBe(true);
+    expect(isOtaError(caught(() => w3.write(1, new Uint8Array(2))), 'STORAGE_WRITER_STATE')).toBe(true);
   });
 
   it('resumes after a cut before or during any operation, never programs a byte twice, and ends with the payload', () => {
@@ -194,7 +185,7 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
     const recorded = S + 512; // the journal vouches for [0, S + 512); bytes up to S + 1000 are programmed beyond it
     // Without a way to record the step back, resume refuses.
     const { p: p2 } = ports(media, 0);
-    expect(isOtaError(captureError(() => BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded)), 'STORAGE_WRITER_STATE')).toBe(true);
+    expect(isOtaError(caught(() => BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded)), 'STORAGE_WRITER_STATE')).toBe(true);
     let journal = recorded;
     const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, { onStepBack: (o) => (journal = o) });
     expect(r.offset).toBe(S);

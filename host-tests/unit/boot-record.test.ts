@@ -18,7 +18,7 @@ import { crc32 } from '../../device/util/crc32.js';
 import { Rng } from '../harness/rng.js';
 import { SimBootloader } from '../harness/sim-bootloader.js';
 import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { chipFor, instance } from '../harness/storage-rig.js';
+import { caught, chipFor, instance } from '../harness/storage-rig.js';
 
 const OLD = new Rng(1).bytes(5000);
 const NEW = new Rng(2).bytes(6000);
@@ -34,15 +34,6 @@ function sample(seq = 7): BootRecord {
     trial: { bank: 1, version: 0x20000, length: NEW.length, digest: sha256(NEW) },
     refused: { version: 0x15000, digest: new Uint8Array(32).fill(0xab) },
   };
-}
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 describe('boot record codec', () => {

@@ -1,6 +1,7 @@
 /** Journal: latest per type, torn and corrupt records, rotation (also cut at every step), both flash profiles. */
 import { describe, expect, it } from 'vitest';
 import { isOtaError } from '../../device/errors.js';
+import { equalBytes } from '../../device/util/bytes.js';
 import { JOURNAL_MAX_BODY, Journal } from '../../device/storage/journal.js';
 import {
   DownloadStage,
@@ -16,6 +17,7 @@ import {
   readTrustAnchors,
   type DownloadProgress,
 } from '../../device/storage/journal-records.js';
+import { Rng } from '../harness/rng.js';
 import { chipFor, instance } from '../harness/storage-rig.js';
 import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
 
@@ -189,6 +191,41 @@ describe.each(FLASH_PROFILES)('journal on $name', (profile) => {
     expect(j.latest(10)).toEqual(body(JOURNAL_MAX_BODY, 1));
     expect(j.latest(11)).toEqual(body(JOURNAL_MAX_BODY, 2));
     expect(media.misuse).toEqual([]);
+  });
+
+  it('random appends of several types under random cuts: every committed record stands until replaced', () => {
+    let cuts = 0;
+    let seedsThatRotated = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const rng = new Rng(seed);
+      const media = chipFor(profile, undefined, seed);
+      const committed = new Map<number, Uint8Array>();
+      const first = openOn(media);
+      const layout = first.layout;
+      let j = first.journal;
+      for (let step = 0; step < 150; step++) {
+        if (rng.chance(0.08)) media.cutPowerAt(media.ops + rng.int(0, 12), { torn: rng.chance(0.5) });
+        const type = rng.int(1, 5);
+        const body = rng.bytes(rng.int(0, type === 4 ? 900 : 120));
+        try {
+          j.append(type, body);
+          committed.set(type, body);
+        } catch {
+          // A cut: after the reboot the interrupted record stands whole, or the previous one does.
+          cuts++;
+          media.disarm();
+          j = openOn(media).journal;
+          const got = j.latest(type);
+          if (got && equalBytes(got, body)) committed.set(type, body);
+          else expect(got, `seed ${seed} step ${step}`).toEqual(committed.get(type));
+        }
+        for (const [t, b] of committed) expect(j.latest(t), `seed ${seed} step ${step} type ${t}`).toEqual(b);
+      }
+      if (media.eraseCount[layout.journalSectors[0]] + media.eraseCount[layout.journalSectors[1]] > 0) seedsThatRotated++;
+      expect(media.misuse).toEqual([]);
+    }
+    expect(cuts).toBeGreaterThan(100);
+    expect(seedsThatRotated).toBeGreaterThan(30);
   });
 
   it('skips garbage that is not a record and appends after it', () => {

@@ -5,16 +5,7 @@ import { makeLayout } from '../../device/storage/layout.js';
 import { metadataCapacity, readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
 import { Rng } from '../harness/rng.js';
 import { FLASH_PROFILES } from '../harness/sim-flash.js';
-import { chipFor, instance } from '../harness/storage-rig.js';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
+import { caught, chipFor, instance } from '../harness/storage-rig.js';
 
 describe('storage layout', () => {
   it('places boot copies, journal, metadata and two equal banks on whole sectors', () => {

@@ -33,17 +33,6 @@ function planFor(profileName: string): UpdatePlan {
   return p;
 }
 
-function areaOf(dev: StorageDevice, offset: number): string {
-  const s = Math.floor(offset / dev.layout.sectorSize);
-  if (dev.layout.bootSectors.includes(s)) return 'boot-record';
-  if (dev.layout.journalSectors.includes(s)) return 'journal';
-  for (const b of dev.layout.banks) {
-    if (s >= b.metaFirstSector && s < b.metaFirstSector + b.metaSectorCount) return 'metadata';
-    if (s >= b.firstSector && s < b.firstSector + b.sectorCount) return 'bank';
-  }
-  return 'other';
-}
-
 function summary(dev: StorageDevice, media: FlashMedia, plan: UpdatePlan, reports: ReturnType<StorageDevice['settle']>) {
   const last = reports[reports.length - 1];
   const bank = last.outcome.kind === 'boot' ? dev.layout.banks[last.outcome.bank] : undefined;
@@ -80,11 +69,11 @@ serve({
     media.log = [];
     const dev = new StorageDevice(media, plan);
     const reports = dev.settle();
-    const journalErases = media.log.filter((op) => op.kind === 'erase' && areaOf(dev, op.offset) === 'journal').map((op) => op.index);
+    const journalErases = media.log.filter((op) => op.kind === 'erase' && dev.areaOf(op.offset) === 'journal').map((op) => op.index);
     const rotationFrom = journalErases[0] ?? Infinity;
     const rotationTo = journalErases[journalErases.length - 1] ?? -Infinity;
     const categories = media.log.map((op) => {
-      const area = areaOf(dev, op.offset);
+      const area = dev.areaOf(op.offset);
       if (area === 'journal') return op.index >= rotationFrom && op.index <= rotationTo ? 'journal-rotation' : 'journal-append';
       if (area === 'bank') return `bank-${op.kind}`;
       return area === 'boot-record' ? 'boot-record' : `${area}-${op.kind}`;
