@@ -2,6 +2,9 @@
 import type { Command } from '../command.js';
 import { certVerify } from './cert-verify.js';
 import { demoFlash } from './demo-flash.js';
+import { inspect } from './inspect.js';
 import { pkiInit } from './pki-init.js';
+import { sign } from './sign.js';
+import { verify } from './verify.js';
 
-export const commands: Command[] = [demoFlash, pkiInit, certVerify];
+export const commands: Command[] = [demoFlash, pkiInit, certVerify, sign, inspect, verify];

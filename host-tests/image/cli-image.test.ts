@@ -1,0 +1,71 @@
+/** `althan-ota sign`, `inspect` and `verify` end to end, on the test PKI `pki init` writes. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../pki/openssl.js';
+import { cli } from './run-cli.js';
+
+const VENDOR = path.resolve(import.meta.dirname, '../../../shared/vectors/ota-images/innr-1166-022d.ota');
+
+describe('image commands', () => {
+  const dir = tempDir('althan-image-cli-');
+  const at = (f: string) => path.join(dir, f);
+
+  it('sign, inspect --json and verify agree; a tampered copy is refused with its code', async () => {
+    expect((await cli(['pki', 'init', at('pki')])).code).toBe(0);
+    writeFileSync(at('fw.bin'), Uint8Array.from({ length: 2048 }, (_, i) => i & 0xff));
+    const signed = await cli(['sign', '--payload', at('fw.bin'), '--out', at('fw.ota'), '--manufacturer-key', at('pki/manufacturer-signer.key.pem'),
+      '--chain', at('pki/manufacturer-signer.pem'), '--supplier-key', at('pki/supplier2.key.pem'), '--manufacturer-code', '4660', '--image-type', '0x42',
+      '--file-version', '0x00030000', '--hw-min', '2', '--hw-max', '2', '--description', 'cli test']);
+    expect(signed.code).toBe(0);
+    const info = JSON.parse((await cli(['inspect', at('fw.ota'), '--json'])).out) as {
+      header: { manufacturerCode: string; totalImageSize: number };
+      elements: { tag: string; length: number }[];
+      manifest: { fileVersion: string; payloadLength: number; description: string };
+      chain: { subject: string }[];
+      trailer: { marker: string };
+      manufacturerImage: { sha256: string };
+      notes: string[];
+    };
+    expect(info.header.manufacturerCode).toBe('0x1234');
+    expect(info.elements.map((e) => e.tag)).toEqual(['0xf100', '0xf101', '0xf102', '0x0000']);
+    expect(info.elements[3].length).toBe(2048);
+    expect(info.manifest).toMatchObject({ fileVersion: '0x00030000', payloadLength: 2048, description: 'cli test' });
+    expect(info.chain[0].subject).toContain('Firmware Signer');
+    expect(info.trailer.marker).toBe('0040');
+    expect(info.notes).toEqual([]);
+
+    const ok = await cli(['verify', at('fw.ota'), '--trust', at('pki/trust-store.cbor'), '--hardware-version', '2', '--current-version', '0x00020000', '--json']);
+    expect(ok.code).toBe(0);
+    const v = JSON.parse(ok.out) as { manufacturerImageHash: string; supplierCell: string };
+    expect(v.manufacturerImageHash).toBe(info.manufacturerImage.sha256);
+    expect(v.supplierCell).toBe('supplier2');
+    const wrongHw = await cli(['verify', at('fw.ota'), '--trust', at('pki/trust-store.cbor'), '--hardware-version', '3']);
+    expect(wrongHw.code).toBe(1);
+    expect(wrongHw.out).toContain('IMG_HW_VERSION');
+
+    const bytes = new Uint8Array(readFileSync(at('fw.ota')));
+    bytes[bytes.length - 500] ^= 0x80;
+    writeFileSync(at('tampered.ota'), bytes);
+    const bad = await cli(['verify', at('tampered.ota'), '--trust', at('pki/trust-store.cbor'), '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out)).toMatchObject({ accepted: false, code: 'IMG_PAYLOAD_DIGEST' });
+  });
+
+  it('inspect reads an unsigned vendor file; verify refuses it as IMG_UNSIGNED', async () => {
+    const text = await cli(['inspect', VENDOR]);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/manufacturerCode\s+0x1166/);
+    expect(text.out).toContain('0x0003 image integrity code');
+    expect(text.out).toContain('IMG_UNSIGNED');
+    expect((await cli(['pki', 'init', at('pki2')])).code).toBe(0);
+    const r = await cli(['verify', VENDOR, '--trust', at('pki2/trust-store.cbor'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ accepted: false, code: 'IMG_UNSIGNED' });
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await cli(['verify', VENDOR])).code).toBe(2);
+    expect((await cli(['sign', '--payload', VENDOR])).code).toBe(2);
+  });
+});
