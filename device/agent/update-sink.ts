@@ -32,8 +32,8 @@ import { Journal } from '../storage/journal.js';
 import { clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue } from '../storage/journal-records.js';
 import { inactiveBank, type StorageLayout } from '../storage/layout.js';
 import { readMetadata, writeMetadata } from '../storage/metadata-record.js';
-import { equalBytes, readU32 } from '../util/bytes.js';
-import { decodeManifest, type Manifest } from '../image/manifest.js';
+import { equalBytes } from '../util/bytes.js';
+import type { Manifest } from '../image/manifest.js';
 import { OtaStatus } from '../zigbee/ota-constants.js';
 import { readHeldTrailer, recordHeldTrailer } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
@@ -372,10 +372,9 @@ export class UpdateSink implements ImageSink {
   }
 }
 
-/** The manifest inside an authenticated session's prefix (header, then the 0xF100 element). */
+/** The verified manifest of an authenticated session. */
 function manifestOf(session: ImageSession): Manifest {
-  const prefix = session.prefix();
-  const at = session.header!.headerLength;
-  const length = readU32(prefix, at + 2);
-  return decodeManifest(prefix.subarray(at + 6, at + 6 + length));
+  const m = session.manifest;
+  if (!m) throw new OtaError('IMG_STATE', 'no verified manifest yet');
+  return m;
 }

@@ -79,7 +79,7 @@ export class AgentWorld {
   readonly reports: RecordedReport[] = [];
   readonly bootOutcomes: BootOutcome[] = [];
   /** Counters of the chip when the factory handed it over. */
-  readonly baseline: { erases: number; programs: number; journalPrograms: number };
+  readonly baseline: { ops: number; erases: number; programs: number; journalPrograms: number };
   /** Behaviour of each version's trial boot (default: pass). */
   trialBehaviour: (version: number) => TrialBehaviour = () => 'pass';
   /** Observes the agent of every boot. */
@@ -103,7 +103,7 @@ export class AgentWorld {
     this.layout = makeLayout(probe, this.layoutConfig);
     if (!config.media) this.provision(probe);
     this.bootloader = new SimBootloader(probe, this.layout, nobleSha256);
-    this.baseline = { erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms() };
+    this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms() };
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
       this.battery = battery;

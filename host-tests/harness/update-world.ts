@@ -13,6 +13,7 @@
  * the number asked for.
  */
 import type { TrustStore } from '../../device/pki/api.js';
+import type { Report } from '../../device/ports.js';
 import { readU16, readU32 } from '../../device/util/bytes.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants.js';
@@ -68,10 +69,35 @@ const MAX_EVENTS = 3_000_000;
 const MAX_VIRTUAL_MS = 30 * 24 * 3600_000;
 /** Flash operations a resume can redo (a sector's programs, its erase, records): cuts closer than twice this would stall the update. */
 const MIN_CUT_GAP = 48;
+const TIMED_CUT = 'power cut at a virtual time';
 
 export function runUpdateWorld(options: WorldOptions, onEvent?: (e: WorldEvent) => void): WorldResult {
   const run = new UpdateRun(options, onEvent);
   return run.run();
+}
+
+/** One cut at an absolute flash-operation index of the chip (the sweep's placement). */
+export interface PlacedCut {
+  at: number;
+  torn: boolean;
+}
+
+export interface TracedResult extends WorldResult {
+  /** Flash operations from power-on to the end of the run (the chip's count: the factory's come first). */
+  ops: number;
+  /** The chip's operation count when the device first powered on (indices below it are the factory's). */
+  firstOp: number;
+  /** Flash operation index at which the agent started activating (undefined when it never did). */
+  opsAtActivate: number | undefined;
+  /** Reports of every boot, in order. */
+  reports: Report[];
+}
+
+/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored) and the trace a sweep needs. */
+export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void): TracedResult {
+  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts);
+  const result = run.run();
+  return { ...result, ops: run.world.media.ops, firstOp: run.world.baseline.ops, opsAtActivate: run.opsAtActivate, reports: run.world.reports.map((r) => r.report) };
 }
 
 /** SHA-256 of the Manufacturer Image (what a CS06 command names): the sub-elements after the OTA header, up to the GBCS trailer. */
@@ -97,16 +123,22 @@ class UpdateRun {
   private bytes = 0;
   private cutsDone = 0;
   private cutsArmed = false;
+  private timedCut = false;
+  private opCuts = 0;
+  private readonly opSlots: number;
   private readonly gap: number;
   private lastProgress = -1;
   private commandSentFor: AgentDevice | undefined;
   private readonly hash: Uint8Array;
+  opsAtActivate: number | undefined;
 
   constructor(
     private readonly o: WorldOptions,
     onEvent: ((e: WorldEvent) => void) | undefined,
     /** A follow-up run (the bricked check's) does not check itself again. */
     private readonly followUp = false,
+    /** Cuts at fixed flash-operation indices instead of the seeded spread. */
+    private readonly placed?: readonly PlacedCut[],
   ) {
     const image = o.image;
     this.emit = (e) => {
@@ -138,12 +170,14 @@ class UpdateRun {
     this.world.ch.behaviour = this.counting(HONEST);
     this.world.trialBehaviour = (v) => (v === this.toVersion ? (o.selfTest ?? 'pass') : 'pass');
     this.world.onPhase = (p, d) => {
+      if (p === 'activate' && this.opsAtActivate === undefined) this.opsAtActivate = this.world.media.ops;
       if (p === 'deferred') this.phase('paused', d ?? 'activation deferred');
       else this.phase(p, d);
     };
     // Expected flash operations of a clean update: payload programs (256-byte pieces), erases, records, boot writes.
     const expected = Math.ceil(image.length / 256) + 2 * Math.ceil(image.length / 4096) + 24;
     this.gap = Math.max(MIN_CUT_GAP, Math.floor(expected / (o.powerCuts + 1)));
+    this.opSlots = Math.max(1, Math.floor(expected / this.gap));
   }
 
   run(): WorldResult {
@@ -173,7 +207,7 @@ class UpdateRun {
       this.progress(d);
     }
     w.media.disarm();
-    if (outcome === 'confirmed' || outcome === 'rolled-back') this.idleCuts();
+    if (!this.placed && (outcome === 'confirmed' || outcome === 'rolled-back')) this.idleCuts();
     w.media.disarm();
     return this.result(outcome);
   }
@@ -210,11 +244,12 @@ class UpdateRun {
 
   private afterDeath(d: AgentDevice | undefined): void {
     const reason = d?.rail.reason ?? this.world.lastDeadRail?.reason ?? 'power cut';
-    const ours = this.world.media.cutFired;
+    const ours = this.world.media.cutFired || reason === TIMED_CUT;
     if (ours) {
       this.world.media.cutFired = false;
       this.cutsDone++;
       this.cutsArmed = false;
+      this.timedCut = false;
       this.phase('power-cut', `${this.cutsDone}/${this.o.powerCuts}: ${reason}`);
     }
     this.bootNext(true, ours ? undefined : reason);
@@ -223,14 +258,46 @@ class UpdateRun {
   private bootNext(reboot: boolean, reason?: string): void {
     if (reboot) this.phase('reboot', reason);
     this.armCut();
-    this.world.boot();
+    const d = this.world.boot();
+    if (d && this.timedCut) {
+      // Early in the boot (boot check, query, the first blocks of a resume): nothing durable is lost.
+      this.world.scheduler.after(1000 + Math.floor(this.rng.next() * 11_000), () => d.cut(TIMED_CUT), d.rail);
+    }
   }
 
+  /**
+   * Arms the next cut. Flash-operation cuts spread over the update (`gap` apart on
+   * average, never closer than a resume's rework); when more cuts are asked than the
+   * update has room for that way, the others fall early in non-trial boots, at seeded
+   * virtual times, where they cost no progress.
+   */
   private armCut(): void {
     if (this.cutsDone >= this.o.powerCuts || this.cutsArmed) return;
+    if (this.placed) {
+      const next = this.placed[this.cutsDone];
+      // A placed cut the run has already passed can no longer happen: it is dropped, not moved.
+      if (next.at < this.world.media.ops) return;
+      this.world.media.cutPowerAt(next.at, { torn: next.torn });
+      this.cutsArmed = true;
+      return;
+    }
+    this.cutsArmed = true;
+    const remaining = this.o.powerCuts - this.cutsDone;
+    const opSlotsLeft = Math.max(0, this.opSlots - this.opCuts);
+    const trialNext = this.world.bootRecord()?.state === 'trial';
+    if (!trialNext && !this.updateEnded() && this.rng.next() >= opSlotsLeft / remaining) {
+      this.timedCut = true;
+      return;
+    }
+    this.opCuts++;
     const at = this.world.media.ops + Math.max(1, Math.floor(this.gap / 2 + this.rng.next() * this.gap));
     this.world.media.cutPowerAt(at, { torn: this.rng.chance(0.5) });
-    this.cutsArmed = true;
+  }
+
+  /** The new version is confirmed or refused for good: nothing of the update is left to cut. */
+  private updateEnded(): boolean {
+    const r = this.world.bootRecord();
+    return !r || r.confirmed.version === this.toVersion || r.refused?.version === this.toVersion;
   }
 
   /** Cuts still owed after the update ended fall on the idle device; each reboot must boot the same image. */
