@@ -84,6 +84,11 @@ export class ImageSession {
     return this.stream.header;
   }
 
+  /** The verified manifest, from 'authenticated' on (e.g. to check a refused digest before erasing). */
+  get manifest(): Manifest | undefined {
+    return this.chain ? this.stream.manifest : undefined;
+  }
+
   /** Set at 'verified'. */
   get result(): VerifiedImage | undefined {
     return this.verified;

@@ -68,12 +68,16 @@ export function bootStatus(ports: BootPorts, layout: StorageLayout): BootStatus 
 
 /**
  * True when an image with this version and payload digest must not be installed: below
- * the floor, or the digest of the last reverted image while no higher version has been
- * confirmed. The agent checks this as soon as the manifest is verified, before any erase.
+ * the floor; the digest of the last reverted image; or a version lower than the reverted
+ * one (otherwise two bad images offered in turn would each be tried again after the
+ * other's revert, forever). A rebuild with the reverted version but another digest, or any
+ * higher version, is allowed. The agent checks this as soon as the manifest is verified,
+ * before any erase.
  */
 export function isRefused(record: BootRecord, version: number, digest: Uint8Array): boolean {
   if (version < record.floor) return true;
-  return record.refused !== undefined && equalBytes(record.refused.digest, digest);
+  const r = record.refused;
+  return r !== undefined && (equalBytes(r.digest, digest) || version < r.version);
 }
 
 /**

@@ -35,6 +35,15 @@ describe('image commands', () => {
     expect(info.trailer.marker).toBe('0040');
     expect(info.notes).toEqual([]);
 
+    // A full-chain input (leaf then the self-signed root) signs the same way: the anchor is left out.
+    const full = await cli(['sign', '--payload', at('fw.bin'), '--out', at('fw-full.ota'), '--manufacturer-key', at('pki/manufacturer-signer.key.pem'),
+      '--chain', at('pki/manufacturer-signer.pem'), '--chain', at('pki/manufacturer-root.pem'), '--supplier-key', at('pki/supplier2.key.pem'),
+      '--manufacturer-code', '4660', '--image-type', '0x42', '--file-version', '0x00030000', '--hw-min', '2', '--hw-max', '2']);
+    expect(full.code).toBe(0);
+    expect(full.out).toContain('left out 1 self-signed');
+    const fullInfo = JSON.parse((await cli(['inspect', at('fw-full.ota'), '--json'])).out) as { chain: unknown[] };
+    expect(fullInfo.chain.length).toBe(1);
+
     const ok = await cli(['verify', at('fw.ota'), '--trust', at('pki/trust-store.cbor'), '--hardware-version', '2', '--current-version', '0x00020000', '--json']);
     expect(ok.code).toBe(0);
     const v = JSON.parse(ok.out) as { manufacturerImageHash: string; supplierCell: string };

@@ -15,7 +15,7 @@ function stream(file: Uint8Array, size: number, resumeAt?: number) {
   const writes: Uint8Array[] = [];
   let authenticatedAt = -1;
   let firstWriteAt = -1;
-  const s = new ImageSession(options({ sink: { write: (o, b) => { if (firstWriteAt < 0) firstWriteAt = s.fileOffset; writes.push(b.slice()); expect(o).toBe(writes.slice(0, -1).reduce((n, w) => n + w.length, 0) + (resumeAt ?? 0)); } } }));
+  const s: ImageSession = new ImageSession(options({ sink: { write: (o, b) => { if (firstWriteAt < 0) firstWriteAt = s.fileOffset; writes.push(b.slice()); expect(o).toBe(writes.slice(0, -1).reduce((n, w) => n + w.length, 0) + (resumeAt ?? 0)); } } }));
   let o = 0;
   while (o < file.length) {
     const end = Math.min(file.length, o + size);
@@ -24,6 +24,7 @@ function stream(file: Uint8Array, size: number, resumeAt?: number) {
       o += r.consumed;
       if (r.event === 'authenticated') {
         authenticatedAt = r.fileOffset;
+        expect(s.manifest?.payloadLength).toBe(1000);
         if (resumeAt !== undefined) {
           // Power cut model: what the bank held is re-fed as stored, then the download goes on.
           s.push(file.subarray(o, o + resumeAt), { stored: true });
@@ -49,6 +50,11 @@ describe('ImageSession', () => {
     expect(v.timeChecked).toBe(false);
     expect(v.payloadLength).toBe(1000);
     expect(toHex(v.prefix)).toBe(toHex(img.file.subarray(0, img.file.length - 66 - 1000)));
+    // Before 'authenticated' the session names no manifest: nothing unverified leaks out.
+    const early = new ImageSession(options());
+    expect(early.push(img.file.subarray(0, v.prefix.length - 1)).event).toBe('more');
+    expect(early.manifest).toBeUndefined();
+    expect(early.authenticated).toBe(false);
   });
 
   it('checks certificate validity against a trusted wall time, and only then', () => {
@@ -145,7 +151,7 @@ describe('ImageSession', () => {
   });
 
   it('never throws anything but an OtaError, and a refusal is final', () => {
-    const s = new ImageSession(options({ sink: { write: () => { throw new RangeError('flash on fire'); } } }));
+    const s: ImageSession = new ImageSession(options({ sink: { write: () => { throw new RangeError('flash on fire'); } } }));
     let first: unknown;
     try {
       s.push(img.file);

@@ -183,4 +183,27 @@ describe('ImageStream', () => {
     expect(s.prefix().length).toBeLessThan(MAX_PREFIX_LENGTH);
     expect(IDS.fileVersion).toBe(s.manifest!.fileVersion);
   });
+
+  it('hands the payload to the sink as views of the caller\'s chunk: never a copy of it', () => {
+    const views: Uint8Array[] = [];
+    const s = new ImageStream({ sha256: nobleSha256, bankSize: BANK, sink: { write: (_o, b) => views.push(b) } });
+    const r = s.push(file);
+    s.approve();
+    s.push(file.subarray(r.consumed));
+    expect(views.length).toBe(1);
+    expect(views[0].buffer).toBe(file.buffer);
+    expect(views[0].byteOffset).toBe(r.consumed);
+    expect(views[0].length).toBe(payload.length);
+  });
+
+  it('ends with IMG_STEP_LIMIT instead of spinning when its state stops making progress', () => {
+    const s = new ImageStream({ sha256: nobleSha256, bankSize: BANK });
+    s.push(file.subarray(0, 20));
+    // White-box: a defect that left the collecting target behind the offset would make
+    // every step take 0 bytes. The bound turns that into a typed refusal.
+    (s as unknown as { want: number }).want = s.fileOffset;
+    (s as unknown as { advance: () => string }).advance = () => 'header';
+    expect(() => s.push(file.subarray(20, 40))).toThrow(/IMG_STEP_LIMIT/);
+    expect(() => s.push(file.subarray(40))).toThrow(/IMG_STEP_LIMIT/);
+  });
 });

@@ -187,7 +187,9 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const refused = caught(() => activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) }));
     expect(isOtaError(refused, 'BOOT_IMAGE_REFUSED')).toBe(true);
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x20000, sha256(NEW))).toBe(true);
+    // Another build of the reverted version is allowed; a lower version is not (no ping-pong between two bad images).
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x20000, sha256(OLD))).toBe(false);
+    expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x1ffff, sha256(OLD))).toBe(true);
     activateTrial(inst, inst.layout, { version: 0x20001, length: OLD.length, digest: sha256(OLD) });
     expect(isOtaError(caught(() => activateTrial(inst, inst.layout, { version: 0x20002, length: 1, digest: new Uint8Array(32) })), 'BOOT_STATE')).toBe(true);
     expect(isOtaError(caught(() => provisionBootRecord(inst.flash, inst.layout, rec.confirmed)), 'BOOT_STATE')).toBe(true);

@@ -54,6 +54,11 @@ describe('device/image inside XS (xsnap)', () => {
     expect(v).toMatchObject({ accepted: true, supplierCell: 'supplier1', fileVersion: 0x00020000, written: PAYLOAD });
     expect(v.manufacturerImageHash).toBe(toHex(node.manufacturerImageHash));
     expect(v.authenticatedAt).toBe(node.prefix.length);
+    // Four times the payload: the difference is the per-byte cost (two SHA-256 passes).
+    const bigger = signed({ payload: pattern(4 * PAYLOAD, 3) });
+    const w = await verifyInXs(`accept-${4 * PAYLOAD}B-payload`, bigger.file);
+    expect(w).toMatchObject({ accepted: true, written: 4 * PAYLOAD });
+    expect(w.manufacturerImageHash).toBe(toHex(outcome(bigger.file, options()).accepted!.manufacturerImageHash));
   });
 
   it('refuses tampered images inside XS with the same codes as on Node, the bank untouched where the manifest fails', async () => {

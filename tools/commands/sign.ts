@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { certificateKey } from '../../device/pki/signer.js';
+import { parseCertificate } from '../../device/pki/x509.js';
 import { equalBytes, toHex } from '../../device/util/bytes.js';
 import { parseFlags, UsageError, type Command } from '../command.js';
 import { numberFlag } from '../image/number-flag.js';
@@ -29,7 +30,15 @@ export const sign: Command = {
     };
     const chainFiles = flags.get('chain') ?? [];
     if (chainFiles.length === 0) throw new UsageError('--chain is required (leaf certificate first; the anchor is not included)');
-    const chain = chainFiles.flatMap((f) => readCertificateFile(f));
+    const given = chainFiles.flatMap((f) => readCertificateFile(f));
+    // The anchor is the device's build constant, never carried: a self-signed certificate
+    // in --chain (a vendor's full-chain PEM) is left out.
+    const chain = given.filter((der) => {
+      const c = parseCertificate(der);
+      return !equalBytes(c.subject.der, c.issuer.der);
+    });
+    if (chain.length === 0) throw new UsageError('--chain holds only self-signed certificates: give the signing certificate (leaf first)');
+    if (chain.length < given.length) console.log(`left out ${given.length - chain.length} self-signed certificate(s) from --chain: the anchor is not carried`);
     const manufacturer = readPrivateKeyFile(need('manufacturer-key'));
     if (!equalBytes(certificateKey(chain[0]).publicKey, manufacturer.publicKey)) {
       throw new UsageError('the manufacturer key does not match the first certificate of --chain (the leaf comes first)');

@@ -87,8 +87,11 @@ export const verify: Command = {
     } catch (e) {
       const code = isOtaError(e) ? e.code : 'IMG_INTERNAL';
       const message = e instanceof Error ? e.message : String(e);
-      if (json) console.log(JSON.stringify({ accepted: false, code, message }));
-      else console.error(`refused: ${message}`);
+      if (json) console.log(JSON.stringify({ accepted: false, code, message, assumedFromHeader: assumed }));
+      else {
+        console.error(`refused: ${message}`);
+        if (assumed.length) console.error(`device values taken as defaults: ${assumed.join(', ')}`);
+      }
       return 1;
     }
   },

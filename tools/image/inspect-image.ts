@@ -148,6 +148,10 @@ export function formatInspection(i: Inspection): string {
     lines.push('OTA header (not signed):');
     for (const [k, v] of Object.entries(i.header)) lines.push(`  ${k.padEnd(26)} ${String(v)}`);
   }
+  if (!i.header) {
+    for (const n of i.notes) lines.push(`note: ${n}`);
+    return lines.join('\n');
+  }
   lines.push('sub-elements:');
   for (const e of i.elements) lines.push(`  ${e.tag} ${e.name.padEnd(32)} offset ${String(e.offset).padStart(7)}  length ${String(e.length).padStart(7)}${e.sha256 ? `  sha256 ${e.sha256}` : ''}`);
   if (i.manifest) {

@@ -1,0 +1,28 @@
+/** A whole update on a battery device: the real agent, the emulated CH, the real verifier, reports checked. */
+import { describe, expect, it } from 'vitest';
+import { runUpdateWorld, type WorldEvent } from '../harness/update-world.js';
+import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
+
+describe('runUpdateWorld: the whole update', () => {
+  it('a battery device downloads over a lossy link, verifies, activates, confirms on its trial boot', () => {
+    const image = signedImage(40_000, { seed: 3 });
+    const events: WorldEvent[] = [];
+    const r = runUpdateWorld(
+      { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.1, powerCuts: 0, seed: 5 },
+      (e) => events.push(e),
+    );
+    expect(r).toMatchObject({ outcome: 'confirmed', fromVersion: FROM_VERSION, toVersion: TO_VERSION, runningVersion: TO_VERSION, powerCuts: 0, bricked: false });
+    expect(r.bytes).toBeGreaterThanOrEqual(image.file.length);
+    expect(r.blockRequests).toBeGreaterThanOrEqual(Math.ceil(image.file.length / 50));
+    expect(r.retries).toBe(r.blockRequests - Math.ceil(image.file.length / 50));
+    expect(r.flashErases).toBeGreaterThan(0);
+    expect(r.flashWrites).toBeGreaterThan(0);
+    expect(r.journalWrites).toBeGreaterThan(0);
+    const phases = events.flatMap((e) => (e.kind === 'phase' ? [e.phase] : []));
+    expect(phases.filter((p) => p !== 'download' && p !== 'query' && p !== 'paused' && p !== 'resumed')).toEqual(['verify', 'activate', 'reboot', 'trial', 'confirmed']);
+    const progress = events.filter((e) => e.kind === 'progress');
+    expect(progress.length).toBeGreaterThan(50);
+    expect(progress.length).toBeLessThan(400);
+    expect(progress.every((e) => e.kind === 'progress' && e.battery !== undefined && e.total === image.file.length)).toBe(true);
+  });
+});
