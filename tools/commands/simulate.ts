@@ -61,7 +61,7 @@ export const simulate: Command = {
       battery: flags.has('battery'), loss, powerCuts, seed, selfTest, activation,
     };
     out.write(
-      `althan-ota: emulated ${options.battery ? 'battery' : 'mains'} Alt HAN device, v${currentVersion} running; ` +
+      `althan-ota: emulated ${options.battery ? 'battery' : 'mains'} Alt HAN device, version ${hex(currentVersion)} running; ` +
         `the CH offers a ${image.length}-byte signed image; loss ${(loss * 100).toFixed(0)}%, ${powerCuts} power cuts, seed ${seed}\n`,
     );
     const result = runUpdateWorld(options, (e) => {
@@ -70,7 +70,7 @@ export const simulate: Command = {
     });
     view.finish();
     out.write(
-      `outcome: ${result.outcome}; running v${result.runningVersion}; ${result.blockRequests} block requests, ${result.retries} retries, ` +
+      `outcome: ${result.outcome}; running version ${hex(result.runningVersion)}; ${result.blockRequests} block requests, ${result.retries} retries, ` +
         `${result.powerCuts} power cuts, ${result.flashErases} erases, ${result.flashWrites} flash writes, ${result.journalWrites} journal records, ` +
         `${formatDuration(result.virtualSeconds)} of device time${result.bricked ? '; BRICKED' : ''}\n`,
     );
@@ -82,6 +82,10 @@ export const simulate: Command = {
     return result.bricked || result.outcome === 'failed' ? 1 : 0;
   },
 };
+
+function hex(v: number): string {
+  return `0x${v.toString(16).padStart(8, '0')}`;
+}
 
 function formatDuration(s: number): string {
   const h = Math.floor(s / 3600);

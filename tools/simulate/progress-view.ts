@@ -38,11 +38,18 @@ const PHASE_TEXT: Record<string, string> = {
 export class ProgressView {
   private barShown = false;
   private lastDecile = -1;
+  /** Progress is shown only while a download is under way (not for the idle queries after it). */
+  private downloading = false;
 
   constructor(private readonly out: Output) {}
 
   onEvent(e: WorldEvent): void {
-    if (e.kind === 'progress') return this.progress(e.t, e.offset, e.total, e.battery);
+    if (e.kind === 'progress') {
+      if (this.downloading) this.progress(e.t, e.offset, e.total, e.battery);
+      return;
+    }
+    this.downloading = e.phase === 'download' || e.phase === 'resumed';
+    if (this.downloading) this.lastDecile = -1;
     this.clearBar();
     const detail = e.detail ? `: ${e.detail}` : '';
     this.out.write(`[${clock(e.t)}] ${PHASE_TEXT[e.phase] ?? e.phase}${detail}\n`);

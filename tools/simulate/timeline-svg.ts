@@ -28,7 +28,7 @@ export function renderTimelineSvg(events: readonly WorldEvent[], result: WorldRe
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${M.left}" y="18" font-size="14" font-weight="bold">althan-ota emulated update: ${esc(result.outcome)} (v${result.fromVersion} → v${result.toVersion}, running v${result.runningVersion})</text>`);
+  parts.push(`<text x="${M.left}" y="18" font-size="14" font-weight="bold">althan-ota emulated update: ${esc(result.outcome)} (0x${result.fromVersion.toString(16)} → 0x${result.toVersion.toString(16)}, running 0x${result.runningVersion.toString(16)})</text>`);
   parts.push(`<text x="${M.left}" y="34">${result.bytes} bytes, ${result.blockRequests} block requests, ${result.retries} retries, ${result.powerCuts} power cuts, ${fmtTime(result.virtualSeconds)} of device time</text>`);
 
   // pauses: shaded from 'paused' to the next 'resumed' (or a cut/reboot)
@@ -57,8 +57,15 @@ export function renderTimelineSvg(events: readonly WorldEvent[], result: WorldRe
   // series
   const offsetPts: string[] = [];
   const batteryPts: string[] = [];
+  // Only samples taken while a download runs: after a reboot the offset is unknown until
+  // the resume reports it, and the idle queries after an update are not progress.
+  let downloading = false;
   for (const e of events) {
-    if (e.kind !== 'progress') continue;
+    if (e.kind === 'phase') {
+      downloading = e.phase === 'download' || e.phase === 'resumed';
+      continue;
+    }
+    if (!downloading) continue;
     offsetPts.push(`${x(e.t).toFixed(1)},${y(e.total > 0 ? (100 * e.offset) / e.total : 0).toFixed(1)}`);
     if (e.battery !== undefined) batteryPts.push(`${x(e.t).toFixed(1)},${y(e.battery).toFixed(1)}`);
   }
@@ -67,6 +74,7 @@ export function renderTimelineSvg(events: readonly WorldEvent[], result: WorldRe
 
   // phase marks and power cuts
   let lastLabelX = -Infinity;
+  let seenDownload = false;
   for (const e of events) {
     if (e.kind !== 'phase') continue;
     const px = x(e.t);
@@ -75,6 +83,8 @@ export function renderTimelineSvg(events: readonly WorldEvent[], result: WorldRe
       continue;
     }
     if (['paused', 'resumed', 'reboot', 'query'].includes(e.phase)) continue;
+    if (e.phase === 'download' && seenDownload) continue; // resumes after cuts: the red lines say it
+    if (e.phase === 'download') seenDownload = true;
     parts.push(`<line x1="${px.toFixed(1)}" x2="${px.toFixed(1)}" y1="${M.top - 4}" y2="${M.top + PH}" stroke="#666" stroke-dasharray="2,3"/>`);
     if (px - lastLabelX > 60) {
       parts.push(`<text x="${px.toFixed(1)}" y="${M.top - 8}" text-anchor="middle">${esc(e.phase)}</text>`);
