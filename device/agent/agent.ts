@@ -25,7 +25,7 @@ import { Journal } from '../storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
 import { readMetadata } from '../storage/metadata-record.js';
 import { equalBytes, readU16, readU32 } from '../util/bytes.js';
-import { decodeOtaFrame } from '../zigbee/ota-frames.js';
+import { decodeOtaFrame, encodeOtaFrame } from '../zigbee/ota-frames.js';
 import { WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
 import { decideActivationCommand, powerAllowsActivation, triggerFromUpgradeEnd, type ActivationTrigger } from './activation.js';
 import { radioRejoined, storageReadable, trustStoreIntact } from './default-checks.js';
@@ -66,6 +66,11 @@ export interface AgentConfig {
 }
 
 const ERROR_RING = 16;
+const REFUSED_OFFERS = 4;
+
+function sameOffer(a: ImageIdentity, b: ImageIdentity): boolean {
+  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
+}
 const DEFAULT_SELF_TEST_MS = 300_000;
 
 export class Agent {
@@ -81,6 +86,9 @@ export class Agent {
   private deliver: ((frame: Uint8Array) => void) | undefined;
   private recheck: number | undefined;
   private paused = false;
+  private lastStatus = -1;
+  /** Offers whose image was refused this boot (bounded). */
+  private readonly refusedOffers: ImageIdentity[] = [];
 
   constructor(
     private readonly ports: Ports,
@@ -225,6 +233,10 @@ export class Agent {
   }
 
   private report(r: Report): void {
+    if (r.kind === 'upgrade-status') {
+      if (r.status === this.lastStatus) return;
+      this.lastStatus = r.status;
+    }
     if (r.kind === 'activation' && r.atUnixSeconds === undefined) {
       try {
         const t = this.ports.clock.wallTime();
@@ -258,6 +270,8 @@ export class Agent {
     const watched: ImageSink = {
       capacity: () => sink.capacity(),
       begin: (image: ImageIdentity) => {
+        // An offer refused this boot is not fetched again every query interval (nor reported again).
+        if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError('AGENT_OFFER_REFUSED_BEFORE', `version 0x${image.fileVersion.toString(16)} was refused this boot`);
         const offset = sink.begin(image);
         if (this.ctx.state === 'idle') this.post({ type: 'image-offered' });
         return offset;
@@ -283,7 +297,9 @@ export class Agent {
         },
       };
       const p = this.ports;
-      this.driver = new OtaDriver({ transport, clock: p.clock, power: p.power, reporter: p.reporter }, watched, {
+      // ImageUpgradeStatus has one source, the lifecycle table: the client's own status changes are not forwarded.
+      const reporter = { report: (r: Report) => (r.kind === 'upgrade-status' ? undefined : this.report(r)) };
+      this.driver = new OtaDriver({ transport, clock: p.clock, power: p.power, reporter }, watched, {
         client: {
           ...timing,
           manufacturerCode: this.config.manufacturerCode,
@@ -312,6 +328,10 @@ export class Agent {
   private onDownloadFinished(o: DownloadOutcome): void {
     if (o.kind === 'aborted') {
       const refused = o.upgradeEndStatus === OtaStatus.invalidImage || isImageRefusal(o.error);
+      if (refused) {
+        this.refusedOffers.push({ ...o.image });
+        if (this.refusedOffers.length > REFUSED_OFFERS) this.refusedOffers.shift();
+      }
       this.post({ type: 'download-failed', code: o.error.code, refused });
       return;
     }
@@ -433,13 +453,29 @@ export class Agent {
     const checks: SelfTestCheck[] = [
       storageReadable(this.ports, this.layout!),
       trustStoreIntact(this.config.trust),
-      radioRejoined(this.ports.clock, () => this.framesSinceBoot, sc.radioPollMs ?? 1000),
+      radioRejoined(this.ports.clock, () => this.framesSinceBoot, sc.radioPollMs ?? 1000, () => this.ping()),
       ...(sc.vendor ?? []),
     ];
     runSelfTest(this.ports.clock, checks, sc.deadlineMs ?? DEFAULT_SELF_TEST_MS, (r) => {
       this.post(r.ok ? { type: 'self-test-passed' } : { type: 'self-test-failed', reason: r.reason });
     });
   }
+
+  /** One Query Next Image Request, for the radio check (its answer is a server frame; the client ignores it). */
+  private ping(): void {
+    this.guard('TRANSPORT_SEND_FAILED', () => {
+      this.pingSequence = (this.pingSequence + 1) & 0xff;
+      const c = this.config;
+      this.ports.transport.send(
+        encodeOtaFrame({
+          sequence: 0x80 | (this.pingSequence & 0x7f),
+          command: { name: 'queryNextImageRequest', manufacturerCode: c.manufacturerCode, imageType: c.imageType, fileVersion: this.ctx.runningVersion, hardwareVersion: c.hardwareVersion },
+        }),
+      );
+    });
+  }
+
+  private pingSequence = 0;
 
   private confirm(): void {
     try {

@@ -154,6 +154,28 @@ export class AgentWorld {
     return undefined;
   }
 
+  /**
+   * Runs the world until `done()` holds: a dead instance (restart, crash, watchdog, cut)
+   * is rebooted. Bounded by scheduler events, never wall time. Returns done().
+   */
+  run(done: () => boolean, maxEvents = 1_000_000): boolean {
+    let n = 0;
+    if (!this.current && !this.halted) this.boot();
+    while (!done() && !this.halted && n++ < maxEvents) {
+      if (!this.current || !this.current.alive) {
+        this.boot();
+        continue;
+      }
+      if (!this.scheduler.step()) break;
+    }
+    return done();
+  }
+
+  /** Reports of one kind, in order. */
+  reportsOf<K extends Report['kind']>(kind: K): Extract<Report, { kind: K }>[] {
+    return this.reports.flatMap((r) => (r.report.kind === kind ? [r.report as Extract<Report, { kind: K }>] : []));
+  }
+
   /** The rail of a boot that died inside the bootloader (for the caller's accounting). */
   lastDeadRail: PowerRail | undefined;
 
