@@ -1,6 +1,6 @@
 /** A whole update on a battery device: the real agent, the emulated CH, the real verifier, reports checked. */
 import { describe, expect, it } from 'vitest';
-import { runUpdateWorld, type WorldEvent } from '../harness/update-world.js';
+import { runUpdateWorld, traceUpdateWorld, type WorldEvent } from '../harness/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 describe('runUpdateWorld: the whole update', () => {
@@ -24,5 +24,19 @@ describe('runUpdateWorld: the whole update', () => {
     expect(progress.length).toBeGreaterThan(50);
     expect(progress.length).toBeLessThan(400);
     expect(progress.every((e) => e.kind === 'progress' && e.battery !== undefined && e.total === image.file.length)).toBe(true);
+  });
+
+  it('the supplier sees: firmware version, verification success, activation success with the new version, the new firmware version; ImageUpgradeStatus in order', () => {
+    const image = signedImage(24_000, { seed: 9 });
+    const r = traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.02, powerCuts: 0, seed: 6 }, []);
+    expect(r.outcome).toBe('confirmed');
+    expect(r.reports.filter((x) => x.kind !== 'upgrade-status')).toEqual([
+      { kind: 'firmware-version', version: FROM_VERSION },
+      { kind: 'verification', alertCode: 0x8f72, errorCode: 'OK' },
+      { kind: 'activation', success: true, version: TO_VERSION },
+      { kind: 'firmware-version', version: TO_VERSION },
+    ]);
+    // normal, downloading, download complete, waiting to upgrade (then upgrade time 0: activated), normal on the new image.
+    expect(r.reports.flatMap((x) => (x.kind === 'upgrade-status' ? [x.status] : []))).toEqual([0, 1, 2, 3, 0]);
   });
 });

@@ -13,7 +13,7 @@ import type { SelfTestCheck } from '../../device/agent/self-test.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { TrustStore } from '../../device/pki/api.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../../device/ports.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, OtaTransport, Ports, Power, Report, Reporter } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
@@ -54,6 +54,8 @@ export interface AgentWorldConfig {
   policy?: PowerPolicy;
   /** A chip to start from instead of a factory-fresh one (the bricked check's clean follow-up). */
   media?: FlashMedia;
+  /** Port failures that are not power cuts (ports.ts: every call may throw). */
+  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number };
 }
 
 /** Metadata sectors per bank: the prefix (header, manifest, signature, chain) can exceed one 4 KiB sector. */
@@ -245,18 +247,33 @@ export class AgentDevice {
         this.commandHandler = h;
       },
     };
+    const faults = cfg.faults ?? {};
+    const faultRng = world.rng.fork();
+    const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
+        if (faults.reporterThrows) throw new Error('report queue full');
         world.record(r);
       },
+    };
+    const simPower = new SimPower(rail, world.battery);
+    const power: Power = {
+      source: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.source()),
+      level: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.level()),
+      lowWarning: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.lowWarning()),
+    };
+    const link = world.link.deviceEnd(rail);
+    const transport: OtaTransport = {
+      send: (f) => (fails(faults.sendFailure) ? thrown('send queue full') : link.send(f)),
+      onReceive: (h) => link.onReceive(h),
     };
     const ports: Ports = {
       flash,
       boot,
-      power: new SimPower(rail, world.battery),
+      power,
       clock,
-      transport: world.link.deviceEnd(rail),
+      transport,
       activation,
       reporter,
       sha256: nobleSha256,
@@ -316,6 +333,10 @@ export class AgentDevice {
   fileOffset(): number {
     return this.agent.driver?.client.fileOffset ?? 0;
   }
+}
+
+function thrown(message: string): never {
+  throw new Error(message);
 }
 
 /** The new image's own check on its trial boot: fails, or crashes the device (a reset before it can confirm). */
