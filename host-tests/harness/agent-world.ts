@@ -76,7 +76,6 @@ export class AgentWorld {
   readonly battery: SimBattery | undefined;
   readonly layoutConfig: LayoutConfig;
   readonly layout: StorageLayout;
-  readonly bootloader: SimBootloader;
   /** Every report of every boot, in order (bounded). */
   readonly reports: RecordedReport[] = [];
   readonly bootOutcomes: BootOutcome[] = [];
@@ -104,7 +103,6 @@ export class AgentWorld {
     const probe = this.media.attach(new PowerRail());
     this.layout = makeLayout(probe, this.layoutConfig);
     if (!config.media) this.provision(probe);
-    this.bootloader = new SimBootloader(probe, this.layout, nobleSha256);
     this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms() };
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
