@@ -76,6 +76,25 @@ describe('explicit activation (CS06)', () => {
   });
 });
 
+describe('Upgrade End Response timing', () => {
+  it('an upgrade time one hour after the frame\'s current time activates an hour after the response, by the device\'s own clock', () => {
+    const image = signedImage(8_000, { seed: 7 });
+    const world = new AgentWorld({ seed: 31, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, server: { currentTime: 5_000_000, upgradeTime: 5_003_600 } });
+    world.ch.images.push(servedImage(image.file));
+    let heldAt = 0;
+    let activatedAt = 0;
+    world.onPhase = (p) => {
+      if (p === 'activate') activatedAt = world.scheduler.now;
+    };
+    expect(world.run(() => world.current?.agent.held !== undefined)).toBe(true);
+    heldAt = world.scheduler.now;
+    expect(world.reportsOf('upgrade-status').at(-1)).toEqual({ kind: 'upgrade-status', status: 4 });
+    expect(world.run(() => confirmed(world))).toBe(true);
+    expect(activatedAt - heldAt).toBeGreaterThanOrEqual(3600_000 - 1_000);
+    expect(activatedAt - heldAt).toBeLessThan(3600_000 + 1_000);
+  });
+});
+
 describe('activation and the battery', () => {
   it('below the activation level the accepted activation is deferred and reported; it happens once the battery recovers', () => {
     const { world, hash } = heldWorld({ battery: true, seed: 29 });

@@ -39,4 +39,17 @@ describe('runUpdateWorld: the whole update', () => {
     // normal, downloading, download complete, waiting to upgrade (then upgrade time 0: activated), normal on the new image.
     expect(r.reports.flatMap((x) => (x.kind === 'upgrade-status' ? [x.status] : []))).toEqual([0, 1, 2, 3, 0]);
   });
+
+  it("activation 'command': the CH says wait (0xFFFFFFFF), the supplier's CS06 names the image, the device activates and confirms", () => {
+    const image = signedImage(16_000, { seed: 10 });
+    const phases: string[] = [];
+    const r = runUpdateWorld(
+      { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 7, activation: 'command' },
+      (e) => {
+        if (e.kind === 'phase') phases.push(e.phase);
+      },
+    );
+    expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
+    expect(phases.slice(phases.indexOf('verify'))).toEqual(['verify', 'activate', 'reboot', 'trial', 'query', 'confirmed']);
+  });
 });

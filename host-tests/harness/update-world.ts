@@ -24,7 +24,7 @@ import { CLEAN } from './radio-link.js';
 import { Rng } from './rng.js';
 import { DEFAULT_BATTERY } from './sim-battery.js';
 import { SimBootloader } from './sim-bootloader.js';
-import { FlashMedia } from './sim-flash.js';
+import { FlashMedia, type FlashProfile } from './sim-flash.js';
 
 export interface WorldOptions {
   image: Uint8Array;
@@ -93,9 +93,9 @@ export interface TracedResult extends WorldResult {
   reports: Report[];
 }
 
-/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored) and the trace a sweep needs. */
-export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void): TracedResult {
-  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts);
+/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored), another flash part if asked, and the trace a sweep needs. */
+export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void, flash?: FlashProfile): TracedResult {
+  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
   const result = run.run();
   return { ...result, ops: run.world.media.ops, firstOp: run.world.baseline.ops, opsAtActivate: run.opsAtActivate, reports: run.world.reports.map((r) => r.report) };
 }
@@ -139,6 +139,7 @@ class UpdateRun {
     private readonly followUp = false,
     /** Cuts at fixed flash-operation indices instead of the seeded spread. */
     private readonly placed?: readonly PlacedCut[],
+    flash?: FlashProfile,
   ) {
     const image = o.image;
     this.emit = (e) => {
@@ -163,6 +164,7 @@ class UpdateRun {
       currentVersion: o.currentVersion,
       bankSize,
       battery: o.battery ? DEFAULT_BATTERY : undefined,
+      flash,
       link: { up: loss, down: loss },
       server: { blockSize: BLOCK_SIZE, upgradeTime: o.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0, currentTime: 0 },
     });
@@ -390,7 +392,7 @@ class UpdateRun {
 
 /** A clean run (no cuts, no loss) of the same update from an existing chip. */
 function runFrom(media: FlashMedia, o: WorldOptions): WorldResult['outcome'] {
-  const run = new UpdateRun({ ...o, loss: 0, powerCuts: 0 }, undefined, true);
+  const run = new UpdateRun({ ...o, loss: 0, powerCuts: 0 }, undefined, true, undefined, media.profile);
   // Swap in the chip: the same layout, its bytes as the failed run left them.
   run.world.media.bytes.set(media.bytes);
   return run.run().outcome;
