@@ -135,4 +135,22 @@ describe('UpdateSink', () => {
     expect(sink.held).toBeUndefined();
     expect(readDownloadProgress(Journal.open(flash, layout))).toBeUndefined();
   });
+
+  it('a resumed payload whose bank bytes changed misses its digest: a local failure (no refusal), progress dropped, the next offer downloads it whole', () => {
+    const image = signedImage(30_000, { seed: 6 });
+    const media = chip();
+    const first = sinkOn(media);
+    first.sink.begin(identity(image.file));
+    feed(first.sink, image.file, 0, 20_000);
+    first.rail.cut('test');
+    media.bytes[first.layout.banks[1].offset + 1000] ^= 0x01;
+    const second = sinkOn(media);
+    const at = second.sink.begin(identity(image.file));
+    expect(at).toBeGreaterThan(0);
+    expect(feed(second.sink, image.file, at).refused).toBe('SINK_RESUME_CORRUPT');
+    const third = sinkOn(media);
+    expect(third.sink.begin(identity(image.file))).toBe(0);
+    expect(feed(third.sink, image.file, 0)).toEqual({ approvals: 1 });
+    expect(third.sink.end()).toEqual({ kind: 'ok' });
+  });
 });
