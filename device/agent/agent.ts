@@ -15,18 +15,14 @@
  * timer callback, a frame handler or the activation handler as a throw.
  */
 import { asOtaError, OtaError } from '../errors.js';
-import { decodeManifest } from '../image/manifest.js';
 import type { TrustStore } from '../pki/api.js';
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
-import { hashFlash } from '../storage/bank-hash.js';
 import { activateTrial, bootStatus, confirmTrial, type TrialOptions } from '../storage/boot-control.js';
 import type { ImageSlot } from '../storage/boot-record.js';
 import { Journal } from '../storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
-import { readMetadata } from '../storage/metadata-record.js';
-import { equalBytes, readU16, readU32 } from '../util/bytes.js';
 import { decodeOtaFrame, encodeOtaFrame } from '../zigbee/ota-frames.js';
-import { WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
+import { OtaStatus, WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
 import { decideActivationCommand, powerAllowsActivation, triggerFromUpgradeEnd, type ActivationTrigger } from './activation.js';
 import { radioRejoined, storageReadable, trustStoreIntact } from './default-checks.js';
 import { readArmed, recordArmed } from './held-record.js';
@@ -35,9 +31,9 @@ import { initialContext, step, type AgentAction, type AgentContext, type AgentEv
 import { DEFAULT_CLIENT_TIMING, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
 import { OtaDriver } from './ota-driver.js';
 import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
+import { runningImageMatches } from './running-image.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
-import { UpdateSink, isImageRefusal } from './update-sink.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
+import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
 
 /** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
 export type AgentPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'deferred';
@@ -67,11 +63,12 @@ export interface AgentConfig {
 
 const ERROR_RING = 16;
 const REFUSED_OFFERS = 4;
+/** Below the boot record's default trial window (600 s), so the agent decides before the watchdog does. */
+const DEFAULT_SELF_TEST_MS = 300_000;
 
 function sameOffer(a: ImageIdentity, b: ImageIdentity): boolean {
   return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
 }
-const DEFAULT_SELF_TEST_MS = 300_000;
 
 export class Agent {
   readonly ctx: AgentContext = initialContext();
@@ -108,8 +105,8 @@ export class Agent {
     this.post(this.bootCheck());
   }
 
-  /** The held image's identity while one waits for activation. */
-  get held() {
+  /** The verified image waiting for activation, if any. */
+  get held(): HeldBankImage | undefined {
     return this.ctx.state === 'awaiting-activation' ? this.sink?.held : undefined;
   }
 
@@ -151,19 +148,9 @@ export class Agent {
     return event;
   }
 
-  /** The running bank's digest against its slot, and against its signed manifest when it has one. */
   private runningImageOk(slot: ImageSlot): boolean {
     try {
-      const layout = this.layout!;
-      const bank = layout.banks[slot.bank === 1 ? 1 : 0];
-      if (slot.length === 0 || slot.length > bank.size) return false;
-      const digest = hashFlash(this.ports.flash, this.ports.sha256, bank.offset, slot.length);
-      if (!equalBytes(digest, slot.digest)) return false;
-      const prefix = readMetadata(this.ports.flash, layout, bank.index);
-      if (!prefix) return true; // a factory image may carry no metadata record: the boot record's digest stands
-      const headerLength = readU16(prefix, 6);
-      const m = decodeManifest(prefix.subarray(headerLength + 6, headerLength + 6 + readU32(prefix, headerLength + 2)));
-      return m.fileVersion === slot.version && m.payloadLength === slot.length && equalBytes(m.payloadSha256, slot.digest);
+      return runningImageMatches(this.ports, this.layout!, slot);
     } catch (e) {
       this.note(asOtaError(e, 'BOOT_IMAGE_CHECK'));
       return false;
