@@ -97,6 +97,12 @@ export class UpdateSink implements ImageSink {
   }
 
   begin(image: ImageIdentity): number {
+    // The same image offered again in the same boot (the client gave up on a bad link, then queried again):
+    // carry on from what RAM holds, so no sector is downloaded twice.
+    if (this.image && this.writer && this.session && !this.held && this.writerOpen() && sameIdentity(this.image, image)) {
+      this.resumedAt = this.clientOffset;
+      return this.clientOffset;
+    }
     this.reset();
     this.image = { ...image };
     const journal = Journal.open(this.ports.flash, this.layout);
@@ -333,6 +339,14 @@ export class UpdateSink implements ImageSink {
     return refused(err, OtaStatus.abort);
   }
 
+  private writerOpen(): boolean {
+    try {
+      return this.writer!.offset + this.payloadFileOffset === this.clientOffset && this.session!.fileOffset === this.clientOffset;
+    } catch {
+      return false;
+    }
+  }
+
   private forgetProgress(): void {
     try {
       if (this.writer && readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
@@ -384,6 +398,10 @@ export class UpdateSink implements ImageSink {
     c.update(bytes);
     return c.digest();
   }
+}
+
+function sameIdentity(a: ImageIdentity, b: ImageIdentity): boolean {
+  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
 }
 
 /** The verified manifest of an authenticated session. */

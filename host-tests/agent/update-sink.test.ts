@@ -153,4 +153,18 @@ describe('UpdateSink', () => {
     expect(feed(third.sink, image.file, 0)).toEqual({ approvals: 1 });
     expect(third.sink.end()).toEqual({ kind: 'ok' });
   });
+
+  it('the same image offered again in the same boot (the client gave up on the link) carries on from RAM without touching flash', () => {
+    const image = signedImage(20_000, { seed: 8 });
+    const media = chip();
+    const { sink } = sinkOn(media);
+    sink.begin(identity(image.file));
+    feed(sink, image.file, 0, 9_050);
+    const ops = media.ops;
+    expect(sink.begin(identity(image.file))).toBe(9_050);
+    expect(media.ops).toBe(ops);
+    expect(feed(sink, image.file, 9_050)).toEqual({ approvals: 0 });
+    expect(sink.end()).toEqual({ kind: 'ok' });
+    expect(sink.held!.manufacturerImageHash).toEqual(image.manufacturerImageHash);
+  });
 });

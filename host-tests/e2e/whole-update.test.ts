@@ -52,4 +52,13 @@ describe('runUpdateWorld: the whole update', () => {
     expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
     expect(phases.slice(phases.indexOf('verify'))).toEqual(['verify', 'activate', 'reboot', 'trial', 'query', 'confirmed']);
   });
+
+  it('over a link losing 40 % each way the client gives up and queries again many times, yet no sector is written twice', () => {
+    const image = signedImage(64_000, { seed: 12 });
+    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.4, powerCuts: 0, seed: 3 });
+    expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
+    expect(r.retries).toBeGreaterThan(r.blockRequests / 2);
+    // 16 payload sectors, 2 metadata sectors, boot-record and journal writes: nothing near a second pass over the bank.
+    expect(r.flashErases).toBeLessThan(16 + 2 + 8);
+  });
 });
