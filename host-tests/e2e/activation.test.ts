@@ -76,6 +76,21 @@ describe('explicit activation (CS06)', () => {
   });
 });
 
+describe('CS09 date-time', () => {
+  it('with a trusted wall clock the activation alert carries its time; with an untrusted one it carries none', () => {
+    for (const trusted of [true, false]) {
+      const image = signedImage(8_000, { seed: 7 });
+      const world = new AgentWorld({ seed: 37, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, server: { upgradeTime: 0 }, wall: { epochUnixSeconds: 1_800_000_000, trusted } });
+      world.ch.images.push(servedImage(image.file));
+      expect(world.run(() => confirmed(world))).toBe(true);
+      const [alert] = world.reportsOf('activation');
+      if (trusted) expect(alert.atUnixSeconds).toBe(1_800_000_000 + Math.floor(world.reports.find((r) => r.report === alert)!.t / 1000));
+      else expect(alert.atUnixSeconds).toBeUndefined();
+      expect(alert).toMatchObject({ success: true, version: TO_VERSION });
+    }
+  });
+});
+
 describe('Upgrade End Response timing', () => {
   it('an upgrade time one hour after the frame\'s current time activates an hour after the response, by the device\'s own clock', () => {
     const image = signedImage(8_000, { seed: 7 });
