@@ -40,6 +40,16 @@ function identity(file: Uint8Array): ImageIdentity {
   return { manufacturerCode: readU16(file, 10), imageType: readU16(file, 12), fileVersion: readU32(file, 14), imageSize: file.length };
 }
 
+/** A download of `file` cut by a power loss after `upTo` bytes: the chip, and the instance that died. */
+function cutAfter(file: Uint8Array, upTo: number) {
+  const media = chip();
+  const first = sinkOn(media);
+  first.sink.begin(identity(file));
+  feed(first.sink, file, 0, upTo);
+  first.rail.cut('test');
+  return { media, first };
+}
+
 /** Feeds `file` from `from` to `to` in 50-byte blocks as the OTA client does (re-offering a block after approval). */
 function feed(sink: UpdateSink, file: Uint8Array, from: number, to = file.length): { approvals: number; refused?: string } {
   let approvals = 0;
@@ -95,11 +105,7 @@ describe('UpdateSink', () => {
 
   it('resumes after a reboot from the journal, re-hashing what the bank holds, and verifies the same as a straight download', () => {
     const image = signedImage(30_000, { seed: 3 });
-    const media = chip();
-    const first = sinkOn(media);
-    first.sink.begin(identity(image.file));
-    feed(first.sink, image.file, 0, 20_000);
-    first.rail.cut('test');
+    const { media } = cutAfter(image.file, 20_000);
     const second = sinkOn(media);
     const at = second.sink.begin(identity(image.file));
     expect(at).toBeGreaterThan(4096);
@@ -138,11 +144,7 @@ describe('UpdateSink', () => {
 
   it('a resumed payload whose bank bytes changed misses its digest: a local failure (no refusal), progress dropped, the next offer downloads it whole', () => {
     const image = signedImage(30_000, { seed: 6 });
-    const media = chip();
-    const first = sinkOn(media);
-    first.sink.begin(identity(image.file));
-    feed(first.sink, image.file, 0, 20_000);
-    first.rail.cut('test');
+    const { media, first } = cutAfter(image.file, 20_000);
     media.bytes[first.layout.banks[1].offset + 1000] ^= 0x01;
     const second = sinkOn(media);
     const at = second.sink.begin(identity(image.file));

@@ -25,5 +25,8 @@ describe('agent under failing ports', () => {
     const w = world({ sendFailure: 0.2, powerReadFailure: 0.05 }, 43);
     expect(w.run(() => confirmed(w))).toBe(true);
     expect(w.reportsOf('activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
+    // What the agent keeps of failures is a bounded ring, however many there were.
+    expect(w.current!.agent.recentErrors.length).toBeLessThanOrEqual(16);
+    expect(w.current!.agent.driver!.recentErrors.length).toBeLessThanOrEqual(16);
   });
 });
