@@ -74,4 +74,11 @@ describe('the whole agent on XS (xsnap)', () => {
     const r = await run<{ result: { outcome: string; powerCuts: number; bricked: boolean } }>('update', args({ powerCuts: 3, seed: 5 }), 'update with 3 power cuts');
     expect(r.result).toMatchObject({ outcome: 'confirmed', powerCuts: 3, bricked: false });
   });
+
+  it('a new image that fails its self-test is rolled back on XS, and the failure carries the old version', async () => {
+    const r = await run<{ outcome: string; runningVersion: number; reports: { kind: string; success?: boolean; version?: number }[] }>('updateReports', args({ battery: false, loss: 0, seed: 6, selfTest: 'fail' }), 'update rolled back by a failing self-test');
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.runningVersion).toBe(FROM_VERSION);
+    expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([{ kind: 'activation', success: false, version: FROM_VERSION }]);
+  });
 });
