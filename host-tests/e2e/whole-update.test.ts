@@ -62,3 +62,17 @@ describe('runUpdateWorld: the whole update', () => {
     expect(r.flashErases).toBeLessThan(16 + 2 + 8);
   });
 });
+
+describe('runUpdateWorld: runs that do not update', () => {
+  it('an image no newer than the running one is never offered: failed, not bricked, and every power cut asked for still happens', () => {
+    const image = signedImage(8_000, { seed: 12, version: FROM_VERSION });
+    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.1, powerCuts: 3, seed: 3 });
+    expect(r).toMatchObject({ outcome: 'failed', runningVersion: FROM_VERSION, bytes: 0, powerCuts: 3, bricked: false, flashErases: 0 });
+  });
+
+  it('an image for other hardware is refused before any erase, with every power cut asked for', () => {
+    const image = signedImage(8_000, { seed: 12, spec: { minHardwareVersion: 9, maxHardwareVersion: 9 } });
+    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.1, powerCuts: 3, seed: 3 });
+    expect(r).toMatchObject({ outcome: 'refused', runningVersion: FROM_VERSION, powerCuts: 3, bricked: false, flashErases: 0, flashWrites: 0 });
+  });
+});

@@ -203,13 +203,13 @@ class UpdateRun {
       this.maybeCommand(d);
       if (!w.scheduler.step() || ++events > MAX_EVENTS || w.scheduler.now > MAX_VIRTUAL_MS) {
         outcome = 'failed';
-        this.phase('failed', 'the update did not end within the step bound');
+        this.phase('failed', this.bytes === 0 ? 'no image was ever downloaded (the CH offers none newer for this device)' : 'the update did not end within the step bound');
         break;
       }
       this.progress(d);
     }
     w.media.disarm();
-    if (!this.placed && (outcome === 'confirmed' || outcome === 'rolled-back')) this.idleCuts();
+    if (!this.placed && !w.halted) this.idleCuts();
     w.media.disarm();
     return this.result(outcome);
   }
@@ -302,7 +302,7 @@ class UpdateRun {
     return !r || r.confirmed.version === this.toVersion || r.refused?.version === this.toVersion;
   }
 
-  /** Cuts still owed after the update ended fall on the idle device; each reboot must boot the same image. */
+  /** Cuts still owed after the run ended fall on the idle device; each reboot must boot the same image. */
   private idleCuts(): void {
     const w = this.world;
     let guard = 0;
@@ -376,7 +376,8 @@ class UpdateRun {
 
   /**
    * Bricked: the bootloader finds no bootable bank on a copy of the final chip, or (for an
-   * update that did not end) a clean update from that chip, without cuts or loss, fails.
+   * update that was offered and did not end) a clean update from that chip, without cuts
+   * or loss, fails.
    */
   private bricked(outcome: WorldResult['outcome']): boolean {
     const w = this.world;
@@ -384,7 +385,8 @@ class UpdateRun {
     copy.bytes.set(w.media.bytes);
     const probe = copy.attach(new PowerRail());
     if (new SimBootloader(probe, w.layout, nobleSha256).boot().kind === 'halt') return true;
-    if (outcome !== 'failed' || this.followUp) return false;
+    // Only an update that was offered and did not end says something about the device's ability to update.
+    if (outcome !== 'failed' || this.followUp || this.bytes === 0) return false;
     const again = runFrom(copy, this.o);
     return again !== 'confirmed' && again !== 'rolled-back' && again !== 'refused';
   }
