@@ -21,9 +21,9 @@ import { activateTrial, bootStatus, confirmTrial, type TrialOptions } from '../s
 import type { ImageSlot } from '../storage/boot-record.js';
 import { Journal } from '../storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
-import { decodeOtaFrame, encodeOtaFrame } from '../zigbee/ota-frames.js';
-import { OtaStatus, WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
-import { decideActivationCommand, powerAllowsActivation, triggerFromUpgradeEnd, type ActivationTrigger } from './activation.js';
+import { encodeOtaFrame } from '../zigbee/ota-frames.js';
+import { OtaStatus } from '../zigbee/ota-constants.js';
+import { decideActivationCommand, powerAllowsActivation, type ActivationTrigger } from './activation.js';
 import { radioRejoined, storageReadable, trustStoreIntact } from './default-checks.js';
 import { readArmed, recordArmed } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
@@ -34,6 +34,7 @@ import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
 import { runningImageMatches } from './running-image.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
 import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
+import { upgradeEndTrigger } from './unsolicited-end.js';
 
 /** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
 export type AgentPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'deferred';
@@ -344,19 +345,8 @@ export class Agent {
   private unsolicitedEnd(frame: Uint8Array): void {
     const held = this.sink?.held;
     if (!held) return;
-    let c;
-    try {
-      c = decodeOtaFrame(frame).command;
-    } catch {
-      return; // the client sees it too and counts it
-    }
-    if (c.name !== 'upgradeEndResponse') return;
-    const m = this.config.manufacturerCode;
-    const ok =
-      (c.manufacturerCode === m || c.manufacturerCode === WILDCARD_MANUFACTURER) &&
-      (c.imageType === this.config.imageType || c.imageType === WILDCARD_IMAGE_TYPE) &&
-      (c.fileVersion === held.fileVersion || c.fileVersion === WILDCARD_FILE_VERSION);
-    if (ok) this.post({ type: 'upgrade-end', trigger: triggerFromUpgradeEnd(c.currentTime, c.upgradeTime) });
+    const trigger = upgradeEndTrigger(frame, { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion });
+    if (trigger) this.post({ type: 'upgrade-end', trigger });
   }
 
   // ---------------------------------------------------------------------- activation
