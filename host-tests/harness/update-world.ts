@@ -48,15 +48,22 @@ export type WorldEvent =
 export interface WorldResult {
   outcome: 'confirmed' | 'rolled-back' | 'refused' | 'failed';
   fromVersion: number;
+  /** The served image's file version. */
   toVersion: number;
+  /** The confirmed version in the boot record at the end. */
   runningVersion: number;
+  /** Image data the CH served in successful Image Block Responses (frames lost on the way included). */
   bytes: number;
+  /** Image Block Requests the device sent, over all boots. */
   blockRequests: number;
+  /** Block requests beyond the lossless minimum ⌈image size / 50⌉ (losses, resumes, re-offers). */
   retries: number;
   powerCuts: number;
   bricked: boolean;
+  /** Sector erases and program operations on the chip since the factory (bootloader's included). */
   flashErases: number;
   flashWrites: number;
+  /** Program operations in the two journal sectors (a record takes one or two). */
   journalWrites: number;
   virtualSeconds: number;
 }
