@@ -63,7 +63,7 @@ export interface WorldResult {
   /** Sector erases and program operations on the chip since the factory (bootloader's included). */
   flashErases: number;
   flashWrites: number;
-  /** Program operations in the two journal sectors (a record takes one or two). */
+  /** Program operations in the two journal sectors (two per record: header and body, then the commit word; rotations copy records). */
   journalWrites: number;
   virtualSeconds: number;
 }
