@@ -15,19 +15,15 @@
  * timer callback, a frame handler or the activation handler as a throw.
  */
 import { asOtaError, OtaError } from '../errors.js';
-import { decodeManifest } from '../image/manifest.js';
 import type { TrustStore } from '../pki/api.js';
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
-import { hashFlash } from '../storage/bank-hash.js';
 import { activateTrial, bootStatus, confirmTrial, type TrialOptions } from '../storage/boot-control.js';
 import type { ImageSlot } from '../storage/boot-record.js';
 import { Journal } from '../storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
-import { readMetadata } from '../storage/metadata-record.js';
-import { equalBytes, readU16, readU32 } from '../util/bytes.js';
-import { decodeOtaFrame } from '../zigbee/ota-frames.js';
-import { WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
-import { decideActivationCommand, powerAllowsActivation, triggerFromUpgradeEnd, type ActivationTrigger } from './activation.js';
+import { encodeOtaFrame } from '../zigbee/ota-frames.js';
+import { OtaStatus } from '../zigbee/ota-constants.js';
+import { decideActivationCommand, powerAllowsActivation, type ActivationTrigger } from './activation.js';
 import { radioRejoined, storageReadable, trustStoreIntact } from './default-checks.js';
 import { readArmed, recordArmed } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
@@ -35,9 +31,10 @@ import { initialContext, step, type AgentAction, type AgentContext, type AgentEv
 import { DEFAULT_CLIENT_TIMING, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
 import { OtaDriver } from './ota-driver.js';
 import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
+import { runningImageMatches } from './running-image.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
-import { UpdateSink, isImageRefusal } from './update-sink.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
+import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
+import { upgradeEndTrigger } from './unsolicited-end.js';
 
 /** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
 export type AgentPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'deferred';
@@ -66,7 +63,13 @@ export interface AgentConfig {
 }
 
 const ERROR_RING = 16;
+const REFUSED_OFFERS = 4;
+/** Below the boot record's default trial window (600 s), so the agent decides before the watchdog does. */
 const DEFAULT_SELF_TEST_MS = 300_000;
+
+function sameOffer(a: ImageIdentity, b: ImageIdentity): boolean {
+  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
+}
 
 export class Agent {
   readonly ctx: AgentContext = initialContext();
@@ -81,6 +84,9 @@ export class Agent {
   private deliver: ((frame: Uint8Array) => void) | undefined;
   private recheck: number | undefined;
   private paused = false;
+  private lastStatus = -1;
+  /** Offers whose image was refused this boot (bounded). */
+  private readonly refusedOffers: ImageIdentity[] = [];
 
   constructor(
     private readonly ports: Ports,
@@ -100,8 +106,8 @@ export class Agent {
     this.post(this.bootCheck());
   }
 
-  /** The held image's identity while one waits for activation. */
-  get held() {
+  /** The verified image waiting for activation, if any. */
+  get held(): HeldBankImage | undefined {
     return this.ctx.state === 'awaiting-activation' ? this.sink?.held : undefined;
   }
 
@@ -143,19 +149,9 @@ export class Agent {
     return event;
   }
 
-  /** The running bank's digest against its slot, and against its signed manifest when it has one. */
   private runningImageOk(slot: ImageSlot): boolean {
     try {
-      const layout = this.layout!;
-      const bank = layout.banks[slot.bank === 1 ? 1 : 0];
-      if (slot.length === 0 || slot.length > bank.size) return false;
-      const digest = hashFlash(this.ports.flash, this.ports.sha256, bank.offset, slot.length);
-      if (!equalBytes(digest, slot.digest)) return false;
-      const prefix = readMetadata(this.ports.flash, layout, bank.index);
-      if (!prefix) return true; // a factory image may carry no metadata record: the boot record's digest stands
-      const headerLength = readU16(prefix, 6);
-      const m = decodeManifest(prefix.subarray(headerLength + 6, headerLength + 6 + readU32(prefix, headerLength + 2)));
-      return m.fileVersion === slot.version && m.payloadLength === slot.length && equalBytes(m.payloadSha256, slot.digest);
+      return runningImageMatches(this.ports, this.layout!, slot);
     } catch (e) {
       this.note(asOtaError(e, 'BOOT_IMAGE_CHECK'));
       return false;
@@ -225,6 +221,10 @@ export class Agent {
   }
 
   private report(r: Report): void {
+    if (r.kind === 'upgrade-status') {
+      if (r.status === this.lastStatus) return;
+      this.lastStatus = r.status;
+    }
     if (r.kind === 'activation' && r.atUnixSeconds === undefined) {
       try {
         const t = this.ports.clock.wallTime();
@@ -258,6 +258,8 @@ export class Agent {
     const watched: ImageSink = {
       capacity: () => sink.capacity(),
       begin: (image: ImageIdentity) => {
+        // An offer refused this boot is not fetched again every query interval (nor reported again).
+        if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError('AGENT_OFFER_REFUSED_BEFORE', `version 0x${image.fileVersion.toString(16)} was refused this boot`);
         const offset = sink.begin(image);
         if (this.ctx.state === 'idle') this.post({ type: 'image-offered' });
         return offset;
@@ -283,7 +285,9 @@ export class Agent {
         },
       };
       const p = this.ports;
-      this.driver = new OtaDriver({ transport, clock: p.clock, power: p.power, reporter: p.reporter }, watched, {
+      // ImageUpgradeStatus has one source, the lifecycle table: the client's own status changes are not forwarded.
+      const reporter = { report: (r: Report) => (r.kind === 'upgrade-status' ? undefined : this.report(r)) };
+      this.driver = new OtaDriver({ transport, clock: p.clock, power: p.power, reporter }, watched, {
         client: {
           ...timing,
           manufacturerCode: this.config.manufacturerCode,
@@ -312,6 +316,10 @@ export class Agent {
   private onDownloadFinished(o: DownloadOutcome): void {
     if (o.kind === 'aborted') {
       const refused = o.upgradeEndStatus === OtaStatus.invalidImage || isImageRefusal(o.error);
+      if (refused) {
+        this.refusedOffers.push({ ...o.image });
+        if (this.refusedOffers.length > REFUSED_OFFERS) this.refusedOffers.shift();
+      }
       this.post({ type: 'download-failed', code: o.error.code, refused });
       return;
     }
@@ -337,19 +345,8 @@ export class Agent {
   private unsolicitedEnd(frame: Uint8Array): void {
     const held = this.sink?.held;
     if (!held) return;
-    let c;
-    try {
-      c = decodeOtaFrame(frame).command;
-    } catch {
-      return; // the client sees it too and counts it
-    }
-    if (c.name !== 'upgradeEndResponse') return;
-    const m = this.config.manufacturerCode;
-    const ok =
-      (c.manufacturerCode === m || c.manufacturerCode === WILDCARD_MANUFACTURER) &&
-      (c.imageType === this.config.imageType || c.imageType === WILDCARD_IMAGE_TYPE) &&
-      (c.fileVersion === held.fileVersion || c.fileVersion === WILDCARD_FILE_VERSION);
-    if (ok) this.post({ type: 'upgrade-end', trigger: triggerFromUpgradeEnd(c.currentTime, c.upgradeTime) });
+    const trigger = upgradeEndTrigger(frame, { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion });
+    if (trigger) this.post({ type: 'upgrade-end', trigger });
   }
 
   // ---------------------------------------------------------------------- activation
@@ -433,13 +430,29 @@ export class Agent {
     const checks: SelfTestCheck[] = [
       storageReadable(this.ports, this.layout!),
       trustStoreIntact(this.config.trust),
-      radioRejoined(this.ports.clock, () => this.framesSinceBoot, sc.radioPollMs ?? 1000),
+      radioRejoined(this.ports.clock, () => this.framesSinceBoot, sc.radioPollMs ?? 1000, () => this.ping()),
       ...(sc.vendor ?? []),
     ];
     runSelfTest(this.ports.clock, checks, sc.deadlineMs ?? DEFAULT_SELF_TEST_MS, (r) => {
       this.post(r.ok ? { type: 'self-test-passed' } : { type: 'self-test-failed', reason: r.reason });
     });
   }
+
+  /** One Query Next Image Request, for the radio check (its answer is a server frame; the client ignores it). */
+  private ping(): void {
+    this.guard('TRANSPORT_SEND_FAILED', () => {
+      this.pingSequence = (this.pingSequence + 1) & 0xff;
+      const c = this.config;
+      this.ports.transport.send(
+        encodeOtaFrame({
+          sequence: 0x80 | (this.pingSequence & 0x7f),
+          command: { name: 'queryNextImageRequest', manufacturerCode: c.manufacturerCode, imageType: c.imageType, fileVersion: this.ctx.runningVersion, hardwareVersion: c.hardwareVersion },
+        }),
+      );
+    });
+  }
+
+  private pingSequence = 0;
 
   private confirm(): void {
     try {

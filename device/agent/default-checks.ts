@@ -42,15 +42,22 @@ export function trustStoreIntact(trust: TrustStore): SelfTestCheck {
   };
 }
 
-/** Passes as soon as `framesSinceBoot()` is above 0, polling every `pollMs`; the self-test deadline bounds it. */
-export function radioRejoined(clock: Clock, framesSinceBoot: () => number, pollMs: number): SelfTestCheck {
+/**
+ * Passes as soon as `framesSinceBoot()` is above 0, polling every `pollMs`; the self-test
+ * deadline bounds it. Every `pingEvery` polls without a frame it calls `ping` (one Query
+ * Next Image Request): the OTA client's own queries may be held back by the power policy,
+ * and the trial must not fail for want of asking.
+ */
+export function radioRejoined(clock: Clock, framesSinceBoot: () => number, pollMs: number, ping: () => void, pingEvery = 10): SelfTestCheck {
   return {
     name: 'radio rejoined',
     run(finish) {
+      let polls = 0;
       const poll = () => {
         try {
-          if (framesSinceBoot() > 0) finish(true);
-          else clock.setTimer(pollMs, poll);
+          if (framesSinceBoot() > 0) return finish(true);
+          if (polls++ % pingEvery === 0) ping();
+          clock.setTimer(pollMs, poll);
         } catch (e) {
           finish(false, `timer failed: ${(e as Error)?.message ?? String(e)}`);
         }

@@ -401,7 +401,8 @@ export class OtaClient {
     const gap = requestIntervalMs(this.policy, ctx.power, this.attributes.minimumBlockPeriod, BLOCK_REQUEST_BYTES, BLOCK_RESPONSE_OVERHEAD + ask);
     const due = Math.max(this.lastRequestAt + gap, this.notBefore);
     if (due > ctx.nowMs) {
-      out.push({ kind: 'timer', ms: due - ctx.nowMs });
+      // Whole milliseconds: a sub-millisecond remainder (fractional clocks) must still move time on, never re-arm at "now".
+      out.push({ kind: 'timer', ms: Math.ceil(due - ctx.nowMs) });
       return;
     }
     this.send(

@@ -57,8 +57,12 @@ export interface HeldBankImage extends HeldImage {
 
 const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({ kind: 'refused' as const, error, status });
 
+/** Codes of the image session that mean a local failure under it (a port threw), not a bad image. */
+const LOCAL_IMAGE_CODES = ['IMG_INTERNAL', 'IMG_SINK'];
+
 /** Image refusals (the image is bad) as opposed to local failures (flash, journal, ports). */
 export function isImageRefusal(e: OtaError): boolean {
+  if (LOCAL_IMAGE_CODES.includes(e.code)) return false;
   return e.code.startsWith('IMG_') || e.code === 'BOOT_IMAGE_REFUSED' || e.code === 'BOOT_BELOW_FLOOR';
 }
 
@@ -93,6 +97,12 @@ export class UpdateSink implements ImageSink {
   }
 
   begin(image: ImageIdentity): number {
+    // The same image offered again in the same boot (the client gave up on a bad link, then queried again):
+    // carry on from what RAM holds, so no sector is downloaded twice.
+    if (this.image && this.writer && this.session && !this.held && this.writerOpen() && sameIdentity(this.image, image)) {
+      this.resumedAt = this.clientOffset;
+      return this.clientOffset;
+    }
     this.reset();
     this.image = { ...image };
     const journal = Journal.open(this.ports.flash, this.layout);
@@ -315,16 +325,34 @@ export class UpdateSink implements ImageSink {
   }
 
   private refuse(err: OtaError): SinkWriteResult & SinkEndResult {
+    // A resumed payload that misses its digest may be the bank's fault (bytes changed in flash), not the image's:
+    // forget the progress and fetch it whole again, without refusing the image.
+    if (err.code === 'IMG_PAYLOAD_DIGEST' && this.resumedAt > 0) {
+      this.forgetProgress();
+      return refused(new OtaError('SINK_RESUME_CORRUPT', 'the resumed bank bytes do not match the manifest digest'), OtaStatus.abort);
+    }
     if (isImageRefusal(err)) {
       // The bank holds nothing worth resuming: forget it so a re-offer does not resume into the same refusal.
-      try {
-        if (this.writer && readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
-      } catch {
-        // a failing journal leaves the record; the next begin re-verifies and refuses again
-      }
+      this.forgetProgress();
       return refused(err, OtaStatus.invalidImage);
     }
     return refused(err, OtaStatus.abort);
+  }
+
+  private writerOpen(): boolean {
+    try {
+      return this.writer!.offset + this.payloadFileOffset === this.clientOffset && this.session!.fileOffset === this.clientOffset;
+    } catch {
+      return false;
+    }
+  }
+
+  private forgetProgress(): void {
+    try {
+      if (this.writer && readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
+    } catch {
+      // a failing journal leaves the record; the next begin re-verifies it
+    }
   }
 
   private recordSectors(): void {
@@ -370,6 +398,10 @@ export class UpdateSink implements ImageSink {
     c.update(bytes);
     return c.digest();
   }
+}
+
+function sameIdentity(a: ImageIdentity, b: ImageIdentity): boolean {
+  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
 }
 
 /** The verified manifest of an authenticated session. */

@@ -13,7 +13,7 @@ import type { SelfTestCheck } from '../../device/agent/self-test.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { TrustStore } from '../../device/pki/api.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../../device/ports.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, OtaTransport, Ports, Power, Report, Reporter } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
@@ -54,6 +54,8 @@ export interface AgentWorldConfig {
   policy?: PowerPolicy;
   /** A chip to start from instead of a factory-fresh one (the bricked check's clean follow-up). */
   media?: FlashMedia;
+  /** Port failures that are not power cuts (ports.ts: every call may throw). */
+  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number };
 }
 
 /** Metadata sectors per bank: the prefix (header, manifest, signature, chain) can exceed one 4 KiB sector. */
@@ -74,7 +76,6 @@ export class AgentWorld {
   readonly battery: SimBattery | undefined;
   readonly layoutConfig: LayoutConfig;
   readonly layout: StorageLayout;
-  readonly bootloader: SimBootloader;
   /** Every report of every boot, in order (bounded). */
   readonly reports: RecordedReport[] = [];
   readonly bootOutcomes: BootOutcome[] = [];
@@ -102,7 +103,6 @@ export class AgentWorld {
     const probe = this.media.attach(new PowerRail());
     this.layout = makeLayout(probe, this.layoutConfig);
     if (!config.media) this.provision(probe);
-    this.bootloader = new SimBootloader(probe, this.layout, nobleSha256);
     this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms() };
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
@@ -152,6 +152,28 @@ export class AgentWorld {
     // The cut hit the bootloader's own write: nothing ran; the caller reboots.
     this.lastDeadRail = rail;
     return undefined;
+  }
+
+  /**
+   * Runs the world until `done()` holds: a dead instance (restart, crash, watchdog, cut)
+   * is rebooted. Bounded by scheduler events, never wall time. Returns done().
+   */
+  run(done: () => boolean, maxEvents = 1_000_000): boolean {
+    let n = 0;
+    if (!this.current && !this.halted) this.boot();
+    while (!done() && !this.halted && n++ < maxEvents) {
+      if (!this.current || !this.current.alive) {
+        this.boot();
+        continue;
+      }
+      if (!this.scheduler.step()) break;
+    }
+    return done();
+  }
+
+  /** Reports of one kind, in order. */
+  reportsOf<K extends Report['kind']>(kind: K): Extract<Report, { kind: K }>[] {
+    return this.reports.flatMap((r) => (r.report.kind === kind ? [r.report as Extract<Report, { kind: K }>] : []));
   }
 
   /** The rail of a boot that died inside the bootloader (for the caller's accounting). */
@@ -223,18 +245,33 @@ export class AgentDevice {
         this.commandHandler = h;
       },
     };
+    const faults = cfg.faults ?? {};
+    const faultRng = world.rng.fork();
+    const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
+        if (faults.reporterThrows) throw new Error('report queue full');
         world.record(r);
       },
+    };
+    const simPower = new SimPower(rail, world.battery);
+    const power: Power = {
+      source: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.source()),
+      level: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.level()),
+      lowWarning: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.lowWarning()),
+    };
+    const link = world.link.deviceEnd(rail);
+    const transport: OtaTransport = {
+      send: (f) => (fails(faults.sendFailure) ? thrown('send queue full') : link.send(f)),
+      onReceive: (h) => link.onReceive(h),
     };
     const ports: Ports = {
       flash,
       boot,
-      power: new SimPower(rail, world.battery),
+      power,
       clock,
-      transport: world.link.deviceEnd(rail),
+      transport,
       activation,
       reporter,
       sha256: nobleSha256,
@@ -294,6 +331,10 @@ export class AgentDevice {
   fileOffset(): number {
     return this.agent.driver?.client.fileOffset ?? 0;
   }
+}
+
+function thrown(message: string): never {
+  throw new Error(message);
 }
 
 /** The new image's own check on its trial boot: fails, or crashes the device (a reset before it can confirm). */

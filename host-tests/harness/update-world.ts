@@ -24,7 +24,7 @@ import { CLEAN } from './radio-link.js';
 import { Rng } from './rng.js';
 import { DEFAULT_BATTERY } from './sim-battery.js';
 import { SimBootloader } from './sim-bootloader.js';
-import { FlashMedia } from './sim-flash.js';
+import { FlashMedia, type FlashProfile } from './sim-flash.js';
 
 export interface WorldOptions {
   image: Uint8Array;
@@ -48,15 +48,22 @@ export type WorldEvent =
 export interface WorldResult {
   outcome: 'confirmed' | 'rolled-back' | 'refused' | 'failed';
   fromVersion: number;
+  /** The served image's file version. */
   toVersion: number;
+  /** The confirmed version in the boot record at the end. */
   runningVersion: number;
+  /** Image data the CH served in successful Image Block Responses (frames lost on the way included). */
   bytes: number;
+  /** Image Block Requests the device sent, over all boots. */
   blockRequests: number;
+  /** Block requests beyond the lossless minimum ⌈image size / 50⌉ (losses, resumes, re-offers). */
   retries: number;
   powerCuts: number;
   bricked: boolean;
+  /** Sector erases and program operations on the chip since the factory (bootloader's included). */
   flashErases: number;
   flashWrites: number;
+  /** Program operations in the two journal sectors (two per record: header and body, then the commit word; rotations copy records). */
   journalWrites: number;
   virtualSeconds: number;
 }
@@ -93,9 +100,9 @@ export interface TracedResult extends WorldResult {
   reports: Report[];
 }
 
-/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored) and the trace a sweep needs. */
-export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void): TracedResult {
-  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts);
+/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored), another flash part if asked, and the trace a sweep needs. */
+export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void, flash?: FlashProfile): TracedResult {
+  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
   const result = run.run();
   return { ...result, ops: run.world.media.ops, firstOp: run.world.baseline.ops, opsAtActivate: run.opsAtActivate, reports: run.world.reports.map((r) => r.report) };
 }
@@ -139,6 +146,7 @@ class UpdateRun {
     private readonly followUp = false,
     /** Cuts at fixed flash-operation indices instead of the seeded spread. */
     private readonly placed?: readonly PlacedCut[],
+    flash?: FlashProfile,
   ) {
     const image = o.image;
     this.emit = (e) => {
@@ -163,6 +171,7 @@ class UpdateRun {
       currentVersion: o.currentVersion,
       bankSize,
       battery: o.battery ? DEFAULT_BATTERY : undefined,
+      flash,
       link: { up: loss, down: loss },
       server: { blockSize: BLOCK_SIZE, upgradeTime: o.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0, currentTime: 0 },
     });
@@ -201,13 +210,13 @@ class UpdateRun {
       this.maybeCommand(d);
       if (!w.scheduler.step() || ++events > MAX_EVENTS || w.scheduler.now > MAX_VIRTUAL_MS) {
         outcome = 'failed';
-        this.phase('failed', 'the update did not end within the step bound');
+        this.phase('failed', this.bytes === 0 ? 'no image was ever downloaded (the CH offers none newer for this device)' : 'the update did not end within the step bound');
         break;
       }
       this.progress(d);
     }
     w.media.disarm();
-    if (!this.placed && (outcome === 'confirmed' || outcome === 'rolled-back')) this.idleCuts();
+    if (!this.placed && !w.halted) this.idleCuts();
     w.media.disarm();
     return this.result(outcome);
   }
@@ -300,7 +309,7 @@ class UpdateRun {
     return !r || r.confirmed.version === this.toVersion || r.refused?.version === this.toVersion;
   }
 
-  /** Cuts still owed after the update ended fall on the idle device; each reboot must boot the same image. */
+  /** Cuts still owed after the run ended fall on the idle device; each reboot must boot the same image. */
   private idleCuts(): void {
     const w = this.world;
     let guard = 0;
@@ -374,7 +383,8 @@ class UpdateRun {
 
   /**
    * Bricked: the bootloader finds no bootable bank on a copy of the final chip, or (for an
-   * update that did not end) a clean update from that chip, without cuts or loss, fails.
+   * update that was offered and did not end) a clean update from that chip, without cuts
+   * or loss, fails.
    */
   private bricked(outcome: WorldResult['outcome']): boolean {
     const w = this.world;
@@ -382,7 +392,8 @@ class UpdateRun {
     copy.bytes.set(w.media.bytes);
     const probe = copy.attach(new PowerRail());
     if (new SimBootloader(probe, w.layout, nobleSha256).boot().kind === 'halt') return true;
-    if (outcome !== 'failed' || this.followUp) return false;
+    // Only an update that was offered and did not end says something about the device's ability to update.
+    if (outcome !== 'failed' || this.followUp || this.bytes === 0) return false;
     const again = runFrom(copy, this.o);
     return again !== 'confirmed' && again !== 'rolled-back' && again !== 'refused';
   }
@@ -390,7 +401,7 @@ class UpdateRun {
 
 /** A clean run (no cuts, no loss) of the same update from an existing chip. */
 function runFrom(media: FlashMedia, o: WorldOptions): WorldResult['outcome'] {
-  const run = new UpdateRun({ ...o, loss: 0, powerCuts: 0 }, undefined, true);
+  const run = new UpdateRun({ ...o, loss: 0, powerCuts: 0 }, undefined, true, undefined, media.profile);
   // Swap in the chip: the same layout, its bytes as the failed run left them.
   run.world.media.bytes.set(media.bytes);
   return run.run().outcome;
