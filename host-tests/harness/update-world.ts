@@ -131,6 +131,7 @@ class UpdateRun {
   private cutsDone = 0;
   private cutsArmed = false;
   private timedCut = false;
+  private idle = false;
   private opCuts = 0;
   private readonly opSlots: number;
   private readonly gap: number;
@@ -281,7 +282,7 @@ class UpdateRun {
    * virtual times, where they cost no progress.
    */
   private armCut(): void {
-    if (this.cutsDone >= this.o.powerCuts || this.cutsArmed) return;
+    if (this.idle || this.cutsDone >= this.o.powerCuts || this.cutsArmed) return;
     if (this.placed) {
       const next = this.placed[this.cutsDone];
       // A placed cut the run has already passed can no longer happen: it is dropped, not moved.
@@ -312,6 +313,11 @@ class UpdateRun {
   /** Cuts still owed after the run ended fall on the idle device; each reboot must boot the same image. */
   private idleCuts(): void {
     const w = this.world;
+    // From here the cuts are these: none armed on flash operations or at boot times any more.
+    this.idle = true;
+    this.timedCut = false;
+    this.cutsArmed = false;
+    w.media.disarm();
     let guard = 0;
     while (this.cutsDone < this.o.powerCuts && guard++ < 10 * this.o.powerCuts + 10) {
       const d = w.current;
