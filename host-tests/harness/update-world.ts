@@ -8,9 +8,11 @@
  * Power cuts: the n-th cut is armed at a seeded flash-operation index after the boot it
  * follows, `gap` operations on average, where `gap` spreads the cuts over the update's
  * expected operations but never drops below what a resume redoes (so every cut leaves
- * progress behind it). A cut is clean or torn (seeded). Cuts still owed when the update
- * has ended fall on the idle device at seeded virtual times, so the count always equals
- * the number asked for.
+ * progress behind it). A cut is clean or torn (seeded). When more cuts are asked than
+ * the update has room for that way, the others fall early in non-trial boots (1–12 s in,
+ * seeded): boot check, query, the first blocks of a resume, where they cost no progress.
+ * Cuts still owed when the run has ended fall on the idle device at seeded virtual times,
+ * so the count always equals the number asked for.
  */
 import type { TrustStore } from '../../device/pki/api.js';
 import type { Report } from '../../device/ports.js';
