@@ -64,6 +64,8 @@ export interface AgentConfig {
 
 const ERROR_RING = 16;
 const REFUSED_OFFERS = 4;
+/** Activation attempts retried after the boot record could not be armed (each one reported). */
+const ARM_RETRIES = 3;
 /** Below the boot record's default trial window (600 s), so the agent decides before the watchdog does. */
 const DEFAULT_SELF_TEST_MS = 300_000;
 
@@ -87,6 +89,7 @@ export class Agent {
   private lastStatus = -1;
   /** An Upgrade End Response named the held image: no need to ask for one again. */
   private endAnswered = false;
+  private armFailures = 0;
   /** Set by the boot check when an earlier activation's outcome is known (and reported by the booted row). */
   private knownOutcome: { forgetDownload: boolean } | undefined;
   /** Offers whose image was refused this boot (bounded). */
@@ -448,6 +451,12 @@ export class Agent {
       this.note(err);
       this.guard('JOURNAL_WRITE', () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
       this.queue.push({ type: 'trial-armed-failed', code: err.code });
+      // A flash write can fail once and work the next time: try again a few times, each attempt reported.
+      if (++this.armFailures <= ARM_RETRIES) {
+        this.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => {
+          if (this.ctx.state === 'awaiting-activation') this.tryActivate();
+        });
+      }
       return;
     }
     this.restart();

@@ -13,7 +13,7 @@ import type { SelfTestCheck } from '../../device/agent/self-test.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { TrustStore } from '../../device/pki/api.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, OtaTransport, Ports, Power, Report, Reporter } from '../../device/ports.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Flash, OtaTransport, Ports, Power, Report, Reporter } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
@@ -55,7 +55,7 @@ export interface AgentWorldConfig {
   /** A chip to start from instead of a factory-fresh one (the bricked check's clean follow-up). */
   media?: FlashMedia;
   /** Port failures that are not power cuts (ports.ts: every call may throw). */
-  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number };
+  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number; flashProgramFailure?: number };
 }
 
 /** Metadata sectors per bank: the prefix (header, manifest, signature, chain) can exceed one 4 KiB sector. */
@@ -87,6 +87,8 @@ export class AgentWorld {
   onPhase: ((phase: AgentPhase, detail?: string) => void) | undefined;
   boots = 0;
   halted = false;
+  /** Port failures injected so far (faults config). */
+  injectedFaults = 0;
   current: AgentDevice | undefined;
   /** Image Block Requests sent by instances that ended (the current one adds its own). */
   private endedBlockRequests = 0;
@@ -227,7 +229,24 @@ export class AgentDevice {
     watchdogSeconds: number | undefined,
   ) {
     const cfg = world.config;
-    const flash = world.media.attach(rail);
+    const chip = world.media.attach(rail);
+    const faults = cfg.faults ?? {};
+    const faultRng = world.rng.fork();
+    const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
+    // A program that fails without touching the chip (a driver error, not a power cut).
+    const flash: Flash = {
+      size: chip.size,
+      sectorSize: chip.sectorSize,
+      writeAlign: chip.writeAlign,
+      erasedValue: chip.erasedValue,
+      read: (o, into) => chip.read(o, into),
+      erase: (sector) => chip.erase(sector),
+      program: (o, data) => {
+        if (!fails(faults.flashProgramFailure)) return chip.program(o, data);
+        world.injectedFaults++;
+        thrown('flash program failed');
+      },
+    };
     const clock = new SimClock(world.scheduler, rail, cfg.wall);
     const boot: BootControl = {
       runningBank: () => {
@@ -245,9 +264,6 @@ export class AgentDevice {
         this.commandHandler = h;
       },
     };
-    const faults = cfg.faults ?? {};
-    const faultRng = world.rng.fork();
-    const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
