@@ -64,6 +64,8 @@ export interface AgentConfig {
 
 const ERROR_RING = 16;
 const REFUSED_OFFERS = 4;
+/** Activation attempts retried after the boot record could not be armed (each one reported). */
+const ARM_RETRIES = 3;
 /** Below the boot record's default trial window (600 s), so the agent decides before the watchdog does. */
 const DEFAULT_SELF_TEST_MS = 300_000;
 
@@ -85,6 +87,11 @@ export class Agent {
   private recheck: number | undefined;
   private paused = false;
   private lastStatus = -1;
+  /** An Upgrade End Response named the held image: no need to ask for one again. */
+  private endAnswered = false;
+  private armFailures = 0;
+  /** Set by the boot check when an earlier activation's outcome is known (and reported by the booted row). */
+  private knownOutcome: { forgetDownload: boolean } | undefined;
   /** Offers whose image was refused this boot (bounded). */
   private readonly refusedOffers: ImageIdentity[] = [];
 
@@ -104,6 +111,8 @@ export class Agent {
     this.guard('TRANSPORT_FAILED', () => this.ports.transport.onReceive((f) => this.onFrame(f)));
     this.guard('ACTIVATION_PORT_FAILED', () => this.ports.activation.onCommand((c) => this.onCommand(c)));
     this.post(this.bootCheck());
+    // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
+    if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
   }
 
   /** The verified image waiting for activation, if any. */
@@ -135,13 +144,13 @@ export class Agent {
     if (!trial && armed) {
       if (armed.fileVersion === slot.version) {
         event.confirmedUnreported = true;
-        this.afterActivationKnown(true);
+        this.knownOutcome = { forgetDownload: true };
       } else {
         event.reverted = true;
         event.revertedVersion = armed.fileVersion;
         const refused = status.record.refused?.version === armed.fileVersion;
         // A reverted image is refused from now on: forget its download. An arming cut short keeps it, to activate again.
-        this.afterActivationKnown(refused);
+        this.knownOutcome = { forgetDownload: refused };
       }
     }
     if (trial) this.phase('trial', `version 0x${slot.version.toString(16)}`);
@@ -324,6 +333,7 @@ export class Agent {
       return;
     }
     this.post({ type: 'download-complete' });
+    if (o.unanswered) this.askForUpgradeEnd(o.image);
     const trigger: ActivationTrigger = o.activation === 'on-command' ? { kind: 'command' } : o.delayMs > 0 ? { kind: 'after', delayMs: o.delayMs } : { kind: 'now' };
     this.post({ type: 'upgrade-end', trigger });
   }
@@ -341,12 +351,35 @@ export class Agent {
     }
   }
 
+  /**
+   * The server never answered the Upgrade End Request: ask again every query interval
+   * while the image waits, so its answer (taken as unsolicited) can still activate it.
+   */
+  private askForUpgradeEnd(image: ImageIdentity): void {
+    const interval = this.config.client?.queryIntervalMs ?? DEFAULT_CLIENT_TIMING.queryIntervalMs;
+    this.setTimer(interval, () => {
+      if (this.endAnswered || this.ctx.state !== 'awaiting-activation' || this.sink?.held?.fileVersion !== image.fileVersion) return;
+      this.guard('TRANSPORT_SEND_FAILED', () => {
+        this.pingSequence = (this.pingSequence + 1) & 0xff;
+        this.ports.transport.send(
+          encodeOtaFrame({
+            sequence: 0x80 | (this.pingSequence & 0x7f),
+            command: { name: 'upgradeEndRequest', status: OtaStatus.success, manufacturerCode: image.manufacturerCode, imageType: image.imageType, fileVersion: image.fileVersion },
+          }),
+        );
+      });
+      this.askForUpgradeEnd(image);
+    });
+  }
+
   /** An Upgrade End Response naming the held image counts whenever it comes (SECMP0007). */
   private unsolicitedEnd(frame: Uint8Array): void {
     const held = this.sink?.held;
     if (!held) return;
     const trigger = upgradeEndTrigger(frame, { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion });
-    if (trigger) this.post({ type: 'upgrade-end', trigger });
+    if (!trigger) return;
+    this.endAnswered = true;
+    this.post({ type: 'upgrade-end', trigger });
   }
 
   // ---------------------------------------------------------------------- activation
@@ -418,6 +451,12 @@ export class Agent {
       this.note(err);
       this.guard('JOURNAL_WRITE', () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
       this.queue.push({ type: 'trial-armed-failed', code: err.code });
+      // A flash write can fail once and work the next time: try again a few times, each attempt reported.
+      if (++this.armFailures <= ARM_RETRIES) {
+        this.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => {
+          if (this.ctx.state === 'awaiting-activation') this.tryActivate();
+        });
+      }
       return;
     }
     this.restart();

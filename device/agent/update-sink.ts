@@ -74,16 +74,12 @@ export class UpdateSink implements ImageSink {
   /** File offset the client is owed next (the session may have taken more: the prefix part of a block that hit need-approval). */
   private clientOffset = 0;
   private payloadFileOffset = 0;
-  private prefix: Uint8Array | undefined;
   private manifestDigest: Uint8Array | undefined;
   private recordedSectors = 0;
-  private verified: VerifiedImage | undefined;
   /** Set once end() (or a resume of a complete image) verified everything. */
   held: HeldBankImage | undefined;
-  /** File offset begin() resumed from (0 for a fresh download). */
+  /** File offset begin() resumed from after a reboot (0 for a fresh download): bytes below it were read back from the bank. */
   resumedAt = 0;
-  /** Called after each successful sink step with the client's file offset (progress figures). */
-  onProgress: ((fileOffset: number) => void) | undefined;
 
   constructor(
     private readonly ports: UpdateSinkPorts,
@@ -99,10 +95,7 @@ export class UpdateSink implements ImageSink {
   begin(image: ImageIdentity): number {
     // The same image offered again in the same boot (the client gave up on a bad link, then queried again):
     // carry on from what RAM holds, so no sector is downloaded twice.
-    if (this.image && this.writer && this.session && !this.held && this.writerOpen() && sameIdentity(this.image, image)) {
-      this.resumedAt = this.clientOffset;
-      return this.clientOffset;
-    }
+    if (this.image && this.writer && this.session && !this.held && this.writerOpen() && sameIdentity(this.image, image)) return this.clientOffset;
     this.reset();
     this.image = { ...image };
     const journal = Journal.open(this.ports.flash, this.layout);
@@ -153,7 +146,6 @@ export class UpdateSink implements ImageSink {
     }
     this.clientOffset += bytes.length;
     this.recordSectors();
-    this.onProgress?.(this.clientOffset);
     return { kind: 'ok' };
   }
 
@@ -163,7 +155,6 @@ export class UpdateSink implements ImageSink {
     if (!this.inactiveWritable()) throw new OtaError('STORAGE_TRIAL_PENDING', 'a trial is pending: the other bank is the fallback');
     const prefix = session.prefix();
     const payloadLength = manifestOf(session).payloadLength;
-    this.prefix = prefix;
     this.payloadFileOffset = prefix.length;
     // The record at 0 first: from here on a cut resumes (or restarts) this image, never trusts older bytes.
     this.record(0, payloadLength, DownloadStage.downloading);
@@ -212,9 +203,7 @@ export class UpdateSink implements ImageSink {
   private reset(): void {
     this.session = undefined;
     this.writer = undefined;
-    this.verified = undefined;
     this.held = undefined;
-    this.prefix = undefined;
     this.manifestDigest = undefined;
     this.clientOffset = 0;
     this.payloadFileOffset = 0;
@@ -252,7 +241,6 @@ export class UpdateSink implements ImageSink {
     const r = session.push(prefix);
     if (r.event !== 'authenticated' || r.consumed !== prefix.length) throw new OtaError('IMG_STATE', 'stored prefix does not end at the payload');
     this.session = session;
-    this.prefix = prefix;
     this.payloadFileOffset = prefix.length;
     this.onAuthenticated();
     if (stage !== DownloadStage.downloading && payloadOffset === payloadLength) return this.resumeComplete(session, payloadLength);
@@ -313,7 +301,6 @@ export class UpdateSink implements ImageSink {
   }
 
   private hold(v: VerifiedImage, bank: number): void {
-    this.verified = v;
     this.held = {
       fileVersion: v.header.fileVersion,
       manufacturerImageHash: v.manufacturerImageHash,

@@ -29,4 +29,13 @@ describe('agent under failing ports', () => {
     expect(w.current!.agent.recentErrors.length).toBeLessThanOrEqual(16);
     expect(w.current!.agent.driver!.recentErrors.length).toBeLessThanOrEqual(16);
   });
+
+  it('flash programs failing 3 % of the time (not power cuts): downloads resume from the journal, and the update is still confirmed', () => {
+    const w = world({ flashProgramFailure: 0.03 }, 47);
+    expect(w.run(() => confirmed(w), 2_000_000)).toBe(true);
+    expect(w.bootRecord()).toMatchObject({ state: 'confirmed', confirmed: { version: TO_VERSION } });
+    expect(w.reportsOf('activation').at(-1)).toEqual({ kind: 'activation', success: true, version: TO_VERSION });
+    expect(w.media.misuse).toEqual([]);
+    expect(w.injectedFaults).toBeGreaterThan(0);
+  });
 });

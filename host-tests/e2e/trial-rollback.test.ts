@@ -48,3 +48,22 @@ describe('trial boot that does not confirm', () => {
     expect(world.bootRecord()?.confirmed.version).toBe(FROM_VERSION);
   });
 });
+
+describe('roll back under power cuts', () => {
+  it('a cut at any flash operation from activation on, with a failing new image: always rolled back, and the failure always reported with the old version', () => {
+    const image = signedImage(12_000, { seed: 5 });
+    const options = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 10, selfTest: 'fail' as const };
+    const clean = traceUpdateWorld(options, []);
+    expect(clean.outcome).toBe('rolled-back');
+    let runs = 0;
+    for (let at = clean.opsAtActivate!; at < clean.ops; at++) {
+      for (const torn of [false, true]) {
+        const r = traceUpdateWorld(options, [{ at, torn }]);
+        runs++;
+        expect({ at, torn, outcome: r.outcome, bricked: r.bricked }).toEqual({ at, torn, outcome: 'rolled-back', bricked: false });
+        expect(activations(r.reports).at(-1)).toEqual({ kind: 'activation', success: false, version: FROM_VERSION });
+      }
+    }
+    expect(runs).toBeGreaterThanOrEqual(20);
+  });
+});

@@ -13,12 +13,13 @@ import type { SelfTestCheck } from '../../device/agent/self-test.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { TrustStore } from '../../device/pki/api.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, OtaTransport, Ports, Power, Report, Reporter } from '../../device/ports.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
 import { Journal } from '../../device/storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import { failingFlash, failingPower, failingTransport, thrown } from './faulty-ports.js';
 import { DEFAULT_SERVER, EmulatedCh, HONEST, type ServerOptions } from './ota-server.js';
 import { PowerLost, PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';
@@ -55,7 +56,7 @@ export interface AgentWorldConfig {
   /** A chip to start from instead of a factory-fresh one (the bricked check's clean follow-up). */
   media?: FlashMedia;
   /** Port failures that are not power cuts (ports.ts: every call may throw). */
-  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number };
+  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number; flashProgramFailure?: number };
 }
 
 /** Metadata sectors per bank: the prefix (header, manifest, signature, chain) can exceed one 4 KiB sector. */
@@ -87,6 +88,8 @@ export class AgentWorld {
   onPhase: ((phase: AgentPhase, detail?: string) => void) | undefined;
   boots = 0;
   halted = false;
+  /** Port failures injected so far (faults config). */
+  injectedFaults = 0;
   current: AgentDevice | undefined;
   /** Image Block Requests sent by instances that ended (the current one adds its own). */
   private endedBlockRequests = 0;
@@ -227,7 +230,15 @@ export class AgentDevice {
     watchdogSeconds: number | undefined,
   ) {
     const cfg = world.config;
-    const flash = world.media.attach(rail);
+    const chip = world.media.attach(rail);
+    const faults = cfg.faults ?? {};
+    const faultRng = world.rng.fork();
+    const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
+    const flash = failingFlash(chip, () => {
+      if (!fails(faults.flashProgramFailure)) return false;
+      world.injectedFaults++;
+      return true;
+    });
     const clock = new SimClock(world.scheduler, rail, cfg.wall);
     const boot: BootControl = {
       runningBank: () => {
@@ -245,9 +256,6 @@ export class AgentDevice {
         this.commandHandler = h;
       },
     };
-    const faults = cfg.faults ?? {};
-    const faultRng = world.rng.fork();
-    const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
@@ -255,17 +263,8 @@ export class AgentDevice {
         world.record(r);
       },
     };
-    const simPower = new SimPower(rail, world.battery);
-    const power: Power = {
-      source: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.source()),
-      level: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.level()),
-      lowWarning: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.lowWarning()),
-    };
-    const link = world.link.deviceEnd(rail);
-    const transport: OtaTransport = {
-      send: (f) => (fails(faults.sendFailure) ? thrown('send queue full') : link.send(f)),
-      onReceive: (h) => link.onReceive(h),
-    };
+    const power = failingPower(new SimPower(rail, world.battery), () => fails(faults.powerReadFailure));
+    const transport = failingTransport(world.link.deviceEnd(rail), () => fails(faults.sendFailure));
     const ports: Ports = {
       flash,
       boot,
@@ -331,10 +330,6 @@ export class AgentDevice {
   fileOffset(): number {
     return this.agent.driver?.client.fileOffset ?? 0;
   }
-}
-
-function thrown(message: string): never {
-  throw new Error(message);
 }
 
 /** The new image's own check on its trial boot: fails, or crashes the device (a reset before it can confirm). */

@@ -8,9 +8,11 @@
  * Power cuts: the n-th cut is armed at a seeded flash-operation index after the boot it
  * follows, `gap` operations on average, where `gap` spreads the cuts over the update's
  * expected operations but never drops below what a resume redoes (so every cut leaves
- * progress behind it). A cut is clean or torn (seeded). Cuts still owed when the update
- * has ended fall on the idle device at seeded virtual times, so the count always equals
- * the number asked for.
+ * progress behind it). A cut is clean or torn (seeded). When more cuts are asked than
+ * the update has room for that way, the others fall early in non-trial boots (1–12 s in,
+ * seeded): boot check, query, the first blocks of a resume, where they cost no progress.
+ * Cuts still owed when the run has ended fall on the idle device at seeded virtual times,
+ * so the count always equals the number asked for.
  */
 import type { TrustStore } from '../../device/pki/api.js';
 import type { Report } from '../../device/ports.js';
@@ -131,6 +133,7 @@ class UpdateRun {
   private cutsDone = 0;
   private cutsArmed = false;
   private timedCut = false;
+  private idle = false;
   private opCuts = 0;
   private readonly opSlots: number;
   private readonly gap: number;
@@ -281,7 +284,7 @@ class UpdateRun {
    * virtual times, where they cost no progress.
    */
   private armCut(): void {
-    if (this.cutsDone >= this.o.powerCuts || this.cutsArmed) return;
+    if (this.idle || this.cutsDone >= this.o.powerCuts || this.cutsArmed) return;
     if (this.placed) {
       const next = this.placed[this.cutsDone];
       // A placed cut the run has already passed can no longer happen: it is dropped, not moved.
@@ -312,6 +315,11 @@ class UpdateRun {
   /** Cuts still owed after the run ended fall on the idle device; each reboot must boot the same image. */
   private idleCuts(): void {
     const w = this.world;
+    // From here the cuts are these: none armed on flash operations or at boot times any more.
+    this.idle = true;
+    this.timedCut = false;
+    this.cutsArmed = false;
+    w.media.disarm();
     let guard = 0;
     while (this.cutsDone < this.o.powerCuts && guard++ < 10 * this.o.powerCuts + 10) {
       const d = w.current;
