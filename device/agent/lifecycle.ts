@@ -9,6 +9,7 @@
  *   → self-test → confirm, or revert.
  */
 import type { Report } from '../ports.js';
+import { UpgradeStatus } from '../zigbee/ota-constants.js';
 import type { ActivationTrigger, HeldImage } from './activation.js';
 
 export type AgentState =
@@ -27,16 +28,6 @@ export const AlertCode = {
   verificationSucceeded: 0x8f72,
 } as const;
 
-/** ZCL ImageUpgradeStatus values (attribute 0x0006). */
-export const UpgradeStatus = {
-  normal: 0,
-  downloading: 1,
-  downloadComplete: 2,
-  waitingToUpgrade: 3,
-  countDown: 4,
-  waitForMore: 5,
-  waitingForExternalEvent: 6,
-} as const;
 
 export type AgentEvent =
   /** Power-on: what the bootloader did and whether the running image still verifies. */
@@ -182,7 +173,7 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
   },
   {
     from: 'idle', on: 'image-offered', to: 'downloading',
-    actions: () => [{ do: 'start-download' }, status(UpgradeStatus.downloading)],
+    actions: () => [{ do: 'start-download' }, status(UpgradeStatus.downloadInProgress)],
     doText: 'download (manifest verified before the first erase)',
   },
   {
