@@ -3,32 +3,14 @@
  * self-test, confirm — the agent, its verifier and the harness's ports all inside the real
  * XS engine. Prints XS meter figures.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeTrustStore } from '../../device/pki/trust-store.js';
 import { toHex } from '../../device/util/bytes.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from '../e2e/e2e-fixture.js';
-import { bundleForXs, XsWorker, type XsMeter } from './xsnap-worker.js';
+import { xsLane } from './xs-lane.js';
 
-let xs: XsWorker;
-const meters: Record<string, XsMeter> = {};
-
-async function run<T>(name: string, args: unknown, label: string): Promise<T> {
-  const { meter, result } = await xs.call<{ ok: boolean; value: T; error?: string }>({ name, args });
-  meters[label] = meter;
-  if (!result.ok) throw new Error(`XS case ${name} failed: ${result.error}`);
-  return result.value;
-}
-
-beforeAll(async () => {
-  xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/agent.entry.ts'));
-});
-
-afterAll(async () => {
-  await xs?.close();
-  for (const [name, m] of Object.entries(meters)) {
-    console.log(`XS meter ${name}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`);
-  }
-});
+const lane = xsLane('host-tests/xs/entries/agent.entry.ts');
+const run = <T>(name: string, args: unknown, label: string) => lane.run<T>(name, args, label);
 
 const PAYLOAD = 16 * 1024;
 
