@@ -1,13 +1,23 @@
 /**
- * XS entry point. Today it proves on the target that the device modules load and that
- * the crypto ports give the right answers there: the native SHA-256 port (`crypt`) and
- * the portable one agree on a known vector, and one P-256 signature verifies (and is
- * refused for another digest). The agent is wired here once device/agent exists.
+ * XS entry point. It proves on the target that the device modules load and that the
+ * crypto ports give the right answers there (the native SHA-256 port and the portable one
+ * agree on a known vector; one P-256 signature verifies and is refused for another
+ * digest), then starts the agent when the platform gives every port it needs.
+ *
+ * The ports this platform folder provides: flash (ESP32 `embedded:storage/flash`), clock,
+ * mains power, native SHA-256; P-256 is portable. A product adds its Zigbee stack's
+ * OtaTransport, its BootControl (ESP32: esp_ota_* and restart), its Activation and
+ * Reporter channels (docs/PORTING.md); until then the agent is not started, and the trace
+ * says which ports are missing.
  */
+import { Agent } from './agent/agent.js';
+import { DEFAULT_BUILD, loadTrustStore } from './agent/device-config.js';
 import { nobleP256 } from './crypto/noble-p256.js';
 import { nobleSha256 } from './crypto/noble-sha256.js';
+import { moddableClock } from './platform/moddable/clock.js';
+import { mainsPower } from './platform/moddable/power-mains.js';
 import { nativeSha256 } from './platform/moddable/sha256-native.js';
-import type { Sha256 } from './ports.js';
+import type { Ports, Sha256 } from './ports.js';
 import { fromHex, toHex } from './util/bytes.js';
 
 const KEY = fromHex('044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634');
@@ -27,3 +37,24 @@ const other = digest.slice();
 other[0] ^= 1;
 const p256Ok = nobleP256.verify(digest, SIG, KEY, 'raw') && !nobleP256.verify(other, SIG, KEY, 'raw');
 trace(`althan-ota: modules loaded; sha256 ${shaOk ? 'ok' : 'FAILED'}; p256 ${p256Ok ? 'ok' : 'FAILED'}\n`);
+
+/** The ports this platform has; a product's build adds the rest (transport, boot, activation, reporter, flash region). */
+const available: Partial<Ports> = { clock: moddableClock, power: mainsPower, sha256: nativeSha256, p256: nobleP256 };
+const needed: (keyof Ports)[] = ['flash', 'boot', 'power', 'clock', 'transport', 'activation', 'reporter', 'sha256', 'p256'];
+const missing = needed.filter((k) => available[k] === undefined);
+if (missing.length > 0) {
+  trace(`althan-ota: agent not started; this platform gives no ${missing.join(', ')} port\n`);
+} else {
+  const ports = available as Ports;
+  try {
+    const agent = new Agent(ports, {
+      ...DEFAULT_BUILD,
+      trust: loadTrustStore(ports.flash, DEFAULT_BUILD),
+      random: Math.random,
+      onPhase: (p, d) => trace(`althan-ota: ${p}${d ? ` (${d})` : ''}\n`),
+    });
+    agent.start();
+  } catch (e) {
+    trace(`althan-ota: agent not started: ${(e as Error).message}\n`);
+  }
+}

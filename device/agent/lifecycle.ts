@@ -9,6 +9,7 @@
  *   → self-test → confirm, or revert.
  */
 import type { Report } from '../ports.js';
+import { UpgradeStatus } from '../zigbee/ota-constants.js';
 import type { ActivationTrigger, HeldImage } from './activation.js';
 
 export type AgentState =
@@ -27,23 +28,23 @@ export const AlertCode = {
   verificationSucceeded: 0x8f72,
 } as const;
 
-/** ZCL ImageUpgradeStatus values (attribute 0x0006). */
-export const UpgradeStatus = {
-  normal: 0,
-  downloading: 1,
-  downloadComplete: 2,
-  waitingToUpgrade: 3,
-  countDown: 4,
-  waitForMore: 5,
-  waitingForExternalEvent: 6,
-} as const;
 
 export type AgentEvent =
   /** Power-on: what the bootloader did and whether the running image still verifies. */
-  | { type: 'booted'; trial: boolean; reverted: boolean; runningImageOk: boolean; runningVersion: number; revertedVersion?: number }
+  | {
+      type: 'booted';
+      trial: boolean;
+      reverted: boolean;
+      runningImageOk: boolean;
+      runningVersion: number;
+      revertedVersion?: number;
+      /** A trial was confirmed but its success never reported (a cut between the two): report it now. */
+      confirmedUnreported?: boolean;
+    }
   | { type: 'image-offered' }
   | { type: 'download-complete' }
-  | { type: 'download-failed'; code: string }
+  /** `refused`: the image itself was refused (verification); otherwise a local or link failure. */
+  | { type: 'download-failed'; code: string; refused?: boolean }
   | { type: 'verified'; held: HeldImage }
   | { type: 'verify-failed'; code: string }
   /** Upgrade End Response (solicited or not), already read into a trigger. */
@@ -123,6 +124,16 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'report activation failure with the running (old) version; report firmware version',
   },
   {
+    from: 'boot-check', on: 'booted', guard: 'a confirmed trial not yet reported', when: (_c, e) => e.confirmedUnreported === true && e.runningImageOk,
+    to: 'idle',
+    actions: (c) => [
+      { do: 'report', report: { kind: 'activation', success: true, version: c.runningVersion } },
+      { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'report activation success with the running (new) version; report firmware version',
+  },
+  {
     from: 'boot-check', on: 'booted', guard: 'running image fails its check', when: (_c, e) => !e.runningImageOk,
     to: 'idle',
     actions: (c) => [
@@ -162,7 +173,7 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
   },
   {
     from: 'idle', on: 'image-offered', to: 'downloading',
-    actions: () => [{ do: 'start-download' }, status(UpgradeStatus.downloading)],
+    actions: () => [{ do: 'start-download' }, status(UpgradeStatus.downloadInProgress)],
     doText: 'download (manifest verified before the first erase)',
   },
   {
@@ -171,12 +182,17 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'check payload digest and supplier signature',
   },
   {
-    from: 'downloading', on: 'download-failed', to: 'idle',
+    from: 'downloading', on: 'download-failed', guard: 'the image was refused', when: (_c, e) => e.refused === true, to: 'idle',
     actions: (_c, e) => [
       { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
       status(UpgradeStatus.normal),
     ],
     doText: 'raise 0x8F1C with the error code; keep the running image',
+  },
+  {
+    from: 'downloading', on: 'download-failed', to: 'idle',
+    actions: () => [status(UpgradeStatus.normal)],
+    doText: 'link or local failure: keep the progress, query again later',
   },
   {
     from: 'verifying', on: 'verified', to: 'awaiting-activation',

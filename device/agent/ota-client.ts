@@ -77,7 +77,8 @@ export type ClientEvent =
 
 /** How a download attempt ended. */
 export type DownloadOutcome =
-  | { kind: 'downloaded'; image: ImageIdentity; activation: 'on-command' | 'at-delay'; delayMs: number }
+  /** `unanswered`: the server never answered the Upgrade End Request; the image is kept and activation waits to be told. */
+  | { kind: 'downloaded'; image: ImageIdentity; activation: 'on-command' | 'at-delay'; delayMs: number; unanswered?: boolean }
   | { kind: 'aborted'; image: ImageIdentity; error: OtaError; upgradeEndStatus: number | undefined };
 
 export type ClientAction =
@@ -251,7 +252,7 @@ export class OtaClient {
         this.errors++;
         if (this.errors >= this.config.maxErrors) {
           // The image is complete and verified; the server is just not answering. Keep it and wait to be told when.
-          this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingToUpgrade);
+          this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingToUpgrade, true);
           return;
         }
         this.sendUpgradeEnd(OtaStatus.success, out);
@@ -401,7 +402,8 @@ export class OtaClient {
     const gap = requestIntervalMs(this.policy, ctx.power, this.attributes.minimumBlockPeriod, BLOCK_REQUEST_BYTES, BLOCK_RESPONSE_OVERHEAD + ask);
     const due = Math.max(this.lastRequestAt + gap, this.notBefore);
     if (due > ctx.nowMs) {
-      out.push({ kind: 'timer', ms: due - ctx.nowMs });
+      // Whole milliseconds: a sub-millisecond remainder (fractional clocks) must still move time on, never re-arm at "now".
+      out.push({ kind: 'timer', ms: Math.ceil(due - ctx.nowMs) });
       return;
     }
     this.send(
@@ -597,11 +599,13 @@ export class OtaClient {
     this.toIdle(out, this.config.queryIntervalMs);
   }
 
-  private finishDownloaded(out: ClientAction[], activation: 'on-command' | 'at-delay', delayMs: number, status: number): void {
+  private finishDownloaded(out: ClientAction[], activation: 'on-command' | 'at-delay', delayMs: number, status: number, unanswered = false): void {
     const img = this.image!;
     this.setStatus(status, out);
     this.state = 'downloaded';
-    out.push({ kind: 'finished', outcome: { kind: 'downloaded', image: img, activation, delayMs } });
+    const outcome: DownloadOutcome = { kind: 'downloaded', image: img, activation, delayMs };
+    if (unanswered) outcome.unanswered = true;
+    out.push({ kind: 'finished', outcome });
   }
 
   private toIdle(out: ClientAction[], afterMs: number): void {

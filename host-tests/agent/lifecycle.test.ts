@@ -90,6 +90,24 @@ describe('agent lifecycle', () => {
     expect(reports(actions).at(-1)).toEqual({ kind: 'verification', alertCode: 0x8f1c, errorCode: 'IMG_SUPPLIER_SIGNATURE' });
   });
 
+  it('a download that fails on the link or locally raises no alert; an image refusal raises 0x8F1C', () => {
+    const offered: AgentEvent[] = [{ type: 'booted', trial: false, reverted: false, runningImageOk: true, runningVersion: 1 }, { type: 'image-offered' }];
+    const link = run([...offered, { type: 'download-failed', code: 'OTA_TOO_MANY_ERRORS' }]);
+    expect(link.ctx.state).toBe('idle');
+    expect(reports(link.actions)).toEqual([{ kind: 'firmware-version', version: 1 }]);
+    const refused = run([...offered, { type: 'download-failed', code: 'IMG_HW_VERSION', refused: true }]);
+    expect(reports(refused.actions).at(-1)).toEqual({ kind: 'verification', alertCode: 0x8f1c, errorCode: 'IMG_HW_VERSION' });
+  });
+
+  it('a confirmation whose report a cut swallowed is reported at the next boot, with the new version', () => {
+    const { ctx, actions } = run([{ type: 'booted', trial: false, reverted: false, runningImageOk: true, runningVersion: 2, confirmedUnreported: true }]);
+    expect(ctx.state).toBe('idle');
+    expect(reports(actions)).toEqual([
+      { kind: 'activation', success: true, version: 2 },
+      { kind: 'firmware-version', version: 2 },
+    ]);
+  });
+
   it('raises 0x8F1B when the running image fails its power-on check', () => {
     const { actions } = run([{ type: 'booted', trial: false, reverted: false, runningImageOk: false, runningVersion: 1 }]);
     expect(reports(actions)[0]).toEqual({ kind: 'verification', alertCode: 0x8f1b, errorCode: 'BOOT_IMAGE_CHECK' });

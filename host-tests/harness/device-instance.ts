@@ -9,7 +9,7 @@ import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { OtaDriver } from '../../device/agent/ota-driver.js';
 import type { OtaClientConfig } from '../../device/agent/ota-client.js';
 import type { PowerPolicy } from '../../device/agent/power-policy.js';
-import type { BootControl, Flash, OtaTransport, Power, Report, Reporter } from '../../device/ports.js';
+import type { BootControl, Report, Reporter } from '../../device/ports.js';
 import { Journal } from '../../device/storage/journal.js';
 import { readDownloadProgress, type DownloadProgress } from '../../device/storage/journal-records.js';
 import { makeLayout, type StorageLayout } from '../../device/storage/layout.js';
@@ -22,6 +22,7 @@ import { SimBattery, SimPower, type BatteryConfig } from './sim-battery.js';
 import { SimClock } from './sim-clock.js';
 import { FlashMedia, NOR_FF_ALIGN4, type FlashProfile, type SimFlash } from './sim-flash.js';
 import { StorageImageSink } from './storage-image-sink.js';
+import { failingFlash, failingPower, failingTransport, thrown } from './faulty-ports.js';
 
 export interface OtaWorldConfig {
   seed: number;
@@ -131,10 +132,6 @@ export class OtaWorld {
   }
 }
 
-function thrown(message: string): never {
-  throw new Error(message);
-}
-
 export class DeviceInstance {
   readonly rail = new PowerRail();
   readonly flash: SimFlash;
@@ -158,12 +155,7 @@ export class DeviceInstance {
     world.battery?.attach(rail);
     this.flash = world.media.attach(rail);
     const clock = new SimClock(world.scheduler, rail, undefined);
-    const simPower = new SimPower(rail, world.battery);
-    const power: Power = {
-      source: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.source()),
-      level: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.level()),
-      lowWarning: () => (fails(faults.powerReadFailure) ? thrown('power read failed') : simPower.lowWarning()),
-    };
+    const power = failingPower(new SimPower(rail, world.battery), () => fails(faults.powerReadFailure));
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
@@ -171,22 +163,9 @@ export class DeviceInstance {
         if (this.reports.length < 256) this.reports.push(r);
       },
     };
-    const simTransport = world.link.deviceEnd(rail);
-    const transport: OtaTransport = {
-      send: (f) => (fails(faults.sendFailure) ? thrown('send queue full') : simTransport.send(f)),
-      onReceive: (h) => simTransport.onReceive(h),
-    };
+    const transport = failingTransport(world.link.deviceEnd(rail), () => fails(faults.sendFailure));
     let programs = 0;
-    const simFlash = this.flash;
-    const flash: Flash = {
-      size: simFlash.size,
-      sectorSize: simFlash.sectorSize,
-      writeAlign: simFlash.writeAlign,
-      erasedValue: simFlash.erasedValue,
-      read: (o, into) => simFlash.read(o, into),
-      erase: (sector) => simFlash.erase(sector),
-      program: (o, data) => (programs++ === faults.flashProgramFailsAt ? thrown('flash program failed') : simFlash.program(o, data)),
-    };
+    const flash = failingFlash(this.flash, () => programs++ === faults.flashProgramFailsAt);
     this.boot = {
       runningBank: () => {
         rail.check();

@@ -2,29 +2,11 @@
  * The XS lane for the download path: a full download over a lossy link, a power cut with
  * resume, and a hostile server, all inside the real XS engine; prints XS meter figures.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForXs, XsWorker, type XsMeter } from './xsnap-worker.js';
+import { describe, expect, it } from 'vitest';
+import { xsLane } from './xs-lane.js';
 
-let xs: XsWorker;
-const meters: Record<string, XsMeter> = {};
-
-async function run<T>(name: string, args: unknown = {}, label = name): Promise<T> {
-  const { meter, result } = await xs.call<{ ok: boolean; value: T; error?: string }>({ name, args });
-  meters[label] = meter;
-  if (!result.ok) throw new Error(`XS case ${name} failed: ${result.error}`);
-  return result.value;
-}
-
-beforeAll(async () => {
-  xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/download.entry.ts'));
-});
-
-afterAll(async () => {
-  await xs?.close();
-  for (const [name, m] of Object.entries(meters)) {
-    console.log(`XS meter ${name}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`);
-  }
-});
+const lane = xsLane('host-tests/xs/entries/download.entry.ts');
+const run = <T>(name: string, args: unknown = {}, label = name) => lane.run<T>(name, args, label);
 
 describe('download path on XS (xsnap)', () => {
   it('a 64 KiB download over a link losing 10 % each way completes, the image intact, never restarting from 0', async () => {

@@ -5,30 +5,12 @@
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Decoder } from 'cbor-x';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toHex } from '../../device/util/bytes.js';
-import { bundleForXs, XsWorker, type XsMeter } from './xsnap-worker.js';
+import { xsLane } from './xs-lane.js';
 
-let xs: XsWorker;
-const meters: Record<string, XsMeter> = {};
-
-async function run<T>(name: string, args: unknown = {}): Promise<T> {
-  const { meter, result } = await xs.call<{ ok: boolean; value: T; error?: string }>({ name, args });
-  meters[name] = meter;
-  if (!result.ok) throw new Error(`XS case ${name} failed: ${result.error}`);
-  return result.value;
-}
-
-beforeAll(async () => {
-  xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/foundation.entry.ts'));
-});
-
-afterAll(async () => {
-  await xs?.close();
-  for (const [name, m] of Object.entries(meters)) {
-    console.log(`XS meter ${name}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`);
-  }
-});
+const lane = xsLane('host-tests/xs/entries/foundation.entry.ts');
+const run = <T>(name: string, args: unknown = {}) => lane.run<T>(name, args);
 
 describe('XS engine (xsnap) runs device code', () => {
   it('has no TextEncoder, TextDecoder, Buffer or process, as on a device', async () => {

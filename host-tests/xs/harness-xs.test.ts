@@ -1,20 +1,9 @@
 /** The harness uses no Node API: its flash, time and battery run inside the real XS engine. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForXs, XsWorker } from './xsnap-worker.js';
+import { describe, expect, it } from 'vitest';
+import { xsLane } from './xs-lane.js';
 
-let xs: XsWorker;
-
-beforeAll(async () => {
-  xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/harness.entry.ts'));
-});
-afterAll(async () => xs?.close());
-
-async function run<T>(name: string, args: unknown = {}): Promise<T> {
-  const { meter, result } = await xs.call<{ ok: boolean; value: T; error?: string }>({ name, args });
-  console.log(`XS meter ${name}: compute=${meter.compute} heapSlots=${meter.currentHeapCount}`);
-  if (!result.ok) throw new Error(`XS case ${name} failed: ${result.error}`);
-  return result.value;
-}
+const lane = xsLane('host-tests/xs/entries/harness.entry.ts');
+const run = <T>(name: string, args: unknown = {}) => lane.run<T>(name, args);
 
 describe('harness inside XS', () => {
   it('SimFlash tears an erase and refuses every later operation, for both profiles', async () => {

@@ -3,13 +3,13 @@
  * (header, manifest, manufacturer signature and chain, payload digest, supplier trailer)
  * with the same answer as on Node; tampered images are refused there. Prints XS meters.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toHex } from '../../device/util/bytes.js';
 import { encodeTrustStore } from '../../device/pki/trust-store.js';
 import { outcome } from '../image/refusal.js';
 import { DEVICE, options, signed, testPki } from '../image/signed-fixture.js';
 import { pattern } from '../image/structural-fixture.js';
-import { bundleForXs, XsWorker, type XsMeter } from './xsnap-worker.js';
+import { xsLane } from './xs-lane.js';
 
 interface XsVerdict {
   accepted: boolean;
@@ -21,29 +21,14 @@ interface XsVerdict {
   authenticatedAt: number;
 }
 
-let xs: XsWorker;
-const meters: Record<string, XsMeter> = {};
+const lane = xsLane('host-tests/xs/entries/image.entry.ts', 'image ');
 const PAYLOAD = 4096;
 const BANK = 64 * 1024;
 
 async function verifyInXs(name: string, file: Uint8Array): Promise<XsVerdict> {
   const args = { file: toHex(file), trustStore: toHex(encodeTrustStore(testPki().trustStore)), device: DEVICE, bankSize: BANK, block: 63 };
-  const { meter, result } = await xs.call<{ ok: boolean; value: XsVerdict; error?: string }>({ name: 'verifyImage', args });
-  meters[name] = meter;
-  if (!result.ok) throw new Error(`XS case ${name} failed: ${result.error}`);
-  return result.value;
+  return lane.run<XsVerdict>('verifyImage', args, name);
 }
-
-beforeAll(async () => {
-  xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/image.entry.ts'));
-});
-
-afterAll(async () => {
-  await xs?.close();
-  for (const [name, m] of Object.entries(meters)) {
-    console.log(`XS meter image ${name}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`);
-  }
-});
 
 describe('device/image inside XS (xsnap)', () => {
   const img = signed({ payload: pattern(PAYLOAD, 3) });

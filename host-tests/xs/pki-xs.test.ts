@@ -4,15 +4,14 @@
  * tampered chain is refused with a typed code, and the trust store codec round-trips.
  * Prints XS meter figures for each case.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeTrustStore, verifyChain } from '../../device/pki/index.js';
 import { toHex } from '../../device/util/bytes.js';
 import { createTestPki } from '../../tools/pki/index.js';
 import { crypto } from '../pki/crypto.js';
-import { bundleForXs, XsWorker, type XsMeter } from './xsnap-worker.js';
+import { xsLane } from './xs-lane.js';
 
-let xs: XsWorker;
-const meters: Record<string, XsMeter> = {};
+const lane = xsLane('host-tests/xs/entries/pki.entry.ts', 'pki ');
 const pki = createTestPki();
 
 interface ChainResult {
@@ -26,23 +25,7 @@ interface ChainResult {
   leafEntityId?: string;
 }
 
-async function run<T>(label: string, name: string, args: unknown): Promise<T> {
-  const { meter, result } = await xs.call<{ ok: boolean; value: T; error?: string }>({ name, args });
-  meters[label] = meter;
-  if (!result.ok) throw new Error(`XS case ${name} failed: ${result.error}`);
-  return result.value;
-}
-
-beforeAll(async () => {
-  xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/pki.entry.ts'));
-});
-
-afterAll(async () => {
-  await xs?.close();
-  for (const [name, m] of Object.entries(meters)) {
-    console.log(`XS meter pki ${name}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`);
-  }
-});
+const run = <T>(label: string, name: string, args: unknown) => lane.run<T>(name, args, label);
 
 describe('device/pki on the XS engine', () => {
   it('the supplier chain validates under SMKI, same result as on Node', async () => {

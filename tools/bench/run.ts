@@ -14,6 +14,10 @@ import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { toHex } from '../../device/util/bytes.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../device/util/cbor.js';
 import { bundleForXs, XsWorker } from '../../host-tests/xs/xsnap-worker.js';
+import { runUpdateWorld, type WorldOptions } from '../../host-tests/harness/update-world.js';
+import { encodeTrustStore } from '../../device/pki/trust-store.js';
+import { freshSignedImage, SIMULATED_DEVICE } from '../simulate/fresh-image.js';
+import { randomBytesSeeded } from '../simulate/seeded-bytes.js';
 
 interface Row {
   what: string;
@@ -78,9 +82,52 @@ async function xsCases(): Promise<void> {
   }
 }
 
+/** The whole update (download, verify, activate, trial boot, confirm) on a mains device, lossless. */
+function updateOptions(kib: number): WorldOptions {
+  const fresh = freshSignedImage(randomBytesSeeded(kib * 1024, 5), SIMULATED_DEVICE.currentVersion + 1);
+  return {
+    image: fresh.file,
+    trustStore: fresh.trustStore,
+    currentVersion: SIMULATED_DEVICE.currentVersion,
+    hardwareVersion: SIMULATED_DEVICE.hardwareVersion,
+    battery: false,
+    loss: 0,
+    powerCuts: 0,
+    seed: 5,
+  };
+}
+
+async function updateCases(): Promise<void> {
+  const o64 = updateOptions(64);
+  let result = runUpdateWorld(o64);
+  const ms = time(() => {
+    result = runUpdateWorld(o64);
+  }, 3);
+  rows.push({ what: 'whole emulated update, 64 KiB payload (runUpdateWorld)', engine: 'node', value: `${ms.toFixed(0)} ms`, note: `${result.outcome}, ${result.blockRequests} block requests, ${result.virtualSeconds} s of device time` });
+  const xs = await XsWorker.start(await bundleForXs('host-tests/xs/entries/agent.entry.ts'));
+  try {
+    for (const kib of [16, 64]) {
+      const o = updateOptions(kib);
+      const args = { ...o, image: toHex(o.image), trustStore: toHex(encodeTrustStore(o.trustStore)) };
+      const t0 = performance.now();
+      const { meter, result: r } = await xs.call<{ ok: boolean; value: { result: { outcome: string } }; error?: string }>({ name: 'update', args });
+      if (!r.ok) throw new Error(`XS update: ${r.error}`);
+      rows.push({
+        what: `whole emulated update, ${kib} KiB payload (agent + harness inside XS)`,
+        engine: 'xs',
+        value: `compute ${meter.compute.toLocaleString('en')}; ${(performance.now() - t0).toFixed(0)} ms`,
+        note: `${r.value.result.outcome}; heap slots ${meter.currentHeapCount} after the run`,
+      });
+    }
+  } finally {
+    await xs.close();
+  }
+}
+
 export async function runBench(): Promise<string> {
   await nodeCases();
   await xsCases();
+  await updateCases();
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Benchmarks',

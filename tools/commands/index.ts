@@ -5,6 +5,7 @@ import { demoFlash } from './demo-flash.js';
 import { inspect } from './inspect.js';
 import { pkiInit } from './pki-init.js';
 import { sign } from './sign.js';
+import { simulate } from './simulate.js';
 import { verify } from './verify.js';
 
-export const commands: Command[] = [demoFlash, pkiInit, certVerify, sign, inspect, verify];
+export const commands: Command[] = [simulate, demoFlash, pkiInit, certVerify, sign, inspect, verify];

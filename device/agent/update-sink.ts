@@ -1,0 +1,399 @@
+/**
+ * The device's ImageSink: the streaming image session (device/image) in front of the
+ * storage bank writer, metadata record and journal (device/storage).
+ *
+ * - Header, manifest, manufacturer signature and chain are verified by the session before
+ *   anything touches flash; the image's version must also pass the boot record (rollback
+ *   floor, a reverted image's digest). Only then `need-approval`; approveErase() records
+ *   progress at 0, opens the bank writer (its first erases) and keeps the prefix in the
+ *   inactive bank's metadata record.
+ * - The payload is hashed by the session as it streams and written by the bank writer;
+ *   progress goes to the journal each time a sector is complete and on persist().
+ * - end(): the session checks the payload digest and the GBCS trailer against either
+ *   Supplier cell; the writer re-reads the bank; the trailer goes to the journal
+ *   (HELD_TRAILER) and the progress record to "payload complete".
+ * - begin() for the image in progress resumes: the prefix is read back from the metadata
+ *   record and authenticated again, and the bank's bytes are re-hashed into the session
+ *   (no hash state is ever persisted). A complete image is verified again, trailer
+ *   included, and begin() answers its full size.
+ * RAM: the session's bounded prefix buffer and the writer's 256-byte buffers, whatever
+ * the image size.
+ */
+import { OtaError, asOtaError, isOtaError } from '../errors.js';
+import { ImageSession, type VerifiedImage } from '../image/image-session.js';
+import type { DeviceIdentity } from '../image/manifest-check.js';
+import { MAX_PREFIX_LENGTH, TRAILER_LENGTH } from '../image/image-format.js';
+import type { PkiCrypto, TrustStore } from '../pki/api.js';
+import type { BootControl, Bytes, Clock, Flash, P256Verifier, Sha256, Sha256Context } from '../ports.js';
+import { BankWriter } from '../storage/bank-writer.js';
+import { bootStatus, isRefused } from '../storage/boot-control.js';
+import { readFlash } from '../storage/flash-io.js';
+import { Journal } from '../storage/journal.js';
+import { clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue } from '../storage/journal-records.js';
+import { inactiveBank, type StorageLayout } from '../storage/layout.js';
+import { readMetadata, writeMetadata } from '../storage/metadata-record.js';
+import { equalBytes } from '../util/bytes.js';
+import type { Manifest } from '../image/manifest.js';
+import { OtaStatus } from '../zigbee/ota-constants.js';
+import { readHeldTrailer, recordHeldTrailer } from './held-record.js';
+import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
+import type { HeldImage } from './activation.js';
+
+export interface UpdateSinkPorts {
+  flash: Flash;
+  boot: BootControl;
+  sha256: Sha256;
+  p256: P256Verifier;
+  clock?: Clock;
+}
+
+/** A verified image held in the inactive bank, with what activation needs. */
+export interface HeldBankImage extends HeldImage {
+  payloadLength: number;
+  payloadDigest: Uint8Array;
+  bank: number;
+  supplierCell: string | undefined;
+}
+
+const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({ kind: 'refused' as const, error, status });
+
+/** Codes of the image session that mean a local failure under it (a port threw), not a bad image. */
+const LOCAL_IMAGE_CODES = ['IMG_INTERNAL', 'IMG_SINK'];
+
+/** Image refusals (the image is bad) as opposed to local failures (flash, journal, ports). */
+export function isImageRefusal(e: OtaError): boolean {
+  if (LOCAL_IMAGE_CODES.includes(e.code)) return false;
+  return e.code.startsWith('IMG_') || e.code === 'BOOT_IMAGE_REFUSED' || e.code === 'BOOT_BELOW_FLOOR';
+}
+
+export class UpdateSink implements ImageSink {
+  private image: ImageIdentity | undefined;
+  private journal: Journal | undefined;
+  private session: ImageSession | undefined;
+  private writer: BankWriter | undefined;
+  /** File offset the client is owed next (the session may have taken more: the prefix part of a block that hit need-approval). */
+  private clientOffset = 0;
+  private payloadFileOffset = 0;
+  private manifestDigest: Uint8Array | undefined;
+  private recordedSectors = 0;
+  /** Set once end() (or a resume of a complete image) verified everything. */
+  held: HeldBankImage | undefined;
+  /** File offset begin() resumed from after a reboot (0 for a fresh download): bytes below it were read back from the bank. */
+  resumedAt = 0;
+
+  constructor(
+    private readonly ports: UpdateSinkPorts,
+    private readonly layout: StorageLayout,
+    private readonly trust: TrustStore,
+    private readonly device: DeviceIdentity,
+  ) {}
+
+  capacity(): number {
+    return MAX_PREFIX_LENGTH + this.layout.banks[1].size + TRAILER_LENGTH;
+  }
+
+  begin(image: ImageIdentity): number {
+    // The same image offered again in the same boot (the client gave up on a bad link, then queried again):
+    // carry on from what RAM holds, so no sector is downloaded twice.
+    if (this.image && this.writer && this.session && !this.held && this.writerOpen() && sameIdentity(this.image, image)) return this.clientOffset;
+    this.reset();
+    this.image = { ...image };
+    const journal = Journal.open(this.ports.flash, this.layout);
+    this.journal = journal;
+    if (!this.inactiveWritable()) throw new OtaError('STORAGE_TRIAL_PENDING', 'a trial is pending: the other bank is the fallback');
+    const p = readDownloadProgress(journal);
+    if (!p) return this.startClean();
+    const bank = this.bankIndex();
+    const sameOffer = p.manufacturerCode === image.manufacturerCode && p.imageType === image.imageType && p.fileVersion === image.fileVersion && p.bank === bank;
+    const prefix = sameOffer ? readMetadata(this.ports.flash, this.layout, bank) : undefined;
+    if (!prefix || !equalBytes(this.digest(prefix), p.manifestDigest)) return this.startClean();
+    try {
+      const offset = this.resume(prefix, p.payloadOffset, p.payloadLength, p.stage);
+      this.resumedAt = offset;
+      this.clientOffset = offset;
+      return offset;
+    } catch (e) {
+      const err = asOtaError(e, 'SINK_FAILED');
+      // A bad image (or one refused since) starts clean; a failing port is the caller's to retry.
+      if (!isImageRefusal(err) && !isOtaError(err, 'STORAGE_VERIFY_MISMATCH')) throw err;
+      return this.startClean();
+    }
+  }
+
+  write(fileOffset: number, bytes: Bytes): SinkWriteResult {
+    const img = this.image;
+    const session = this.session;
+    if (!img || !session) return refused(new OtaError('SINK_NOT_BEGUN', 'write before begin'), OtaStatus.abort);
+    if (this.held) return refused(new OtaError('SINK_COMPLETE', 'the image is already complete'), OtaStatus.abort);
+    if (fileOffset !== this.clientOffset) return refused(new OtaError('SINK_OUT_OF_ORDER', `write at ${fileOffset}, expected ${this.clientOffset}`), OtaStatus.abort);
+    if (fileOffset + bytes.length > img.imageSize) return refused(new OtaError('SINK_PAST_END', 'bytes beyond the offered size'));
+    // Bytes the session already took (the prefix part of a block that asked for approval) are not pushed twice.
+    const skip = session.fileOffset - fileOffset;
+    if (skip < 0 || skip > bytes.length) return refused(new OtaError('SINK_OUT_OF_ORDER', `session at ${session.fileOffset}, block at ${fileOffset}`), OtaStatus.abort);
+    if (session.authenticated && !this.writer && skip < bytes.length) return { kind: 'need-approval' };
+    let rest = bytes.subarray(skip);
+    try {
+      while (rest.length > 0) {
+        const r = session.push(rest);
+        rest = rest.subarray(r.consumed);
+        if (r.event === 'authenticated') {
+          this.onAuthenticated();
+          if (rest.length > 0 || !this.writer) return { kind: 'need-approval' };
+        } else if (r.consumed === 0) break;
+      }
+    } catch (e) {
+      return this.refuse(asOtaError(e, 'SINK_FAILED'));
+    }
+    this.clientOffset += bytes.length;
+    this.recordSectors();
+    return { kind: 'ok' };
+  }
+
+  approveErase(): void {
+    const session = this.session;
+    if (!session || !session.authenticated || this.writer || !this.manifestDigest) throw new OtaError('SINK_NOT_VERIFIED', 'erase approved before the manifest verified');
+    if (!this.inactiveWritable()) throw new OtaError('STORAGE_TRIAL_PENDING', 'a trial is pending: the other bank is the fallback');
+    const prefix = session.prefix();
+    const payloadLength = manifestOf(session).payloadLength;
+    this.payloadFileOffset = prefix.length;
+    // The record at 0 first: from here on a cut resumes (or restarts) this image, never trusts older bytes.
+    this.record(0, payloadLength, DownloadStage.downloading);
+    this.writer = BankWriter.begin(this.ports, this.layout, payloadLength);
+    writeMetadata(this.ports, this.layout, prefix);
+    this.recordedSectors = 0;
+  }
+
+  persist(): void {
+    if (!this.writer || this.held) return;
+    this.record(this.writer.flush(), this.writer.payloadLength, DownloadStage.downloading);
+  }
+
+  end(): SinkEndResult {
+    if (this.held) return { kind: 'ok' };
+    const session = this.session;
+    const writer = this.writer;
+    if (!this.image || !session || !writer) return refused(new OtaError('SINK_NOT_BEGUN', 'end before the manifest'), OtaStatus.abort);
+    if (this.clientOffset !== this.image.imageSize) return refused(new OtaError('SINK_INCOMPLETE', `${this.clientOffset} of ${this.image.imageSize} bytes`), OtaStatus.abort);
+    let v: VerifiedImage;
+    try {
+      v = session.finish();
+    } catch (e) {
+      return this.refuse(asOtaError(e, 'SINK_FAILED'));
+    }
+    try {
+      writer.finish(v.manifest.payloadSha256);
+      if (v.trailer) recordHeldTrailer(this.journal!, { fileVersion: v.header.fileVersion, manifestDigest: this.manifestDigest!, trailer: v.trailer });
+      this.record(v.payloadLength, v.payloadLength, DownloadStage.payloadComplete);
+    } catch (e) {
+      return refused(asOtaError(e, 'SINK_FAILED'), OtaStatus.abort);
+    }
+    this.hold(v, writer.bank);
+    return { kind: 'ok' };
+  }
+
+  /** Forgets the download (after a refusal, a revert or a confirmation). */
+  discard(): void {
+    const journal = this.journal ?? Journal.open(this.ports.flash, this.layout);
+    if (readDownloadProgress(journal)) clearDownloadProgress(journal);
+    this.reset();
+  }
+
+  // ----------------------------------------------------------------------- internals
+
+  private reset(): void {
+    this.session = undefined;
+    this.writer = undefined;
+    this.held = undefined;
+    this.manifestDigest = undefined;
+    this.clientOffset = 0;
+    this.payloadFileOffset = 0;
+    this.resumedAt = 0;
+    this.recordedSectors = 0;
+  }
+
+  private newSession(): ImageSession {
+    let now;
+    try {
+      now = this.ports.clock?.wallTime();
+    } catch {
+      now = undefined; // without a trusted time validity is skipped (and said so), never guessed
+    }
+    return new ImageSession({
+      crypto: this.crypto(),
+      trust: this.trust,
+      device: this.device,
+      bankSize: this.layout.banks[1].size,
+      now,
+      sink: { write: (offset, bytes) => this.writer!.write(offset, bytes) },
+    });
+  }
+
+  private startClean(): number {
+    if (readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
+    this.session = this.newSession();
+    this.clientOffset = 0;
+    return 0;
+  }
+
+  /** Re-authenticates the stored prefix and re-hashes the bank; returns the file offset to continue from. */
+  private resume(prefix: Uint8Array, payloadOffset: number, payloadLength: number, stage: DownloadStageValue): number {
+    const session = this.newSession();
+    const r = session.push(prefix);
+    if (r.event !== 'authenticated' || r.consumed !== prefix.length) throw new OtaError('IMG_STATE', 'stored prefix does not end at the payload');
+    this.session = session;
+    this.payloadFileOffset = prefix.length;
+    this.onAuthenticated();
+    if (stage !== DownloadStage.downloading && payloadOffset === payloadLength) return this.resumeComplete(session, payloadLength);
+    // The writer feeds the bank's bytes back through the session: one read re-hashes both.
+    const into: Sha256Context = {
+      update: (data) => {
+        session.push(data, { stored: true });
+      },
+      digest: () => new Uint8Array(32),
+    };
+    this.writer = BankWriter.resume(this.ports, this.layout, payloadLength, payloadOffset, {
+      hashInto: into,
+      onStepBack: (offset) => this.record(offset, payloadLength, DownloadStage.downloading),
+    });
+    this.recordedSectors = Math.floor(this.writer.offset / this.layout.sectorSize);
+    return this.payloadFileOffset + this.writer.offset;
+  }
+
+  /** A complete image: verify it all again from flash (payload, then the journalled trailer). */
+  private resumeComplete(session: ImageSession, payloadLength: number): number {
+    const bank = this.layout.banks[this.bankIndex()];
+    const piece = new Uint8Array(256);
+    for (let o = 0; o < payloadLength; o += piece.length) {
+      const view = piece.subarray(0, Math.min(piece.length, payloadLength - o));
+      readFlash(this.ports.flash, bank.offset + o, view);
+      session.push(view, { stored: true });
+    }
+    if (this.hasTrailer(this.payloadFileOffset)) {
+      const t = readHeldTrailer(this.journal!);
+      if (!t || t.fileVersion !== this.image!.fileVersion || !equalBytes(t.manifestDigest, this.manifestDigest!)) {
+        throw new OtaError('IMG_TRUNCATED', 'the held image has no recorded trailer');
+      }
+      session.push(t.trailer);
+    }
+    const v = session.finish();
+    this.hold(v, bank.index);
+    return this.image!.imageSize;
+  }
+
+  /** At "manifest verified": the boot record's floor and refusal apply before any erase. */
+  private onAuthenticated(): void {
+    const session = this.session!;
+    const prefix = session.prefix();
+    this.manifestDigest = this.digest(prefix);
+    const header = session.header!;
+    const record = bootStatus(this.ports, this.layout).record;
+    // The manifest's payload digest is what the boot record keeps of a reverted image.
+    const payloadDigest = manifestOf(session).payloadSha256;
+    if (isRefused(record, header.fileVersion, payloadDigest)) {
+      throw new OtaError('BOOT_IMAGE_REFUSED', `version 0x${header.fileVersion.toString(16)} is below the floor or was reverted before`);
+    }
+  }
+
+  private hasTrailer(prefixLength: number): boolean {
+    const total = this.session?.header?.totalImageSize ?? this.image?.imageSize ?? 0;
+    const payloadLength = this.session?.authenticated ? manifestOf(this.session).payloadLength : 0;
+    return total - prefixLength - payloadLength === TRAILER_LENGTH;
+  }
+
+  private hold(v: VerifiedImage, bank: number): void {
+    this.held = {
+      fileVersion: v.header.fileVersion,
+      manufacturerImageHash: v.manufacturerImageHash,
+      payloadLength: v.payloadLength,
+      payloadDigest: v.manifest.payloadSha256,
+      bank,
+      supplierCell: v.supplierCell,
+    };
+  }
+
+  private refuse(err: OtaError): SinkWriteResult & SinkEndResult {
+    // A resumed payload that misses its digest may be the bank's fault (bytes changed in flash), not the image's:
+    // forget the progress and fetch it whole again, without refusing the image.
+    if (err.code === 'IMG_PAYLOAD_DIGEST' && this.resumedAt > 0) {
+      this.forgetProgress();
+      return refused(new OtaError('SINK_RESUME_CORRUPT', 'the resumed bank bytes do not match the manifest digest'), OtaStatus.abort);
+    }
+    if (isImageRefusal(err)) {
+      // The bank holds nothing worth resuming: forget it so a re-offer does not resume into the same refusal.
+      this.forgetProgress();
+      return refused(err, OtaStatus.invalidImage);
+    }
+    return refused(err, OtaStatus.abort);
+  }
+
+  private writerOpen(): boolean {
+    try {
+      return this.writer!.offset + this.payloadFileOffset === this.clientOffset && this.session!.fileOffset === this.clientOffset;
+    } catch {
+      return false;
+    }
+  }
+
+  private forgetProgress(): void {
+    try {
+      if (this.writer && readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
+    } catch {
+      // a failing journal leaves the record; the next begin re-verifies it
+    }
+  }
+
+  private recordSectors(): void {
+    const w = this.writer;
+    if (!w) return;
+    const sectors = Math.floor(w.durableOffset / this.layout.sectorSize);
+    // One record per completed sector: a cut loses at most a sector's worth of blocks, and the journal needs no erase per record.
+    if (sectors > this.recordedSectors) {
+      this.recordedSectors = sectors;
+      this.record(w.durableOffset, w.payloadLength, DownloadStage.downloading);
+    }
+  }
+
+  private record(payloadOffset: number, payloadLength: number, stage: DownloadStageValue): void {
+    const img = this.image!;
+    recordDownloadProgress(this.journal!, {
+      manufacturerCode: img.manufacturerCode,
+      imageType: img.imageType,
+      fileVersion: img.fileVersion,
+      manifestDigest: this.manifestDigest!,
+      fileOffset: this.payloadFileOffset + payloadOffset,
+      payloadOffset,
+      payloadLength,
+      bank: this.bankIndex(),
+      stage,
+    });
+  }
+
+  private inactiveWritable(): boolean {
+    return bootStatus(this.ports, this.layout).kind === 'confirmed';
+  }
+
+  private bankIndex(): number {
+    return inactiveBank(this.layout, this.ports.boot.runningBank()).index;
+  }
+
+  private crypto(): PkiCrypto {
+    return { sha256: this.ports.sha256, p256: this.ports.p256 };
+  }
+
+  private digest(bytes: Uint8Array): Uint8Array {
+    const c = this.ports.sha256.create();
+    c.update(bytes);
+    return c.digest();
+  }
+}
+
+function sameIdentity(a: ImageIdentity, b: ImageIdentity): boolean {
+  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
+}
+
+/** The verified manifest of an authenticated session. */
+function manifestOf(session: ImageSession): Manifest {
+  const m = session.manifest;
+  if (!m) throw new OtaError('IMG_STATE', 'no verified manifest yet');
+  return m;
+}

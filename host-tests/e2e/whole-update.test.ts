@@ -1,0 +1,78 @@
+/** A whole update on a battery device: the real agent, the emulated CH, the real verifier, reports checked. */
+import { describe, expect, it } from 'vitest';
+import { runUpdateWorld, traceUpdateWorld, type WorldEvent } from '../harness/update-world.js';
+import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
+
+describe('runUpdateWorld: the whole update', () => {
+  it('a battery device downloads over a lossy link, verifies, activates, confirms on its trial boot', () => {
+    const image = signedImage(40_000, { seed: 3 });
+    const events: WorldEvent[] = [];
+    const r = runUpdateWorld(
+      { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.1, powerCuts: 0, seed: 5 },
+      (e) => events.push(e),
+    );
+    expect(r).toMatchObject({ outcome: 'confirmed', fromVersion: FROM_VERSION, toVersion: TO_VERSION, runningVersion: TO_VERSION, powerCuts: 0, bricked: false });
+    expect(r.bytes).toBeGreaterThanOrEqual(image.file.length);
+    expect(r.blockRequests).toBeGreaterThanOrEqual(Math.ceil(image.file.length / 50));
+    expect(r.retries).toBe(r.blockRequests - Math.ceil(image.file.length / 50));
+    expect(r.flashErases).toBeGreaterThan(0);
+    expect(r.flashWrites).toBeGreaterThan(0);
+    expect(r.journalWrites).toBeGreaterThan(0);
+    const phases = events.flatMap((e) => (e.kind === 'phase' ? [e.phase] : []));
+    expect(phases.filter((p) => p !== 'download' && p !== 'query' && p !== 'paused' && p !== 'resumed')).toEqual(['verify', 'activate', 'reboot', 'trial', 'confirmed']);
+    const progress = events.filter((e) => e.kind === 'progress');
+    expect(progress.length).toBeGreaterThan(50);
+    expect(progress.length).toBeLessThan(400);
+    expect(progress.every((e) => e.kind === 'progress' && e.battery !== undefined && e.total === image.file.length)).toBe(true);
+  });
+
+  it('the supplier sees: firmware version, verification success, activation success with the new version, the new firmware version; ImageUpgradeStatus in order', () => {
+    const image = signedImage(24_000, { seed: 9 });
+    const r = traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.02, powerCuts: 0, seed: 6 }, []);
+    expect(r.outcome).toBe('confirmed');
+    expect(r.reports.filter((x) => x.kind !== 'upgrade-status')).toEqual([
+      { kind: 'firmware-version', version: FROM_VERSION },
+      { kind: 'verification', alertCode: 0x8f72, errorCode: 'OK' },
+      { kind: 'activation', success: true, version: TO_VERSION },
+      { kind: 'firmware-version', version: TO_VERSION },
+    ]);
+    // normal, downloading, download complete, waiting to upgrade (then upgrade time 0: activated), normal on the new image.
+    expect(r.reports.flatMap((x) => (x.kind === 'upgrade-status' ? [x.status] : []))).toEqual([0, 1, 2, 3, 0]);
+  });
+
+  it("activation 'command': the CH says wait (0xFFFFFFFF), the supplier's CS06 names the image, the device activates and confirms", () => {
+    const image = signedImage(16_000, { seed: 10 });
+    const phases: string[] = [];
+    const r = runUpdateWorld(
+      { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 7, activation: 'command' },
+      (e) => {
+        if (e.kind === 'phase') phases.push(e.phase);
+      },
+    );
+    expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
+    expect(phases.slice(phases.indexOf('verify'))).toEqual(['verify', 'activate', 'reboot', 'trial', 'query', 'confirmed']);
+  });
+
+  it('over a link losing 40 % each way the client gives up and queries again many times, yet no sector is written twice', () => {
+    const image = signedImage(64_000, { seed: 12 });
+    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.4, powerCuts: 0, seed: 3 });
+    expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
+    expect(r.retries).toBeGreaterThan(r.blockRequests / 2);
+    // 16 payload sectors, 2 metadata sectors, boot-record and journal writes: nothing near a second pass over the bank.
+    expect(r.flashErases).toBeLessThan(16 + 2 + 8);
+  });
+});
+
+describe('runUpdateWorld: runs that do not update', () => {
+  it('an image no newer than the running one is never offered: failed, not bricked, and every power cut asked for still happens', () => {
+    const image = signedImage(8_000, { seed: 12, version: FROM_VERSION });
+    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.1, powerCuts: 3, seed: 3 });
+    expect(r).toMatchObject({ outcome: 'failed', runningVersion: FROM_VERSION, bytes: 0, powerCuts: 3, bricked: false, flashErases: 0 });
+  });
+
+  it('an image for other hardware is refused before any erase, with every power cut asked for', () => {
+    const image = signedImage(8_000, { seed: 12, spec: { minHardwareVersion: 9, maxHardwareVersion: 9 } });
+    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.1, powerCuts: 3, seed: 3 });
+    expect(r).toMatchObject({ outcome: 'refused', runningVersion: FROM_VERSION, powerCuts: 3, bricked: false, flashErases: 0, flashWrites: 0 });
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The XS lane for the whole agent: download, verify, activate, reboot into the trial,
+ * self-test, confirm — the agent, its verifier and the harness's ports all inside the real
+ * XS engine. Prints XS meter figures.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeTrustStore } from '../../device/pki/trust-store.js';
+import { toHex } from '../../device/util/bytes.js';
+import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from '../e2e/e2e-fixture.js';
+import { xsLane } from './xs-lane.js';
+
+const lane = xsLane('host-tests/xs/entries/agent.entry.ts');
+const run = <T>(name: string, args: unknown, label: string) => lane.run<T>(name, args, label);
+
+const PAYLOAD = 16 * 1024;
+
+function args(over: Record<string, unknown> = {}) {
+  const image = signedImage(PAYLOAD, { seed: 31 });
+  return {
+    image: toHex(image.file),
+    trustStore: toHex(encodeTrustStore(pki().trustStore)),
+    currentVersion: FROM_VERSION,
+    hardwareVersion: HARDWARE_VERSION,
+    battery: true,
+    loss: 0.05,
+    powerCuts: 0,
+    seed: 3,
+    ...over,
+  };
+}
+
+describe('the whole agent on XS (xsnap)', () => {
+  it('a 16 KiB update on a battery device: download, verify, activate, reboot, self-test, confirm', async () => {
+    const r = await run<{ result: { outcome: string; runningVersion: number; toVersion: number; bricked: boolean; bytes: number; blockRequests: number; virtualSeconds: number }; phases: string[] }>(
+      'update',
+      args(),
+      'whole update, 16 KiB payload, 5% loss',
+    );
+    expect(r.result).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, toVersion: TO_VERSION, bricked: false });
+    expect(r.phases.filter((p) => ['verify', 'activate', 'reboot', 'trial', 'confirmed'].includes(p))).toEqual(['verify', 'activate', 'reboot', 'trial', 'confirmed']);
+    console.log(`XS update: ${r.result.blockRequests} block requests, ${r.result.bytes} bytes, ${r.result.virtualSeconds} virtual s`);
+  });
+
+  it('the supplier reports on XS: verification success, activation success with the new version, firmware versions', async () => {
+    const r = await run<{ outcome: string; reports: unknown[] }>('updateReports', args({ battery: false, loss: 0, seed: 4 }), 'update with reports, mains, lossless');
+    expect(r.outcome).toBe('confirmed');
+    expect(r.reports).toEqual([
+      { kind: 'firmware-version', version: FROM_VERSION },
+      { kind: 'verification', alertCode: 0x8f72, errorCode: 'OK' },
+      { kind: 'activation', success: true, version: TO_VERSION },
+      { kind: 'firmware-version', version: TO_VERSION },
+    ]);
+  });
+
+  it('three power cuts during the update, each followed by a reboot: still confirmed on XS', async () => {
+    const r = await run<{ result: { outcome: string; powerCuts: number; bricked: boolean } }>('update', args({ powerCuts: 3, seed: 5 }), 'update with 3 power cuts');
+    expect(r.result).toMatchObject({ outcome: 'confirmed', powerCuts: 3, bricked: false });
+  });
+
+  it('a new image that fails its self-test is rolled back on XS, and the failure carries the old version', async () => {
+    const r = await run<{ outcome: string; runningVersion: number; reports: { kind: string; success?: boolean; version?: number }[] }>('updateReports', args({ battery: false, loss: 0, seed: 6, selfTest: 'fail' }), 'update rolled back by a failing self-test');
+    expect(r.outcome).toBe('rolled-back');
+    expect(r.runningVersion).toBe(FROM_VERSION);
+    expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([{ kind: 'activation', success: false, version: FROM_VERSION }]);
+  });
+});
