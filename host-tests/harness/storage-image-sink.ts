@@ -1,6 +1,6 @@
 /**
- * The ImageSink the emulated device uses: the test-image verifier (standing in for the
- * Trust workstream's streaming verifier) in front of device/storage's BankWriter, journal
+ * The ImageSink the emulated device uses: the test-image verifier (standing in for
+ * device/image's streaming verifier) in front of device/storage's BankWriter, journal
  * and metadata record. It keeps the contract a production sink must keep:
  * - the OTA header and manifest region are held in RAM (one fixed buffer) and verified
  *   before anything touches flash; a manifest that does not verify is refused with

@@ -1,7 +1,7 @@
 /**
  * Verifies the head of a plain test image (test-image.ts): OTA header, 0xF100 manifest
  * with its keyed tag, and the 0x0000 payload sub-element header, against the identity the
- * server offered. The stand-in for the Trust workstream's manifest verification.
+ * server offered. A stand-in for device/image's manifest verification in the download tests.
  */
 import { OtaError } from '../../device/errors.js';
 import type { ImageIdentity } from '../../device/agent/image-sink.js';

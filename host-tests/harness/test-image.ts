@@ -1,5 +1,5 @@
 /**
- * Plain test OTA files until the Trust workstream's signed images are wired in: a Zigbee
+ * Plain test OTA files for the download tests (signed images are device/image's): a Zigbee
  * OTA header, a 0xF100 "manifest" sub-element, then the 0x0000 payload sub-element.
  *
  * The test manifest (TEST_MANIFEST_BYTES): "TSTM", manufacturer (2), image type (2), file
