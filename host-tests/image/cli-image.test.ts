@@ -4,8 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../pki/openssl.js';
 import { cli } from './run-cli.js';
+import { otaImagesDir } from '../vectors/vectors.js';
 
-const VENDOR = path.resolve(import.meta.dirname, '../../../shared/vectors/ota-images/innr-1166-022d.ota');
+const VENDOR = path.join(otaImagesDir, 'innr-1166-022d.ota');
 
 describe('image commands', () => {
   const dir = tempDir('althan-image-cli-');

@@ -7,8 +7,9 @@ import { isOtaError } from '../../device/errors.js';
 import { ImageStream } from '../../device/image/image-stream.js';
 import { parseOtaHeader } from '../../device/image/ota-header.js';
 import { readU16, readU32 } from '../../device/util/bytes.js';
+import { otaImagesDir } from '../vectors/vectors.js';
 
-const DIR = path.resolve(import.meta.dirname, '../../../shared/vectors/ota-images');
+const DIR = otaImagesDir;
 
 const FILES = [
   { name: 'sonoff-zbminir2-1.0.8.ota', size: 277_180, manufacturer: 0x1286, imageType: 0x0008, version: 0x00001008, headerLength: 56, hw: undefined, firstTag: 0x0000 },

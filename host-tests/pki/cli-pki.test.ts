@@ -11,7 +11,7 @@ import { equalBytes, toHex } from '../../device/util/bytes.js';
 import { createTestPki, loadTrustStoreFile, pemEncode, readCertificateFile, readPrivateKeyFile } from '../../tools/pki/index.js';
 import { opensslStatus, tempDir } from './openssl.js';
 import { runCli } from './run-cli.js';
-import { repoRoot } from './shared-vectors.js';
+import { repoRoot } from '../vectors/vectors.js';
 
 const dir = path.join(tempDir('althan-cli-'), 'pki');
 const init = await runCli(['pki', 'init', dir]);

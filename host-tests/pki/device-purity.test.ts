@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './shared-vectors.js';
+import { repoRoot } from '../vectors/vectors.js';
 
 const dir = path.join(repoRoot, 'device/pki');
 const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));

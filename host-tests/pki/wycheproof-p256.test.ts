@@ -13,7 +13,7 @@ import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { SignatureFormat } from '../../device/ports.js';
 import { fromHex } from '../../device/util/bytes.js';
-import { sharedVectors } from './shared-vectors.js';
+import { wycheproofDir } from '../vectors/vectors.js';
 
 interface WycheproofFile {
   numberOfTests: number;
@@ -27,7 +27,7 @@ function sha256(data: Uint8Array): Uint8Array {
 }
 
 function runFile(file: string, format: SignatureFormat) {
-  const data = JSON.parse(readFileSync(path.join(sharedVectors, 'wycheproof', file), 'utf8')) as WycheproofFile;
+  const data = JSON.parse(readFileSync(path.join(wycheproofDir, file), 'utf8')) as WycheproofFile;
   const wrong: string[] = [];
   const counts = { valid: 0, invalid: 0, acceptable: 0, total: 0 };
   for (const group of data.testGroups) {
