@@ -1,7 +1,8 @@
 /**
  * `althan-ota pki init` and `althan-ota cert verify` end to end: init writes a hierarchy
  * whose files load back (certificates, keys, trust store) and validate with cert verify;
- * cert verify exits 0 when valid, 1 with the PKI_* code when not, 2 on usage errors.
+ * cert verify exits 0 when valid, 1 with the PKI_* code when not, 2 on usage errors
+ * (host-tests/cli/cli-contract.test.ts has every command's bad-input cases).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -43,8 +44,10 @@ describe('althan-ota pki init', () => {
     expect(opensslStatus(['ec', '-in', f('supplier1.key.pem'), '-noout', '-check'], dir).status).toBe(0);
   });
 
-  it('refuses to overwrite without --force (exit 2), and overwrites with it', async () => {
-    expect((await runCli(['pki', 'init', dir])).code).toBe(2);
+  it('refuses to overwrite without --force (exit 1, OUT_EXISTS), and overwrites with it', async () => {
+    const refusedRun = await runCli(['pki', 'init', dir]);
+    expect(refusedRun.code).toBe(1);
+    expect(refusedRun.stderr).toContain('OUT_EXISTS');
     expect((await runCli(['pki', 'init', dir, '--force'])).code).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `althan-ota cert verify`: certification path validation alone, with the device's own
- * verifyChain. Exit 0 when valid, 1 with the PKI_* code when not, 2 on a usage error.
+ * verifyChain. Exit 0 when valid, 1 with the PKI_* code when not (tools/command.ts has the rest).
  */
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
@@ -9,7 +9,7 @@ import { MAX_CHAIN_LENGTH, verifyChain } from '../../device/pki/path.js';
 import { parseCertificate } from '../../device/pki/x509.js';
 import { isOtaError } from '../../device/errors.js';
 import { toHex } from '../../device/util/bytes.js';
-import { parseFlags, UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
 import { isoTime, nameToString, parseRfc3339 } from '../pki/describe.js';
 import { orderChain } from '../pki/order-chain.js';
 import { readCertificateFile } from '../pki/pem.js';
@@ -19,23 +19,25 @@ export const certVerify: Command = {
   summary: 'validate a certificate path (SMKI or RFC 5280 profile) with the device\'s validator',
   usage: 'althan-ota cert verify LEAF --anchor A [--anchor A2 ...] [--intermediate I ...] [--at RFC3339-TIME] [--profile smki|rfc5280] [--json]',
   async run(args) {
-    const { flags, positional } = parseFlags(args, ['json']);
-    if (positional.length !== 1) throw new UsageError('cert verify needs exactly one LEAF file');
-    const anchorFiles = flags.get('anchor') ?? [];
-    if (anchorFiles.length === 0) throw new UsageError('at least one --anchor is needed');
-    const profile = (flags.get('profile')?.[0] ?? 'smki') as CertProfile;
-    if (profile !== 'smki' && profile !== 'rfc5280') throw new UsageError(`unknown profile ${profile}`);
-    const at = flags.get('at')?.[0];
+    const a = parseCommandArgs(
+      args,
+      { anchor: 'strings', intermediate: 'strings', at: 'string', profile: 'string', json: 'boolean' },
+      { min: 1, max: 1, what: 'LEAF' },
+    );
+    const anchorFiles = a.list('anchor');
+    if (anchorFiles.length === 0) throw new UsageError('--anchor is required (at least one trust anchor)', UsageCode.required, '--anchor');
+    const profile: CertProfile = a.choice('profile', ['smki', 'rfc5280'] as const, 'smki');
+    const at = a.string('at');
     let atSeconds: number | undefined;
     try {
       atSeconds = at === undefined ? undefined : parseRfc3339(at);
     } catch (e) {
-      throw new UsageError((e as Error).message);
+      throw new UsageError(`--at: ${(e as Error).message}`, UsageCode.badValue, '--at');
     }
-    const json = flags.has('json');
+    const json = a.flag('json');
 
-    const leafFile = readCertificateFile(positional[0]);
-    const intermediates = [...leafFile.slice(1), ...(flags.get('intermediate') ?? []).flatMap((f) => readCertificateFile(f))];
+    const leafFile = readCertificateFile(a.positionals[0]);
+    const intermediates = [...leafFile.slice(1), ...a.list('intermediate').flatMap((f) => readCertificateFile(f))];
     const anchors = anchorFiles.flatMap((f) => readCertificateFile(f));
     const options: ChainOptions = { profile, crypto: { sha256: nobleSha256, p256: nobleP256 } };
     // The operator vouches for a time given on the command line: it counts as trusted.

@@ -6,18 +6,19 @@
 import { PowerRail } from '../../host-tests/harness/power-rail.js';
 import { Rng } from '../../host-tests/harness/rng.js';
 import { FLASH_PROFILES, FlashMedia } from '../../host-tests/harness/sim-flash.js';
-import { parseFlags, type Command } from '../command.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { ToolRefusal } from '../refusals.js';
 
 export const demoFlash: Command = {
   name: ['demo-flash'],
   summary: 'emulated NOR flash with a torn power cut, reboot and wear figures',
   usage: 'althan-ota demo-flash [--seed S] [--profile nor-ff-align4|nor-00-align8]',
   async run(args) {
-    const { flags } = parseFlags(args);
-    const seed = Number(flags.get('seed')?.[0] ?? 1);
-    const profileName = flags.get('profile')?.[0] ?? FLASH_PROFILES[0].name;
-    const profile = FLASH_PROFILES.find((p) => p.name === profileName);
-    if (!profile) throw new Error(`unknown profile ${profileName}`);
+    const a = parseCommandArgs(args, { seed: 'string', profile: 'string' });
+    const seed = a.int('seed', { max: 0xffffffff, fallback: 1 });
+    const names = FLASH_PROFILES.map((p) => p.name);
+    const profileName = a.choice('profile', names, names[0]);
+    const profile = FLASH_PROFILES.find((p) => p.name === profileName)!;
     const sectors = 8;
     const media = new FlashMedia(profile, sectors * profile.sectorSize, seed);
     const rng = new Rng(seed);
@@ -53,6 +54,8 @@ export const demoFlash: Command = {
       console.log(`sector ${s}: ${good.toString().padStart(4)} / ${profile.sectorSize} bytes intact, erased ${media.eraseCount[s]}x, programmed ${media.programCount[s]}x`);
     }
     console.log(`operations: ${media.ops}; caller bugs: ${media.misuse.length}`);
-    return media.misuse.length === 0 ? 0 : 1;
+    if (media.misuse.length === 0) return 0;
+    console.error(`refused: ${ToolRefusal.flashMisuse}: the writer broke a flash rule: ${media.misuse.join('; ')}`);
+    return 1;
   },
 };

@@ -2,27 +2,28 @@
  * `althan-ota pki init DIR`: writes the test hierarchy (createTestPki) as PEM and DER
  * certificates, SEC1 PEM keys, chain files and the device trust store file.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { encodeTrustStore } from '../../device/pki/trust-store.js';
 import { parseCertificate } from '../../device/pki/x509.js';
 import { toHex } from '../../device/util/bytes.js';
-import { parseFlags, UsageError, type Command } from '../command.js';
+import { parseCommandArgs, refused, type Command } from '../command.js';
+import { writeFilesAllOrNone } from '../io/write-files.js';
 import { nameToString } from '../pki/describe.js';
 import { sec1Pem } from '../pki/keys.js';
 import { createTestPki, type TestCert } from '../pki/test-pki.js';
-import { saveTrustStoreFile } from '../pki/trust-store-file.js';
+import { ToolRefusal } from '../refusals.js';
 
 export const TRUST_STORE_FILE = 'trust-store.cbor';
 
 export const pkiInit: Command = {
   name: ['pki', 'init'],
   summary: 'write a test PKI (SMKI root, organisation CA, two suppliers; manufacturer root and signer) and a device trust store',
-  usage: 'althan-ota pki init DIR [--seed TEXT] [--force]',
+  usage: 'althan-ota pki init DIR [--seed TEXT] [--force] [--json]',
   async run(args) {
-    const { flags, positional } = parseFlags(args, ['force']);
-    if (positional.length !== 1) throw new UsageError('pki init needs exactly one directory');
-    const dir = positional[0];
-    const seed = flags.get('seed')?.[0];
+    const a = parseCommandArgs(args, { seed: 'string', force: 'boolean', json: 'boolean' }, { min: 1, max: 1, what: 'DIR' });
+    const dir = a.positionals[0];
+    const seed = a.string('seed');
     const pki = createTestPki(seed === undefined ? {} : { seed });
     const parts: [string, TestCert, string][] = [
       ['smki-root', pki.smkiRoot, 'SMKI Root (OU=00), trust anchor cell "root"'],
@@ -40,17 +41,23 @@ export const pkiInit: Command = {
     }
     files.push(['supplier1-chain.pem', pki.supplier1.pem + pki.orgCa.pem, 'supplier 1 certificate then the organisation CA']);
     files.push(['supplier2-chain.pem', pki.supplier2.pem + pki.orgCa.pem, 'supplier 2 certificate then the organisation CA']);
-    if (!flags.has('force')) {
-      const existing = [...files.map((f) => f[0]), TRUST_STORE_FILE].filter((f) => existsSync(path.join(dir, f)));
-      if (existing.length) throw new UsageError(`${dir} already holds ${existing.join(', ')}: use --force to overwrite`);
+    files.push([TRUST_STORE_FILE, encodeTrustStore(pki.trustStore), 'device trust store: root, supplier1, supplier2 cells + manufacturer anchor']);
+    if (!a.flag('force')) {
+      const existing = files.map((f) => f[0]).filter((f) => existsSync(path.join(dir, f)));
+      if (existing.length) throw refused(ToolRefusal.outputExists, `${dir} already holds ${existing.join(', ')}: use --force to overwrite`);
     }
-    mkdirSync(dir, { recursive: true });
-    for (const [file, content] of files) writeFileSync(path.join(dir, file), content);
-    saveTrustStoreFile(path.join(dir, TRUST_STORE_FILE), pki.trustStore);
+    // All or none: a set that is part old, part new would hold keys that match no certificate.
+    writeFilesAllOrNone(
+      files.map(([file, content]) => ({ path: path.join(dir, file), content })),
+      dir,
+    );
+    if (a.flag('json')) {
+      console.log(JSON.stringify({ dir, ...(seed === undefined ? {} : { seed }), files: files.map(([file, , what]) => ({ file, what })) }));
+      return 0;
+    }
 
     console.log(`test PKI written to ${dir}${seed === undefined ? '' : ` (seed "${seed}")`}:`);
     for (const [file, , what] of files) console.log(`  ${file.padEnd(28)} ${what}`);
-    console.log(`  ${TRUST_STORE_FILE.padEnd(28)} device trust store: root, supplier1, supplier2 cells + manufacturer anchor`);
     console.log('');
     for (const [name, cert] of parts) {
       const c = parseCertificate(cert.der);

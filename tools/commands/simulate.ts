@@ -3,15 +3,16 @@
  * Hub through a whole update in virtual time: download, verify, activate, trial boot,
  * confirm or roll back. Without --image it makes a fresh test PKI and signs a fresh image.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytesSeeded } from '../simulate/seeded-bytes.js';
 import { runUpdateWorld, type WorldEvent, type WorldOptions } from '../../host-tests/harness/update-world.js';
-import { parseFlags, UsageError, type Command } from '../command.js';
+import { parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
+import { readInput } from '../io/read-input.js';
+import { writeFilesAllOrNone } from '../io/write-files.js';
+import { ToolRefusal } from '../refusals.js';
 import { ProgressView } from '../simulate/progress-view.js';
 import { renderTimelineSvg } from '../simulate/timeline-svg.js';
 import { freshSignedImage, SIMULATED_DEVICE } from '../simulate/fresh-image.js';
 import { loadTrustStoreFile } from '../pki/trust-store-file.js';
-import { numberFlag } from '../image/number-flag.js';
 
 export const simulate: Command = {
   name: ['simulate'],
@@ -20,32 +21,45 @@ export const simulate: Command = {
     'althan-ota simulate [--image FILE --trust STORE] [--size BYTES] [--battery] [--loss P] [--power-cuts N] [--seed S] ' +
     '[--svg FILE] [--json] [--self-test pass|fail|crash] [--activation now|command] [--current-version V] [--hardware-version H]',
   async run(args) {
-    const { flags, positional } = parseFlags(args, ['battery', 'json']);
-    if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
-    const one = (name: string) => flags.get(name)?.[0];
-    const num = (name: string, fallback: number, max = 0xffffffff) => numberFlag(flags, name, max, fallback);
-    const seed = num('seed', 1);
-    const loss = Number(one('loss') ?? 0);
-    if (!(loss >= 0 && loss < 1)) throw new UsageError('--loss takes a probability in [0, 1)');
-    const powerCuts = num('power-cuts', 0, 10_000);
-    const selfTest = (one('self-test') ?? 'pass') as WorldOptions['selfTest'];
-    if (!['pass', 'fail', 'crash'].includes(selfTest!)) throw new UsageError('--self-test takes pass, fail or crash');
-    const activation = (one('activation') ?? 'now') as WorldOptions['activation'];
-    if (!['now', 'command'].includes(activation!)) throw new UsageError('--activation takes now or command');
-    const json = flags.has('json');
-    const currentVersion = num('current-version', SIMULATED_DEVICE.currentVersion);
-    const hardwareVersion = num('hardware-version', SIMULATED_DEVICE.hardwareVersion);
+    const a = parseCommandArgs(args, {
+      image: 'string',
+      trust: 'string',
+      size: 'string',
+      battery: 'boolean',
+      loss: 'string',
+      'power-cuts': 'string',
+      seed: 'string',
+      svg: 'string',
+      json: 'boolean',
+      'self-test': 'string',
+      activation: 'string',
+      'current-version': 'string',
+      'hardware-version': 'string',
+    });
+    const seed = a.int('seed', { max: 0xffffffff, fallback: 1 });
+    const loss = a.decimal('loss', { min: 0, max: 1, belowMax: true, fallback: 0 });
+    const powerCuts = a.int('power-cuts', { max: 10_000, fallback: 0 });
+    const selfTest = a.choice('self-test', ['pass', 'fail', 'crash'] as const, 'pass');
+    const activation = a.choice('activation', ['now', 'command'] as const, 'now');
+    const json = a.flag('json');
+    const imageFile = a.string('image');
+    // The fresh image is one version above the running one, so the running one cannot be the last.
+    const currentVersion = a.int('current-version', { max: imageFile ? 0xffffffff : 0xfffffffe, fallback: SIMULATED_DEVICE.currentVersion });
+    // Zigbee OTA hardware versions are 16-bit (ZCL 11.4.2.13).
+    const hardwareVersion = a.int('hardware-version', { max: 0xffff, fallback: SIMULATED_DEVICE.hardwareVersion });
+    const wantSvg = a.string('svg');
 
     let image: Uint8Array;
     let trustStore: WorldOptions['trustStore'];
-    const imageFile = one('image');
     if (imageFile) {
-      const trustFile = one('trust');
-      if (!trustFile) throw new UsageError('--image needs --trust STORE (the device trust store the image was signed for)');
-      image = new Uint8Array(readFileSync(imageFile));
+      const trustFile = a.string('trust');
+      if (!trustFile) throw new UsageError('--image needs --trust STORE (the device trust store the image was signed for)', UsageCode.required, '--trust');
+      if (a.has('size')) throw new UsageError('--size applies only to the fresh image made without --image', UsageCode.badValue, '--size');
+      image = readInput(imageFile, 'OTA file');
       trustStore = loadTrustStoreFile(trustFile);
     } else {
-      const size = num('size', 64 * 1024, 16 * 1024 * 1024);
+      if (a.has('trust')) throw new UsageError('--trust goes with --image (without it the run makes its own PKI)', UsageCode.badValue, '--trust');
+      const size = a.int('size', { min: 1, max: 16 * 1024 * 1024, fallback: 64 * 1024 });
       const fresh = freshSignedImage(randomBytesSeeded(size, seed), currentVersion + 1);
       image = fresh.file;
       trustStore = fresh.trustStore;
@@ -55,10 +69,9 @@ export const simulate: Command = {
     const out = json ? process.stderr : process.stdout;
     const view = new ProgressView({ write: (t) => out.write(t), isTTY: Boolean(out.isTTY) });
     const events: WorldEvent[] = [];
-    const wantSvg = one('svg');
     const options: WorldOptions = {
       image, trustStore, currentVersion, hardwareVersion,
-      battery: flags.has('battery'), loss, powerCuts, seed, selfTest, activation,
+      battery: a.flag('battery'), loss, powerCuts, seed, selfTest, activation,
     };
     out.write(
       `althan-ota: emulated ${options.battery ? 'battery' : 'mains'} Alt HAN device, version ${hex(currentVersion)} running; ` +
@@ -75,11 +88,15 @@ export const simulate: Command = {
         `${formatDuration(result.virtualSeconds)} of device time${result.bricked ? '; BRICKED' : ''}\n`,
     );
     if (wantSvg) {
-      writeFileSync(wantSvg, renderTimelineSvg(events, result));
+      writeFilesAllOrNone([{ path: wantSvg, content: renderTimelineSvg(events, result) }]);
       out.write(`timeline written to ${wantSvg}\n`);
     }
-    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    return result.bricked || result.outcome === 'failed' ? 1 : 0;
+    // A run that ends safely (confirmed, rolled back, or the image refused) is done; one
+    // that leaves the device without its update or bricked exits 1 with its code.
+    const code = result.bricked ? ToolRefusal.bricked : result.outcome === 'failed' ? ToolRefusal.updateFailed : undefined;
+    if (json) process.stdout.write(`${JSON.stringify(code ? { ...result, code } : result)}\n`);
+    else if (code) console.error(`refused: ${code}: the emulated update ${result.bricked ? 'bricked the device' : 'did not complete'}`);
+    return code ? 1 : 0;
   },
 };
 

@@ -2,15 +2,14 @@
  * `althan-ota verify FILE --trust STORE`: the device's own verification (device/image
  * ImageSession) of a whole file. Exit 0 accepted; 1 refused, with the IMG_* code.
  */
-import { readFileSync } from 'node:fs';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { isOtaError } from '../../device/errors.js';
 import { verifyImage, type ImageSessionOptions } from '../../device/image/image-session.js';
 import { parseOtaHeader } from '../../device/image/ota-header.js';
 import { toHex } from '../../device/util/bytes.js';
-import { parseFlags, UsageError, type Command } from '../command.js';
-import { numberFlag } from '../image/number-flag.js';
+import { parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
+import { readInput } from '../io/read-input.js';
 import { isoTime, parseRfc3339 } from '../pki/describe.js';
 import { loadTrustStoreFile } from '../pki/trust-store-file.js';
 
@@ -20,12 +19,36 @@ export const verify: Command = {
   usage:
     'althan-ota verify FILE --trust STORE [--current-version V] [--hardware-version H] [--manufacturer-code N] [--image-type N] [--bank-size BYTES] [--at RFC3339-TIME] [--json]',
   async run(args) {
-    const { flags, positional } = parseFlags(args, ['json']);
-    if (positional.length !== 1) throw new UsageError('verify needs exactly one FILE');
-    const trustFile = flags.get('trust')?.[0];
-    if (!trustFile) throw new UsageError('--trust STORE is required (a device trust store file, e.g. from `pki init`)');
-    const json = flags.has('json');
-    const file = Uint8Array.from(readFileSync(positional[0]));
+    const a = parseCommandArgs(
+      args,
+      {
+        trust: 'string',
+        'current-version': 'string',
+        'hardware-version': 'string',
+        'manufacturer-code': 'string',
+        'image-type': 'string',
+        'bank-size': 'string',
+        at: 'string',
+        json: 'boolean',
+      },
+      { min: 1, max: 1, what: 'FILE' },
+    );
+    const trustFile = a.required('trust', 'a device trust store file, e.g. from `pki init`');
+    const json = a.flag('json');
+    const at = a.string('at');
+    let now: ImageSessionOptions['now'];
+    try {
+      // The operator vouches for a time given on the command line: it counts as trusted.
+      if (at !== undefined) now = { unixSeconds: parseRfc3339(at), trusted: true };
+    } catch (e) {
+      throw new UsageError(`--at: ${(e as Error).message}`, UsageCode.badValue, '--at');
+    }
+    // Every value is checked before any file is read: a usage error is the same whatever the files hold.
+    a.int('current-version', { max: 0xffffffff, fallback: 0 });
+    for (const name of ['hardware-version', 'manufacturer-code', 'image-type'] as const) a.int(name, { max: 0xffff, fallback: 0 });
+    const bankSize = a.int('bank-size', { min: 1, max: 0xffffffff, fallback: 16 * 1024 * 1024 });
+    const file = readInput(a.positionals[0], 'OTA file');
+    const trust = loadTrustStoreFile(trustFile);
     // The device's identity defaults to what the file's header claims: a vendor checking
     // its own file; an integrator passes the real device's values.
     let header: ReturnType<typeof parseOtaHeader> | undefined;
@@ -35,28 +58,20 @@ export const verify: Command = {
       header = undefined;
     }
     const assumed: string[] = [];
-    const pick = (name: string, max: number, fromHeader: number | undefined): number => {
-      if (!flags.has(name)) assumed.push(name);
-      return numberFlag(flags, name, max, fromHeader ?? 0);
+    const pick = (name: 'current-version' | 'hardware-version' | 'manufacturer-code' | 'image-type', max: number, fromHeader: number | undefined) => {
+      if (!a.has(name)) assumed.push(name);
+      return a.int(name, { max, fallback: fromHeader ?? 0 });
     };
-    const at = flags.get('at')?.[0];
-    let now: ImageSessionOptions['now'];
-    try {
-      // The operator vouches for a time given on the command line: it counts as trusted.
-      if (at !== undefined) now = { unixSeconds: parseRfc3339(at), trusted: true };
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
     const options: ImageSessionOptions = {
       crypto: { sha256: nobleSha256, p256: nobleP256 },
-      trust: loadTrustStoreFile(trustFile),
+      trust,
       device: {
         manufacturerCode: pick('manufacturer-code', 0xffff, header?.manufacturerCode),
         imageType: pick('image-type', 0xffff, header?.imageType),
         hardwareVersion: pick('hardware-version', 0xffff, header?.minHardwareVersion),
         currentVersion: pick('current-version', 0xffffffff, 0),
       },
-      bankSize: numberFlag(flags, 'bank-size', 0xffffffff, 16 * 1024 * 1024),
+      bankSize,
       now,
     };
     try {
@@ -85,11 +100,10 @@ export const verify: Command = {
       }
       return 0;
     } catch (e) {
-      const code = isOtaError(e) ? e.code : 'IMG_INTERNAL';
-      const message = e instanceof Error ? e.message : String(e);
-      if (json) console.log(JSON.stringify({ accepted: false, code, message, assumedFromHeader: assumed }));
+      if (!isOtaError(e)) throw e;
+      if (json) console.log(JSON.stringify({ accepted: false, code: e.code, message: e.message, assumedFromHeader: assumed }));
       else {
-        console.error(`refused: ${message}`);
+        console.error(`refused: ${e.message}`);
         if (assumed.length) console.error(`device values taken as defaults: ${assumed.join(', ')}`);
       }
       return 1;

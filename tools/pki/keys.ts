@@ -3,12 +3,14 @@
  * "EC PARAMETERS" block `ecparam -genkey` puts before it) and PKCS#8 "PRIVATE KEY",
  * in PEM or DER. Parsed with the device's strict DER reader.
  */
-import { readFileSync } from 'node:fs';
 import { p256 } from '@noble/curves/nist.js';
 import { children, expectTag, readIntegerBytes, readOid, readRoot, readSmallInteger, readBitString, Tag, value } from '../../device/pki/der.js';
 import { Oid } from '../../device/pki/oids.js';
 import { equalBytes } from '../../device/util/bytes.js';
 import { bitString, ctx, integer, octets, oid, seq } from './der-encode.js';
+import { CliError } from '../command.js';
+import { IoError, ioError } from '../io/io-errors.js';
+import { readInput } from '../io/read-input.js';
 import { looksLikePem, pemDecode, pemEncode } from './pem.js';
 
 export interface P256KeyPair {
@@ -64,15 +66,24 @@ export function loadPrivateKey(input: Uint8Array | string): P256KeyPair {
       if (b.label === 'PRIVATE KEY') return fromPkcs8(b.der);
       if (b.label === 'ENCRYPTED PRIVATE KEY') throw new Error('encrypted private keys are not supported: decrypt with openssl pkcs8 first');
     }
-    throw new Error('no EC PRIVATE KEY or PRIVATE KEY block in the PEM text');
+    const found = blocks.length ? `it holds ${blocks.map((b) => b.label).join(', ')}` : 'no PEM block';
+    throw ioError(IoError.pemWrongKind, `no EC PRIVATE KEY or PRIVATE KEY block (${found})`);
   }
   // DER: PKCS#8 has an AlgorithmIdentifier SEQUENCE second; SEC1 an OCTET STRING.
   const second = children(readRoot(bytes))[1];
   return second && second.tag === Tag.sequence ? fromPkcs8(bytes) : fromSec1(bytes, false);
 }
 
+/** Reads a key file; anything that is not a P-256 private key is IO_PRIVATE_KEY (exit 3). */
 export function readPrivateKeyFile(path: string): P256KeyPair {
-  return loadPrivateKey(Uint8Array.from(readFileSync(path)));
+  const bytes = readInput(path, 'key file');
+  try {
+    return loadPrivateKey(bytes);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as { code?: string }).code;
+    throw ioError(IoError.privateKey, `key file ${path}: ${(e as Error).message}`, code);
+  }
 }
 
 export function sec1Der(key: P256KeyPair): Uint8Array {

@@ -3,13 +3,26 @@
  * bytes are exactly the device's own encoding (device/pki/trust-store.ts, documented in
  * docs/PKI.md): what a test device holds and what the tools check against are one thing.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { isOtaError } from '../../device/errors.js';
 import type { TrustStore } from '../../device/pki/api.js';
 import { decodeTrustStore, encodeTrustStore } from '../../device/pki/trust-store.js';
+import { IoError, ioError } from '../io/io-errors.js';
+import { readInput } from '../io/read-input.js';
 
-/** Reads and strictly decodes a trust store file. Throws OtaError (PKI_TRUST_STORE_*) on bad content. */
+/**
+ * Reads and strictly decodes a trust store file. A file the device's decoder refuses is
+ * IO_TRUST_STORE (exit 3), its PKI_TRUST_STORE_* code kept as the cause: the store is the
+ * check's configuration, so nothing was checked.
+ */
 export function loadTrustStoreFile(path: string): TrustStore {
-  return decodeTrustStore(Uint8Array.from(readFileSync(path)));
+  const bytes = readInput(path, 'trust store');
+  try {
+    return decodeTrustStore(bytes);
+  } catch (e) {
+    const cause = isOtaError(e) ? e.code : undefined;
+    throw ioError(IoError.trustStore, `trust store ${path} cannot be read: ${(e as Error).message}`, cause);
+  }
 }
 
 export function saveTrustStoreFile(path: string, store: TrustStore): void {
