@@ -117,6 +117,10 @@ interface NodeParseError {
   message: string;
 }
 
+function parseTokens(args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>) {
+  return parseArgs({ args, options, strict: true, allowPositionals: true, tokens: true });
+}
+
 /** The flag a parseArgs message is about, e.g. "Unknown option '--x'" → '--x'. */
 function flagIn(message: string): string | undefined {
   return /'(-{1,2}[^' ]+)/.exec(message)?.[1];
@@ -135,9 +139,9 @@ export function parseCommandArgs<K extends string>(
   for (const [name, kind] of Object.entries(options) as [K, OptionKind][]) {
     config[name] = kind === 'boolean' ? { type: 'boolean' } : { type: 'string', multiple: true };
   }
-  let parsed;
+  let parsed: ReturnType<typeof parseTokens>;
   try {
-    parsed = parseArgs({ args, options: config, strict: true, allowPositionals: true, tokens: true });
+    parsed = parseTokens(args, config);
   } catch (e) {
     const err = e as NodeParseError;
     const flag = flagIn(err.message);

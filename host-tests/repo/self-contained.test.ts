@@ -31,6 +31,7 @@ function repositoryFiles(): string[] {
 }
 
 const SOURCE = /\.(ts|js|mjs)$/;
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const sources = repositoryFiles().filter((f) => /^(host-tests|tools|bin)\//.test(f) && SOURCE.test(f));
 
 describe('the repository is self-contained', () => {
@@ -68,7 +69,7 @@ describe('the repository is self-contained', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST'));
     env.NO_COLOR = '1';
     const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=dot', ...readers], { cwd: clone, env, encoding: 'utf8' });
-    const report = `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    const report = `${r.stdout}\n${r.stderr}`.replace(ANSI_COLOUR, '');
     expect(report).toMatch(new RegExp(`Test Files\\s+${readers.length} passed`));
     expect(r.status, report).toBe(0);
   });

@@ -30,7 +30,8 @@ export function writeFilesAllOrNone(files: OutputFile[], dir?: string): void {
   const temps: string[] = [];
   const fail = (target: string, e: unknown): never => {
     for (const t of temps) quietly(() => unlinkSync(t));
-    if (madeDir) quietly(() => rmdirSync(madeDir!));
+    const created = madeDir;
+    if (created) quietly(() => rmdirSync(created));
     throw ioError(IoError.write, `cannot write ${target}: ${(e as Error).message}; nothing was written`);
   };
   if (dir !== undefined) {
@@ -42,7 +43,7 @@ export function writeFilesAllOrNone(files: OutputFile[], dir?: string): void {
   }
   // A target that exists but is not a file (a directory, a socket) would fail its rename: refuse up front.
   for (const f of files) {
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(f.path, { throwIfNoEntry: false });
     } catch (e) {
