@@ -11,7 +11,7 @@ import { commands } from './commands/index.js';
 export const EXIT_CODES_HELP = [
   'Exit codes (every command):',
   '  0  done / accepted',
-  '  1  refused or invalid, with a stable code (IMG_*, PKI_*, OUT_*)',
+  '  1  refused or invalid, with a stable code (IMG_*, PKI_*, OUT_*, SIGN_*, SIM_*)',
   '  2  usage error: unknown flag, stray argument, missing or malformed value (the message names the flag)',
   '  3  a file could not be read or written: missing, a directory, no permission, unreadable PEM/DER/key/store (IO_*)',
   '  4  internal error (a defect: please report it)',

@@ -2,7 +2,8 @@
  * The shape of one `althan-ota` sub-command and the one exit-code contract they all keep.
  *
  * Exit codes (README "Exit codes", and `--help`):
- *   0 done / accepted; 1 refused or invalid, always with a stable code (IMG_*, PKI_*, OUT_*);
+ *   0 done / accepted; 1 refused or invalid, always with a stable code (IMG_*, PKI_*, and the
+ *   tools' own in tools/refusals.ts);
  *   2 usage error, the message names the flag; 3 a file could not be read or written (IO_*);
  *   4 internal error (a defect: report it).
  * With `--json` exactly one JSON object goes to stdout on every path, errors included.
