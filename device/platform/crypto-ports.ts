@@ -1,7 +1,7 @@
 /**
  * The crypto ports a build uses, chosen by the manifest: on a platform with native code
  * for them, `manifest.json` maps the module `platform/crypto-ports` to that platform's file
- * (device/platform/moddable/crypto-ports-native.ts); everywhere else, and for host
+ * (device/platform/crypto-ports-moddable.ts); everywhere else, and for host
  * type-checking, it is this file: the portable noble ports.
  */
 import { nobleP256 } from '../crypto/noble-p256.js';

@@ -120,7 +120,8 @@ async function main(): Promise<void> {
     const s = chunk.toString('utf8');
     text += s;
     for (const line of s.split('\n')) if (/^[a-z-]+-app: /.test(line)) process.stdout.write(line + '\n');
-    if (/-app: done/.test(text)) stop();
+    // mcsim stays up after an uncaught exception: stop on that too.
+    if (/-app: done|XS abort/.test(text)) stop();
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

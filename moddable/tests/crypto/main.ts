@@ -69,8 +69,10 @@ function msPer(runs: number, fn: () => void): number {
   return (Time.ticks - t0) / runs;
 }
 
+/** XS's own meters; a release build on lin has none (MODINSTRUMENTATION is a debug-build define). */
 function heap(): string {
   const get = (name: 'XS Slot Heap Used' | 'XS Chunk Heap Used' | 'XS Stack Used' | 'XS Garbage Collection Count') => Instrumentation.get(Instrumentation.map(name));
+  if (get('XS Slot Heap Used') === undefined) return 'no XS instrumentation in this build';
   return `slot heap ${get('XS Slot Heap Used')} B, chunk heap ${get('XS Chunk Heap Used')} B, stack ${get('XS Stack Used')} B, GCs ${get('XS Garbage Collection Count')}`;
 }
 
