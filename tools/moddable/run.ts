@@ -5,6 +5,7 @@
  *
  *   npm run moddable:crypto        # crypto ports: conformance, Wycheproof, timings
  *   npm run moddable:conformance   # port conformance suites against the lin ports
+ *   npm run moddable:crypto -- --debug   # a debug build: XS instrumentation (heap, GCs) on
  *
  * Needs: $MODDABLE (a built SDK: $MODDABLE/build/bin/lin/release/mcconfig and mcsim),
  * `tsc` on PATH or in node_modules/.bin (mcconfig runs a plain `tsc`), `xvfb-run`
@@ -87,19 +88,33 @@ async function main(): Promise<void> {
   if (missing.length) fail(EXIT_MISSING, `missing: ${missing.join('; ')}`);
 
   const spec = APPS[app];
+  const debug = process.argv.includes('--debug');
+  const flavour = debug ? 'debug' : 'release';
   spec.generate?.();
-  const out = path.join(repo, 'build/moddable', app);
+  const out = path.join(repo, 'build/moddable', debug ? `${app}-debug` : app);
   mkdirSync(out, { recursive: true });
   const env = { ...process.env, MODDABLE: moddable, PATH };
-  process.stdout.write(`moddable: mcconfig -m -p lin -o ${path.relative(repo, out)} moddable/tests/${app}/manifest.json\n`);
-  // Never `-d -m`: the SDK's debug makefile kills processes by name.
-  const build = spawnSync('mcconfig', ['-m', '-p', 'lin', '-o', out, path.join(repo, 'moddable/tests', app, 'manifest.json')], { env, encoding: 'utf8' });
+  // Never `-d -m`: the SDK's debug makefile then kills processes by name (pkill mcsim). A debug
+  // build is generated with `-d` alone and built with the makefile's `build` target.
+  const args = [...(debug ? ['-d'] : ['-m']), '-p', 'lin', '-o', out, path.join(repo, 'moddable/tests', app, 'manifest.json')];
+  process.stdout.write(`moddable: mcconfig ${args.join(' ').replaceAll(repo + '/', '')}\n`);
+  const build = spawnSync('mcconfig', args, { env, encoding: 'utf8' });
   if (build.status !== 0) {
     process.stdout.write(build.stdout + build.stderr);
     fail(1, `build failed (mcconfig exit ${build.status})`);
   }
-  const so = findFile(path.join(out, 'bin/lin/mc/release'), 'mc.so');
-  if (!so) fail(1, `no mc.so under ${out}/bin/lin/mc/release`);
+  if (debug) {
+    const makefile = findFile(path.join(out, 'tmp/lin/mc/debug'), 'makefile');
+    if (!makefile) fail(1, `no makefile under ${out}/tmp/lin/mc/debug`);
+    process.stdout.write(`moddable: make build (in ${path.relative(repo, path.dirname(makefile))})\n`);
+    const make = spawnSync('make', ['build'], { env, cwd: path.dirname(makefile), encoding: 'utf8' });
+    if (make.status !== 0) {
+      process.stdout.write(make.stdout + make.stderr);
+      fail(1, `build failed (make exit ${make.status})`);
+    }
+  }
+  const so = findFile(path.join(out, `bin/lin/mc/${flavour}`), 'mc.so');
+  if (!so) fail(1, `no mc.so under ${out}/bin/lin/mc/${flavour}`);
   process.stdout.write(`moddable: xvfb-run -a stdbuf -oL -eL mcsim ${path.relative(repo, so)}\n`);
 
   // mcsim does not exit by itself: stop it (its process group, started here) after the app's last line.

@@ -63,13 +63,21 @@ function wycheproof(label: string, port: P256Verifier, keys: string[], cases: Ve
   say(`wycheproof ${label} ${format}: ${cases.length} cases, ${valid} valid accepted, ${invalid} invalid refused, ${wrong} wrong`);
 }
 
-function msPer(runs: number, fn: () => void): number {
-  const t0 = Time.ticks;
-  for (let i = 0; i < runs; i++) fn();
-  return (Time.ticks - t0) / runs;
+function gcCount(): number | undefined {
+  return Instrumentation.get(Instrumentation.map('XS Garbage Collection Count'));
 }
 
-/** XS's own meters; a release build on lin has none (MODINSTRUMENTATION is a debug-build define). */
+/** Mean ms per run, and the garbage collections per run where the build has XS instrumentation. */
+function msPer(runs: number, fn: () => void): string {
+  const g0 = gcCount();
+  const t0 = Time.ticks;
+  for (let i = 0; i < runs; i++) fn();
+  const ms = ((Time.ticks - t0) / runs).toFixed(2);
+  const g1 = gcCount();
+  return g0 === undefined || g1 === undefined ? `${ms} ms` : `${ms} ms, ${((g1 - g0) / runs).toFixed(1)} GCs`;
+}
+
+/** XS's own meters; a release build on lin has none (MODINSTRUMENTATION is a debug-build define: `-- --debug`). */
 function heap(): string {
   const get = (name: 'XS Slot Heap Used' | 'XS Chunk Heap Used' | 'XS Stack Used' | 'XS Garbage Collection Count') => Instrumentation.get(Instrumentation.map(name));
   if (get('XS Slot Heap Used') === undefined) return 'no XS instrumentation in this build';
@@ -95,7 +103,7 @@ const SIG = fromHex('6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5
 const DIGEST = fromHex('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 nativeP256.verify(DIGEST, SIG, KEY, 'raw');
 nobleP256.verify(DIGEST, SIG, KEY, 'raw');
-say(`bench p256 verify: native ${msPer(50, () => nativeP256.verify(DIGEST, SIG, KEY, 'raw')).toFixed(2)} ms, noble ${msPer(10, () => nobleP256.verify(DIGEST, SIG, KEY, 'raw')).toFixed(2)} ms (mean per verify)`);
+say(`bench p256 verify: native ${msPer(50, () => nativeP256.verify(DIGEST, SIG, KEY, 'raw'))}, noble ${msPer(10, () => nobleP256.verify(DIGEST, SIG, KEY, 'raw'))} (mean per verify)`);
 const block = new Uint8Array(64 * 1024);
 for (let i = 0; i < block.length; i++) block[i] = i & 0xff;
 const chunks = (port: Sha256) => () => {
@@ -103,7 +111,7 @@ const chunks = (port: Sha256) => () => {
   for (let o = 0; o < block.length; o += 1024) h.update(block.subarray(o, o + 1024));
   h.digest();
 };
-say(`bench sha256 64 KiB in 1 KiB updates: native ${msPer(32, chunks(nativeSha256)).toFixed(2)} ms, noble ${msPer(4, chunks(nobleSha256)).toFixed(2)} ms (mean)`);
+say(`bench sha256 64 KiB in 1 KiB updates: native ${msPer(32, chunks(nativeSha256))}, noble ${msPer(4, chunks(nobleSha256))} (mean)`);
 say(`end; ${heap()}`);
 say(`result: ${failures === 0 ? 'PASS' : 'FAIL'} (${failures} failed)`);
 say('done');
