@@ -5,18 +5,17 @@
  * digest), then starts the agent when the platform gives every port it needs.
  *
  * The ports this platform folder provides: flash (ESP32 `embedded:storage/flash`), clock,
- * mains power, native SHA-256; P-256 is portable. A product adds its Zigbee stack's
+ * mains power; the crypto ports are `platform/crypto-ports`, which the manifest maps to the
+ * native ones (`crypt` Digest, `arith` ECDSA) where the platform has them, noble elsewhere. A product adds its Zigbee stack's
  * OtaTransport, its BootControl (ESP32: esp_ota_* and restart), its Activation and
  * Reporter channels (docs/PORTING.md); until then the agent is not started, and the trace
  * says which ports are missing.
  */
 import { Agent } from './agent/agent.js';
 import { DEFAULT_BUILD, loadTrustStore } from './agent/device-config.js';
-import { nobleP256 } from './crypto/noble-p256.js';
-import { nobleSha256 } from './crypto/noble-sha256.js';
+import { cryptoPortsKind, platformP256, platformSha256 } from './platform/crypto-ports.js';
 import { moddableClock } from './platform/moddable/clock.js';
 import { mainsPower } from './platform/moddable/power-mains.js';
-import { nativeSha256 } from './platform/moddable/sha256-native.js';
 import type { Ports, Sha256 } from './ports.js';
 import { fromHex, toHex } from './util/bytes.js';
 
@@ -31,15 +30,15 @@ function hashAbc(port: Sha256): Uint8Array {
   return h.digest();
 }
 
-const digest = hashAbc(nobleSha256);
-const shaOk = toHex(digest) === ABC && toHex(hashAbc(nativeSha256)) === ABC;
+const digest = hashAbc(platformSha256);
+const shaOk = toHex(digest) === ABC;
 const other = digest.slice();
 other[0] ^= 1;
-const p256Ok = nobleP256.verify(digest, SIG, KEY, 'raw') && !nobleP256.verify(other, SIG, KEY, 'raw');
-trace(`althan-ota: modules loaded; sha256 ${shaOk ? 'ok' : 'FAILED'}; p256 ${p256Ok ? 'ok' : 'FAILED'}\n`);
+const p256Ok = platformP256.verify(digest, SIG, KEY, 'raw') && !platformP256.verify(other, SIG, KEY, 'raw');
+trace(`althan-ota: modules loaded; ${cryptoPortsKind} crypto; sha256 ${shaOk ? 'ok' : 'FAILED'}; p256 ${p256Ok ? 'ok' : 'FAILED'}\n`);
 
 /** The ports this platform has; a product's build adds the rest (transport, boot, activation, reporter, flash region). */
-const available: Partial<Ports> = { clock: moddableClock, power: mainsPower, sha256: nativeSha256, p256: nobleP256 };
+const available: Partial<Ports> = { clock: moddableClock, power: mainsPower, sha256: platformSha256, p256: platformP256 };
 const needed: (keyof Ports)[] = ['flash', 'boot', 'power', 'clock', 'transport', 'activation', 'reporter', 'sha256', 'p256'];
 const missing = needed.filter((k) => available[k] === undefined);
 if (missing.length > 0) {
