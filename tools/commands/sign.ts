@@ -6,6 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { certificateKey } from '../../device/pki/signer.js';
 import { parseCertificate } from '../../device/pki/x509.js';
+import { OtaError } from '../../device/errors.js';
+import { ImageError } from '../../device/image/image-errors.js';
 import { equalBytes, toHex } from '../../device/util/bytes.js';
 import { parseFlags, UsageError, type Command } from '../command.js';
 import { numberFlag } from '../image/number-flag.js';
@@ -55,6 +57,8 @@ export const sign: Command = {
       payload: Uint8Array.from(readFileSync(need('payload'))),
       headerHardwareVersions: !flags.has('no-header-hw'),
     };
+    // Every device refuses an empty payload (IMG_PAYLOAD_EMPTY): never sign one.
+    if (spec.payload.length === 0) throw new OtaError(ImageError.payloadEmpty, `${need('payload')} is empty: a device refuses an image with no payload`);
     const description = flags.get('description')?.[0];
     if (description !== undefined) spec.description = description;
     const headerString = flags.get('header-string')?.[0];
