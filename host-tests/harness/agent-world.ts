@@ -88,7 +88,7 @@ export class AgentWorld {
   readonly reports: RecordedReport[] = [];
   readonly bootOutcomes: BootOutcome[] = [];
   /** Counters of the chip when the factory handed it over. */
-  readonly baseline: { ops: number; erases: number; programs: number; journalPrograms: number };
+  readonly baseline: { ops: number; erases: number; programs: number; journalPrograms: number; sectorErases: number[] };
   /** Behaviour of each version's trial boot (default: pass). */
   trialBehaviour: (version: number) => TrialBehaviour = () => 'pass';
   /** Observes the agent of every boot. */
@@ -115,7 +115,7 @@ export class AgentWorld {
     const probe = this.media.attach(new PowerRail());
     this.layout = makeLayout(probe, this.layoutConfig);
     if (!config.media) this.provision(probe);
-    this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms() };
+    this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms(), sectorErases: Array.from(this.media.eraseCount) };
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
       this.battery = battery;

@@ -22,6 +22,7 @@ import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants
 import { readArmed } from '../../device/agent/held-record.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
 import { Journal } from '../../device/storage/journal.js';
+import type { StorageLayout } from '../../device/storage/layout.js';
 import { readDownloadProgress } from '../../device/storage/journal-records.js';
 import { AgentWorld, type AgentDevice } from './agent-world.js';
 import { HONEST, type Behaviour } from './ota-server.js';
@@ -108,6 +109,9 @@ export interface TracedResult extends WorldResult {
   misuse: string[];
   /** What the flash holds at the end (after the reboots asked for), read from a copy of the chip. */
   final: FinalState;
+  /** Erases of each sector since the factory handed the chip over (index = absolute sector). */
+  sectorErases: number[];
+  layout: StorageLayout;
 }
 
 /** The durable state a finished update leaves, for the sweeps' oracles. */
@@ -149,6 +153,8 @@ export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut
     reports: w.reports.map((r) => r.report),
     misuse: [...w.media.misuse],
     final: finalState(w),
+    sectorErases: Array.from(w.media.eraseCount, (n, i) => n - w.baseline.sectorErases[i]),
+    layout: w.layout,
   };
 }
 
