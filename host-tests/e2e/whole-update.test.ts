@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runUpdateWorld, traceUpdateWorld, type WorldEvent } from '../harness/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
+import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 
 describe('runUpdateWorld: the whole update', () => {
   it('a battery device downloads over a lossy link, verifies, activates, confirms on its trial boot', () => {
@@ -74,6 +75,19 @@ describe('runUpdateWorld: the whole update', () => {
     const running = r.layout.banks[0];
     expect(sectorsOf(running.firstSector, running.sectorCount).every((n) => n === 0)).toBe(true);
     expect(sectorsOf(running.metaFirstSector, running.metaSectorCount).every((n) => n === 0)).toBe(true);
+  });
+});
+
+describe('what a finished update leaves', () => {
+  it('three power cycles after the confirmation: activation success still reported once, one firmware version per boot, floor raised, journal clean', () => {
+    const image = signedImage(16_000, { seed: 13 });
+    const r = traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 8 }, [], undefined, undefined, { reboots: 3 });
+    expect(r.outcome).toBe('confirmed');
+    expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
+    // The old image's boot, the trial boot, three power cycles.
+    expect(r.reports.filter((x) => x.kind === 'firmware-version')).toEqual([FROM_VERSION, TO_VERSION, TO_VERSION, TO_VERSION, TO_VERSION].map((version) => ({ kind: 'firmware-version', version })));
+    expect(r.final).toEqual({ record: expect.objectContaining({ state: 'confirmed', floor: TO_VERSION, confirmed: expect.objectContaining({ version: TO_VERSION, bank: 1 }) }), progress: false, armed: false });
+    expect(updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, rebootsAfter: 3 })).toBeUndefined();
   });
 });
 
