@@ -25,7 +25,7 @@ function lastActivation(reports: Report[]): Report | undefined {
 function fault(r: TracedResult, beforeActivation: boolean): string | undefined {
   if (r.bricked) return 'bricked';
   if (r.powerCuts !== 1) return `${r.powerCuts} cuts happened`;
-  const durable = updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, rebootsAfter: AFTER.reboots });
+  const durable = updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 1 });
   if (durable) return durable;
   const last = lastActivation(r.reports);
   if (r.outcome === 'confirmed') {
@@ -48,7 +48,7 @@ function sweep(profile: FlashProfile): void {
   const started = performance.now();
   const clean = traceUpdateWorld(options, [], undefined, profile, AFTER);
   expect(clean.outcome).toBe('confirmed');
-  expect(updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, rebootsAfter: AFTER.reboots })).toBeUndefined();
+  expect(updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
   expect(clean.opsAtActivate).toBeDefined();
   const activateAt = clean.opsAtActivate!;
   const n = clean.ops - clean.firstOp;

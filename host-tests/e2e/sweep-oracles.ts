@@ -13,8 +13,8 @@ export interface UpdateVersions {
   from: number;
   to: number;
   newBank: number;
-  /** Power cycles after the run (traceUpdateWorld's `reboots`). */
-  rebootsAfter: number;
+  /** Power cuts the run took (each may cost one re-verification, or one arming cut short). */
+  cuts: number;
 }
 
 const count = (reports: Report[], pred: (r: Report) => boolean) => reports.filter(pred).length;
@@ -43,10 +43,10 @@ export function updateFault(r: TracedResult, v: UpdateVersions): string | undefi
     if (successes !== 1) return `activation success reported ${successes} times`;
     const success = reports.find((x) => x.kind === 'activation' && x.success);
     if (success?.kind === 'activation' && success.version !== v.to) return `activation success names 0x${success.version.toString(16)}`;
-    // One failure at most: an arming cut short is reported, then the held image activates again.
-    if (failures > 1) return `activation failure reported ${failures} times`;
-    // Once on receipt, once more when a cut between verification and activation made the next boot verify it again.
-    if (verified < 1 || verified > 2) return `0x8F72 reported ${verified} times`;
+    // Only an arming cut short is reported as a failure (then the held image activates again): one per cut at most.
+    if (failures > v.cuts) return `activation failure reported ${failures} times with ${v.cuts} cuts`;
+    // Once on receipt, once more for each cut between verification and activation (the next boot verifies it again).
+    if (verified < 1 || verified > 1 + v.cuts) return `0x8F72 reported ${verified} times with ${v.cuts} cuts`;
     if (versions.at(-1) !== v.to) return `last firmware version 0x${versions.at(-1)!.toString(16)}`;
     return undefined;
   }
@@ -56,9 +56,10 @@ export function updateFault(r: TracedResult, v: UpdateVersions): string | undefi
     if (f.record.refused?.version !== v.to) return 'the reverted image is not refused by the boot record';
     // The CH offers the reverted image again: refused before any erase, once per boot after the roll back.
     if (refusals !== reofferRefusals) return `${refusals - reofferRefusals} alerts other than the re-offer's BOOT_IMAGE_REFUSED`;
-    if (reofferRefusals > 1 + v.rebootsAfter) return `the re-offer refused ${reofferRefusals} times in ${1 + v.rebootsAfter} boots`;
+    if (reofferRefusals > versions.length) return `the re-offer refused ${reofferRefusals} times in ${versions.length} boots`;
     if (successes !== 0) return `activation success reported ${successes} times after a roll back`;
-    if (failures !== 1) return `activation failure reported ${failures} times`;
+    // The revert itself, plus at most one arming cut short per cut.
+    if (failures < 1 || failures > Math.max(1, v.cuts)) return `activation failure reported ${failures} times with ${v.cuts} cuts`;
     if (versions.at(-1) !== v.from) return `last firmware version 0x${versions.at(-1)!.toString(16)}`;
     return undefined;
   }

@@ -87,7 +87,7 @@ describe('what a finished update leaves', () => {
     // The old image's boot, the trial boot, three power cycles.
     expect(r.reports.filter((x) => x.kind === 'firmware-version')).toEqual([FROM_VERSION, TO_VERSION, TO_VERSION, TO_VERSION, TO_VERSION].map((version) => ({ kind: 'firmware-version', version })));
     expect(r.final).toEqual({ record: expect.objectContaining({ state: 'confirmed', floor: TO_VERSION, confirmed: expect.objectContaining({ version: TO_VERSION, bank: 1 }) }), progress: false, armed: false });
-    expect(updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, rebootsAfter: 3 })).toBeUndefined();
+    expect(updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
   });
 });
 

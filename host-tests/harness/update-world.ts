@@ -133,9 +133,13 @@ export interface AfterRun {
 /** Virtual time a boot is given to finish its boot check, reports and journal clean-up. */
 const SETTLE_MS = 60_000;
 
-/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored), another flash part if asked, and the trace a sweep needs. */
-export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void, flash?: FlashProfile, after: AfterRun = {}): TracedResult {
-  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
+/**
+ * Like runUpdateWorld, with the trace a sweep needs: the cuts placed by the caller
+ * (`powerCuts` is then ignored) or `'seeded'` (runUpdateWorld's spread of `powerCuts`),
+ * another flash part if asked, and power cycles after the run.
+ */
+export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[] | 'seeded', onEvent?: (e: WorldEvent) => void, flash?: FlashProfile, after: AfterRun = {}): TracedResult {
+  const run = cuts === 'seeded' ? new UpdateRun(options, onEvent, false, undefined, flash) : new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
   const result = run.run();
   const w = run.world;
   const ops = w.media.ops;
