@@ -62,7 +62,8 @@ export interface RetryDecision {
  * opposed to the image's (IMG_* refusals) or the link's (OTA_*, ZCL_*).
  */
 const LOCAL_FAULT_PREFIXES = ['STORAGE_', 'JOURNAL_'] as const;
-const LOCAL_FAULT_CODES = ['SINK_FAILED', 'IMG_SINK', 'IMG_INTERNAL', 'BOOT_RECORD_CORRUPT'] as const;
+// SINK_RESUME_CORRUPT: bytes the bank held for a resume no longer hash to the manifest (they changed at rest).
+const LOCAL_FAULT_CODES = ['SINK_FAILED', 'SINK_RESUME_CORRUPT', 'IMG_SINK', 'IMG_INTERNAL', 'BOOT_RECORD_CORRUPT'] as const;
 /** Not faults: a trial holds the other bank (it passes by itself). */
 const NOT_FAULTS = ['STORAGE_TRIAL_PENDING'] as const;
 

@@ -10,9 +10,9 @@ const P = { ...DEFAULT_RETRY_POLICY, backoffBaseMs: 1000, backoffMaxMs: 3000 };
 describe('failureKind', () => {
   it('sorts codes into transfer mismatches, local faults, and neither', () => {
     expect(['IMG_PAYLOAD_DIGEST', 'IMG_TRAILER'].map(failureKind)).toEqual(['transfer', 'transfer']);
-    expect(['STORAGE_FLASH_ERASE', 'STORAGE_VERIFY_MISMATCH', 'JOURNAL_FULL', 'SINK_FAILED', 'IMG_SINK', 'IMG_INTERNAL'].map(failureKind)).toEqual(Array(6).fill('local'));
+    expect(['STORAGE_FLASH_ERASE', 'STORAGE_VERIFY_MISMATCH', 'JOURNAL_FULL', 'SINK_FAILED', 'SINK_RESUME_CORRUPT', 'IMG_SINK', 'IMG_INTERNAL'].map(failureKind)).toEqual(Array(7).fill('local'));
     // An image refusal, a trial holding the bank, a link failure: none of them is retried under this policy.
-    expect(['IMG_SUPPLIER_SIGNATURE', 'IMG_MANIFEST_SIGNATURE', 'IMG_PAYLOAD_EMPTY', 'STORAGE_TRIAL_PENDING', 'OTA_TOO_MANY_ERRORS', 'SINK_RESUME_CORRUPT'].map(failureKind)).toEqual(Array(6).fill(undefined));
+    expect(['IMG_SUPPLIER_SIGNATURE', 'IMG_MANIFEST_SIGNATURE', 'IMG_PAYLOAD_EMPTY', 'STORAGE_TRIAL_PENDING', 'OTA_TOO_MANY_ERRORS', 'ZCL_TRUNCATED'].map(failureKind)).toEqual(Array(6).fill(undefined));
   });
 });
 
