@@ -31,6 +31,7 @@ import { initialContext, step, type AgentAction, type AgentContext, type AgentEv
 import { DEFAULT_CLIENT_TIMING, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
 import { OtaDriver } from './ota-driver.js';
 import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
+import { DEFAULT_RETRY_POLICY, failureKind, RetryTracker, type RetryPolicy } from './retry-policy.js';
 import { runningImageMatches } from './running-image.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
 import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
@@ -59,6 +60,8 @@ export interface AgentConfig {
     radioPollMs?: number;
   };
   trial?: TrialOptions;
+  /** Bounded retries and back-off after local faults and transfer mismatches (defaults: DEFAULT_RETRY_POLICY). */
+  retry?: Partial<RetryPolicy>;
   onPhase?: (phase: AgentPhase, detail?: string) => void;
 }
 
@@ -92,8 +95,10 @@ export class Agent {
   private armFailures = 0;
   /** Set by the boot check when an earlier activation's outcome is known (and reported by the booted row). */
   private knownOutcome: { forgetDownload: boolean } | undefined;
-  /** Offers whose image was refused this boot (bounded). */
+  /** Offers whose image was refused (or given up after a persistent local fault) this boot (bounded). */
   private readonly refusedOffers: ImageIdentity[] = [];
+  /** Failures that may pass (a local fault, bytes that missed the manifest): counted per image, backed off, bounded. */
+  private retry = new RetryTracker(DEFAULT_RETRY_POLICY);
 
   constructor(
     private readonly ports: Ports,
@@ -102,6 +107,11 @@ export class Agent {
 
   /** Boot check, then the lifecycle runs on frames, timers and commands. Never throws. */
   start(): void {
+    try {
+      this.retry = new RetryTracker({ ...DEFAULT_RETRY_POLICY, ...this.config.retry });
+    } catch (e) {
+      this.note(asOtaError(e, 'AGENT_CONFIG')); // the defaults stand
+    }
     try {
       this.layout = makeLayout(this.ports.flash, this.config.layout);
     } catch (e) {
@@ -269,6 +279,8 @@ export class Agent {
       begin: (image: ImageIdentity) => {
         // An offer refused this boot is not fetched again every query interval (nor reported again).
         if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError('AGENT_OFFER_REFUSED_BEFORE', `version 0x${image.fileVersion.toString(16)} was refused this boot`);
+        const wait = this.retry.waitFor(image, this.nowMs());
+        if (wait > 0) throw new OtaError('AGENT_RETRY_BACKOFF', `version 0x${image.fileVersion.toString(16)} is tried again in ${Math.ceil(wait / 1000)} s`);
         const offset = sink.begin(image);
         if (this.ctx.state === 'idle') this.post({ type: 'image-offered' });
         return offset;
@@ -324,6 +336,8 @@ export class Agent {
 
   private onDownloadFinished(o: DownloadOutcome): void {
     if (o.kind === 'aborted') {
+      const kind = failureKind(o.error.code);
+      if (kind) return this.onRetriableFailure(o.image, kind, o.error.code);
       const refused = o.upgradeEndStatus === OtaStatus.invalidImage || isImageRefusal(o.error);
       if (refused) {
         this.refusedOffers.push({ ...o.image });
@@ -332,10 +346,37 @@ export class Agent {
       this.post({ type: 'download-failed', code: o.error.code, refused });
       return;
     }
+    this.retry.succeeded(o.image);
     this.post({ type: 'download-complete' });
     if (o.unanswered) this.askForUpgradeEnd(o.image);
     const trigger: ActivationTrigger = o.activation === 'on-command' ? { kind: 'command' } : o.delayMs > 0 ? { kind: 'after', delayMs: o.delayMs } : { kind: 'now' };
     this.post({ type: 'upgrade-end', trigger });
+  }
+
+  /**
+   * A local fault or a transfer mismatch (retry-policy.ts): counted, backed off, bounded.
+   * Each transfer mismatch is reported (0x8F1C with its code) and the next offer downloads
+   * the image again from the start; a local fault is reported once, when the image is
+   * given up. Given up or refused, the image waits for a new offer or a reboot.
+   */
+  private onRetriableFailure(image: ImageIdentity, kind: 'local' | 'transfer', code: string): void {
+    const offset = this.driver?.client.fileOffset ?? 0;
+    const d = this.retry.fail(image, kind, offset, this.nowMs());
+    if (d.giveUp) {
+      this.refusedOffers.push({ ...image });
+      if (this.refusedOffers.length > REFUSED_OFFERS) this.refusedOffers.shift();
+    }
+    if (kind === 'transfer') this.post({ type: 'download-failed', code, refused: true });
+    else this.post({ type: 'download-failed', code, gaveUp: d.giveUp });
+  }
+
+  private nowMs(): number {
+    try {
+      return this.ports.clock.monotonicMs();
+    } catch (e) {
+      this.note(asOtaError(e, 'CLOCK_FAILED'));
+      return 0;
+    }
   }
 
   private onFrame(frame: Uint8Array): void {

@@ -43,8 +43,12 @@ export type AgentEvent =
     }
   | { type: 'image-offered' }
   | { type: 'download-complete' }
-  /** `refused`: the image itself was refused (verification); otherwise a local or link failure. */
-  | { type: 'download-failed'; code: string; refused?: boolean }
+  /**
+   * `refused`: the image was refused (verification), or its bytes missed the authentic manifest;
+   * `gaveUp`: a local fault persisted (retry-policy.ts) and the image is given up until a new offer or a reboot;
+   * neither: a link or local failure to retry.
+   */
+  | { type: 'download-failed'; code: string; refused?: boolean; gaveUp?: boolean }
   | { type: 'verified'; held: HeldImage }
   | { type: 'verify-failed'; code: string }
   /** Upgrade End Response (solicited or not), already read into a trigger. */
@@ -190,9 +194,22 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'raise 0x8F1C with the error code; keep the running image',
   },
   {
+    from: 'downloading', on: 'download-failed', guard: 'a local fault persisted (bounded attempts)', when: (_c, e) => e.gaveUp === true, to: 'idle',
+    actions: (_c, e) => [
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'raise 0x8F1C with the storage code; give the image up until a new offer or a reboot',
+  },
+  {
     from: 'downloading', on: 'download-failed', to: 'idle',
     actions: () => [status(UpgradeStatus.normal)],
     doText: 'link or local failure: keep the progress, query again later',
+  },
+  {
+    from: 'idle', on: 'download-failed', guard: 'a local fault persisted (bounded attempts)', when: (_c, e) => e.gaveUp === true, to: 'idle',
+    actions: (_c, e) => [{ do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } }],
+    doText: 'raise 0x8F1C with the storage code (the fault struck before the download began)',
   },
   {
     from: 'verifying', on: 'verified', to: 'awaiting-activation',

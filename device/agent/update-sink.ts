@@ -80,6 +80,8 @@ export class UpdateSink implements ImageSink {
   held: HeldBankImage | undefined;
   /** File offset begin() resumed from after a reboot (0 for a fresh download): bytes below it were read back from the bank. */
   resumedAt = 0;
+  /** A write or end failed since begin: the next begin resumes from the journal, never from RAM. */
+  private failed = false;
 
   constructor(
     private readonly ports: UpdateSinkPorts,
@@ -95,7 +97,8 @@ export class UpdateSink implements ImageSink {
   begin(image: ImageIdentity): number {
     // The same image offered again in the same boot (the client gave up on a bad link, then queried again):
     // carry on from what RAM holds, so no sector is downloaded twice.
-    if (this.image && this.writer && this.session && !this.held && this.writerOpen() && sameIdentity(this.image, image)) return this.clientOffset;
+    // Not after a failure: the writer or session that failed is never trusted again; the journal says where to resume.
+    if (this.image && this.writer && this.session && !this.held && !this.failed && this.writerOpen() && sameIdentity(this.image, image)) return this.clientOffset;
     this.reset();
     this.image = { ...image };
     const journal = Journal.open(this.ports.flash, this.layout);
@@ -185,6 +188,7 @@ export class UpdateSink implements ImageSink {
       if (v.trailer) recordHeldTrailer(this.journal!, { fileVersion: v.header.fileVersion, manifestDigest: this.manifestDigest!, trailer: v.trailer });
       this.record(v.payloadLength, v.payloadLength, DownloadStage.payloadComplete);
     } catch (e) {
+      this.failed = true;
       return refused(asOtaError(e, 'SINK_FAILED'), OtaStatus.abort);
     }
     this.hold(v, writer.bank);
@@ -209,6 +213,7 @@ export class UpdateSink implements ImageSink {
     this.payloadFileOffset = 0;
     this.resumedAt = 0;
     this.recordedSectors = 0;
+    this.failed = false;
   }
 
   private newSession(): ImageSession {
@@ -312,6 +317,7 @@ export class UpdateSink implements ImageSink {
   }
 
   private refuse(err: OtaError): SinkWriteResult & SinkEndResult {
+    this.failed = true;
     // A resumed payload that misses its digest may be the bank's fault (bytes changed in flash), not the image's:
     // forget the progress and fetch it whole again, without refusing the image.
     if (err.code === 'IMG_PAYLOAD_DIGEST' && this.resumedAt > 0) {

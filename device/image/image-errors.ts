@@ -41,6 +41,8 @@ export const ImageError = {
   headerMismatch: 'IMG_HEADER_MISMATCH',
   /** The payload element's length differs from the manifest's payload length. */
   payloadLength: 'IMG_PAYLOAD_LENGTH',
+  /** The payload is empty: there is nothing to boot, and no bank can be written with it. */
+  payloadEmpty: 'IMG_PAYLOAD_EMPTY',
   /** Manufacturer code other than the device's. */
   wrongManufacturer: 'IMG_WRONG_MANUFACTURER',
   /** Image type other than the device's. */

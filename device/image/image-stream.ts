@@ -319,6 +319,8 @@ export class ImageStream {
       throw new OtaError(ImageError.layout, `${after} bytes after the payload (0 or a ${TRAILER_LENGTH}-byte GBCS trailer allowed)`);
     }
     if (length > this.bankSize) throw new OtaError(ImageError.tooLarge, `payload of ${length} bytes exceeds the ${this.bankSize}-byte bank`);
+    // An empty payload is no firmware: refused here, before authentication asks for the first erase.
+    if (length === 0 || this.manifest!.payloadLength === 0) throw new OtaError(ImageError.payloadEmpty, 'the payload is empty: nothing to write or boot');
     if (length !== this.manifest!.payloadLength) {
       throw new OtaError(ImageError.payloadLength, `payload element of ${length} bytes, the manifest says ${this.manifest!.payloadLength}`);
     }

@@ -3,9 +3,16 @@
  * cut at every flash operation in turn (bootloader writes included), each cut clean and
  * torn, on both flash profiles: the device never bricks, every cut before activation
  * still ends confirmed, and a roll back is reported with the old version.
+ *
+ * After every cut run the device is power-cycled twice more, and the oracles (`fault`)
+ * check what it left: no flash misuse; the boot record confirmed, on the right version,
+ * with the rollback floor raised to it (or, rolled back, the old floor and the new image
+ * refused); no download progress and no ARMED record left in the journal; and the exact
+ * count of each report: one activation outcome per update, whatever the reboots.
  */
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../device/ports.js';
+import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 import { FLASH_PROFILES, type FlashProfile } from '../harness/sim-flash.js';
 import { traceUpdateWorld, type TracedResult, type WorldOptions } from '../harness/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
@@ -18,6 +25,8 @@ function lastActivation(reports: Report[]): Report | undefined {
 function fault(r: TracedResult, beforeActivation: boolean): string | undefined {
   if (r.bricked) return 'bricked';
   if (r.powerCuts !== 1) return `${r.powerCuts} cuts happened`;
+  const durable = updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 1 });
+  if (durable) return durable;
   const last = lastActivation(r.reports);
   if (r.outcome === 'confirmed') {
     if (r.runningVersion !== TO_VERSION) return `confirmed but running 0x${r.runningVersion.toString(16)}`;
@@ -30,12 +39,16 @@ function fault(r: TracedResult, beforeActivation: boolean): string | undefined {
   return undefined;
 }
 
+/** Two power cycles of the idle device after each run: a report sent again at every boot shows. */
+const AFTER = { reboots: 2 };
+
 function sweep(profile: FlashProfile): void {
   const image = signedImage(56_000, { seed: 11 });
   const options: WorldOptions = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 21 };
   const started = performance.now();
-  const clean = traceUpdateWorld(options, [], undefined, profile);
+  const clean = traceUpdateWorld(options, [], undefined, profile, AFTER);
   expect(clean.outcome).toBe('confirmed');
+  expect(updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
   expect(clean.opsAtActivate).toBeDefined();
   const activateAt = clean.opsAtActivate!;
   const n = clean.ops - clean.firstOp;
@@ -45,7 +58,7 @@ function sweep(profile: FlashProfile): void {
   const failures: string[] = [];
   for (const at of points) {
     for (const torn of [false, true]) {
-      const r = traceUpdateWorld(options, [{ at, torn }], undefined, profile);
+      const r = traceUpdateWorld(options, [{ at, torn }], undefined, profile, AFTER);
       tally.runs++;
       if (at < activateAt) tally.beforeActivation++;
       if (r.outcome === 'confirmed') tally.confirmed++;

@@ -1,7 +1,8 @@
-/** runUpdateWorld with 50 power cuts over 20 seeds: never bricked; confirmed or a clean roll back. */
+/** runUpdateWorld's spread of 50 power cuts over 20 seeds: never bricked; confirmed or a clean roll back; the sweep oracles hold. */
 import { describe, expect, it } from 'vitest';
-import { runUpdateWorld } from '../harness/update-world.js';
+import { traceUpdateWorld } from '../harness/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
+import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 
 const SEEDS = 20;
 const CUTS = 50;
@@ -14,7 +15,8 @@ describe(`runUpdateWorld with ${CUTS} power cuts`, () => {
     let duringUpdate = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       let ended = false;
-      const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.05, powerCuts: CUTS, seed }, (e) => {
+      const options = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.05, powerCuts: CUTS, seed };
+      const r = traceUpdateWorld(options, 'seeded', (e) => {
         if (e.kind !== 'phase') return;
         if (e.phase === 'confirmed' || e.phase === 'rolled-back') ended = true;
         if (e.phase === 'power-cut' && !ended) duringUpdate++;
@@ -24,6 +26,8 @@ describe(`runUpdateWorld with ${CUTS} power cuts`, () => {
       expect(['confirmed', 'rolled-back']).toContain(r.outcome);
       // A clean roll back: the old version runs; a confirmation: the new one.
       expect(r.runningVersion).toBe(r.outcome === 'confirmed' ? TO_VERSION : FROM_VERSION);
+      // What the flash and the supplier are left with: no misuse, floor, journal, boot record, report counts.
+      expect({ seed, fault: updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: CUTS }) }).toEqual({ seed, fault: undefined });
     }
     // The cuts fall on the update itself (download, resume, activation, trial), not on an idle device afterwards.
     expect(duringUpdate).toBeGreaterThan(0.9 * CUTS * SEEDS);

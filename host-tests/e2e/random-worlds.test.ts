@@ -5,9 +5,10 @@
  * the supplier was told agree with the new image's behaviour.
  */
 import { describe, expect, it } from 'vitest';
-import { runUpdateWorld, traceUpdateWorld } from '../harness/update-world.js';
+import { traceUpdateWorld } from '../harness/update-world.js';
 import { Rng } from '../harness/rng.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
+import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 
 const WORLDS = 120;
 
@@ -32,10 +33,12 @@ describe('random worlds', () => {
         selfTest,
       };
       const r = traceUpdateWorld(options, []);
-      const plain = runUpdateWorld(options);
+      const plain = traceUpdateWorld(options, 'seeded');
       tally[`${selfTest}→${plain.outcome}`] = (tally[`${selfTest}→${plain.outcome}`] ?? 0) + 1;
       expect({ seed, cuts: plain.powerCuts, bricked: plain.bricked }).toEqual({ seed, cuts: options.powerCuts, bricked: false });
       expect(selfTest === 'pass' ? ['confirmed', 'rolled-back'] : ['rolled-back']).toContain(plain.outcome);
+      // What the flash and the supplier are left with: no misuse, floor, journal, boot record, report counts.
+      expect({ seed, fault: updateFault(plain, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: options.powerCuts }) }).toEqual({ seed, fault: undefined });
       // The trace (no cuts) of the same world agrees on what the supplier hears.
       const last = r.reports.filter((x) => x.kind === 'activation').at(-1);
       expect(last).toEqual(selfTest === 'pass' ? { kind: 'activation', success: true, version: TO_VERSION } : { kind: 'activation', success: false, version: FROM_VERSION });

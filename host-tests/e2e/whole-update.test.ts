@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runUpdateWorld, traceUpdateWorld, type WorldEvent } from '../harness/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
+import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 
 describe('runUpdateWorld: the whole update', () => {
   it('a battery device downloads over a lossy link, verifies, activates, confirms on its trial boot', () => {
@@ -54,12 +55,39 @@ describe('runUpdateWorld: the whole update', () => {
   });
 
   it('over a link losing 40 % each way the client gives up and queries again many times, yet no sector is written twice', () => {
-    const image = signedImage(64_000, { seed: 12 });
-    const r = runUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.4, powerCuts: 0, seed: 3 });
+    const payload = 64_000;
+    const image = signedImage(payload, { seed: 12 });
+    const r = traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.4, powerCuts: 0, seed: 3 }, []);
     expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
     expect(r.retries).toBeGreaterThan(r.blockRequests / 2);
-    // 16 payload sectors, 2 metadata sectors, boot-record and journal writes: nothing near a second pass over the bank.
-    expect(r.flashErases).toBeLessThan(16 + 2 + 8);
+    const bank = r.layout.banks[1];
+    const sectorsOf = (first: number, n: number) => r.sectorErases.slice(first, first + n);
+    // Every sector the payload occupies erased exactly once, the rest of the bank never: the many
+    // re-queries went on from RAM or the journal, never over a sector again.
+    const payloadSectors = Math.ceil(payload / r.layout.sectorSize);
+    expect(sectorsOf(bank.firstSector, payloadSectors)).toEqual(Array(payloadSectors).fill(1));
+    expect(sectorsOf(bank.firstSector + payloadSectors, bank.sectorCount - payloadSectors)).toEqual(Array(bank.sectorCount - payloadSectors).fill(0));
+    // The metadata record's sectors: erased only when they do not read erased (a fresh chip's do), and never twice.
+    expect(sectorsOf(bank.metaFirstSector, bank.metaSectorCount).every((n) => n <= 1)).toBe(true);
+    // A program onto bytes not erased since would be misuse: with one erase each, no byte was written twice.
+    expect(r.misuse).toEqual([]);
+    // The running bank was never touched.
+    const running = r.layout.banks[0];
+    expect(sectorsOf(running.firstSector, running.sectorCount).every((n) => n === 0)).toBe(true);
+    expect(sectorsOf(running.metaFirstSector, running.metaSectorCount).every((n) => n === 0)).toBe(true);
+  });
+});
+
+describe('what a finished update leaves', () => {
+  it('three power cycles after the confirmation: activation success still reported once, one firmware version per boot, floor raised, journal clean', () => {
+    const image = signedImage(16_000, { seed: 13 });
+    const r = traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 8 }, [], undefined, undefined, { reboots: 3 });
+    expect(r.outcome).toBe('confirmed');
+    expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
+    // The old image's boot, the trial boot, three power cycles.
+    expect(r.reports.filter((x) => x.kind === 'firmware-version')).toEqual([FROM_VERSION, TO_VERSION, TO_VERSION, TO_VERSION, TO_VERSION].map((version) => ({ kind: 'firmware-version', version })));
+    expect(r.final).toEqual({ record: expect.objectContaining({ state: 'confirmed', floor: TO_VERSION, confirmed: expect.objectContaining({ version: TO_VERSION, bank: 1 }) }), progress: false, armed: false });
+    expect(updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
   });
 });
 

@@ -19,7 +19,7 @@ import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
 import { Journal } from '../../device/storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
-import { failingFlash, failingPower, failingTransport, thrown } from './faulty-ports.js';
+import { failingFlash, failingPower, failingTransport, thrown, wornSector, type WornSectorMode } from './faulty-ports.js';
 import { DEFAULT_SERVER, EmulatedCh, HONEST, type ServerOptions } from './ota-server.js';
 import { PowerLost, PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';
@@ -56,7 +56,14 @@ export interface AgentWorldConfig {
   /** A chip to start from instead of a factory-fresh one (the bricked check's clean follow-up). */
   media?: FlashMedia;
   /** Port failures that are not power cuts (ports.ts: every call may throw). */
-  faults?: { reporterThrows?: boolean; sendFailure?: number; powerReadFailure?: number; flashProgramFailure?: number };
+  faults?: {
+    reporterThrows?: boolean;
+    sendFailure?: number;
+    powerReadFailure?: number;
+    flashProgramFailure?: number;
+    /** One sector (absolute index) worn out, persistently (faulty-ports.ts). */
+    wornSector?: { sector: number; mode: WornSectorMode };
+  };
 }
 
 /** Metadata sectors per bank: the prefix (header, manifest, signature, chain) can exceed one 4 KiB sector. */
@@ -81,13 +88,15 @@ export class AgentWorld {
   readonly reports: RecordedReport[] = [];
   readonly bootOutcomes: BootOutcome[] = [];
   /** Counters of the chip when the factory handed it over. */
-  readonly baseline: { ops: number; erases: number; programs: number; journalPrograms: number };
+  readonly baseline: { ops: number; erases: number; programs: number; journalPrograms: number; sectorErases: number[] };
   /** Behaviour of each version's trial boot (default: pass). */
   trialBehaviour: (version: number) => TrialBehaviour = () => 'pass';
   /** Observes the agent of every boot. */
   onPhase: ((phase: AgentPhase, detail?: string) => void) | undefined;
   boots = 0;
   halted = false;
+  /** Erase attempts on the worn sector (faults.wornSector), over all boots. */
+  wornSectorErases = 0;
   /** Port failures injected so far (faults config). */
   injectedFaults = 0;
   current: AgentDevice | undefined;
@@ -106,7 +115,7 @@ export class AgentWorld {
     const probe = this.media.attach(new PowerRail());
     this.layout = makeLayout(probe, this.layoutConfig);
     if (!config.media) this.provision(probe);
-    this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms() };
+    this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms(), sectorErases: Array.from(this.media.eraseCount) };
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
       this.battery = battery;
@@ -234,11 +243,13 @@ export class AgentDevice {
     const faults = cfg.faults ?? {};
     const faultRng = world.rng.fork();
     const fails = (p: number | undefined) => p !== undefined && faultRng.chance(p);
-    const flash = failingFlash(chip, () => {
+    const failing = failingFlash(chip, () => {
       if (!fails(faults.flashProgramFailure)) return false;
       world.injectedFaults++;
       return true;
     });
+    const worn = faults.wornSector;
+    const flash = worn ? wornSector(failing, worn.sector, worn.mode, () => world.wornSectorErases++) : failing;
     const clock = new SimClock(world.scheduler, rail, cfg.wall);
     const boot: BootControl = {
       runningBank: () => {

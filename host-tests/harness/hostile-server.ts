@@ -61,6 +61,28 @@ export const Hostile = {
       return [ctx.encode({ ...b, data: other.file.subarray(b.fileOffset, b.fileOffset + b.data.length) })];
     }),
 
+  /**
+   * A server whose session outlives a restart and mixes up its files: for the first
+   * `downloads` downloads (each ended by the client's Upgrade End Request INVALID_IMAGE),
+   * bytes from `fromOffset` on come from `other` (a foreign image), under the genuine
+   * image's identity and authentic manifest; after that it serves honestly.
+   */
+  mixedUpFiles: (other: ServedImage, fromOffset: number, downloads = 1): Behaviour => {
+    let left = downloads;
+    return {
+      name: `mixed-up-files(${downloads})`,
+      respond(ctx) {
+        const c = ctx.request.command;
+        if (c.name === 'upgradeEndRequest' && c.status === OtaStatus.invalidImage && left > 0) left--;
+        const b = honestBlock(ctx);
+        if (!b || left === 0 || b.fileOffset + b.data.length <= fromOffset) return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+        const data = b.data.slice();
+        for (let i = Math.max(0, fromOffset - b.fileOffset); i < data.length; i++) data[i] = other.file[b.fileOffset + i];
+        return [ctx.encode({ ...b, data })];
+      },
+    };
+  },
+
   /** Answers every block request with WAIT_FOR_DATA, for ever. */
   endlessWaitForData: (waitSeconds = 10, minimumBlockPeriodMs = 500): Behaviour => ({
     name: 'endless-wait-for-data',

@@ -19,6 +19,11 @@ import type { Report } from '../../device/ports.js';
 import { readU16, readU32 } from '../../device/util/bytes.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants.js';
+import { readArmed } from '../../device/agent/held-record.js';
+import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
+import { Journal } from '../../device/storage/journal.js';
+import type { StorageLayout } from '../../device/storage/layout.js';
+import { readDownloadProgress } from '../../device/storage/journal-records.js';
 import { AgentWorld, type AgentDevice } from './agent-world.js';
 import { HONEST, type Behaviour } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
@@ -98,15 +103,87 @@ export interface TracedResult extends WorldResult {
   firstOp: number;
   /** Flash operation index at which the agent started activating (undefined when it never did). */
   opsAtActivate: number | undefined;
-  /** Reports of every boot, in order. */
+  /** Reports of every boot, in order (those of the reboots after the run included). */
   reports: Report[];
+  /** Caller bugs the chip recorded (unaligned, programming non-erased bytes, out of range): none expected. */
+  misuse: string[];
+  /** What the flash holds at the end (after the reboots asked for), read from a copy of the chip. */
+  final: FinalState;
+  /** Erases of each sector since the factory handed the chip over (index = absolute sector). */
+  sectorErases: number[];
+  layout: StorageLayout;
 }
 
-/** Like runUpdateWorld, with the cuts placed by the caller (`powerCuts` is ignored), another flash part if asked, and the trace a sweep needs. */
-export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[], onEvent?: (e: WorldEvent) => void, flash?: FlashProfile): TracedResult {
-  const run = new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
+/** The durable state a finished update leaves, for the sweeps' oracles. */
+export interface FinalState {
+  record: BootRecord | undefined;
+  /** A download-progress record stands in the journal. */
+  progress: boolean;
+  /** An ARMED record (an activation whose outcome is not yet reported) stands in the journal. */
+  armed: boolean;
+  /** The journal could not be opened on the copy (it would have been formatted). */
+  journalError?: string;
+}
+
+/** After a traced run: let the last boot settle, then power-cycle the idle device `reboots` times (each boot settles too). */
+export interface AfterRun {
+  reboots?: number;
+}
+
+/** Virtual time a boot is given to finish its boot check, reports and journal clean-up. */
+const SETTLE_MS = 60_000;
+
+/**
+ * Like runUpdateWorld, with the trace a sweep needs: the cuts placed by the caller
+ * (`powerCuts` is then ignored) or `'seeded'` (runUpdateWorld's spread of `powerCuts`),
+ * another flash part if asked, and power cycles after the run.
+ */
+export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[] | 'seeded', onEvent?: (e: WorldEvent) => void, flash?: FlashProfile, after: AfterRun = {}): TracedResult {
+  const run = cuts === 'seeded' ? new UpdateRun(options, onEvent, false, undefined, flash) : new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
   const result = run.run();
-  return { ...result, ops: run.world.media.ops, firstOp: run.world.baseline.ops, opsAtActivate: run.opsAtActivate, reports: run.world.reports.map((r) => r.report) };
+  const w = run.world;
+  const ops = w.media.ops;
+  settle(w);
+  for (let i = 0; i < (after.reboots ?? 0) && !w.halted; i++) {
+    w.current?.cut('power cycle after the update');
+    w.boot();
+    settle(w);
+  }
+  return {
+    ...result,
+    ops,
+    firstOp: w.baseline.ops,
+    opsAtActivate: run.opsAtActivate,
+    reports: w.reports.map((r) => r.report),
+    misuse: [...w.media.misuse],
+    final: finalState(w),
+    sectorErases: Array.from(w.media.eraseCount, (n, i) => n - w.baseline.sectorErases[i]),
+    layout: w.layout,
+  };
+}
+
+function settle(w: AgentWorld): void {
+  w.media.disarm();
+  if (!w.halted && w.current?.alive) w.scheduler.advanceTo(w.scheduler.now + SETTLE_MS);
+}
+
+/** Reads the boot record and the journal from a copy of the chip (opening a journal may write: never on the real one). */
+export function finalState(w: AgentWorld): FinalState {
+  const copy = new FlashMedia(w.media.profile, w.media.size, 1);
+  copy.bytes.set(w.media.bytes);
+  const probe = copy.attach(new PowerRail());
+  let record: BootRecord | undefined;
+  try {
+    record = readBootRecord(probe, w.layout);
+  } catch {
+    record = undefined;
+  }
+  try {
+    const journal = Journal.open(probe, w.layout);
+    return { record, progress: readDownloadProgress(journal) !== undefined, armed: readArmed(journal) !== undefined };
+  } catch (e) {
+    return { record, progress: false, armed: false, journalError: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** SHA-256 of the Manufacturer Image (what a CS06 command names): the sub-elements after the OTA header, up to the GBCS trailer. */

@@ -1,8 +1,10 @@
 /** `althan-ota sign`, `inspect` and `verify` end to end, on the test PKI `pki init` writes. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../pki/openssl.js';
+import { signImage } from '../../tools/image/sign-image.js';
+import { createTestPki, signDigestRaw } from '../../tools/pki/index.js';
 import { cli } from './run-cli.js';
 import { otaImagesDir } from '../vectors/vectors.js';
 
@@ -72,6 +74,27 @@ describe('image commands', () => {
     const r = await cli(['verify', VENDOR, '--trust', at('pki2/trust-store.cbor'), '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ accepted: false, code: 'IMG_UNSIGNED' });
+  });
+
+  it('sign refuses an empty payload (IMG_PAYLOAD_EMPTY, exit 1) and writes nothing; verify refuses such an image with the same code', async () => {
+    expect((await cli(['pki', 'init', at('pki3')])).code).toBe(0);
+    writeFileSync(at('empty.bin'), new Uint8Array(0));
+    const r = await cli(['sign', '--payload', at('empty.bin'), '--out', at('empty.ota'), '--manufacturer-key', at('pki3/manufacturer-signer.key.pem'),
+      '--chain', at('pki3/manufacturer-signer.pem'), '--supplier-key', at('pki3/supplier2.key.pem'), '--manufacturer-code', '4660', '--image-type', '0x42',
+      '--file-version', '0x00030000', '--hw-min', '2', '--hw-max', '2']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('IMG_PAYLOAD_EMPTY');
+    expect(existsSync(at('empty.ota'))).toBe(false);
+    // One made without the CLI's check (the library signs what it is given) is refused by the device's verifier.
+    const p = createTestPki();
+    const image = signImage(
+      { manufacturerCode: 0x1234, imageType: 0x42, fileVersion: 0x00030000, minHardwareVersion: 2, maxHardwareVersion: 2, payload: new Uint8Array(0) },
+      { manufacturer: (d) => signDigestRaw(p.manufacturerSigner.privateKey, d), chain: [p.manufacturerSigner.der], supplier: (d) => signDigestRaw(p.supplier2.privateKey, d) },
+    );
+    writeFileSync(at('empty-lib.ota'), image.file);
+    const v = await cli(['verify', at('empty-lib.ota'), '--trust', at('pki3/trust-store.cbor'), '--json']);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.out)).toMatchObject({ accepted: false, code: 'IMG_PAYLOAD_EMPTY' });
   });
 
   it('usage errors exit 2', async () => {

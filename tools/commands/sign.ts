@@ -7,6 +7,8 @@ import { certificateKey } from '../../device/pki/signer.js';
 import { parseCertificate } from '../../device/pki/x509.js';
 import { equalBytes, toHex, utf8Encode } from '../../device/util/bytes.js';
 import { parseCommandArgs, refused, UsageCode, UsageError, type Command } from '../command.js';
+import { OtaError } from '../../device/errors.js';
+import { ImageError } from '../../device/image/image-errors.js';
 import { signImage, type ImageSpec } from '../image/sign-image.js';
 import { readInput } from '../io/read-input.js';
 import { writeFilesAllOrNone } from '../io/write-files.js';
@@ -83,6 +85,8 @@ export const sign: Command = {
     }
     const supplier = noSupplier ? undefined : readPrivateKeyFile(a.required('supplier-key'));
     spec.payload = readInput(payloadFile, 'payload');
+    // Every device refuses an empty payload (IMG_PAYLOAD_EMPTY): never sign one.
+    if (spec.payload.length === 0) throw new OtaError(ImageError.payloadEmpty, `${payloadFile} is empty: a device refuses an image with no payload`);
     const image = signImage(spec, {
       manufacturer: (d) => signDigestRaw(manufacturer.privateKey, d),
       chain,

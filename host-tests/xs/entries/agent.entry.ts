@@ -5,8 +5,23 @@
  */
 import { decodeTrustStore } from '../../../device/pki/trust-store.js';
 import { fromHex } from '../../../device/util/bytes.js';
+import { AgentWorld } from '../../harness/agent-world.js';
+import type { WornSectorMode } from '../../harness/faulty-ports.js';
+import { Hostile } from '../../harness/hostile-server.js';
+import { servedImage } from '../../harness/ota-server.js';
 import { runUpdateWorld, traceUpdateWorld, type WorldOptions } from '../../harness/update-world.js';
 import { serve } from './serve.js';
+
+interface RetryArgs {
+  image: string;
+  trustStore: string;
+  ids: { manufacturerCode: number; imageType: number; hardwareVersion: number; currentVersion: number };
+  seed: number;
+  /** Worn sector of the inactive bank (index within the bank's payload sectors). */
+  worn?: { bankSector: number; mode: WornSectorMode };
+  /** A foreign image served once under the genuine image's identity, from this file offset on. */
+  mixUp?: { foreign: string; fromOffset: number };
+}
 
 interface UpdateArgs extends Omit<WorldOptions, 'image' | 'trustStore'> {
   image: string;
@@ -25,6 +40,21 @@ serve({
       if (e.kind === 'phase') phases.push(e.phase);
     });
     return { result, phases };
+  },
+
+  /** Bounded retries: a worn sector, or a server mix-up; runs until an alert (worn) or a confirmation (mix-up). */
+  retries: (args: RetryArgs) => {
+    const config = { seed: args.seed, trust: decodeTrustStore(fromHex(args.trustStore)), ...args.ids, bankSize: 64 * 1024, server: { upgradeTime: 0 } };
+    const probe = new AgentWorld(config);
+    const faults = args.worn ? { wornSector: { sector: probe.layout.banks[1].firstSector + args.worn.bankSector, mode: args.worn.mode } } : undefined;
+    const w = new AgentWorld({ ...config, faults });
+    w.ch.images.push(servedImage(fromHex(args.image)));
+    if (args.mixUp) w.ch.behaviour = Hostile.mixedUpFiles(servedImage(fromHex(args.mixUp.foreign)), args.mixUp.fromOffset, 1);
+    const done = args.worn
+      ? () => w.reportsOf('verification').some((r) => r.alertCode === 0x8f1c)
+      : () => w.bootRecord()?.confirmed.version !== args.ids.currentVersion && w.current?.agent.ctx.state === 'idle';
+    const ended = w.run(done, 3_000_000);
+    return { ended, wornSectorErases: w.wornSectorErases, boots: w.boots, misuse: w.media.misuse.length, reports: w.reports.map((r) => r.report).filter((r) => r.kind !== 'upgrade-status') };
   },
 
   /** The same, with the reports the supplier sees. */
