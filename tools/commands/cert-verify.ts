@@ -5,13 +5,12 @@
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { CertProfile, ChainOptions } from '../../device/pki/api.js';
-import { MAX_CHAIN_LENGTH, verifyChain } from '../../device/pki/path.js';
 import { parseCertificate } from '../../device/pki/x509.js';
 import { isOtaError } from '../../device/errors.js';
 import { toHex } from '../../device/util/bytes.js';
 import { parseFlags, UsageError, type Command } from '../command.js';
 import { isoTime, nameToString, parseRfc3339 } from '../pki/describe.js';
-import { orderChain } from '../pki/order-chain.js';
+import { buildAndVerify } from '../pki/order-chain.js';
 import { readCertificateFile } from '../pki/pem.js';
 
 export const certVerify: Command = {
@@ -41,8 +40,7 @@ export const certVerify: Command = {
     // The operator vouches for a time given on the command line: it counts as trusted.
     if (atSeconds !== undefined) options.now = { unixSeconds: atSeconds, trusted: true };
     try {
-      const chain = orderChain(leafFile[0], intermediates, MAX_CHAIN_LENGTH);
-      const r = verifyChain(chain, anchors, options);
+      const { chain, result: r } = buildAndVerify(leafFile[0], intermediates, anchors, options);
       const subjects = chain.map((der) => nameToString(parseCertificate(der).subject));
       const anchorSubject = nameToString(parseCertificate(anchors[r.anchorIndex]).subject);
       if (json) {
