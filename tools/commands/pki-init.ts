@@ -10,6 +10,7 @@ import { parseFlags, UsageError, type Command } from '../command.js';
 import { nameToString } from '../pki/describe.js';
 import { sec1Pem } from '../pki/keys.js';
 import { createTestPki, type TestCert } from '../pki/test-pki.js';
+import { buildTrustStore } from '../pki/trust-build.js';
 import { saveTrustStoreFile } from '../pki/trust-store-file.js';
 
 export const TRUST_STORE_FILE = 'trust-store.cbor';
@@ -46,7 +47,12 @@ export const pkiInit: Command = {
     }
     mkdirSync(dir, { recursive: true });
     for (const [file, content] of files) writeFileSync(path.join(dir, file), content);
-    saveTrustStoreFile(path.join(dir, TRUST_STORE_FILE), pki.trustStore);
+    // The same building and cell checks as `trust build`, from the certificates just written.
+    const store = buildTrustStore({
+      manufacturerAnchor: pki.manufacturerRoot.der,
+      cells: { root: pki.smkiRoot.der, supplier1: pki.supplier1.der, supplier2: pki.supplier2.der },
+    });
+    saveTrustStoreFile(path.join(dir, TRUST_STORE_FILE), store);
 
     console.log(`test PKI written to ${dir}${seed === undefined ? '' : ` (seed "${seed}")`}:`);
     for (const [file, , what] of files) console.log(`  ${file.padEnd(28)} ${what}`);
