@@ -45,7 +45,9 @@ export function gbcsLayout(file: Bytes): GbcsLayout {
   const total = header.totalImageSize;
   if (total !== file.length) throw new OtaError(ImageError.totalSize, `total image size ${total} is not the file's ${file.length} bytes`);
   const trailerOffset = total - TRAILER_LENGTH;
-  if (trailerOffset <= header.headerLength) throw new OtaError(ImageError.totalSize, `total image size ${total} leaves no Manufacturer Image before a GBCS trailer`);
+  if (trailerOffset <= header.headerLength) {
+    throw new OtaError(ImageError.totalSize, `total image size ${total} leaves no Manufacturer Image before a GBCS trailer`);
+  }
   if (file[trailerOffset] !== TRAILER_MARKER[0] || file[trailerOffset + 1] !== TRAILER_MARKER[1]) {
     throw new OtaError(ImageError.trailer, `no GBCS trailer: the bytes at T-66 (${trailerOffset}) are not 00 40`);
   }
@@ -72,7 +74,13 @@ export interface SupplierAuthorisation {
  * the Manufacturer Image. Throws OtaError only: the layout codes above, then
  * IMG_SUPPLIER_SIGNATURE, IMG_NO_SUPPLIER_ANCHOR or a cell's PKI_* refusal.
  */
-export function verifySupplierOnly(file: Bytes, trust: TrustStore, crypto: PkiCrypto, now?: WallTime, pki: ImagePki = devicePki): SupplierAuthorisation {
+export function verifySupplierOnly(
+  file: Bytes,
+  trust: TrustStore,
+  crypto: PkiCrypto,
+  now?: WallTime,
+  pki: ImagePki = devicePki,
+): SupplierAuthorisation {
   try {
     const layout = gbcsLayout(file);
     const h = crypto.sha256.create();

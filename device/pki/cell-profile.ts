@@ -62,7 +62,9 @@ export function checkCellCertificate(cell: CellKind, cert: Certificate, now?: Wa
     }
   } else if (cell === 'manufacturer') {
     if (!cert.basicConstraints?.cA) fail(PathError.basicConstraints, `${what}: the manufacturer anchor is not a CA`);
-    if (cert.keyUsage !== undefined && (cert.keyUsage & KeyUsageBit.keyCertSign) === 0) fail(PathError.keyUsage, `${what}: the manufacturer anchor lacks keyCertSign`);
+    if (cert.keyUsage !== undefined && (cert.keyUsage & KeyUsageBit.keyCertSign) === 0) {
+      fail(PathError.keyUsage, `${what}: the manufacturer anchor lacks keyCertSign`);
+    }
     return; // validity deliberately not checked: see the file header
   } else {
     const role = CELL_ROLE[cell];
@@ -78,8 +80,9 @@ export function checkCellCertificate(cell: CellKind, cert: Certificate, now?: Wa
     }
   }
   if (isTrustedTime(now)) {
-    if (now.unixSeconds < cert.notBefore) fail(PathError.notYetValid, `${what}: not valid before ${cert.notBefore} (trusted time ${now.unixSeconds})`);
-    if (now.unixSeconds > cert.notAfter) fail(PathError.expired, `${what}: expired at ${cert.notAfter} (trusted time ${now.unixSeconds})`);
+    const at = `(trusted time ${now.unixSeconds})`;
+    if (now.unixSeconds < cert.notBefore) fail(PathError.notYetValid, `${what}: not valid before ${cert.notBefore} ${at}`);
+    if (now.unixSeconds > cert.notAfter) fail(PathError.expired, `${what}: expired at ${cert.notAfter} ${at}`);
   }
 }
 
