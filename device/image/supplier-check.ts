@@ -16,8 +16,9 @@ export const SUPPLIER_CELLS: readonly AnchorCell[] = ['supplier1', 'supplier2'];
 
 /**
  * Returns the cell whose key verifies `signature` over `imageHash`. When no cell does:
- * IMG_SUPPLIER_SIGNATURE if some cell was usable; else the first cell's own refusal
- * (PKI_PROFILE_SMKI_*, PKI_EXPIRED, ...) if a filled cell was refused; else IMG_NO_SUPPLIER_ANCHOR.
+ * IMG_SUPPLIER_SIGNATURE if some cell was usable; else IMG_SUPPLIER_CELL (the first refused
+ * cell's PKI_* code in the message) if a filled cell was refused; else IMG_NO_SUPPLIER_ANCHOR.
+ * Image codes only, so the agent tells a refused image from a local failure as ever.
  */
 export function checkSupplierSignature(
   imageHash: Bytes,
@@ -46,6 +47,6 @@ export function checkSupplierSignature(
     const also = refusal ? ` (and a cell was refused: ${refusal.message})` : '';
     throw new OtaError(ImageError.supplierSignature, `supplier signature verifies against no Supplier anchor cell${also}`);
   }
-  if (refusal) throw refusal;
+  if (refusal) throw new OtaError(ImageError.supplierCell, `no Supplier cell may authorise an image (${refusal.message})`);
   throw new OtaError(ImageError.noSupplierAnchor, 'no Supplier anchor cell holds a certificate');
 }

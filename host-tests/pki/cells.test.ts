@@ -34,6 +34,15 @@ const keyAgreement = supplierCell('cell-ka', { usage: ['keyAgreement'] });
 const networkOperator = supplierCell('cell-03', { role: SmkiRole.networkOperator });
 const expiring = supplierCell('cell-expiring', { notAfter: Date.UTC(2030, 0, 1) / 1000 });
 
+function refusalOf(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    return { code: codeOf(() => { throw e; }), message: (e as Error).message };
+  }
+  throw new Error('expected a refusal');
+}
+
 /** A store holding `cert` in supplier1 as an older device might have persisted it (not built by createTrustStore). */
 function storeWith(cert: Issued): TrustStore {
   return { cells: { supplier1: cert.der }, manufacturerAnchor: testPki().trustStore.manufacturerAnchor };
@@ -65,7 +74,11 @@ describe('Supplier cells', () => {
       expect(codeOf(() => replaceCell(testPki().trustStore, 'supplier2', cert.der, now))).toBe(code);
     });
     it(`${what} authorises no image signed with its key`, () => {
-      expect(codeOf(() => verifyImage(imageSignedBy(cert), options({ trust: storeWith(cert), now })))).toBe(code);
+      // An image code, so the agent counts it as a refused image; the cell's own code is in the message.
+      const refusal = refusalOf(() => verifyImage(imageSignedBy(cert), options({ trust: storeWith(cert), now })));
+      expect(refusal.code).toBe('IMG_SUPPLIER_CELL');
+      expect(refusal.message).toContain(code);
+      expect(refusal.message).toContain('cell supplier1');
       // Beside a good cell, the image is refused as not signed by a usable cell.
       const split: TrustStore = { ...storeWith(cert), cells: { supplier1: cert.der, supplier2: good.der } };
       expect(codeOf(() => verifyImage(imageSignedBy(cert), options({ trust: split, now })))).toBe('IMG_SUPPLIER_SIGNATURE');

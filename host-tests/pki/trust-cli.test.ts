@@ -97,9 +97,11 @@ describe('trust build and trust show', () => {
     const after = await runCli([...verifyArgs, '--at', '2031-01-01T00:00:00Z']);
     expect(after.code).toBe(1);
     expect(after.stdout).not.toContain('certificate validity: checked');
+    expect(after.stderr).toContain('IMG_SUPPLIER_CELL');
     expect(after.stderr).toContain('PKI_EXPIRED');
     const json = await runCli([...verifyArgs, '--at', '2031-01-01T00:00:00Z', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ accepted: false, code: 'PKI_EXPIRED' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ accepted: false, code: 'IMG_SUPPLIER_CELL' });
+    expect(JSON.parse(json.stdout).message).toContain('PKI_EXPIRED');
     const show = await runCli(['trust', 'show', f('expiring.cbor'), '--at', '2031-01-01T00:00:00Z', '--json']);
     expect(show.code).toBe(1);
     expect(JSON.parse(show.stdout)).toMatchObject({ valid: false, code: 'PKI_EXPIRED' });
