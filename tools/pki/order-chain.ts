@@ -1,8 +1,8 @@
 /**
  * Path building for `cert verify` (RFC 4158 in small): from the leaf, try every loose
  * certificate that could have issued the current one — those whose subjectKeyIdentifier
- * equals its authorityKeyIdentifier first, then those that match by name alone — depth
- * first, shortest path first, and hand each candidate path to the device's verifyChain
+ * equals its authorityKeyIdentifier first, then those that match by name alone — breadth
+ * first, so the shortest path is tried first, and hand each candidate path to the device's verifyChain
  * until one validates. Self-issued intermediates (a CA's key rollover: subject = issuer,
  * another key) are ordinary candidates; unrelated and unparseable certificates are never
  * chosen, so they change nothing. Validation itself stays the device's.
@@ -94,9 +94,4 @@ export function buildAndVerify(
     }
   }
   throw first;
-}
-
-/** The first candidate path, in order (kept for callers that only need the ordering). */
-export function orderChain(leaf: Uint8Array, intermediates: Uint8Array[], maxLength: number, anchors: Uint8Array[] = []): Uint8Array[] {
-  return candidatePaths(leaf, intermediates, anchors, maxLength)[0] ?? [leaf];
 }
