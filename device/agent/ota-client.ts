@@ -14,6 +14,7 @@
 import { OtaError } from '../errors.js';
 import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
+import { checkClientConfig } from './client-config-check.js';
 import type { ImageIdentity, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs, type PowerPolicy, type PowerReading } from './power-policy.js';
 
@@ -136,7 +137,7 @@ export class OtaClient {
     readonly policy: PowerPolicy,
     initialSequence = 0,
   ) {
-    if (!(config.maxDataSize >= 1 && config.maxDataSize <= 255)) throw new OtaError('CLIENT_CONFIG', 'maxDataSize must be 1..255');
+    checkClientConfig(config);
     this.seq = initialSequence & 0xff;
     this.attributes = {
       fileOffset: 0,

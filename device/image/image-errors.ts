@@ -61,8 +61,13 @@ export const ImageError = {
   supplierSignatureMissing: 'IMG_SUPPLIER_SIGNATURE_MISSING',
   /** The supplier signature verifies against no Supplier anchor cell. */
   supplierSignature: 'IMG_SUPPLIER_SIGNATURE',
-  /** No Supplier anchor cell holds a usable key. */
+  /** No Supplier anchor cell holds a certificate. */
   noSupplierAnchor: 'IMG_NO_SUPPLIER_ANCHOR',
+  /**
+   * Every filled Supplier cell was refused for what it holds (role, key usage, validity at a
+   * trusted time: docs/PKI.md "Cells"); the first cell's PKI_* code is in the message.
+   */
+  supplierCell: 'IMG_SUPPLIER_CELL',
   /** A byte offered after the end of the signed image (total image size). */
   trailingBytes: 'IMG_TRAILING_BYTES',
   /** The input ended before the total image size. */

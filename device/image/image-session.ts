@@ -155,7 +155,8 @@ export class ImageSession {
     const signature = s.supplierSignature;
     let supplierCell: AnchorCell | undefined;
     if (signature) {
-      supplierCell = checkSupplierSignature(s.manufacturerImageHash!, signature, this.opts.trust, this.opts.crypto, this.opts.pki ?? devicePki);
+      const pki = this.opts.pki ?? devicePki;
+      supplierCell = checkSupplierSignature(s.manufacturerImageHash!, signature, this.opts.trust, this.opts.crypto, pki, this.opts.now);
     } else if (this.policy.supplierSignatureRequired) {
       throw new OtaError(ImageError.supplierSignatureMissing, 'no GBCS trailer: a supplier signature is required');
     }

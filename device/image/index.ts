@@ -9,3 +9,4 @@ export { MAX_PREFIX_LENGTH, TRAILER_LENGTH } from './image-format.js';
 export { decodeManifest, encodeManifest, ManifestKey, type Manifest } from './manifest.js';
 export { parseOtaHeader, type OtaHeader } from './ota-header.js';
 export { devicePki, type ImagePki } from './image-pki.js';
+export { gbcsLayout, verifySupplierOnly, type GbcsLayout, type SupplierAuthorisation } from './gbcs-upgrade-image.js';

@@ -2,6 +2,7 @@
 export * from './api.js';
 export { verifyChain, MAX_CHAIN_LENGTH, MAX_ANCHORS, PathError } from './path.js';
 export { certificateKey, type CertificateKey } from './signer.js';
+export { checkCell, checkCellCertificate, isTrustedTime, type CellKind } from './cell-profile.js';
 export { SmkiRole, SmkiError } from './smki.js';
 export { splitCertificates } from './chain-bytes.js';
 export { parseCertificate, CertError, MAX_CERT_BYTES, type Certificate, type Name, type Extension } from './x509.js';

@@ -8,7 +8,7 @@
  * only when the caller names the ones it accepts, and without policy mapping: the
  * mapping, constraint and inhibit extensions are "unrecognised", fine when non-critical,
  * refused when critical. nameConstraints are not implemented: any certificate carrying
- * them is refused.
+ * them, the anchor included, is refused.
  */
 import { asOtaError, OtaError } from '../errors.js';
 import { equalBytes } from '../util/bytes.js';
@@ -53,6 +53,14 @@ export function signatureMatches(cert: Certificate, signerKey: Uint8Array, crypt
     return crypto.p256.verify(h.digest(), cert.signature, signerKey, 'der') === true;
   } catch {
     return false;
+  }
+}
+
+function parseOrUndefined(der: Uint8Array): Certificate | undefined {
+  try {
+    return parseCertificate(der);
+  } catch {
+    return undefined;
   }
 }
 
@@ -102,24 +110,35 @@ function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: Chai
   if (anchorDer.length > MAX_ANCHORS) fail(PathError.badInput, `${anchorDer.length} anchors (limit ${MAX_ANCHORS})`);
   const smki = options.profile === 'smki';
   const chain = chainDer.map(parseCertificate);
-  const anchors = anchorDer.map(parseCertificate);
+  // An anchor that does not parse cannot be the one used: it is ignored, as an unused
+  // intermediate is, and only counted for the message when no anchor fits.
+  const anchors: (Certificate | undefined)[] = anchorDer.map(parseOrUndefined);
+  const ignored = anchors.filter((a) => a === undefined).length;
   const now = options.now;
   const timeChecked = !!now && now.trusted === true && Number.isFinite(now.unixSeconds);
 
   // Find the anchor that issued the top of the chain: by name (and key id), then by signature.
   const top = chain[chain.length - 1];
   const candidates: number[] = [];
-  for (let a = 0; a < anchors.length; a++) if (anchorNamesMatch(anchors[a], top)) candidates.push(a);
-  if (candidates.length === 0) fail(PathError.noPath, 'no anchor matches the issuer of the last certificate');
+  for (let a = 0; a < anchors.length; a++) {
+    const anchor = anchors[a];
+    if (anchor && anchorNamesMatch(anchor, top)) candidates.push(a);
+  }
+  if (candidates.length === 0) {
+    fail(PathError.noPath, `no anchor matches the issuer of the last certificate${ignored ? ` (${ignored} unparseable anchor(s) ignored)` : ''}`);
+  }
   let anchorIndex = -1;
   for (const a of candidates) {
-    if (signatureMatches(top, anchors[a].publicKey, options.crypto)) {
+    if (signatureMatches(top, anchors[a]!.publicKey, options.crypto)) {
       anchorIndex = a;
       break;
     }
   }
   if (anchorIndex < 0) fail(PathError.signature, `certificate ${chain.length - 1}: signature does not verify with any matching anchor`);
-  const anchor = anchors[anchorIndex];
+  const anchor = anchors[anchorIndex]!;
+  // A constrained anchor would constrain the whole path (RFC 5280 §6.1.1 d); name
+  // constraints are not implemented, so it is refused rather than taken as unconstrained.
+  if (anchor.extensions.some((e) => e.oid === Oid.nameConstraints)) fail(PathError.nameConstraints, 'anchor: nameConstraints are not supported');
   if (smki) checkSmkiAnchor(anchor);
 
   // §6.1.2 initialisation, then §6.1.3/§6.1.4 for each certificate from the anchor down.

@@ -81,12 +81,16 @@ function checkCommon(cert: Certificate, what: string): void {
   }
 }
 
-function checkAuthorityKeyId(cert: Certificate, issuerKeyId: Uint8Array | undefined, what: string): void {
+function checkAuthorityKeyIdShape(cert: Certificate, what: string): void {
   const aki = cert.extensions.find((e) => e.oid === Oid.authorityKeyIdentifier);
   if (!aki || aki.critical || !cert.authorityKeyId || cert.authorityKeyIdHasIssuer || cert.authorityKeyId.length !== SMKI_KEY_ID_LENGTH) {
     fail(SmkiError.keyId, `${what}: authorityKeyIdentifier missing, critical, or not a lone ${SMKI_KEY_ID_LENGTH}-octet keyIdentifier`);
   }
-  if (!issuerKeyId || !equalBytes(cert.authorityKeyId, issuerKeyId)) {
+}
+
+function checkAuthorityKeyId(cert: Certificate, issuerKeyId: Uint8Array | undefined, what: string): void {
+  checkAuthorityKeyIdShape(cert, what);
+  if (!issuerKeyId || !equalBytes(cert.authorityKeyId!, issuerKeyId)) {
     fail(SmkiError.keyId, `${what}: authorityKeyIdentifier does not match the issuer's subjectKeyIdentifier`);
   }
 }
@@ -130,10 +134,21 @@ export function checkSmkiIntermediate(cert: Certificate, issuerKeyId: Uint8Array
 /** The signer (leaf): common rules, keyUsage exactly digitalSignature, AKI, role and entity id. */
 export function checkSmkiSigner(cert: Certificate, issuerKeyId: Uint8Array | undefined): { role: number; entityId: Uint8Array } {
   const what = 'leaf';
+  const identity = checkSmkiSigningCertificate(cert, what);
+  checkAuthorityKeyId(cert, issuerKeyId, what);
+  return identity;
+}
+
+/**
+ * An Organisation Certificate that signs (a Supplier or Recovery cell, or a chain's leaf):
+ * common rules, keyUsage exactly digitalSignature (a keyAgreement certificate never signs),
+ * not a CA, an AKI of the SMKI shape (its issuer is not at hand to match), role and entity id.
+ */
+export function checkSmkiSigningCertificate(cert: Certificate, what: string): { role: number; entityId: Uint8Array } {
   checkCommon(cert, what);
   if (cert.keyUsage !== KeyUsageBit.digitalSignature) fail(SmkiError.keyUsage, `${what}: keyUsage must be exactly digitalSignature`);
   if (cert.basicConstraints?.cA) fail(SmkiError.basicConstraints, `${what}: a signing certificate is not a CA`);
-  checkAuthorityKeyId(cert, issuerKeyId, what);
+  checkAuthorityKeyIdShape(cert, what);
   const role = smkiRole(cert.subject);
   if (role === undefined) fail(SmkiError.role, `${what}: no role (OU) in the subject`);
   const entityId = smkiEntityId(cert.subject);

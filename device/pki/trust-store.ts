@@ -7,12 +7,16 @@
  *   1 → bstr                    manufacturer anchor (DER certificate)
  *   2 → { cell index → bstr }   cells present: 0 root, 1 recovery, 2 supplier1, 3 supplier2
  * Every certificate is parsed on decode, so a store that decodes holds only certificates
- * the validator can use.
+ * the validator can use. Building a store (createTrustStore, replaceCell) also checks each
+ * certificate for its cell (cell-profile.ts); decoding does not, so that a store persisted
+ * under older rules still loads: its cells are checked again each time they are used.
  */
 import { asOtaError, OtaError } from '../errors.js';
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/cbor.js';
 import { ANCHOR_CELLS, type AnchorCell, type TrustStore } from './api.js';
-import { parseCertificate } from './x509.js';
+import type { WallTime } from '../ports.js';
+import { checkCellCertificate, type CellKind } from './cell-profile.js';
+import { parseCertificate, type Certificate } from './x509.js';
 
 export const TrustStoreError = {
   malformed: 'PKI_TRUST_STORE_MALFORMED',
@@ -28,14 +32,24 @@ const KEY_MANUFACTURER = 1;
 const KEY_CELLS = 2;
 
 function checkCertificate(der: unknown, what: string): Uint8Array {
+  parsed(der, what);
+  return der as Uint8Array;
+}
+
+function parsed(der: unknown, what: string): Certificate {
   if (!(der instanceof Uint8Array)) throw new OtaError(TrustStoreError.malformed, `${what} is not a byte string`);
   try {
-    parseCertificate(der);
+    return parseCertificate(der);
   } catch (e) {
     const inner = asOtaError(e, 'PKI_INTERNAL');
     throw new OtaError(TrustStoreError.badCertificate, `${what}: ${inner.message}`);
   }
-  return der;
+}
+
+/** Parses `der` (PKI_TRUST_STORE_BAD_CERTIFICATE) and checks it for its cell (docs/PKI.md "Cells"). */
+function checkForCell(der: unknown, cell: CellKind, now: WallTime | undefined): Uint8Array {
+  checkCellCertificate(cell, parsed(der, cell === 'manufacturer' ? 'manufacturer anchor' : `cell ${cell}`), now);
+  return der as Uint8Array;
 }
 
 function cellIndex(cell: AnchorCell): number {
@@ -44,26 +58,32 @@ function cellIndex(cell: AnchorCell): number {
   return i;
 }
 
-/** A new store: the build's manufacturer anchor and the given cells. Certificates are checked. */
-export function createTrustStore(manufacturerAnchor: Uint8Array, cells: Partial<Record<AnchorCell, Uint8Array>> = {}): TrustStore {
+/**
+ * A new store: the build's manufacturer anchor and the given cells. Each certificate is
+ * parsed and checked for its cell (role, key usage, and validity when `now` is trusted).
+ */
+export function createTrustStore(manufacturerAnchor: Uint8Array, cells: Partial<Record<AnchorCell, Uint8Array>> = {}, now?: WallTime): TrustStore {
   return typed(() => {
     for (const k of Object.keys(cells)) cellIndex(k as AnchorCell);
-    let store: TrustStore = { cells: {}, manufacturerAnchor: checkCertificate(manufacturerAnchor, 'manufacturer anchor').slice() };
+    let store: TrustStore = { cells: {}, manufacturerAnchor: checkForCell(manufacturerAnchor, 'manufacturer', now).slice() };
     for (const cell of ANCHOR_CELLS) {
       const der = cells[cell];
-      if (der) store = replaceCell(store, cell, der);
+      if (der) store = replaceCell(store, cell, der, now);
     }
     return store;
   });
 }
 
-/** A copy of `store` with `cell` holding `der` (or emptied when `der` is undefined). The manufacturer anchor never changes. */
-export function replaceCell(store: TrustStore, cell: AnchorCell, der: Uint8Array | undefined): TrustStore {
+/**
+ * A copy of `store` with `cell` holding `der` (or emptied when `der` is undefined), checked
+ * for the cell as createTrustStore does. The manufacturer anchor never changes.
+ */
+export function replaceCell(store: TrustStore, cell: AnchorCell, der: Uint8Array | undefined, now?: WallTime): TrustStore {
   return typed(() => {
     cellIndex(cell);
     const cells: Partial<Record<AnchorCell, Uint8Array>> = { ...store.cells };
     if (der === undefined) delete cells[cell];
-    else cells[cell] = checkCertificate(der, `cell ${cell}`).slice();
+    else cells[cell] = checkForCell(der, cell, now).slice();
     return { cells, manufacturerAnchor: store.manufacturerAnchor };
   });
 }

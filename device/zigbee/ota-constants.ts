@@ -63,5 +63,14 @@ export const WILDCARD_MANUFACTURER = 0xffff;
 export const WILDCARD_IMAGE_TYPE = 0xffff;
 export const WILDCARD_FILE_VERSION = 0xffffffff;
 
+/**
+ * Image types from here up are not a manufacturer's to use (Zigbee OTA: 0xFFC0 security
+ * credential, 0xFFC1 configuration, 0xFFC2 log, up to 0xFFFE reserved, 0xFFFF wildcard);
+ * zigbee-herdsman drops a query naming one.
+ */
+export const FIRST_RESERVED_IMAGE_TYPE = 0xffc0;
+/** Image Notify QueryJitter is a percentage: 1..100 (ZCL 11.13.3.2.1; 0 would ask no device to answer). */
+export const MAX_QUERY_JITTER = 100;
+
 /** Largest data size a block response can carry (the size field is one byte). */
 export const MAX_BLOCK_DATA = 255;

@@ -10,7 +10,7 @@
  */
 import { OtaError } from '../errors.js';
 import { readU16, readU32, writeU16, writeU32 } from '../util/bytes.js';
-import { ClientCommand, DEFAULT_RESPONSE_COMMAND, MAX_BLOCK_DATA, OtaStatus, ServerCommand } from './ota-constants.js';
+import { ClientCommand, DEFAULT_RESPONSE_COMMAND, MAX_BLOCK_DATA, MAX_QUERY_JITTER, OtaStatus, ServerCommand } from './ota-constants.js';
 import { Direction, FrameType, headerLength, readHeader, writeHeader, type ZclHeader } from './zcl-header.js';
 
 export interface ImageId {
@@ -146,6 +146,10 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
   switch (c.name) {
     case 'imageNotify':
       w.u8(c.payloadType);
+      // The decoder refuses a jitter over 100, so the encoder never writes one.
+      if (!Number.isInteger(c.queryJitter) || c.queryJitter < 1 || c.queryJitter > MAX_QUERY_JITTER) {
+        throw new OtaError('ZCL_FIELD_RANGE', `Image Notify query jitter ${c.queryJitter} outside 1..${MAX_QUERY_JITTER}`);
+      }
       w.u8(c.queryJitter);
       if (c.payloadType >= 1) w.u16(req(c.manufacturerCode));
       if (c.payloadType >= 2) w.u16(req(c.imageType));

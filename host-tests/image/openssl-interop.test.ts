@@ -10,6 +10,9 @@ import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { readU32 } from '../../device/util/bytes.js';
 import { createTrustStore } from '../../device/pki/trust-store.js';
+import { SmkiRole } from '../../device/pki/smki.js';
+import { ext, issueCertificate, smkiKeyId, smkiName } from '../../tools/pki/cert-builder.js';
+import { createTestPki, readPrivateKeyFile, SMKI_TEST_POLICY, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
 import { readCertificateFile } from '../../tools/pki/pem.js';
 import { saveTrustStoreFile } from '../../tools/pki/trust-store-file.js';
 import { openssl, opensslStatus, tempDir } from '../pki/openssl.js';
@@ -29,11 +32,29 @@ describe('openssl interop', () => {
   writeFileSync(at('signer.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
   openssl(['x509', '-req', '-in', 'signer.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'signer.ext', '-out', 'signer.pem'], dir);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-out', 'supplier.key'], dir);
-  openssl(['req', '-x509', '-new', '-key', 'supplier.key', '-sha256', '-days', '365', '-subj', '/OU=02/CN=Interop Supplier', '-out', 'supplier.pem'], dir);
   openssl(['ec', '-in', 'signer.key', '-pubout', '-out', 'signer.pub'], dir);
   openssl(['ec', '-in', 'supplier.key', '-pubout', '-out', 'supplier.pub'], dir);
   writeFileSync(at('payload.bin'), Uint8Array.from({ length: 5000 }, (_, i) => (i * 13) & 0xff));
-  saveTrustStoreFile(at('store.cbor'), createTrustStore(readCertificateFile(at('root.pem'))[0], { supplier2: readCertificateFile(at('supplier.pem'))[0] }));
+  // A Supplier cell must be an SMKI Organisation Certificate (docs/PKI.md "Cells"), which
+  // openssl's -subj cannot write (x500UniqueIdentifier is a BIT STRING): the test PKI's
+  // Organisation CA certifies the openssl-made supplier key.
+  const pki = createTestPki();
+  const supplierCert = issueCertificate({
+    subject: smkiName(SmkiRole.supplier, { entityId: SUPPLIER2_ENTITY_ID, cn: 'Interop Supplier' }),
+    issuer: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
+    publicKey: readPrivateKeyFile(at('supplier.key')).publicKey,
+    signerKey: pki.orgCa.privateKey,
+    serial: 77,
+    notBefore: Date.UTC(2024, 0, 1) / 1000,
+    notAfter: Date.UTC(2049, 0, 1) / 1000,
+    extensions: [
+      ext.keyUsage(['digitalSignature']),
+      ext.policies([SMKI_TEST_POLICY]),
+      ext.subjectKeyId(smkiKeyId(readPrivateKeyFile(at('supplier.key')).publicKey)),
+      ext.authorityKeyId(pki.orgCa.keyId),
+    ],
+  });
+  saveTrustStoreFile(at('store.cbor'), createTrustStore(readCertificateFile(at('root.pem'))[0], { supplier2: supplierCert }));
 
   const signArgs = ['sign', '--payload', at('payload.bin'), '--out', at('image.ota'), '--manufacturer-key', at('signer.key'), '--chain', at('signer.pem'),
     '--supplier-key', at('supplier.key'), '--manufacturer-code', '0x1234', '--image-type', '0x0042', '--file-version', '0x01000002', '--hw-min', '1', '--hw-max', '3'];

@@ -49,6 +49,19 @@ describe('device/pki on the XS engine', () => {
     expect(r).toEqual({ ok: true, leafPublicKey: toHex(pki.manufacturerSigner.publicKey), anchorIndex: 1, timeChecked: false });
   });
 
+  it('cells are checked for their role and validity inside XS, as on Node', async () => {
+    const ok = await run<ChainResult & { publicKey?: string }>('cell check (supplier1)', 'checkCell', { cell: 'supplier1', der: toHex(pki.supplier1.der) });
+    expect(ok).toEqual({ ok: true, publicKey: toHex(pki.supplier1.publicKey) });
+    const wrongCell = await run<ChainResult>('cell check (root cell given a supplier)', 'checkCell', { cell: 'root', der: toHex(pki.supplier1.der) });
+    expect(wrongCell).toEqual({ ok: false, typed: true, code: 'PKI_PROFILE_SMKI_KEY_USAGE' });
+    const expired = await run<ChainResult>('cell check (expired)', 'checkCell', {
+      cell: 'supplier2',
+      der: toHex(pki.supplier2.der),
+      now: { unixSeconds: Date.UTC(2050, 0, 1) / 1000, trusted: true },
+    });
+    expect(expired).toEqual({ ok: false, typed: true, code: 'PKI_EXPIRED' });
+  });
+
   it('a tampered supplier certificate is refused with PKI_SIGNATURE_INVALID, typed', async () => {
     const bad = pki.supplier1.der.slice();
     bad[16] ^= 0x01; // inside the serial number: still well formed, no longer what was signed

@@ -5,13 +5,13 @@
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { CertProfile, ChainOptions } from '../../device/pki/api.js';
-import { MAX_CHAIN_LENGTH, verifyChain } from '../../device/pki/path.js';
 import { parseCertificate } from '../../device/pki/x509.js';
 import { isOtaError } from '../../device/errors.js';
 import { toHex } from '../../device/util/bytes.js';
-import { parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
+import { CliError, parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
+import { IoError } from '../io/io-errors.js';
 import { isoTime, nameToString, parseRfc3339 } from '../pki/describe.js';
-import { orderChain } from '../pki/order-chain.js';
+import { buildAndVerify } from '../pki/order-chain.js';
 import { readCertificateFile } from '../pki/pem.js';
 
 export const certVerify: Command = {
@@ -37,14 +37,28 @@ export const certVerify: Command = {
     const json = a.flag('json');
 
     const leafFile = readCertificateFile(a.positionals[0]);
-    const intermediates = [...leafFile.slice(1), ...a.list('intermediate').flatMap((f) => readCertificateFile(f))];
+    // Candidates, not requirements: a candidate file whose bytes are no certificate is left
+    // out of path building, as docs/PKI.md says of unused intermediates (a missing or
+    // unreadable file is still exit 3). The leaf and the anchors must all be certificates.
+    const ignored: string[] = [];
+    const candidates = (file: string): Uint8Array[] => {
+      try {
+        return readCertificateFile(file);
+      } catch (e) {
+        if (e instanceof CliError && e.code === IoError.certificate) {
+          ignored.push(file);
+          return [];
+        }
+        throw e;
+      }
+    };
+    const intermediates = [...leafFile.slice(1), ...a.list('intermediate').flatMap(candidates)];
     const anchors = anchorFiles.flatMap((f) => readCertificateFile(f));
     const options: ChainOptions = { profile, crypto: { sha256: nobleSha256, p256: nobleP256 } };
     // The operator vouches for a time given on the command line: it counts as trusted.
     if (atSeconds !== undefined) options.now = { unixSeconds: atSeconds, trusted: true };
     try {
-      const chain = orderChain(leafFile[0], intermediates, MAX_CHAIN_LENGTH);
-      const r = verifyChain(chain, anchors, options);
+      const { chain, result: r } = buildAndVerify(leafFile[0], intermediates, anchors, options);
       const subjects = chain.map((der) => nameToString(parseCertificate(der).subject));
       const anchorSubject = nameToString(parseCertificate(anchors[r.anchorIndex]).subject);
       if (json) {
@@ -52,6 +66,7 @@ export const certVerify: Command = {
           JSON.stringify({
             valid: true,
             profile,
+            ...(ignored.length ? { ignored } : {}),
             path: subjects,
             anchor: anchorSubject,
             timeChecked: r.timeChecked,
@@ -63,6 +78,7 @@ export const certVerify: Command = {
         );
       } else {
         console.log(`valid (${profile})`);
+        for (const file of ignored) console.log(`  ignored ${file}: not a certificate`);
         subjects.forEach((s, i) => console.log(`  ${i === 0 ? 'leaf' : `ca ${i}`}: ${s}`));
         console.log(`  anchor: ${anchorSubject}`);
         if (r.leafRole !== undefined) console.log(`  leaf role ${r.leafRole.toString(16).padStart(2, '0')}, entity id ${toHex(r.leafEntityId!)}`);

@@ -12,6 +12,7 @@ import { writeFilesAllOrNone } from '../io/write-files.js';
 import { nameToString } from '../pki/describe.js';
 import { sec1Pem } from '../pki/keys.js';
 import { createTestPki, type TestCert } from '../pki/test-pki.js';
+import { buildTrustStore } from '../pki/trust-build.js';
 import { ToolRefusal } from '../refusals.js';
 
 export const TRUST_STORE_FILE = 'trust-store.cbor';
@@ -41,7 +42,12 @@ export const pkiInit: Command = {
     }
     files.push(['supplier1-chain.pem', pki.supplier1.pem + pki.orgCa.pem, 'supplier 1 certificate then the organisation CA']);
     files.push(['supplier2-chain.pem', pki.supplier2.pem + pki.orgCa.pem, 'supplier 2 certificate then the organisation CA']);
-    files.push([TRUST_STORE_FILE, encodeTrustStore(pki.trustStore), 'device trust store: root, supplier1, supplier2 cells + manufacturer anchor']);
+    // The same building and cell checks as `trust build`, from the certificates written here.
+    const store = buildTrustStore({
+      manufacturerAnchor: pki.manufacturerRoot.der,
+      cells: { root: pki.smkiRoot.der, supplier1: pki.supplier1.der, supplier2: pki.supplier2.der },
+    });
+    files.push([TRUST_STORE_FILE, encodeTrustStore(store), 'device trust store: root, supplier1, supplier2 cells + manufacturer anchor']);
     if (!a.flag('force')) {
       const existing = files.map((f) => f[0]).filter((f) => existsSync(path.join(dir, f)));
       if (existing.length) throw refused(ToolRefusal.outputExists, `${dir} already holds ${existing.join(', ')}: use --force to overwrite`);

@@ -3,12 +3,12 @@
  * bytes are exactly the device's own encoding (device/pki/trust-store.ts, documented in
  * docs/PKI.md): what a test device holds and what the tools check against are one thing.
  */
-import { writeFileSync } from 'node:fs';
 import { isOtaError } from '../../device/errors.js';
 import type { TrustStore } from '../../device/pki/api.js';
 import { decodeTrustStore, encodeTrustStore } from '../../device/pki/trust-store.js';
 import { IoError, ioError } from '../io/io-errors.js';
 import { readInput } from '../io/read-input.js';
+import { writeFilesAllOrNone } from '../io/write-files.js';
 
 /**
  * Reads and strictly decodes a trust store file. A file the device's decoder refuses is
@@ -26,5 +26,6 @@ export function loadTrustStoreFile(path: string): TrustStore {
 }
 
 export function saveTrustStoreFile(path: string, store: TrustStore): void {
-  writeFileSync(path, encodeTrustStore(store));
+  // Through a temporary file and a rename: a failed write leaves the old store whole (IO_WRITE, exit 3).
+  writeFilesAllOrNone([{ path, content: encodeTrustStore(store) }]);
 }

@@ -3,7 +3,7 @@ import { nobleP256 } from '../../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import type { CertProfile } from '../../../device/pki/api.js';
 import type { WallTime } from '../../../device/ports.js';
-import { certificateKey, decodeTrustStore, encodeTrustStore, verifyChain } from '../../../device/pki/index.js';
+import { certificateKey, checkCell, decodeTrustStore, encodeTrustStore, verifyChain, type CellKind } from '../../../device/pki/index.js';
 import { fromHex, toHex } from '../../../device/util/bytes.js';
 import { serve } from './serve.js';
 
@@ -21,6 +21,16 @@ serve({
         ...(r.leafRole !== undefined ? { leafRole: r.leafRole } : {}),
         ...(r.leafEntityId ? { leafEntityId: toHex(r.leafEntityId) } : {}),
       };
+    } catch (e) {
+      const err = e as { name?: string; code?: string };
+      return { ok: false, typed: err.name === 'OtaError', code: err.code ?? String(e) };
+    }
+  },
+
+  checkCell: (args: { cell: CellKind; der: string; now?: WallTime }) => {
+    try {
+      const cert = checkCell(args.cell, fromHex(args.der), args.now);
+      return { ok: true, publicKey: toHex(cert.publicKey) };
     } catch (e) {
       const err = e as { name?: string; code?: string };
       return { ok: false, typed: err.name === 'OtaError', code: err.code ?? String(e) };
