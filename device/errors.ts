@@ -1,11 +1,39 @@
 /**
  * The one error class of the agent. Every refusal and failure carries a stable `code`
- * (SCREAMING_SNAKE, listed in docs/FORMAT.md and docs/AGENT.md) that a supplier can be
- * told; `message` is for people. Nothing else is thrown out of device/ on purpose.
+ * from one of the error tables (storage-errors.ts, image-errors.ts, agent-errors.ts, ...;
+ * docs/REPORTS.md lists every code) that a supplier can be told; `message` is for people.
+ * Nothing else is thrown out of device/ on purpose.
  */
+import type { AgentErrorCode, SinkErrorCode } from './agent/agent-errors.js';
+import type { OtaClientErrorCode } from './agent/ota-errors.js';
+import type { ImageErrorCode } from './image/image-errors.js';
+import type { PkiErrorCode } from './pki/pki-errors.js';
+import type { StorageErrorCode } from './storage/storage-errors.js';
+import type { CborErrorCode } from './util/cbor.js';
+import type { ZclErrorCode } from './zigbee/zigbee-errors.js';
+
+/**
+ * The error tables, one entry per table. Code outside device/ with codes of its own (the
+ * emulator's test-image format) adds its table's type here by declaration merging, so its
+ * codes are checked the same way and device/ never depends on it.
+ */
+export interface OtaErrorCodeTables {
+  storage: StorageErrorCode;
+  image: ImageErrorCode;
+  pki: PkiErrorCode;
+  cbor: CborErrorCode;
+  zcl: ZclErrorCode;
+  otaClient: OtaClientErrorCode;
+  agent: AgentErrorCode;
+  sink: SinkErrorCode;
+}
+
+/** Every stable code: a misspelt one fails the type check. */
+export type OtaErrorCode = OtaErrorCodeTables[keyof OtaErrorCodeTables];
+
 export class OtaError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: OtaErrorCode;
+  constructor(code: OtaErrorCode, message: string) {
     super(`${code}: ${message}`);
     this.code = code;
     this.name = 'OtaError';
@@ -13,12 +41,12 @@ export class OtaError extends Error {
 }
 
 /** True for an OtaError carrying `code` (or any OtaError when no code is given). */
-export function isOtaError(e: unknown, code?: string): e is OtaError {
+export function isOtaError(e: unknown, code?: OtaErrorCode): e is OtaError {
   return e instanceof OtaError && (code === undefined || e.code === code);
 }
 
 /** Turns whatever a port threw into an OtaError with `code`, keeping OtaErrors as they are. */
-export function asOtaError(e: unknown, code: string): OtaError {
+export function asOtaError(e: unknown, code: OtaErrorCode): OtaError {
   if (e instanceof OtaError) return e;
   const text = e instanceof Error ? e.message : String(e);
   return new OtaError(code, text);

@@ -12,6 +12,7 @@
  * of that device instance throw, so the agent can make no further progress, and the
  * harness discards the instance and boots a new one over the same flash.
  */
+import type { OtaErrorCode } from './errors.js';
 
 /** Bytes in, bytes out. All multi-byte integers on the wire and in flash are little-endian. */
 export type Bytes = Uint8Array;
@@ -173,7 +174,7 @@ export type Report =
   /** CS09 activation alert after every activation attempt. */
   | { kind: 'activation'; success: boolean; version: number; atUnixSeconds?: number }
   /** An image was refused or the running image failed its check; `alertCode` is GBCS (0x8F1B, 0x8F1C, 0x8F72). */
-  | { kind: 'verification'; alertCode: number; errorCode: string }
+  | { kind: 'verification'; alertCode: number; errorCode: OtaErrorCode | 'OK' }
   /** The OTA client attribute ImageUpgradeStatus changed. */
   | { kind: 'upgrade-status'; status: number }
   /** Activation was held back (e.g. battery below the activation level). */

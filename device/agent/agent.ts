@@ -14,7 +14,7 @@
  * bounded ring (`recentErrors`), and the lifecycle goes on. Nothing leaves `start()`, a
  * timer callback, a frame handler or the activation handler as a throw.
  */
-import { asOtaError, OtaError } from '../errors.js';
+import { asOtaError, OtaError, type OtaErrorCode } from '../errors.js';
 import type { TrustStore } from '../pki/api.js';
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
 import { activateTrial, bootStatus, confirmTrial, type TrialOptions } from '../storage/boot-control.js';
@@ -36,6 +36,9 @@ import { runningImageMatches } from './running-image.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
 import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
 import { upgradeEndTrigger } from './unsolicited-end.js';
+import { AgentError, SinkError } from './agent-errors.js';
+import { StorageError } from '../storage/storage-errors.js';
+import { OtaClientError } from './ota-errors.js';
 
 /** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
 export type AgentPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'deferred';
@@ -78,7 +81,7 @@ function sameOffer(a: ImageIdentity, b: ImageIdentity): boolean {
 
 export class Agent {
   readonly ctx: AgentContext = initialContext();
-  readonly recentErrors: string[] = [];
+  readonly recentErrors: OtaErrorCode[] = [];
   layout: StorageLayout | undefined;
   sink: UpdateSink | undefined;
   driver: OtaDriver | undefined;
@@ -110,16 +113,16 @@ export class Agent {
     try {
       this.retry = new RetryTracker({ ...DEFAULT_RETRY_POLICY, ...this.config.retry });
     } catch (e) {
-      this.note(asOtaError(e, 'AGENT_CONFIG')); // the defaults stand
+      this.note(asOtaError(e, AgentError.config)); // the defaults stand
     }
     try {
       this.layout = makeLayout(this.ports.flash, this.config.layout);
     } catch (e) {
-      this.note(asOtaError(e, 'AGENT_LAYOUT'));
+      this.note(asOtaError(e, AgentError.layout));
       return;
     }
-    this.guard('TRANSPORT_FAILED', () => this.ports.transport.onReceive((f) => this.onFrame(f)));
-    this.guard('ACTIVATION_PORT_FAILED', () => this.ports.activation.onCommand((c) => this.onCommand(c)));
+    this.guard(AgentError.transportFailed, () => this.ports.transport.onReceive((f) => this.onFrame(f)));
+    this.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.onCommand(c)));
     this.post(this.bootCheck());
     // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
     if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
@@ -138,7 +141,7 @@ export class Agent {
     try {
       status = bootStatus(this.ports, layout);
     } catch (e) {
-      this.note(asOtaError(e, 'BOOT_RECORD_CORRUPT'));
+      this.note(asOtaError(e, StorageError.bootRecordCorrupt));
       return { type: 'booted', trial: false, reverted: false, runningImageOk: false, runningVersion: 0 };
     }
     const trial = status.kind === 'trial';
@@ -148,7 +151,7 @@ export class Agent {
     try {
       armed = readArmed(Journal.open(this.ports.flash, layout));
     } catch (e) {
-      this.note(asOtaError(e, 'JOURNAL_READ'));
+      this.note(asOtaError(e, AgentError.journalRead));
     }
     const event: AgentEvent = { type: 'booted', trial, reverted: false, runningImageOk, runningVersion: slot.version };
     if (!trial && armed) {
@@ -172,18 +175,18 @@ export class Agent {
     try {
       return runningImageMatches(this.ports, this.layout!, slot);
     } catch (e) {
-      this.note(asOtaError(e, 'BOOT_IMAGE_CHECK'));
+      this.note(asOtaError(e, AgentError.bootImageCheck));
       return false;
     }
   }
 
   /** The activation's outcome is known: ARMED is cleared, and the download too when it is finished with. */
   private afterActivationKnown(forgetDownload: boolean): void {
-    this.guard('JOURNAL_WRITE', () => {
+    this.guard(AgentError.journalWrite, () => {
       const journal = Journal.open(this.ports.flash, this.layout!);
       recordArmed(journal, undefined);
     });
-    if (forgetDownload) this.guard('JOURNAL_WRITE', () => this.makeSink(0).discard());
+    if (forgetDownload) this.guard(AgentError.journalWrite, () => this.makeSink(0).discard());
   }
 
   // ---------------------------------------------------------------------- lifecycle
@@ -200,7 +203,7 @@ export class Agent {
         if (before === 'boot-check' && this.ctx.state !== 'boot-check') this.startDriver();
       }
     } catch (e) {
-      this.note(asOtaError(e, 'AGENT_INTERNAL'));
+      this.note(asOtaError(e, AgentError.internal));
     } finally {
       this.running = false;
       this.queue.length = 0;
@@ -217,7 +220,7 @@ export class Agent {
       case 'finish-verification': {
         this.phase('verify');
         const held = this.sink?.held;
-        this.queue.push(held ? { type: 'verified', held } : { type: 'verify-failed', code: 'SINK_NOT_VERIFIED' });
+        this.queue.push(held ? { type: 'verified', held } : { type: 'verify-failed', code: SinkError.notVerified });
         return;
       }
       case 'schedule-activation':
@@ -234,7 +237,7 @@ export class Agent {
       case 'restart':
         return this.restart();
       case 'discard-download':
-        this.guard('JOURNAL_WRITE', () => this.sink?.discard());
+        this.guard(AgentError.journalWrite, () => this.sink?.discard());
         return;
     }
   }
@@ -256,7 +259,7 @@ export class Agent {
     try {
       this.ports.reporter.report(r);
     } catch (e) {
-      this.note(asOtaError(e, 'REPORT_DROPPED'));
+      this.note(asOtaError(e, AgentError.reportDropped));
     }
   }
 
@@ -278,9 +281,9 @@ export class Agent {
       capacity: () => sink.capacity(),
       begin: (image: ImageIdentity) => {
         // An offer refused this boot is not fetched again every query interval (nor reported again).
-        if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError('AGENT_OFFER_REFUSED_BEFORE', `version 0x${image.fileVersion.toString(16)} was refused this boot`);
+        if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError(AgentError.offerRefusedBefore, `version 0x${image.fileVersion.toString(16)} was refused this boot`);
         const wait = this.retry.waitFor(image, this.nowMs());
-        if (wait > 0) throw new OtaError('AGENT_RETRY_BACKOFF', `version 0x${image.fileVersion.toString(16)} is tried again in ${Math.ceil(wait / 1000)} s`);
+        if (wait > 0) throw new OtaError(AgentError.retryBackoff, `version 0x${image.fileVersion.toString(16)} is tried again in ${Math.ceil(wait / 1000)} s`);
         const offset = sink.begin(image);
         if (this.ctx.state === 'idle') this.post({ type: 'image-offered' });
         return offset;
@@ -327,7 +330,7 @@ export class Agent {
         },
       });
     } catch (e) {
-      this.note(asOtaError(e, 'DRIVER_CONFIG'));
+      this.note(asOtaError(e, OtaClientError.driverConfig));
       return;
     }
     this.phase('query');
@@ -359,7 +362,7 @@ export class Agent {
    * the image again from the start; a local fault is reported once, when the image is
    * given up. Given up or refused, the image waits for a new offer or a reboot.
    */
-  private onRetriableFailure(image: ImageIdentity, kind: 'local' | 'transfer', code: string): void {
+  private onRetriableFailure(image: ImageIdentity, kind: 'local' | 'transfer', code: OtaErrorCode): void {
     const offset = this.driver?.client.fileOffset ?? 0;
     const d = this.retry.fail(image, kind, offset, this.nowMs());
     if (d.giveUp) {
@@ -374,7 +377,7 @@ export class Agent {
     try {
       return this.ports.clock.monotonicMs();
     } catch (e) {
-      this.note(asOtaError(e, 'CLOCK_FAILED'));
+      this.note(asOtaError(e, AgentError.clockFailed));
       return 0;
     }
   }
@@ -387,7 +390,7 @@ export class Agent {
       try {
         h(frame);
       } catch (e) {
-        this.note(asOtaError(e, 'DRIVER_INTERNAL'));
+        this.note(asOtaError(e, OtaClientError.driverInternal));
       }
     }
   }
@@ -400,7 +403,7 @@ export class Agent {
     const interval = this.config.client?.queryIntervalMs ?? DEFAULT_CLIENT_TIMING.queryIntervalMs;
     this.setTimer(interval, () => {
       if (this.endAnswered || this.ctx.state !== 'awaiting-activation' || this.sink?.held?.fileVersion !== image.fileVersion) return;
-      this.guard('TRANSPORT_SEND_FAILED', () => {
+      this.guard(AgentError.transportSendFailed, () => {
         this.pingSequence = (this.pingSequence + 1) & 0xff;
         this.ports.transport.send(
           encodeOtaFrame({
@@ -438,7 +441,7 @@ export class Agent {
       this.setTimer(delayMs, () => this.post({ type: 'activation-accepted' }));
       return ActivationResponse.success;
     } catch (e) {
-      this.note(asOtaError(e, 'ACTIVATION_FAILED'));
+      this.note(asOtaError(e, AgentError.activationFailed));
       return ActivationResponse.activationFailure;
     }
   }
@@ -456,7 +459,7 @@ export class Agent {
       const source = p.source();
       ok = powerAllowsActivation(source, source === 'mains' ? 100 : p.level(), p.lowWarning(), policy.activatePercent);
     } catch (e) {
-      this.note(asOtaError(e, 'POWER_READ_FAILED'));
+      this.note(asOtaError(e, AgentError.powerReadFailed));
     }
     this.clearRecheck();
     let event: AgentEvent | undefined;
@@ -480,7 +483,7 @@ export class Agent {
     const held = this.sink?.held;
     this.phase('activate', held ? `version 0x${held.fileVersion.toString(16)}` : undefined);
     if (!held) {
-      this.queue.push({ type: 'trial-armed-failed', code: 'SINK_NOT_VERIFIED' });
+      this.queue.push({ type: 'trial-armed-failed', code: SinkError.notVerified });
       return;
     }
     try {
@@ -488,9 +491,9 @@ export class Agent {
       recordArmed(Journal.open(this.ports.flash, this.layout!), { fileVersion: held.fileVersion, payloadDigest: held.payloadDigest });
       activateTrial(this.ports, this.layout!, { version: held.fileVersion, length: held.payloadLength, digest: held.payloadDigest }, this.config.trial);
     } catch (e) {
-      const err = asOtaError(e, 'ACTIVATION_FAILED');
+      const err = asOtaError(e, AgentError.activationFailed);
       this.note(err);
-      this.guard('JOURNAL_WRITE', () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
+      this.guard(AgentError.journalWrite, () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
       this.queue.push({ type: 'trial-armed-failed', code: err.code });
       // A flash write can fail once and work the next time: try again a few times, each attempt reported.
       if (++this.armFailures <= ARM_RETRIES) {
@@ -520,7 +523,7 @@ export class Agent {
 
   /** One Query Next Image Request, for the radio check (its answer is a server frame; the client ignores it). */
   private ping(): void {
-    this.guard('TRANSPORT_SEND_FAILED', () => {
+    this.guard(AgentError.transportSendFailed, () => {
       this.pingSequence = (this.pingSequence + 1) & 0xff;
       const c = this.config;
       this.ports.transport.send(
@@ -538,7 +541,7 @@ export class Agent {
     try {
       confirmTrial(this.ports, this.layout!);
     } catch (e) {
-      const err = asOtaError(e, 'CONFIRM_FAILED');
+      const err = asOtaError(e, AgentError.confirmFailed);
       this.note(err);
       this.queue.push({ type: 'confirm-failed', code: err.code });
       return;
@@ -554,7 +557,7 @@ export class Agent {
       this.ports.boot.restart();
     } catch (e) {
       // Still running: try again later (the watchdog is the backstop on a trial).
-      this.note(asOtaError(e, 'RESTART_FAILED'));
+      this.note(asOtaError(e, AgentError.restartFailed));
       this.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => this.restart());
     }
   }
@@ -567,11 +570,11 @@ export class Agent {
         try {
           fn();
         } catch (e) {
-          this.note(asOtaError(e, 'AGENT_INTERNAL'));
+          this.note(asOtaError(e, AgentError.internal));
         }
       });
     } catch (e) {
-      this.note(asOtaError(e, 'CLOCK_FAILED'));
+      this.note(asOtaError(e, AgentError.clockFailed));
       return undefined;
     }
   }
@@ -580,10 +583,10 @@ export class Agent {
     if (this.recheck === undefined) return;
     const h = this.recheck;
     this.recheck = undefined;
-    this.guard('CLOCK_FAILED', () => this.ports.clock.clearTimer(h));
+    this.guard(AgentError.clockFailed, () => this.ports.clock.clearTimer(h));
   }
 
-  private guard(code: string, fn: () => void): void {
+  private guard(code: OtaErrorCode, fn: () => void): void {
     try {
       fn();
     } catch (e) {

@@ -19,8 +19,9 @@
 import { OtaError } from '../errors.js';
 import { FIRST_RESERVED_IMAGE_TYPE, WILDCARD_FILE_VERSION, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
 import type { OtaClientConfig } from './ota-client.js';
+import { OtaClientError } from './ota-errors.js';
 
-export const CLIENT_CONFIG_ERROR = 'CLIENT_CONFIG';
+export const CLIENT_CONFIG_ERROR = OtaClientError.clientConfig;
 
 /** Longest delay a platform timer takes (signed 32-bit milliseconds). */
 export const MAX_TIMER_MS = 0x7fffffff;

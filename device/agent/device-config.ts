@@ -11,6 +11,7 @@ import { Journal } from '../storage/journal.js';
 import { readTrustAnchors } from '../storage/journal-records.js';
 import { makeLayout, type LayoutConfig } from '../storage/layout.js';
 import { OtaError, asOtaError } from '../errors.js';
+import { AgentError } from './agent-errors.js';
 
 export interface DeviceBuild {
   manufacturerCode: number;
@@ -33,8 +34,8 @@ export function loadTrustStore(flash: Flash, build: DeviceBuild): TrustStore {
   try {
     bytes = readTrustAnchors(Journal.open(flash, makeLayout(flash, build.layout)));
   } catch (e) {
-    throw asOtaError(e, 'TRUST_STORE_READ');
+    throw asOtaError(e, AgentError.trustStoreRead);
   }
-  if (!bytes) throw new OtaError('TRUST_STORE_MISSING', 'no TRUST_ANCHORS record: the device was not provisioned');
+  if (!bytes) throw new OtaError(AgentError.trustStoreMissing, 'no TRUST_ANCHORS record: the device was not provisioned');
   return decodeTrustStore(bytes);
 }

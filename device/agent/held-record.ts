@@ -16,6 +16,7 @@
 import { OtaError } from '../errors.js';
 import type { Journal } from '../storage/journal.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../util/cbor.js';
+import { AgentError } from './agent-errors.js';
 
 export const AgentRecord = { heldTrailer: 16, armed: 17 } as const;
 
@@ -31,7 +32,7 @@ export interface ArmedActivation {
 }
 
 const bad = (what: string): never => {
-  throw new OtaError('AGENT_RECORD_INVALID', what);
+  throw new OtaError(AgentError.recordInvalid, what);
 };
 
 function readMap(body: Uint8Array | undefined): Map<unknown, unknown> | undefined {

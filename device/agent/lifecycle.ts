@@ -8,9 +8,11 @@
  * boot check → idle → download → verify → wait for activation → activate (trial boot)
  *   → self-test → confirm, or revert.
  */
+import type { OtaErrorCode } from '../errors.js';
 import type { Report } from '../ports.js';
 import { UpgradeStatus } from '../zigbee/ota-constants.js';
 import type { ActivationTrigger, HeldImage } from './activation.js';
+import { AgentError } from './agent-errors.js';
 
 export type AgentState =
   | 'boot-check'
@@ -48,9 +50,9 @@ export type AgentEvent =
    * `gaveUp`: a local fault persisted (retry-policy.ts) and the image is given up until a new offer or a reboot;
    * neither: a link or local failure to retry.
    */
-  | { type: 'download-failed'; code: string; refused?: boolean; gaveUp?: boolean }
+  | { type: 'download-failed'; code: OtaErrorCode; refused?: boolean; gaveUp?: boolean }
   | { type: 'verified'; held: HeldImage }
-  | { type: 'verify-failed'; code: string }
+  | { type: 'verify-failed'; code: OtaErrorCode }
   /** Upgrade End Response (solicited or not), already read into a trigger. */
   | { type: 'upgrade-end'; trigger: ActivationTrigger }
   /** An explicit activation command that `decideActivationCommand` accepted. */
@@ -58,11 +60,11 @@ export type AgentEvent =
   /** The activation time arrived (timer), or the power recovered while activation was due. */
   | { type: 'activation-due' }
   | { type: 'power-insufficient' }
-  | { type: 'trial-armed-failed'; code: string }
+  | { type: 'trial-armed-failed'; code: OtaErrorCode }
   | { type: 'self-test-passed' }
   | { type: 'self-test-failed'; reason: string }
   | { type: 'confirmed' }
-  | { type: 'confirm-failed'; code: string };
+  | { type: 'confirm-failed'; code: OtaErrorCode };
 
 export type AgentAction =
   | { do: 'report'; report: Report }
@@ -141,7 +143,7 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     from: 'boot-check', on: 'booted', guard: 'running image fails its check', when: (_c, e) => !e.runningImageOk,
     to: 'idle',
     actions: (c) => [
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailedAtPowerOn, errorCode: 'BOOT_IMAGE_CHECK' } },
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailedAtPowerOn, errorCode: AgentError.bootImageCheck } },
       { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
     ],
     doText: 'raise 0x8F1B (verification failed at power-on); report firmware version',

@@ -17,6 +17,9 @@ import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../zigbee/ota-f
 import { checkClientConfig } from './client-config-check.js';
 import type { ImageIdentity, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs, type PowerPolicy, type PowerReading } from './power-policy.js';
+import { OtaClientError } from './ota-errors.js';
+import { ZclError } from '../zigbee/zigbee-errors.js';
+import { SinkError } from './agent-errors.js';
 
 export interface OtaClientConfig {
   manufacturerCode: number;
@@ -166,7 +169,7 @@ export class OtaClient {
       this.dispatch(event, ctx, out);
     } catch (e) {
       // A bug here must not escape into the platform's event loop; fail the download cleanly.
-      const err = e instanceof OtaError ? e : new OtaError('CLIENT_INTERNAL', e instanceof Error ? e.message : String(e));
+      const err = e instanceof OtaError ? e : new OtaError(OtaClientError.clientInternal, e instanceof Error ? e.message : String(e));
       out.push({ kind: 'refused', error: err });
       if (this.image) this.giveUp(ctx, out, err, OtaStatus.abort);
       else this.toIdle(out, this.config.queryIntervalMs);
@@ -224,7 +227,7 @@ export class OtaClient {
       case 'querying':
         this.errors++;
         if (this.errors >= this.config.maxErrors) {
-          out.push({ kind: 'refused', error: new OtaError('OTA_QUERY_NO_ANSWER', `no Query Next Image Response after ${this.errors} tries`) });
+          out.push({ kind: 'refused', error: new OtaError(OtaClientError.queryNoAnswer, `no Query Next Image Response after ${this.errors} tries`) });
           this.toIdle(out, this.config.queryIntervalMs);
           return;
         }
@@ -233,7 +236,7 @@ export class OtaClient {
       case 'downloading':
         if (this.inFlight) {
           this.inFlight = false;
-          if (this.countError(ctx, out, new OtaError('OTA_BLOCK_TIMEOUT', `no answer for offset ${this.offset}`))) return;
+          if (this.countError(ctx, out, new OtaError(OtaClientError.blockTimeout, `no answer for offset ${this.offset}`))) return;
           this.notBefore = ctx.nowMs + this.backoff();
         }
         this.requestOrPause(ctx, out);
@@ -272,14 +275,14 @@ export class OtaClient {
       command = d.command;
       direction = d.header.direction;
     } catch (e) {
-      const err = e instanceof OtaError ? e : new OtaError('ZCL_MALFORMED', String(e));
+      const err = e instanceof OtaError ? e : new OtaError(ZclError.malformed, String(e));
       // A garbled frame while a block is awaited counts as that exchange's (bad) answer: retry after a backoff.
       if (this.state === 'downloading' && this.inFlight) this.badAnswer(ctx, out, err);
       else out.push({ kind: 'refused', error: err });
       return;
     }
     if (direction !== 1) {
-      out.push({ kind: 'refused', error: new OtaError('ZCL_WRONG_DIRECTION', `${command.name} sent towards a client`) });
+      out.push({ kind: 'refused', error: new OtaError(ZclError.wrongDirection, `${command.name} sent towards a client`) });
       return;
     }
     switch (command.name) {
@@ -298,7 +301,7 @@ export class OtaClient {
         // A server may refuse a request with a Default Response instead of the command's response.
         if (this.state === 'downloading' && this.inFlight && command.status !== OtaStatus.success) {
           this.inFlight = false;
-          if (!this.countError(ctx, out, new OtaError('OTA_SERVER_REFUSED', `Default Response status 0x${command.status.toString(16)}`))) {
+          if (!this.countError(ctx, out, new OtaError(OtaClientError.serverRefused, `Default Response status 0x${command.status.toString(16)}`))) {
             this.notBefore = ctx.nowMs + this.backoff();
             this.requestOrPause(ctx, out);
           }
@@ -352,13 +355,13 @@ export class OtaClient {
   /** Only a newer image for this manufacturer and type, that fits, is downloaded. */
   private offerRefusal(img: { manufacturerCode: number; imageType: number; fileVersion: number; imageSize: number }): OtaError | undefined {
     if (img.manufacturerCode !== this.config.manufacturerCode || img.imageType !== this.config.imageType) {
-      return new OtaError('OTA_OFFER_MISMATCH', `offer for manufacturer 0x${img.manufacturerCode.toString(16)} type 0x${img.imageType.toString(16)}`);
+      return new OtaError(OtaClientError.offerMismatch, `offer for manufacturer 0x${img.manufacturerCode.toString(16)} type 0x${img.imageType.toString(16)}`);
     }
     if (img.fileVersion === WILDCARD_FILE_VERSION || img.fileVersion <= this.config.currentFileVersion) {
-      return new OtaError('OTA_OFFER_NOT_NEWER', `offered version 0x${img.fileVersion.toString(16)} is not newer than 0x${this.config.currentFileVersion.toString(16)}`);
+      return new OtaError(OtaClientError.offerNotNewer, `offered version 0x${img.fileVersion.toString(16)} is not newer than 0x${this.config.currentFileVersion.toString(16)}`);
     }
-    if (img.imageSize > this.config.capacity) return new OtaError('OTA_OFFER_TOO_LARGE', `image of ${img.imageSize} bytes, room for ${this.config.capacity}`);
-    if (img.imageSize < 56) return new OtaError('OTA_OFFER_TOO_SMALL', `image of ${img.imageSize} bytes cannot hold an OTA header`);
+    if (img.imageSize > this.config.capacity) return new OtaError(OtaClientError.offerTooLarge, `image of ${img.imageSize} bytes, room for ${this.config.capacity}`);
+    if (img.imageSize < 56) return new OtaError(OtaClientError.offerTooSmall, `image of ${img.imageSize} bytes cannot hold an OTA header`);
     return undefined;
   }
 
@@ -366,7 +369,7 @@ export class OtaClient {
     const img = this.image;
     if (!img || this.state !== 'beginning') return;
     if (!Number.isInteger(resumeOffset) || resumeOffset < 0 || resumeOffset > img.imageSize) {
-      this.giveUp(ctx, out, new OtaError('SINK_FAILED', `sink resumes at impossible offset ${resumeOffset}`), OtaStatus.abort);
+      this.giveUp(ctx, out, new OtaError(SinkError.failed, `sink resumes at impossible offset ${resumeOffset}`), OtaStatus.abort);
       return;
     }
     this.offset = resumeOffset;
@@ -425,7 +428,7 @@ export class OtaClient {
     if (c.status === OtaStatus.abort) {
       // The server withdrew the image: stop; the sink keeps its progress for a later offer of the same image.
       out.push({ kind: 'sink-persist' });
-      this.finishAborted(out, new OtaError('OTA_SERVER_ABORT', `server aborted the download at offset ${this.offset}`), undefined);
+      this.finishAborted(out, new OtaError(OtaClientError.serverAbort, `server aborted the download at offset ${this.offset}`), undefined);
       return;
     }
     if (c.status === OtaStatus.waitForData) {
@@ -434,7 +437,7 @@ export class OtaClient {
       this.waits++;
       this.attributes.minimumBlockPeriod = c.minimumBlockPeriod;
       if (this.waits > this.config.maxWaitForData) {
-        this.giveUp(ctx, out, new OtaError('OTA_ENDLESS_WAIT', `${this.waits} WAIT_FOR_DATA answers without progress`), OtaStatus.abort);
+        this.giveUp(ctx, out, new OtaError(OtaClientError.endlessWait, `${this.waits} WAIT_FOR_DATA answers without progress`), OtaStatus.abort);
         return;
       }
       // currentTime 0 means requestTime is a delay in seconds (as for the Upgrade End Response).
@@ -446,25 +449,25 @@ export class OtaClient {
     }
     // SUCCESS: the echo must name the image being downloaded and the offset asked.
     if (c.manufacturerCode !== img.manufacturerCode || c.imageType !== img.imageType || c.fileVersion !== img.fileVersion) {
-      this.badAnswer(ctx, out, new OtaError('OTA_BLOCK_WRONG_IMAGE', `block for 0x${c.manufacturerCode.toString(16)}/0x${c.imageType.toString(16)}/0x${c.fileVersion.toString(16)}`));
+      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockWrongImage, `block for 0x${c.manufacturerCode.toString(16)}/0x${c.imageType.toString(16)}/0x${c.fileVersion.toString(16)}`));
       return;
     }
     if (c.fileOffset < this.offset && c.fileOffset + c.data.length <= this.offset) return; // a duplicate or late answer for a block already taken
     if (c.fileOffset !== this.offset) {
-      this.badAnswer(ctx, out, new OtaError('OTA_BLOCK_WRONG_OFFSET', `asked offset ${this.offset}, got ${c.fileOffset}`));
+      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockWrongOffset, `asked offset ${this.offset}, got ${c.fileOffset}`));
       return;
     }
     const remaining = img.imageSize - this.offset;
     if (c.data.length > remaining) {
-      this.badAnswer(ctx, out, new OtaError('OTA_BLOCK_PAST_END', `${c.data.length} bytes at ${c.fileOffset} run past the image end ${img.imageSize}`));
+      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockPastEnd, `${c.data.length} bytes at ${c.fileOffset} run past the image end ${img.imageSize}`));
       return;
     }
     if (c.data.length > this.config.maxDataSize || (this.inFlight && c.data.length > this.askedSize)) {
-      this.badAnswer(ctx, out, new OtaError('OTA_BLOCK_TOO_LONG', `${c.data.length} bytes, asked at most ${this.askedSize}`));
+      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockTooLong, `${c.data.length} bytes, asked at most ${this.askedSize}`));
       return;
     }
     if (c.data.length === 0) {
-      this.badAnswer(ctx, out, new OtaError('OTA_BLOCK_EMPTY', `empty block at ${c.fileOffset}`));
+      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockEmpty, `empty block at ${c.fileOffset}`));
       return;
     }
     this.inFlight = false;
@@ -533,7 +536,7 @@ export class OtaClient {
       (c.imageType === img.imageType || c.imageType === WILDCARD_IMAGE_TYPE) &&
       (c.fileVersion === img.fileVersion || c.fileVersion === WILDCARD_FILE_VERSION);
     if (!matches) {
-      out.push({ kind: 'refused', error: new OtaError('OTA_END_WRONG_IMAGE', 'Upgrade End Response names another image') });
+      out.push({ kind: 'refused', error: new OtaError(OtaClientError.endWrongImage, 'Upgrade End Response names another image') });
       return;
     }
     if (c.upgradeTime === UPGRADE_TIME_WAIT_FOR_COMMAND) {
@@ -572,7 +575,7 @@ export class OtaClient {
     out.push({ kind: 'refused', error });
     this.errors++;
     if (this.errors >= this.config.maxErrors) {
-      this.giveUp(ctx, out, new OtaError('OTA_TOO_MANY_ERRORS', `${this.errors} consecutive errors, last: ${error.code}`), OtaStatus.abort);
+      this.giveUp(ctx, out, new OtaError(OtaClientError.tooManyErrors, `${this.errors} consecutive errors, last: ${error.code}`), OtaStatus.abort);
       return true;
     }
     return false;

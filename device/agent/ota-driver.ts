@@ -6,11 +6,13 @@
  * a brown-out warning (the cautious reading), a failed report is dropped. Nothing thrown by
  * a port or the client leaves the driver; the last errors are kept for the agent to report.
  */
-import { asOtaError, type OtaError } from '../errors.js';
+import { asOtaError, type OtaError, type OtaErrorCode } from '../errors.js';
 import type { Clock, OtaTransport, Power, Reporter, TimerHandle } from '../ports.js';
 import type { ImageSink } from './image-sink.js';
 import { OtaClient, type ClientAction, type ClientContext, type ClientEvent, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
 import { validatePowerPolicy, type PowerPolicy, type PowerReading } from './power-policy.js';
+import { SinkError, AgentError } from './agent-errors.js';
+import { OtaClientError } from './ota-errors.js';
 
 export interface OtaDriverPorts {
   transport: OtaTransport;
@@ -39,7 +41,7 @@ export class OtaDriver {
   private timer: TimerHandle | undefined;
   private readonly queue: ClientEvent[] = [];
   private running = false;
-  readonly recentErrors: string[] = [];
+  readonly recentErrors: OtaErrorCode[] = [];
   outcome: DownloadOutcome | undefined;
 
   constructor(
@@ -52,7 +54,7 @@ export class OtaDriver {
     try {
       capacity = sink.capacity();
     } catch (e) {
-      this.note(asOtaError(e, 'SINK_FAILED'));
+      this.note(asOtaError(e, SinkError.failed));
     }
     this.client = new OtaClient({ ...options.client, capacity }, options.policy, Math.floor(options.random() * 256));
   }
@@ -62,7 +64,7 @@ export class OtaDriver {
     try {
       this.ports.transport.onReceive((frame) => this.post({ kind: 'frame', bytes: frame }));
     } catch (e) {
-      this.note(asOtaError(e, 'TRANSPORT_FAILED'));
+      this.note(asOtaError(e, AgentError.transportFailed));
       return;
     }
     this.post({ kind: 'boot' });
@@ -83,7 +85,7 @@ export class OtaDriver {
         for (const a of actions) this.perform(a);
       }
     } catch (e) {
-      this.note(asOtaError(e, 'DRIVER_INTERNAL'));
+      this.note(asOtaError(e, OtaClientError.driverInternal));
     } finally {
       this.running = false;
       this.queue.length = 0;
@@ -95,7 +97,7 @@ export class OtaDriver {
     try {
       nowMs = this.ports.clock.monotonicMs();
     } catch (e) {
-      this.note(asOtaError(e, 'CLOCK_FAILED'));
+      this.note(asOtaError(e, AgentError.clockFailed));
     }
     return { nowMs, power: this.readPower(), random: this.options.random() };
   }
@@ -105,7 +107,7 @@ export class OtaDriver {
       const source = this.ports.power.source();
       return { source, level: source === 'mains' ? 100 : this.ports.power.level(), lowWarning: this.ports.power.lowWarning() };
     } catch (e) {
-      this.note(asOtaError(e, 'POWER_READ_FAILED'));
+      this.note(asOtaError(e, AgentError.powerReadFailed));
       return { source: 'battery', level: 0, lowWarning: true };
     }
   }
@@ -116,7 +118,7 @@ export class OtaDriver {
         try {
           this.ports.transport.send(a.frame);
         } catch (e) {
-          this.note(asOtaError(e, 'TRANSPORT_SEND_FAILED'));
+          this.note(asOtaError(e, AgentError.transportSendFailed));
         }
         return;
       case 'timer':
@@ -141,7 +143,7 @@ export class OtaDriver {
         try {
           this.sink.persist();
         } catch (e) {
-          this.note(asOtaError(e, 'SINK_FAILED'));
+          this.note(asOtaError(e, SinkError.failed));
         }
         return;
       case 'status':
@@ -172,7 +174,7 @@ export class OtaDriver {
       result = call();
     } catch (e) {
       // A typed failure keeps its code (STORAGE_FLASH_WRITE says more than SINK_FAILED); anything else becomes SINK_FAILED.
-      const err = asOtaError(e, 'SINK_FAILED');
+      const err = asOtaError(e, SinkError.failed);
       result = { kind: 'sink-failed', error: err };
     }
     this.queue.push(result);
@@ -187,7 +189,7 @@ export class OtaDriver {
         this.post({ kind: 'timer' });
       });
     } catch (e) {
-      this.note(asOtaError(e, 'CLOCK_FAILED'));
+      this.note(asOtaError(e, AgentError.clockFailed));
     }
   }
 

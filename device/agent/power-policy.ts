@@ -30,6 +30,7 @@
  */
 import { OtaError } from '../errors.js';
 import type { PowerSource } from '../ports.js';
+import { AgentError } from './agent-errors.js';
 
 export interface PowerPolicy {
   startPercent: number;
@@ -76,7 +77,7 @@ export function validatePowerPolicy(p: PowerPolicy): void {
     p.airtimeShare <= 1 &&
     p.lowBatteryIntervalMs >= 0 &&
     p.recheckMs > 0;
-  if (!ok) throw new OtaError('POWER_POLICY_ORDER', 'power policy must have 100 >= start > resume > pause > activate >= 0, fullPace >= pause, 0 < airtimeShare <= 1');
+  if (!ok) throw new OtaError(AgentError.powerPolicyOrder, 'power policy must have 100 >= start > resume > pause > activate >= 0, fullPace >= pause, 0 < airtimeShare <= 1');
 }
 
 export interface PowerReading {

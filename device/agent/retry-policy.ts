@@ -24,6 +24,9 @@
  * Pure and RAM-bounded: one tracked image at a time (a different image starts afresh).
  */
 import type { ImageIdentity } from './image-sink.js';
+import { SinkError } from './agent-errors.js';
+import { ImageError } from '../image/image-errors.js';
+import { StorageError } from '../storage/storage-errors.js';
 
 export interface RetryPolicy {
   /** Failures of a local operation, without progress in between, before the image is given up (≥ 1). */
@@ -63,12 +66,12 @@ export interface RetryDecision {
  */
 const LOCAL_FAULT_PREFIXES = ['STORAGE_', 'JOURNAL_'] as const;
 // SINK_RESUME_CORRUPT: bytes the bank held for a resume no longer hash to the manifest (they changed at rest).
-const LOCAL_FAULT_CODES = ['SINK_FAILED', 'SINK_RESUME_CORRUPT', 'IMG_SINK', 'IMG_INTERNAL', 'BOOT_RECORD_CORRUPT'] as const;
+const LOCAL_FAULT_CODES = [SinkError.failed, SinkError.resumeCorrupt, ImageError.sink, ImageError.internal, StorageError.bootRecordCorrupt] as const;
 /** Not faults: a trial holds the other bank (it passes by itself). */
-const NOT_FAULTS = ['STORAGE_TRIAL_PENDING'] as const;
+const NOT_FAULTS = [StorageError.trialPending] as const;
 
 /** Codes that mean "the bytes I received do not match the authentic manifest", not "the image is bad". */
-export const TRANSFER_MISMATCH_CODES = ['IMG_PAYLOAD_DIGEST', 'IMG_TRAILER'] as const;
+export const TRANSFER_MISMATCH_CODES = [ImageError.payloadDigest, ImageError.trailer] as const;
 
 export function failureKind(code: string): FailureKind | undefined {
   if ((TRANSFER_MISMATCH_CODES as readonly string[]).includes(code)) return 'transfer';

@@ -19,7 +19,7 @@
  * RAM: the session's bounded prefix buffer and the writer's 256-byte buffers, whatever
  * the image size.
  */
-import { OtaError, asOtaError, isOtaError } from '../errors.js';
+import { OtaError, asOtaError, isOtaError, type OtaErrorCode } from '../errors.js';
 import { ImageSession, type VerifiedImage } from '../image/image-session.js';
 import type { DeviceIdentity } from '../image/manifest-check.js';
 import { MAX_PREFIX_LENGTH, TRAILER_LENGTH } from '../image/image-format.js';
@@ -38,6 +38,9 @@ import { OtaStatus } from '../zigbee/ota-constants.js';
 import { readHeldTrailer, recordHeldTrailer } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import type { HeldImage } from './activation.js';
+import { ImageError } from '../image/image-errors.js';
+import { StorageError } from '../storage/storage-errors.js';
+import { SinkError } from './agent-errors.js';
 
 export interface UpdateSinkPorts {
   flash: Flash;
@@ -58,12 +61,12 @@ export interface HeldBankImage extends HeldImage {
 const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({ kind: 'refused' as const, error, status });
 
 /** Codes of the image session that mean a local failure under it (a port threw), not a bad image. */
-const LOCAL_IMAGE_CODES = ['IMG_INTERNAL', 'IMG_SINK'];
+const LOCAL_IMAGE_CODES: readonly OtaErrorCode[] = [ImageError.internal, ImageError.sink];
 
 /** Image refusals (the image is bad) as opposed to local failures (flash, journal, ports). */
 export function isImageRefusal(e: OtaError): boolean {
   if (LOCAL_IMAGE_CODES.includes(e.code)) return false;
-  return e.code.startsWith('IMG_') || e.code === 'BOOT_IMAGE_REFUSED' || e.code === 'BOOT_BELOW_FLOOR';
+  return e.code.startsWith('IMG_') || e.code === StorageError.refused || e.code === StorageError.belowFloor;
 }
 
 export class UpdateSink implements ImageSink {
@@ -103,7 +106,7 @@ export class UpdateSink implements ImageSink {
     this.image = { ...image };
     const journal = Journal.open(this.ports.flash, this.layout);
     this.journal = journal;
-    if (!this.inactiveWritable()) throw new OtaError('STORAGE_TRIAL_PENDING', 'a trial is pending: the other bank is the fallback');
+    if (!this.inactiveWritable()) throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
     const p = readDownloadProgress(journal);
     if (!p) return this.startClean();
     const bank = this.bankIndex();
@@ -116,9 +119,9 @@ export class UpdateSink implements ImageSink {
       this.clientOffset = offset;
       return offset;
     } catch (e) {
-      const err = asOtaError(e, 'SINK_FAILED');
+      const err = asOtaError(e, SinkError.failed);
       // A bad image (or one refused since) starts clean; a failing port is the caller's to retry.
-      if (!isImageRefusal(err) && !isOtaError(err, 'STORAGE_VERIFY_MISMATCH')) throw err;
+      if (!isImageRefusal(err) && !isOtaError(err, StorageError.verifyMismatch)) throw err;
       return this.startClean();
     }
   }
@@ -126,13 +129,13 @@ export class UpdateSink implements ImageSink {
   write(fileOffset: number, bytes: Bytes): SinkWriteResult {
     const img = this.image;
     const session = this.session;
-    if (!img || !session) return refused(new OtaError('SINK_NOT_BEGUN', 'write before begin'), OtaStatus.abort);
-    if (this.held) return refused(new OtaError('SINK_COMPLETE', 'the image is already complete'), OtaStatus.abort);
-    if (fileOffset !== this.clientOffset) return refused(new OtaError('SINK_OUT_OF_ORDER', `write at ${fileOffset}, expected ${this.clientOffset}`), OtaStatus.abort);
-    if (fileOffset + bytes.length > img.imageSize) return refused(new OtaError('SINK_PAST_END', 'bytes beyond the offered size'));
+    if (!img || !session) return refused(new OtaError(SinkError.notBegun, 'write before begin'), OtaStatus.abort);
+    if (this.held) return refused(new OtaError(SinkError.complete, 'the image is already complete'), OtaStatus.abort);
+    if (fileOffset !== this.clientOffset) return refused(new OtaError(SinkError.outOfOrder, `write at ${fileOffset}, expected ${this.clientOffset}`), OtaStatus.abort);
+    if (fileOffset + bytes.length > img.imageSize) return refused(new OtaError(SinkError.pastEnd, 'bytes beyond the offered size'));
     // Bytes the session already took (the prefix part of a block that asked for approval) are not pushed twice.
     const skip = session.fileOffset - fileOffset;
-    if (skip < 0 || skip > bytes.length) return refused(new OtaError('SINK_OUT_OF_ORDER', `session at ${session.fileOffset}, block at ${fileOffset}`), OtaStatus.abort);
+    if (skip < 0 || skip > bytes.length) return refused(new OtaError(SinkError.outOfOrder, `session at ${session.fileOffset}, block at ${fileOffset}`), OtaStatus.abort);
     if (session.authenticated && !this.writer && skip < bytes.length) return { kind: 'need-approval' };
     let rest = bytes.subarray(skip);
     try {
@@ -145,7 +148,7 @@ export class UpdateSink implements ImageSink {
         } else if (r.consumed === 0) break;
       }
     } catch (e) {
-      return this.refuse(asOtaError(e, 'SINK_FAILED'));
+      return this.refuse(asOtaError(e, SinkError.failed));
     }
     this.clientOffset += bytes.length;
     this.recordSectors();
@@ -154,8 +157,8 @@ export class UpdateSink implements ImageSink {
 
   approveErase(): void {
     const session = this.session;
-    if (!session || !session.authenticated || this.writer || !this.manifestDigest) throw new OtaError('SINK_NOT_VERIFIED', 'erase approved before the manifest verified');
-    if (!this.inactiveWritable()) throw new OtaError('STORAGE_TRIAL_PENDING', 'a trial is pending: the other bank is the fallback');
+    if (!session || !session.authenticated || this.writer || !this.manifestDigest) throw new OtaError(SinkError.notVerified, 'erase approved before the manifest verified');
+    if (!this.inactiveWritable()) throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
     const prefix = session.prefix();
     const payloadLength = manifestOf(session).payloadLength;
     this.payloadFileOffset = prefix.length;
@@ -175,13 +178,13 @@ export class UpdateSink implements ImageSink {
     if (this.held) return { kind: 'ok' };
     const session = this.session;
     const writer = this.writer;
-    if (!this.image || !session || !writer) return refused(new OtaError('SINK_NOT_BEGUN', 'end before the manifest'), OtaStatus.abort);
-    if (this.clientOffset !== this.image.imageSize) return refused(new OtaError('SINK_INCOMPLETE', `${this.clientOffset} of ${this.image.imageSize} bytes`), OtaStatus.abort);
+    if (!this.image || !session || !writer) return refused(new OtaError(SinkError.notBegun, 'end before the manifest'), OtaStatus.abort);
+    if (this.clientOffset !== this.image.imageSize) return refused(new OtaError(SinkError.incomplete, `${this.clientOffset} of ${this.image.imageSize} bytes`), OtaStatus.abort);
     let v: VerifiedImage;
     try {
       v = session.finish();
     } catch (e) {
-      return this.refuse(asOtaError(e, 'SINK_FAILED'));
+      return this.refuse(asOtaError(e, SinkError.failed));
     }
     try {
       writer.finish(v.manifest.payloadSha256);
@@ -189,7 +192,7 @@ export class UpdateSink implements ImageSink {
       this.record(v.payloadLength, v.payloadLength, DownloadStage.payloadComplete);
     } catch (e) {
       this.failed = true;
-      return refused(asOtaError(e, 'SINK_FAILED'), OtaStatus.abort);
+      return refused(asOtaError(e, SinkError.failed), OtaStatus.abort);
     }
     this.hold(v, writer.bank);
     return { kind: 'ok' };
@@ -244,7 +247,7 @@ export class UpdateSink implements ImageSink {
   private resume(prefix: Uint8Array, payloadOffset: number, payloadLength: number, stage: DownloadStageValue): number {
     const session = this.newSession();
     const r = session.push(prefix);
-    if (r.event !== 'authenticated' || r.consumed !== prefix.length) throw new OtaError('IMG_STATE', 'stored prefix does not end at the payload');
+    if (r.event !== 'authenticated' || r.consumed !== prefix.length) throw new OtaError(ImageError.state, 'stored prefix does not end at the payload');
     this.session = session;
     this.payloadFileOffset = prefix.length;
     this.onAuthenticated();
@@ -276,7 +279,7 @@ export class UpdateSink implements ImageSink {
     if (this.hasTrailer(this.payloadFileOffset)) {
       const t = readHeldTrailer(this.journal!);
       if (!t || t.fileVersion !== this.image!.fileVersion || !equalBytes(t.manifestDigest, this.manifestDigest!)) {
-        throw new OtaError('IMG_TRUNCATED', 'the held image has no recorded trailer');
+        throw new OtaError(ImageError.truncated, 'the held image has no recorded trailer');
       }
       session.push(t.trailer);
     }
@@ -295,7 +298,7 @@ export class UpdateSink implements ImageSink {
     // The manifest's payload digest is what the boot record keeps of a reverted image.
     const payloadDigest = manifestOf(session).payloadSha256;
     if (isRefused(record, header.fileVersion, payloadDigest)) {
-      throw new OtaError('BOOT_IMAGE_REFUSED', `version 0x${header.fileVersion.toString(16)} is below the floor or was reverted before`);
+      throw new OtaError(StorageError.refused, `version 0x${header.fileVersion.toString(16)} is below the floor or was reverted before`);
     }
   }
 
@@ -320,9 +323,9 @@ export class UpdateSink implements ImageSink {
     this.failed = true;
     // A resumed payload that misses its digest may be the bank's fault (bytes changed in flash), not the image's:
     // forget the progress and fetch it whole again, without refusing the image.
-    if (err.code === 'IMG_PAYLOAD_DIGEST' && this.resumedAt > 0) {
+    if (err.code === ImageError.payloadDigest && this.resumedAt > 0) {
       this.forgetProgress();
-      return refused(new OtaError('SINK_RESUME_CORRUPT', 'the resumed bank bytes do not match the manifest digest'), OtaStatus.abort);
+      return refused(new OtaError(SinkError.resumeCorrupt, 'the resumed bank bytes do not match the manifest digest'), OtaStatus.abort);
     }
     if (isImageRefusal(err)) {
       // The bank holds nothing worth resuming: forget it so a re-offer does not resume into the same refusal.
@@ -400,6 +403,6 @@ function sameIdentity(a: ImageIdentity, b: ImageIdentity): boolean {
 /** The verified manifest of an authenticated session. */
 function manifestOf(session: ImageSession): Manifest {
   const m = session.manifest;
-  if (!m) throw new OtaError('IMG_STATE', 'no verified manifest yet');
+  if (!m) throw new OtaError(ImageError.state, 'no verified manifest yet');
   return m;
 }

@@ -6,6 +6,7 @@
  */
 import type { Bytes, WallTime } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
+import { PkiError } from '../pki/pki-errors.js';
 import type { PkiCrypto, TrustStore, VerifiedChain } from '../pki/api.js';
 import { decodeChain } from './chain-codec.js';
 import { ImageError } from './image-errors.js';
@@ -85,7 +86,7 @@ export function checkManufacturerSignature(e: ManifestEvidence, ctx: ManifestChe
   try {
     chain = ctx.pki.verifyChain(certs, [ctx.trust.manufacturerAnchor], { profile: 'rfc5280', now: ctx.now, crypto: ctx.crypto });
   } catch (err) {
-    const inner = asOtaError(err, 'PKI_ERROR');
+    const inner = asOtaError(err, PkiError.internal);
     throw new OtaError(ImageError.chain, `manufacturer chain refused (${inner.message})`);
   }
   const digest = sha256Of(ctx, e.manifestBytes);

@@ -11,6 +11,7 @@ import type { AnchorCell, PkiCrypto, TrustStore } from '../pki/api.js';
 import { ImageError } from './image-errors.js';
 import type { ImagePki } from './image-pki.js';
 import { rawSignatureVerifies } from './raw-signature.js';
+import { PkiError } from '../pki/pki-errors.js';
 
 export const SUPPLIER_CELLS: readonly AnchorCell[] = ['supplier1', 'supplier2'];
 
@@ -37,7 +38,7 @@ export function checkSupplierSignature(
     try {
       key = pki.cellKey(cell, cert, now);
     } catch (e) {
-      refusal ??= asOtaError(e, 'PKI_INTERNAL');
+      refusal ??= asOtaError(e, PkiError.internal);
       continue; // a refused cell is skipped; the other may still authorise
     }
     usable++;

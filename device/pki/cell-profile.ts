@@ -24,6 +24,8 @@ import { KeyUsageBit, Oid } from './oids.js';
 import { PathError } from './path.js';
 import { checkSmkiAnchor, checkSmkiSigningCertificate, SmkiError, SmkiRole } from './smki.js';
 import { parseCertificate, type Certificate } from './x509.js';
+import { TrustStoreError } from './trust-store.js';
+import type { PkiErrorCode } from './pki-errors.js';
 
 /** A replaceable cell, or the build's manufacturer anchor. */
 export type CellKind = AnchorCell | 'manufacturer';
@@ -35,7 +37,7 @@ const CELL_ROLE: Partial<Record<CellKind, number>> = {
   supplier2: SmkiRole.supplier,
 };
 
-function fail(code: string, message: string): never {
+function fail(code: PkiErrorCode, message: string): never {
   throw new OtaError(code, message);
 }
 
@@ -68,7 +70,7 @@ export function checkCellCertificate(cell: CellKind, cert: Certificate, now?: Wa
     return; // validity deliberately not checked: see the file header
   } else {
     const role = CELL_ROLE[cell];
-    if (role === undefined) fail('PKI_TRUST_STORE_UNKNOWN_CELL', `unknown anchor cell ${String(cell)}`);
+    if (role === undefined) fail(TrustStoreError.unknownCell, `unknown anchor cell ${String(cell)}`);
     let identity: { role: number };
     try {
       identity = checkSmkiSigningCertificate(cert, what);

@@ -8,6 +8,7 @@
  * input cannot make it allocate more than a node per TLV it actually contains.
  */
 import { OtaError } from '../errors.js';
+import type { PkiErrorCode } from './pki-errors.js';
 
 export const DerError = {
   truncated: 'PKI_DER_TRUNCATED',
@@ -56,7 +57,7 @@ export const MAX_DER_DEPTH = 12;
 /** Most children `children` returns for one node. */
 export const MAX_DER_CHILDREN = 64;
 
-function fail(code: string, message: string): never {
+function fail(code: PkiErrorCode, message: string): never {
   throw new OtaError(code, message);
 }
 

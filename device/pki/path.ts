@@ -11,11 +11,13 @@
  * them, the anchor included, is refused.
  */
 import { asOtaError, OtaError } from '../errors.js';
+import { PkiError } from './pki-errors.js';
 import { equalBytes } from '../util/bytes.js';
 import type { ChainOptions, VerifiedChain } from './api.js';
 import { KeyUsageBit, Oid } from './oids.js';
 import { checkSmkiAnchor, checkSmkiIntermediate, checkSmkiSigner, SmkiError } from './smki.js';
 import { parseCertificate, type Certificate } from './x509.js';
+import type { PkiErrorCode } from './pki-errors.js';
 
 export const PathError = {
   noPath: 'PKI_NO_PATH',
@@ -30,7 +32,7 @@ export const PathError = {
   policy: 'PKI_POLICY_NOT_ACCEPTED',
   chainTooLong: 'PKI_CHAIN_TOO_LONG',
   badInput: 'PKI_BAD_INPUT',
-  internal: 'PKI_INTERNAL',
+  internal: PkiError.internal,
 } as const;
 
 /** Most certificates in a chain (leaf and intermediates, anchor not counted). */
@@ -41,7 +43,7 @@ export const MAX_ANCHORS = 8;
 /** Extensions this validator understands; a critical one outside this list is refused. */
 const RECOGNISED = [Oid.keyUsage, Oid.basicConstraints, Oid.subjectKeyIdentifier, Oid.authorityKeyIdentifier, Oid.certificatePolicies, Oid.subjectAltName];
 
-function fail(code: string, message: string): never {
+function fail(code: PkiErrorCode, message: string): never {
   throw new OtaError(code, message);
 }
 

@@ -5,6 +5,7 @@
 import { asOtaError } from '../errors.js';
 import { smkiEntityId, smkiRole } from './smki.js';
 import { parseCertificate } from './x509.js';
+import { PkiError } from './pki-errors.js';
 
 export interface CertificateKey {
   /** SEC1 uncompressed P-256 point, 65 bytes. */
@@ -28,6 +29,6 @@ export function certificateKey(der: Uint8Array): CertificateKey {
     if (entityId) out.entityId = entityId.slice();
     return out;
   } catch (e) {
-    throw asOtaError(e, 'PKI_INTERNAL');
+    throw asOtaError(e, PkiError.internal);
   }
 }

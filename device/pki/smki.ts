@@ -7,6 +7,7 @@ import { equalBytes } from '../util/bytes.js';
 import { Tag } from './der.js';
 import { KeyUsageBit, Oid } from './oids.js';
 import { nameAttribute, type Certificate, type Name } from './x509.js';
+import type { PkiErrorCode } from './pki-errors.js';
 
 export const SmkiError = {
   keyUsage: 'PKI_PROFILE_SMKI_KEY_USAGE',
@@ -34,7 +35,7 @@ export const SMKI_ENTITY_ID_LENGTH = 8;
 /** What an issuer's keyUsage may hold: keyCertSign, plus cRLSign. */
 const ISSUER_USAGE_ALLOWED = KeyUsageBit.keyCertSign | KeyUsageBit.cRLSign;
 
-function fail(code: string, message: string): never {
+function fail(code: PkiErrorCode, message: string): never {
   throw new OtaError(code, message);
 }
 

@@ -17,6 +17,7 @@ import { ANCHOR_CELLS, type AnchorCell, type TrustStore } from './api.js';
 import type { WallTime } from '../ports.js';
 import { checkCellCertificate, type CellKind } from './cell-profile.js';
 import { parseCertificate, type Certificate } from './x509.js';
+import { PkiError } from './pki-errors.js';
 
 export const TrustStoreError = {
   malformed: 'PKI_TRUST_STORE_MALFORMED',
@@ -41,7 +42,7 @@ function parsed(der: unknown, what: string): Certificate {
   try {
     return parseCertificate(der);
   } catch (e) {
-    const inner = asOtaError(e, 'PKI_INTERNAL');
+    const inner = asOtaError(e, PkiError.internal);
     throw new OtaError(TrustStoreError.badCertificate, `${what}: ${inner.message}`);
   }
 }

@@ -27,6 +27,7 @@ import {
   type DerNode,
 } from './der.js';
 import { Oid } from './oids.js';
+import { PkiError } from './pki-errors.js';
 
 export const CertError = {
   version: 'PKI_CERT_VERSION',
@@ -257,7 +258,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   try {
     return parse(der);
   } catch (e) {
-    throw asOtaError(e, 'PKI_INTERNAL');
+    throw asOtaError(e, PkiError.internal);
   }
 }
 

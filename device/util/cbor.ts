@@ -27,6 +27,7 @@ export const CborError = {
   depth: 'CBOR_TOO_DEEP',
   utf8: 'CBOR_BAD_UTF8',
 } as const;
+export type CborErrorCode = (typeof CborError)[keyof typeof CborError];
 
 const MAX_SAFE = 2 ** 53;
 

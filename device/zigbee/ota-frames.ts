@@ -12,6 +12,7 @@ import { OtaError } from '../errors.js';
 import { readU16, readU32, writeU16, writeU32 } from '../util/bytes.js';
 import { ClientCommand, DEFAULT_RESPONSE_COMMAND, MAX_BLOCK_DATA, MAX_QUERY_JITTER, OtaStatus, ServerCommand } from './ota-constants.js';
 import { Direction, FrameType, headerLength, readHeader, writeHeader, type ZclHeader } from './zcl-header.js';
+import { ZclError } from './zigbee-errors.js';
 
 export interface ImageId {
   manufacturerCode: number;
@@ -114,7 +115,7 @@ class Writer {
 }
 
 function checkRange(v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new OtaError('ZCL_FIELD_RANGE', `field value ${v} outside 0..${max}`);
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new OtaError(ZclError.fieldRange, `field value ${v} outside 0..${max}`);
 }
 
 function writeId(w: Writer, id: ImageId): void {
@@ -148,7 +149,7 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
       w.u8(c.payloadType);
       // The decoder refuses a jitter over 100, so the encoder never writes one.
       if (!Number.isInteger(c.queryJitter) || c.queryJitter < 1 || c.queryJitter > MAX_QUERY_JITTER) {
-        throw new OtaError('ZCL_FIELD_RANGE', `Image Notify query jitter ${c.queryJitter} outside 1..${MAX_QUERY_JITTER}`);
+        throw new OtaError(ZclError.fieldRange, `Image Notify query jitter ${c.queryJitter} outside 1..${MAX_QUERY_JITTER}`);
       }
       w.u8(c.queryJitter);
       if (c.payloadType >= 1) w.u16(req(c.manufacturerCode));
@@ -164,7 +165,7 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
       w.u8(c.status);
       if (c.status === OtaStatus.success) {
         const img = c.image;
-        if (!img) throw new OtaError('ZCL_FIELD_RANGE', 'a SUCCESS Query Next Image Response needs its image');
+        if (!img) throw new OtaError(ZclError.fieldRange, 'a SUCCESS Query Next Image Response needs its image');
         writeId(w, img);
         w.u32(img.imageSize);
       }
@@ -217,12 +218,12 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
 }
 
 function req(v: number | undefined): number {
-  if (v === undefined) throw new OtaError('ZCL_FIELD_RANGE', 'Image Notify payload type needs a field that is missing');
+  if (v === undefined) throw new OtaError(ZclError.fieldRange, 'Image Notify payload type needs a field that is missing');
   return v;
 }
 
 function ieee(a: Uint8Array): Uint8Array {
-  if (a.length !== 8) throw new OtaError('ZCL_FIELD_RANGE', 'an IEEE address is 8 bytes');
+  if (a.length !== 8) throw new OtaError(ZclError.fieldRange, 'an IEEE address is 8 bytes');
   return a;
 }
 
@@ -239,7 +240,7 @@ class Reader {
     this.o = o;
   }
   need(n: number): void {
-    if (this.o + n > this.b.length) throw new OtaError('ZCL_TRUNCATED', `${this.what} cut short at byte ${this.o} (needs ${n} more)`);
+    if (this.o + n > this.b.length) throw new OtaError(ZclError.truncated, `${this.what} cut short at byte ${this.o} (needs ${n} more)`);
   }
   u8(): number {
     this.need(1);
@@ -264,7 +265,7 @@ class Reader {
     return v;
   }
   end(): void {
-    if (this.o !== this.b.length) throw new OtaError('ZCL_TRAILING_BYTES', `${this.what}: ${this.b.length - this.o} bytes after the last field`);
+    if (this.o !== this.b.length) throw new OtaError(ZclError.trailingBytes, `${this.what}: ${this.b.length - this.o} bytes after the last field`);
   }
 }
 
@@ -272,10 +273,10 @@ class Reader {
 export function decodeOtaFrame(frame: Uint8Array): DecodedOtaFrame {
   const { header, payloadOffset } = readHeader(frame);
   if (header.manufacturerCode !== undefined) {
-    throw new OtaError('ZCL_MANUFACTURER_SPECIFIC', `manufacturer-specific command 0x${header.commandId.toString(16)} (code 0x${header.manufacturerCode.toString(16)})`);
+    throw new OtaError(ZclError.manufacturerSpecific, `manufacturer-specific command 0x${header.commandId.toString(16)} (code 0x${header.manufacturerCode.toString(16)})`);
   }
   if (header.frameType === FrameType.global) {
-    if (header.commandId !== DEFAULT_RESPONSE_COMMAND) throw new OtaError('ZCL_UNKNOWN_COMMAND', `global command 0x${header.commandId.toString(16)} is not handled on this cluster`);
+    if (header.commandId !== DEFAULT_RESPONSE_COMMAND) throw new OtaError(ZclError.unknownCommand, `global command 0x${header.commandId.toString(16)} is not handled on this cluster`);
     const r = new Reader(frame, payloadOffset, 'Default Response');
     const command: OtaCommand = { name: 'defaultResponse', commandId: r.u8(), status: r.u8() };
     r.end();
@@ -294,9 +295,9 @@ function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaComma
     case ServerCommand.imageNotify: {
       const r = new Reader(frame, o, 'Image Notify');
       const payloadType = r.u8();
-      if (payloadType > 3) throw new OtaError('ZCL_BAD_FIELD', `Image Notify payload type ${payloadType}`);
+      if (payloadType > 3) throw new OtaError(ZclError.badField, `Image Notify payload type ${payloadType}`);
       const queryJitter = r.u8();
-      if (queryJitter > 100) throw new OtaError('ZCL_BAD_FIELD', `Image Notify query jitter ${queryJitter} > 100`);
+      if (queryJitter > 100) throw new OtaError(ZclError.badField, `Image Notify query jitter ${queryJitter} > 100`);
       const c: OtaCommand = { name: 'imageNotify', payloadType: payloadType as 0 | 1 | 2 | 3, queryJitter };
       if (payloadType >= 1) c.manufacturerCode = r.u16();
       if (payloadType >= 2) c.imageType = r.u16();
@@ -330,7 +331,7 @@ function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaComma
       } else if (status === OtaStatus.abort) {
         c = { name: 'imageBlockResponse', status: 0x95 };
       } else {
-        throw new OtaError('ZCL_BAD_FIELD', `Image Block Response status 0x${status.toString(16)} is none of SUCCESS, WAIT_FOR_DATA, ABORT`);
+        throw new OtaError(ZclError.badField, `Image Block Response status 0x${status.toString(16)} is none of SUCCESS, WAIT_FOR_DATA, ABORT`);
       }
       r.end();
       return c;
@@ -343,14 +344,14 @@ function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     default:
-      throw new OtaError('ZCL_UNKNOWN_COMMAND', `server-to-client command 0x${id.toString(16)} is not an OTA command this client knows`);
+      throw new OtaError(ZclError.unknownCommand, `server-to-client command 0x${id.toString(16)} is not an OTA command this client knows`);
   }
 }
 
 /** A field-control byte with a reserved bit set would make the field list ambiguous. */
 function fieldControl(r: Reader, known: number): number {
   const fc = r.u8();
-  if (fc & ~known) throw new OtaError('ZCL_BAD_FIELD', `reserved field-control bits 0x${(fc & ~known).toString(16)} in ${r.what}`);
+  if (fc & ~known) throw new OtaError(ZclError.badField, `reserved field-control bits 0x${(fc & ~known).toString(16)} in ${r.what}`);
   return fc;
 }
 
@@ -392,6 +393,6 @@ function decodeClientCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     default:
-      throw new OtaError('ZCL_UNKNOWN_COMMAND', `client-to-server command 0x${id.toString(16)} is not an OTA command`);
+      throw new OtaError(ZclError.unknownCommand, `client-to-server command 0x${id.toString(16)} is not an OTA command`);
   }
 }

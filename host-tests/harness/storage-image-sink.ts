@@ -27,6 +27,7 @@ import { equalBytes } from '../../device/util/bytes.js';
 import { OtaStatus } from '../../device/zigbee/ota-constants.js';
 import { TEST_PAYLOAD_OFFSET } from './test-image.js';
 import { verifyTestHead, verifyTestManifest, type VerifiedHead } from './test-image-verifier.js';
+import { TestImageError } from './test-image-errors.js';
 
 export interface SinkPorts {
   flash: Flash;
@@ -112,7 +113,7 @@ export class StorageImageSink implements ImageSink {
         const v = verifyTestHead(this.head, img, this.ports.sha256, this.layout.banks[1].size);
         this.verified = { ...v, manifestDigest: this.digest(v.manifest) };
       } catch (e) {
-        return refused(asOtaError(e, 'IMAGE_INVALID'));
+        return refused(asOtaError(e, TestImageError.invalid));
       }
       return { kind: 'need-approval' };
     }
@@ -153,7 +154,7 @@ export class StorageImageSink implements ImageSink {
     if (this.received !== this.image.imageSize) return refused(new OtaError('SINK_INCOMPLETE', `${this.received} of ${this.image.imageSize} bytes`), OtaStatus.abort);
     const streamed = this.hash.digest();
     this.hash = undefined;
-    if (!equalBytes(streamed, v.payloadDigest)) return refused(new OtaError('IMAGE_PAYLOAD_DIGEST', 'payload does not match the manifest digest'));
+    if (!equalBytes(streamed, v.payloadDigest)) return refused(new OtaError(TestImageError.payloadDigest, 'payload does not match the manifest digest'));
     try {
       this.writer.finish(v.payloadDigest);
     } catch (e) {
