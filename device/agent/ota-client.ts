@@ -9,12 +9,16 @@
  * next paced request, power re-check). Its RAM does not depend on the image size: the
  * only data held is one pending block (≤ 255 bytes) while the sink waits for approval.
  *
- * docs/OTA-CLIENT.md has the state table.
+ * The state table is ota-client-table.ts (docs/OTA-CLIENT.md renders it): `handle` turns
+ * an event into a trigger and runs the table's row; the public methods below the dispatch
+ * are the rows' steps, and the offer and block checks are in ota-answer-checks.ts.
  */
 import { OtaError } from '../errors.js';
 import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
 import { checkClientConfig } from './client-config-check.js';
+import { blockVerdict, endResponseNames, offerRefusal, serverWaitMs } from './ota-answer-checks.js';
+import { findClientRow, SERVER_COMMANDS, type ClientInputs, type ClientTrigger } from './ota-client-table.js';
 import type { ImageIdentity, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs, type PowerPolicy, type PowerReading } from './power-policy.js';
 import { OtaClientError } from './ota-errors.js';
@@ -61,7 +65,7 @@ export const DEFAULT_CLIENT_TIMING = {
 } as const;
 
 /** What the driver read of the world when the event happened. */
-export interface ClientContext {
+export interface ClientReading {
   nowMs: number;
   power: PowerReading;
   /** Uniform in [0, 1). */
@@ -119,21 +123,25 @@ const BLOCK_RESPONSE_OVERHEAD = 17;
 export class OtaClient {
   state: ClientStateName = 'idle';
   readonly attributes: OtaClientAttributes;
-  private seq: number;
-  private image: ImageIdentity | undefined;
-  private offset = 0;
   /** The offset the download started from this boot (tests check resumes against it). */
   startOffset = 0;
+  /** Requests sent by kind, for figures. */
+  readonly sent = { query: 0, block: 0, end: 0 };
+  /** Events that had no row for the state they arrived in. */
+  ignored = 0;
+  private sequence: number;
+  private image: ImageIdentity | undefined;
+  private offset = 0;
   private errors = 0;
   private waits = 0;
   private inFlight = false;
   private lastRequestAt = -Infinity;
   /** No request before this time (a backoff or a server's WAIT_FOR_DATA). */
   private notBefore = -Infinity;
+  /** The data size asked in the request in flight. */
+  private askedSize = 0;
   private pendingBlock: Uint8Array | undefined;
   private persistedForWarning = false;
-  /** Requests sent by kind, for figures. */
-  readonly sent = { query: 0, block: 0, end: 0 };
 
   constructor(
     readonly config: OtaClientConfig,
@@ -141,7 +149,7 @@ export class OtaClient {
     initialSequence = 0,
   ) {
     checkClientConfig(config);
-    this.seq = initialSequence & 0xff;
+    this.sequence = initialSequence & 0xff;
     this.attributes = {
       fileOffset: 0,
       currentFileVersion: config.currentFileVersion,
@@ -161,50 +169,78 @@ export class OtaClient {
     return this.offset;
   }
 
+  /** A block request waits for its answer. */
+  get requestInFlight(): boolean {
+    return this.inFlight;
+  }
+
   /** Handles one event. Never throws: every fault is an action or a state change. */
-  handle(event: ClientEvent, ctx: ClientContext): ClientAction[] {
+  handle(event: ClientEvent, reading: ClientReading): ClientAction[] {
     const out: ClientAction[] = [];
     try {
-      this.warnCheck(ctx, out);
-      this.dispatch(event, ctx, out);
+      this.warnCheck(reading, out);
+      this.dispatch(event, reading, out);
     } catch (e) {
       // A bug here must not escape into the platform's event loop; fail the download cleanly.
       const err = e instanceof OtaError ? e : new OtaError(OtaClientError.clientInternal, e instanceof Error ? e.message : String(e));
       out.push({ kind: 'refused', error: err });
-      if (this.image) this.giveUp(ctx, out, err, OtaStatus.abort);
+      if (this.image) this.giveUp(reading, out, err, OtaStatus.abort);
       else this.toIdle(out, this.config.queryIntervalMs);
     }
     return out;
   }
 
-  // ---------------------------------------------------------------------------------------
+  // ------------------------------------------------------------------------ dispatch
 
-  private dispatch(event: ClientEvent, ctx: ClientContext, out: ClientAction[]): void {
+  private dispatch(event: ClientEvent, reading: ClientReading, out: ClientAction[]): void {
     switch (event.kind) {
       case 'boot':
-        this.toIdle(out, Math.floor(ctx.random * this.config.notifyDelayMaxMs));
-        return;
       case 'timer':
-        return this.onTimer(ctx, out);
-      case 'frame':
-        return this.onFrame(event.bytes, ctx, out);
-      case 'sink-begun':
-        return this.onBegun(event.resumeOffset, ctx, out);
-      case 'sink-written':
-        return this.onWritten(event.result, ctx, out);
       case 'sink-approved':
-        return this.writePending(out);
+        return this.run(event.kind, undefined, reading, out);
+      case 'sink-begun':
+        return this.run('sink-begun', event.resumeOffset, reading, out);
+      case 'sink-written':
+        return this.run('sink-written', event.result, reading, out);
       case 'sink-ended':
-        return this.onEnded(event.result, ctx, out);
+        return this.run('sink-ended', event.result, reading, out);
       case 'sink-failed':
-        if (this.image) this.giveUp(ctx, out, event.error, OtaStatus.abort);
-        return;
+        return this.run('sink-failed', event.error, reading, out);
+      case 'frame':
+        return this.dispatchFrame(event.bytes, reading, out);
     }
   }
 
+  /** A frame's trigger is its command (server to client), or what is wrong with it. */
+  private dispatchFrame(bytes: Uint8Array, reading: ClientReading, out: ClientAction[]): void {
+    let command: OtaCommand;
+    let direction: number;
+    try {
+      const decoded = decodeOtaFrame(bytes);
+      command = decoded.command;
+      direction = decoded.header.direction;
+    } catch (e) {
+      const err = e instanceof OtaError ? e : new OtaError(ZclError.malformed, String(e));
+      return this.run('undecodable frame', err, reading, out);
+    }
+    if (direction !== 1) return this.run('client-to-server frame', command, reading, out);
+    const trigger = command.name as ClientTrigger;
+    if (!SERVER_COMMANDS.includes(trigger)) {
+      this.ignored++;
+      return;
+    }
+    this.run(trigger, command as ClientInputs[typeof trigger], reading, out);
+  }
+
+  private run<K extends ClientTrigger>(trigger: K, input: ClientInputs[K], reading: ClientReading, out: ClientAction[]): void {
+    const row = findClientRow(this, trigger, input, reading);
+    if (row) row.run(this, input, reading, out);
+    else this.ignored++;
+  }
+
   /** A brown-out warning persists progress at once, whatever the state (once per warning). */
-  private warnCheck(ctx: ClientContext, out: ClientAction[]): void {
-    if (!ctx.power.lowWarning) {
+  private warnCheck(reading: ClientReading, out: ClientAction[]): void {
+    if (!reading.power.lowWarning) {
       this.persistedForWarning = false;
       return;
     }
@@ -214,162 +250,116 @@ export class OtaClient {
     out.push({ kind: 'sink-persist' });
   }
 
-  private onTimer(ctx: ClientContext, out: ClientAction[]): void {
-    switch (this.state) {
-      case 'idle':
-        if (!mayResume(this.policy, ctx.power)) {
-          // Not even a query below the resume level: answering an offer would cost energy for nothing.
-          out.push({ kind: 'timer', ms: this.policy.recheckMs });
-          return;
-        }
-        this.sendQuery(out);
-        return;
-      case 'querying':
-        this.errors++;
-        if (this.errors >= this.config.maxErrors) {
-          out.push({ kind: 'refused', error: new OtaError(OtaClientError.queryNoAnswer, `no Query Next Image Response after ${this.errors} tries`) });
-          this.toIdle(out, this.config.queryIntervalMs);
-          return;
-        }
-        this.sendQuery(out);
-        return;
-      case 'downloading':
-        if (this.inFlight) {
-          this.inFlight = false;
-          if (this.countError(ctx, out, new OtaError(OtaClientError.blockTimeout, `no answer for offset ${this.offset}`))) return;
-          this.notBefore = ctx.nowMs + this.backoff();
-        }
-        this.requestOrPause(ctx, out);
-        return;
-      case 'paused':
-        if ((this.offset === 0 ? mayStart : mayResume)(this.policy, ctx.power)) {
-          this.state = 'downloading';
-          this.lastRequestAt = -Infinity;
-          this.notBefore = -Infinity;
-          this.requestOrPause(ctx, out);
-        } else out.push({ kind: 'timer', ms: this.policy.recheckMs });
-        return;
-      case 'approval':
-        this.tryApprove(ctx, out);
-        return;
-      case 'ending':
-        this.errors++;
-        if (this.errors >= this.config.maxErrors) {
-          // The image is complete and verified; the server is just not answering. Keep it and wait to be told when.
-          this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingToUpgrade, true);
-          return;
-        }
-        this.sendUpgradeEnd(OtaStatus.success, out);
-        out.push({ kind: 'timer', ms: this.config.responseTimeoutMs + this.backoff() });
-        return;
-      default:
-        return; // states waiting on a sink answer ignore a stray timer
-    }
+  // ------------------------------------------------------- steps (the table's rows)
+
+  /** The next error reaches `maxErrors`. */
+  lastErrorAllowed(): boolean {
+    return this.errors + 1 >= this.config.maxErrors;
   }
 
-  private onFrame(bytes: Uint8Array, ctx: ClientContext, out: ClientAction[]): void {
-    let command: OtaCommand;
-    let direction: number;
-    try {
-      const d = decodeOtaFrame(bytes);
-      command = d.command;
-      direction = d.header.direction;
-    } catch (e) {
-      const err = e instanceof OtaError ? e : new OtaError(ZclError.malformed, String(e));
-      // A garbled frame while a block is awaited counts as that exchange's (bad) answer: retry after a backoff.
-      if (this.state === 'downloading' && this.inFlight) this.badAnswer(ctx, out, err);
-      else out.push({ kind: 'refused', error: err });
-      return;
-    }
-    if (direction !== 1) {
-      out.push({ kind: 'refused', error: new OtaError(ZclError.wrongDirection, `${command.name} sent towards a client`) });
-      return;
-    }
-    switch (command.name) {
-      case 'imageNotify':
-        return this.onNotify(command, ctx, out);
-      case 'queryNextImageResponse':
-        if (this.state === 'querying') this.onQueryResponse(command, ctx, out);
-        return;
-      case 'imageBlockResponse':
-        if (this.state === 'downloading') this.onBlockResponse(command, ctx, out);
-        return;
-      case 'upgradeEndResponse':
-        if (this.state === 'ending') this.onEndResponse(command, ctx, out);
-        return;
-      case 'defaultResponse':
-        // A server may refuse a request with a Default Response instead of the command's response.
-        if (this.state === 'downloading' && this.inFlight && command.status !== OtaStatus.success) {
-          this.inFlight = false;
-          if (!this.countError(ctx, out, new OtaError(OtaClientError.serverRefused, `Default Response status 0x${command.status.toString(16)}`))) {
-            this.notBefore = ctx.nowMs + this.backoff();
-            this.requestOrPause(ctx, out);
-          }
-        }
-        return;
-      default:
-        return;
-    }
+  recheckLater(out: ClientAction[]): void {
+    out.push({ kind: 'timer', ms: this.policy.recheckMs });
   }
 
-  private onNotify(c: Extract<OtaCommand, { name: 'imageNotify' }>, ctx: ClientContext, out: ClientAction[]): void {
-    if (this.state !== 'idle') return;
+  queryUnanswered(out: ClientAction[]): void {
+    this.errors++;
+    out.push({ kind: 'refused', error: new OtaError(OtaClientError.queryNoAnswer, `no Query Next Image Response after ${this.errors} tries`) });
+    this.toIdle(out, this.config.queryIntervalMs);
+  }
+
+  retryQuery(out: ClientAction[]): void {
+    this.errors++;
+    this.sendQuery(out);
+  }
+
+  blockTimedOut(reading: ClientReading, out: ClientAction[]): void {
+    this.inFlight = false;
+    if (this.countError(reading, out, new OtaError(OtaClientError.blockTimeout, `no answer for offset ${this.offset}`))) return;
+    this.notBefore = reading.nowMs + this.backoff();
+    this.requestOrPause(reading, out);
+  }
+
+  resumeDownload(reading: ClientReading, out: ClientAction[]): void {
+    this.state = 'downloading';
+    this.lastRequestAt = -Infinity;
+    this.notBefore = -Infinity;
+    this.requestOrPause(reading, out);
+  }
+
+  keepUnanswered(out: ClientAction[]): void {
+    this.errors++;
+    // The image is complete and verified; the server is just not answering. Keep it and wait to be told when.
+    this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingToUpgrade, true);
+  }
+
+  retryUpgradeEnd(out: ClientAction[]): void {
+    this.errors++;
+    this.sendUpgradeEnd(OtaStatus.success, out);
+    out.push({ kind: 'timer', ms: this.config.responseTimeoutMs + this.backoff() });
+  }
+
+  wrongDirection(command: OtaCommand, out: ClientAction[]): void {
+    out.push({ kind: 'refused', error: new OtaError(ZclError.wrongDirection, `${command.name} sent towards a client`) });
+  }
+
+  /** A server may refuse a request with a Default Response instead of the command's response. */
+  serverRefused(command: Extract<OtaCommand, { name: 'defaultResponse' }>, reading: ClientReading, out: ClientAction[]): void {
+    this.inFlight = false;
+    const error = new OtaError(OtaClientError.serverRefused, `Default Response status 0x${command.status.toString(16)}`);
+    if (this.countError(reading, out, error)) return;
+    this.notBefore = reading.nowMs + this.backoff();
+    this.requestOrPause(reading, out);
+  }
+
+  onNotify(command: Extract<OtaCommand, { name: 'imageNotify' }>, reading: ClientReading, out: ClientAction[]): void {
     // Notifies for someone else's image, or for the version already running, are dropped (ZCL 11.13.3.4).
-    if (c.payloadType >= 1 && c.manufacturerCode !== WILDCARD_MANUFACTURER && c.manufacturerCode !== this.config.manufacturerCode) return;
-    if (c.payloadType >= 2 && c.imageType !== WILDCARD_IMAGE_TYPE && c.imageType !== this.config.imageType) return;
-    if (c.payloadType >= 3 && c.fileVersion === this.config.currentFileVersion) return;
+    if (command.payloadType >= 1 && command.manufacturerCode !== WILDCARD_MANUFACTURER && command.manufacturerCode !== this.config.manufacturerCode) return;
+    if (command.payloadType >= 2 && command.imageType !== WILDCARD_IMAGE_TYPE && command.imageType !== this.config.imageType) return;
+    if (command.payloadType >= 3 && command.fileVersion === this.config.currentFileVersion) return;
     // Query jitter: answer with probability jitter/100, so a broadcast does not make every device answer at once.
-    const draw = 1 + Math.floor(ctx.random * 100);
-    if (draw > c.queryJitter) return;
-    const delay = Math.floor(((ctx.random * 100) % 1) * this.config.notifyDelayMaxMs);
+    const draw = 1 + Math.floor(reading.random * 100);
+    if (draw > command.queryJitter) return;
+    const delay = Math.floor(((reading.random * 100) % 1) * this.config.notifyDelayMaxMs);
     out.push({ kind: 'timer', ms: delay });
   }
 
-  private sendQuery(out: ClientAction[]): void {
+  sendQuery(out: ClientAction[]): void {
     this.state = 'querying';
-    const c: OtaCommand = { name: 'queryNextImageRequest', manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: this.config.currentFileVersion };
-    if (this.config.hardwareVersion !== undefined) c.hardwareVersion = this.config.hardwareVersion;
-    this.send(c, out);
+    const query: OtaCommand = {
+      name: 'queryNextImageRequest',
+      manufacturerCode: this.config.manufacturerCode,
+      imageType: this.config.imageType,
+      fileVersion: this.config.currentFileVersion,
+    };
+    if (this.config.hardwareVersion !== undefined) query.hardwareVersion = this.config.hardwareVersion;
+    this.send(query, out);
     this.sent.query++;
     out.push({ kind: 'timer', ms: this.config.responseTimeoutMs + (this.errors ? this.backoff() : 0) });
   }
 
-  private onQueryResponse(c: Extract<OtaCommand, { name: 'queryNextImageResponse' }>, ctx: ClientContext, out: ClientAction[]): void {
+  onQueryResponse(command: Extract<OtaCommand, { name: 'queryNextImageResponse' }>, out: ClientAction[]): void {
     this.errors = 0;
-    if (c.status !== OtaStatus.success || !c.image) {
+    if (command.status !== OtaStatus.success || !command.image) {
       this.toIdle(out, this.config.queryIntervalMs);
       return;
     }
-    const img = c.image;
-    const refusal = this.offerRefusal(img);
+    const offered = command.image;
+    const refusal = offerRefusal(this.config, offered);
     if (refusal) {
       out.push({ kind: 'refused', error: refusal });
       this.toIdle(out, this.config.queryIntervalMs);
       return;
     }
-    this.image = { manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion, imageSize: img.imageSize };
+    this.image = { manufacturerCode: offered.manufacturerCode, imageType: offered.imageType, fileVersion: offered.fileVersion, imageSize: offered.imageSize };
     this.state = 'beginning';
     out.push({ kind: 'sink-begin', image: this.image });
   }
 
-  /** Only a newer image for this manufacturer and type, that fits, is downloaded. */
-  private offerRefusal(img: { manufacturerCode: number; imageType: number; fileVersion: number; imageSize: number }): OtaError | undefined {
-    if (img.manufacturerCode !== this.config.manufacturerCode || img.imageType !== this.config.imageType) {
-      return new OtaError(OtaClientError.offerMismatch, `offer for manufacturer 0x${img.manufacturerCode.toString(16)} type 0x${img.imageType.toString(16)}`);
-    }
-    if (img.fileVersion === WILDCARD_FILE_VERSION || img.fileVersion <= this.config.currentFileVersion) {
-      return new OtaError(OtaClientError.offerNotNewer, `offered version 0x${img.fileVersion.toString(16)} is not newer than 0x${this.config.currentFileVersion.toString(16)}`);
-    }
-    if (img.imageSize > this.config.capacity) return new OtaError(OtaClientError.offerTooLarge, `image of ${img.imageSize} bytes, room for ${this.config.capacity}`);
-    if (img.imageSize < 56) return new OtaError(OtaClientError.offerTooSmall, `image of ${img.imageSize} bytes cannot hold an OTA header`);
-    return undefined;
-  }
-
-  private onBegun(resumeOffset: number, ctx: ClientContext, out: ClientAction[]): void {
+  onBegun(resumeOffset: number, reading: ClientReading, out: ClientAction[]): void {
     const img = this.image;
-    if (!img || this.state !== 'beginning') return;
+    if (!img) return;
     if (!Number.isInteger(resumeOffset) || resumeOffset < 0 || resumeOffset > img.imageSize) {
-      this.giveUp(ctx, out, new OtaError(SinkError.failed, `sink resumes at impossible offset ${resumeOffset}`), OtaStatus.abort);
+      this.giveUp(reading, out, new OtaError(SinkError.failed, `sink resumes at impossible offset ${resumeOffset}`), OtaStatus.abort);
       return;
     }
     this.offset = resumeOffset;
@@ -386,114 +376,101 @@ export class OtaClient {
       out.push({ kind: 'sink-end' });
       return;
     }
-    const allowed = (resumeOffset === 0 ? mayStart : mayResume)(this.policy, ctx.power);
+    const allowed = (resumeOffset === 0 ? mayStart : mayResume)(this.policy, reading.power);
     if (!allowed) {
       this.pause(out, resumeOffset === 0 ? 'battery below the start level' : 'battery below the resume level');
       return;
     }
     this.state = 'downloading';
-    this.requestOrPause(ctx, out);
+    this.requestOrPause(reading, out);
   }
 
   /** Sends the next block request when pacing allows, or arms the timer for it; pauses on low power. */
-  private requestOrPause(ctx: ClientContext, out: ClientAction[]): void {
+  requestOrPause(reading: ClientReading, out: ClientAction[]): void {
     const img = this.image!;
-    if (mustPause(this.policy, ctx.power)) {
-      this.pause(out, ctx.power.lowWarning ? 'brown-out warning' : 'battery below the pause level');
+    if (mustPause(this.policy, reading.power)) {
+      this.pause(out, reading.power.lowWarning ? 'brown-out warning' : 'battery below the pause level');
       return;
     }
     const ask = Math.min(this.config.maxDataSize, img.imageSize - this.offset);
-    const gap = requestIntervalMs(this.policy, ctx.power, this.attributes.minimumBlockPeriod, BLOCK_REQUEST_BYTES, BLOCK_RESPONSE_OVERHEAD + ask);
+    const gap = requestIntervalMs(this.policy, reading.power, this.attributes.minimumBlockPeriod, BLOCK_REQUEST_BYTES, BLOCK_RESPONSE_OVERHEAD + ask);
     const due = Math.max(this.lastRequestAt + gap, this.notBefore);
-    if (due > ctx.nowMs) {
+    if (due > reading.nowMs) {
       // Whole milliseconds: a sub-millisecond remainder (fractional clocks) must still move time on, never re-arm at "now".
-      out.push({ kind: 'timer', ms: Math.ceil(due - ctx.nowMs) });
+      out.push({ kind: 'timer', ms: Math.ceil(due - reading.nowMs) });
       return;
     }
     this.send(
-      { name: 'imageBlockRequest', manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion, fileOffset: this.offset, maximumDataSize: ask },
+      {
+        name: 'imageBlockRequest',
+        manufacturerCode: img.manufacturerCode,
+        imageType: img.imageType,
+        fileVersion: img.fileVersion,
+        fileOffset: this.offset,
+        maximumDataSize: ask,
+      },
       out,
     );
     this.sent.block++;
     this.inFlight = true;
-    this.lastRequestAt = ctx.nowMs;
+    this.lastRequestAt = reading.nowMs;
     this.askedSize = ask;
     out.push({ kind: 'timer', ms: this.config.responseTimeoutMs });
   }
 
-  private askedSize = 0;
-
-  private onBlockResponse(c: Extract<OtaCommand, { name: 'imageBlockResponse' }>, ctx: ClientContext, out: ClientAction[]): void {
-    const img = this.image!;
-    if (c.status === OtaStatus.abort) {
+  onBlockResponse(command: Extract<OtaCommand, { name: 'imageBlockResponse' }>, reading: ClientReading, out: ClientAction[]): void {
+    if (command.status === OtaStatus.abort) {
       // The server withdrew the image: stop; the sink keeps its progress for a later offer of the same image.
       out.push({ kind: 'sink-persist' });
-      this.finishAborted(out, new OtaError(OtaClientError.serverAbort, `server aborted the download at offset ${this.offset}`), undefined);
+      const error = new OtaError(OtaClientError.serverAbort, `server aborted the download at offset ${this.offset}`);
+      this.finishAborted(out, error, undefined);
       return;
     }
-    if (c.status === OtaStatus.waitForData) {
+    if (command.status === OtaStatus.waitForData) {
       if (!this.inFlight) return; // a late duplicate; the live exchange decides
       this.inFlight = false;
       this.waits++;
-      this.attributes.minimumBlockPeriod = c.minimumBlockPeriod;
+      this.attributes.minimumBlockPeriod = command.minimumBlockPeriod;
       if (this.waits > this.config.maxWaitForData) {
-        this.giveUp(ctx, out, new OtaError(OtaClientError.endlessWait, `${this.waits} WAIT_FOR_DATA answers without progress`), OtaStatus.abort);
+        const error = new OtaError(OtaClientError.endlessWait, `${this.waits} WAIT_FOR_DATA answers without progress`);
+        this.giveUp(reading, out, error, OtaStatus.abort);
         return;
       }
-      // currentTime 0 means requestTime is a delay in seconds (as for the Upgrade End Response).
-      const seconds = c.currentTime === 0 ? c.requestTime : Math.max(0, c.requestTime - c.currentTime);
-      const waitMs = Math.min(this.config.maxServerWaitMs, seconds * 1000);
-      this.notBefore = ctx.nowMs + Math.max(waitMs, c.minimumBlockPeriod, 1);
-      this.requestOrPause(ctx, out);
+      this.notBefore = reading.nowMs + serverWaitMs(command, this.config.maxServerWaitMs);
+      this.requestOrPause(reading, out);
       return;
     }
-    // SUCCESS: the echo must name the image being downloaded and the offset asked.
-    if (c.manufacturerCode !== img.manufacturerCode || c.imageType !== img.imageType || c.fileVersion !== img.fileVersion) {
-      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockWrongImage, `block for 0x${c.manufacturerCode.toString(16)}/0x${c.imageType.toString(16)}/0x${c.fileVersion.toString(16)}`));
-      return;
-    }
-    if (c.fileOffset < this.offset && c.fileOffset + c.data.length <= this.offset) return; // a duplicate or late answer for a block already taken
-    if (c.fileOffset !== this.offset) {
-      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockWrongOffset, `asked offset ${this.offset}, got ${c.fileOffset}`));
-      return;
-    }
-    const remaining = img.imageSize - this.offset;
-    if (c.data.length > remaining) {
-      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockPastEnd, `${c.data.length} bytes at ${c.fileOffset} run past the image end ${img.imageSize}`));
-      return;
-    }
-    if (c.data.length > this.config.maxDataSize || (this.inFlight && c.data.length > this.askedSize)) {
-      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockTooLong, `${c.data.length} bytes, asked at most ${this.askedSize}`));
-      return;
-    }
-    if (c.data.length === 0) {
-      this.badAnswer(ctx, out, new OtaError(OtaClientError.blockEmpty, `empty block at ${c.fileOffset}`));
+    const asked = { offset: this.offset, maxDataSize: this.config.maxDataSize, askedSize: this.askedSize, inFlight: this.inFlight };
+    const verdict = blockVerdict(command, this.image!, asked);
+    if (verdict === 'duplicate') return; // a duplicate or late answer for a block already taken
+    if (verdict !== 'take') {
+      this.badAnswer(reading, out, verdict);
       return;
     }
     this.inFlight = false;
     this.errors = 0;
     this.waits = 0;
     // The decoded data is a view into the frame; keep an own copy only as long as the sink may ask to wait.
-    this.pendingBlock = c.data.slice();
+    this.pendingBlock = command.data.slice();
     this.writePending(out);
   }
 
-  private writePending(out: ClientAction[]): void {
+  writePending(out: ClientAction[]): void {
     if (!this.pendingBlock) return;
     this.state = 'writing';
     out.push({ kind: 'sink-write', offset: this.offset, data: this.pendingBlock });
   }
 
-  private onWritten(result: SinkWriteResult, ctx: ClientContext, out: ClientAction[]): void {
-    if (this.state !== 'writing' || !this.pendingBlock) return;
+  onWritten(result: SinkWriteResult, reading: ClientReading, out: ClientAction[]): void {
+    if (!this.pendingBlock) return;
     if (result.kind === 'need-approval') {
       this.state = 'approval';
-      this.tryApprove(ctx, out);
+      this.tryApprove(reading, out);
       return;
     }
     if (result.kind === 'refused') {
       this.pendingBlock = undefined;
-      this.giveUp(ctx, out, result.error, result.status);
+      this.giveUp(reading, out, result.error, result.status);
       return;
     }
     this.offset += this.pendingBlock.length;
@@ -504,11 +481,11 @@ export class OtaClient {
       return;
     }
     this.state = 'downloading';
-    this.requestOrPause(ctx, out);
+    this.requestOrPause(reading, out);
   }
 
-  private tryApprove(ctx: ClientContext, out: ClientAction[]): void {
-    if (mayEraseOrActivate(this.policy, ctx.power)) {
+  tryApprove(reading: ClientReading, out: ClientAction[]): void {
+    if (mayEraseOrActivate(this.policy, reading.power)) {
       this.state = 'writing';
       out.push({ kind: 'sink-approve' });
     } else {
@@ -517,9 +494,9 @@ export class OtaClient {
     }
   }
 
-  private onEnded(result: SinkEndResult, ctx: ClientContext, out: ClientAction[]): void {
+  onEnded(result: SinkEndResult, reading: ClientReading, out: ClientAction[]): void {
     if (result.kind === 'refused') {
-      this.giveUp(ctx, out, result.error, result.status);
+      this.giveUp(reading, out, result.error, result.status);
       return;
     }
     this.setStatus(UpgradeStatus.downloadComplete, out);
@@ -529,26 +506,45 @@ export class OtaClient {
     out.push({ kind: 'timer', ms: this.config.responseTimeoutMs });
   }
 
-  private onEndResponse(c: Extract<OtaCommand, { name: 'upgradeEndResponse' }>, ctx: ClientContext, out: ClientAction[]): void {
-    const img = this.image!;
-    const matches =
-      (c.manufacturerCode === img.manufacturerCode || c.manufacturerCode === WILDCARD_MANUFACTURER) &&
-      (c.imageType === img.imageType || c.imageType === WILDCARD_IMAGE_TYPE) &&
-      (c.fileVersion === img.fileVersion || c.fileVersion === WILDCARD_FILE_VERSION);
-    if (!matches) {
+  onEndResponse(command: Extract<OtaCommand, { name: 'upgradeEndResponse' }>, out: ClientAction[]): void {
+    if (!endResponseNames(command, this.image!)) {
       out.push({ kind: 'refused', error: new OtaError(OtaClientError.endWrongImage, 'Upgrade End Response names another image') });
       return;
     }
-    if (c.upgradeTime === UPGRADE_TIME_WAIT_FOR_COMMAND) {
+    if (command.upgradeTime === UPGRADE_TIME_WAIT_FOR_COMMAND) {
       this.finishDownloaded(out, 'on-command', 0, UpgradeStatus.waitingForExternalEvent);
       return;
     }
     // Times in OTA frames are never trusted as wall time: only their difference is used, as a delay.
-    const seconds = c.currentTime === 0 ? c.upgradeTime : Math.max(0, c.upgradeTime - c.currentTime);
+    const seconds = command.currentTime === 0 ? command.upgradeTime : Math.max(0, command.upgradeTime - command.currentTime);
     this.finishDownloaded(out, 'at-delay', seconds * 1000, UpgradeStatus.countDown);
   }
 
-  // ---------------------------------------------------------------------------------------
+  /** An answer to the live request that is wrong: count it, then ask the same offset again after a backoff. */
+  badAnswer(reading: ClientReading, out: ClientAction[], error: OtaError): void {
+    if (!this.inFlight) {
+      out.push({ kind: 'refused', error });
+      return;
+    }
+    this.inFlight = false;
+    if (this.countError(reading, out, error)) return;
+    this.notBefore = reading.nowMs + this.backoff();
+    this.requestOrPause(reading, out);
+  }
+
+  /** Gives up on the image and tells the server with an Upgrade End Request carrying `status`. */
+  giveUp(_reading: ClientReading, out: ClientAction[], error: OtaError, status: number): void {
+    if (this.image) this.sendUpgradeEnd(status, out);
+    this.finishAborted(out, error, status);
+  }
+
+  toIdle(out: ClientAction[], afterMs: number): void {
+    this.state = 'idle';
+    this.errors = 0;
+    out.push({ kind: 'timer', ms: afterMs });
+  }
+
+  // ------------------------------------------------------------------------ helpers
 
   private pause(out: ClientAction[], reason: string): void {
     this.state = 'paused';
@@ -558,38 +554,21 @@ export class OtaClient {
     out.push({ kind: 'timer', ms: this.policy.recheckMs });
   }
 
-  /** An answer to the live request that is wrong: count it, then ask the same offset again after a backoff. */
-  private badAnswer(ctx: ClientContext, out: ClientAction[], error: OtaError): void {
-    if (!this.inFlight) {
-      out.push({ kind: 'refused', error });
-      return;
-    }
-    this.inFlight = false;
-    if (this.countError(ctx, out, error)) return;
-    this.notBefore = ctx.nowMs + this.backoff();
-    this.requestOrPause(ctx, out);
-  }
-
   /** Counts an error, refusing the frame; true when the client gave up. */
-  private countError(ctx: ClientContext, out: ClientAction[], error: OtaError): boolean {
+  private countError(reading: ClientReading, out: ClientAction[], error: OtaError): boolean {
     out.push({ kind: 'refused', error });
     this.errors++;
     if (this.errors >= this.config.maxErrors) {
-      this.giveUp(ctx, out, new OtaError(OtaClientError.tooManyErrors, `${this.errors} consecutive errors, last: ${error.code}`), OtaStatus.abort);
+      const last = new OtaError(OtaClientError.tooManyErrors, `${this.errors} consecutive errors, last: ${error.code}`);
+      this.giveUp(reading, out, last, OtaStatus.abort);
       return true;
     }
     return false;
   }
 
   private backoff(): number {
-    const k = Math.max(0, this.errors - 1);
-    return Math.min(this.config.backoffMaxMs, this.config.backoffBaseMs * 2 ** Math.min(k, 20));
-  }
-
-  /** Gives up on the image and tells the server with an Upgrade End Request carrying `status`. */
-  private giveUp(ctx: ClientContext, out: ClientAction[], error: OtaError, status: number): void {
-    if (this.image) this.sendUpgradeEnd(status, out);
-    this.finishAborted(out, error, status);
+    const doublings = Math.max(0, this.errors - 1);
+    return Math.min(this.config.backoffMaxMs, this.config.backoffBaseMs * 2 ** Math.min(doublings, 20));
   }
 
   private finishAborted(out: ClientAction[], error: OtaError, status: number | undefined): void {
@@ -612,12 +591,6 @@ export class OtaClient {
     out.push({ kind: 'finished', outcome });
   }
 
-  private toIdle(out: ClientAction[], afterMs: number): void {
-    this.state = 'idle';
-    this.errors = 0;
-    out.push({ kind: 'timer', ms: afterMs });
-  }
-
   private sendUpgradeEnd(status: number, out: ClientAction[]): void {
     const img = this.image!;
     this.send({ name: 'upgradeEndRequest', status, manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion }, out);
@@ -625,8 +598,8 @@ export class OtaClient {
   }
 
   private send(command: OtaCommand, out: ClientAction[]): void {
-    this.seq = (this.seq + 1) & 0xff;
-    out.push({ kind: 'send', frame: encodeOtaFrame({ sequence: this.seq, command }), command: command.name });
+    this.sequence = (this.sequence + 1) & 0xff;
+    out.push({ kind: 'send', frame: encodeOtaFrame({ sequence: this.sequence, command }), command: command.name });
   }
 
   private setStatus(status: number, out: ClientAction[]): void {

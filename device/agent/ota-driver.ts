@@ -9,7 +9,7 @@
 import { asOtaError, type OtaError, type OtaErrorCode } from '../errors.js';
 import type { Clock, OtaTransport, Power, Reporter, TimerHandle } from '../ports.js';
 import type { ImageSink } from './image-sink.js';
-import { OtaClient, type ClientAction, type ClientContext, type ClientEvent, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
+import { OtaClient, type ClientAction, type ClientReading, type ClientEvent, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
 import { validatePowerPolicy, type PowerPolicy, type PowerReading } from './power-policy.js';
 import { SinkError, AgentError } from './agent-errors.js';
 import { OtaClientError } from './ota-errors.js';
@@ -81,7 +81,7 @@ export class OtaDriver {
     this.running = true;
     try {
       for (let e = this.queue.shift(); e; e = this.queue.shift()) {
-        const actions = this.client.handle(e, this.context());
+        const actions = this.client.handle(e, this.reading());
         for (const a of actions) this.perform(a);
       }
     } catch (e) {
@@ -92,7 +92,7 @@ export class OtaDriver {
     }
   }
 
-  private context(): ClientContext {
+  private reading(): ClientReading {
     let nowMs = 0;
     try {
       nowMs = this.ports.clock.monotonicMs();

@@ -1,6 +1,8 @@
 /** The pure OTA client state machine, event by event, with no timers and no radio. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OtaClient, DEFAULT_CLIENT_TIMING, type ClientAction, type ClientContext, type ClientEvent } from '../../device/agent/ota-client.js';
+import { OTA_CLIENT_TABLE, otaClientTableMarkdown, TIMER_MEANING } from '../../device/agent/ota-client-table.js';
+import { OtaClient, DEFAULT_CLIENT_TIMING, type ClientAction, type ClientReading, type ClientEvent } from '../../device/agent/ota-client.js';
 import { DEFAULT_POWER_POLICY, exchangeAirtimeMs, requestIntervalMs, validatePowerPolicy, type PowerReading } from '../../device/agent/power-policy.js';
 import { isOtaError } from '../../device/errors.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../../device/zigbee/ota-frames.js';
@@ -21,7 +23,7 @@ class Bench {
   power: PowerReading = MAINS;
   random = 0.5;
 
-  on(event: ClientEvent, over: Partial<ClientContext> = {}): ClientAction[] {
+  on(event: ClientEvent, over: Partial<ClientReading> = {}): ClientAction[] {
     return this.client.handle(event, { nowMs: this.now, power: this.power, random: this.random, ...over });
   }
   frame(command: OtaCommand, seq = 1): ClientAction[] {
@@ -338,5 +340,28 @@ describe('robustness', () => {
       }
     }
     expect(refusals).toBeGreaterThan(100);
+  });
+});
+
+describe('the state table', () => {
+  it('docs/OTA-CLIENT.md carries exactly the table the code runs', () => {
+    const doc = readFileSync('docs/OTA-CLIENT.md', 'utf8');
+    expect(doc).toContain(otaClientTableMarkdown());
+  });
+
+  it('every state has a row or is one that waits on a sink answer, and every row names a known state', () => {
+    const states = Object.keys(TIMER_MEANING);
+    for (const r of OTA_CLIENT_TABLE) expect(r.from === 'any' || states.includes(r.from)).toBe(true);
+    const withRows = new Set(OTA_CLIENT_TABLE.map((r) => r.from));
+    expect(states.filter((s) => !withRows.has(s as never))).toEqual(['downloaded']);
+  });
+
+  it('an event with no row for the state is ignored and counted', () => {
+    const b = new Bench();
+    b.on({ kind: 'boot' });
+    const before = b.client.ignored;
+    expect(b.frame({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0 })).toEqual([]);
+    expect(b.client.ignored).toBe(before + 1);
+    expect(b.client.state).toBe('idle');
   });
 });
