@@ -28,7 +28,8 @@ import { radioRejoined, storageReadable, trustStoreIntact } from './default-chec
 import { readArmed, recordArmed } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import { initialContext, step, type AgentAction, type AgentContext, type AgentEvent } from './lifecycle.js';
-import { DEFAULT_CLIENT_TIMING, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
+import { DEFAULT_CLIENT_TIMING, type OtaClientConfig } from './ota-client-config.js';
+import type { DownloadOutcome } from './ota-client-io.js';
 import { OtaDriver } from './ota-driver.js';
 import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
 import { DEFAULT_RETRY_POLICY, failureKind, RetryTracker, type RetryPolicy } from './retry-policy.js';

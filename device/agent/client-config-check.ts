@@ -18,7 +18,7 @@
  */
 import { OtaError } from '../errors.js';
 import { FIRST_RESERVED_IMAGE_TYPE, WILDCARD_FILE_VERSION, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
-import type { OtaClientConfig } from './ota-client.js';
+import type { OtaClientConfig } from './ota-client-config.js';
 import { OtaClientError } from './ota-errors.js';
 
 export const CLIENT_CONFIG_ERROR = OtaClientError.clientConfig;

@@ -6,174 +6,31 @@
  * tested without timers or radios; ota-driver.ts binds it to the ports.
  *
  * One timer is enough: in each state it means one thing (next query, response timeout,
- * next paced request, power re-check). Its RAM does not depend on the image size: the
- * only data held is one pending block (≤ 255 bytes) while the sink waits for approval.
+ * next paced request, power re-check). What the client holds, and the outcomes its steps
+ * share, are in ota-client-state.ts.
  *
  * The state table is ota-client-table.ts (docs/OTA-CLIENT.md renders it): `handle` turns
  * an event into a trigger and runs the table's row; the public methods below the dispatch
  * are the rows' steps, and the offer and block checks are in ota-answer-checks.ts.
  */
 import { OtaError } from '../errors.js';
-import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
-import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
-import { checkClientConfig } from './client-config-check.js';
-import { blockVerdict, endResponseNames, offerRefusal, serverWaitMs } from './ota-answer-checks.js';
-import { findClientRow, SERVER_COMMANDS, type ClientInputs, type ClientTrigger } from './ota-client-table.js';
-import type { ImageIdentity, SinkEndResult, SinkWriteResult } from './image-sink.js';
-import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs, type PowerPolicy, type PowerReading } from './power-policy.js';
-import { OtaClientError } from './ota-errors.js';
+import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
+import { decodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
 import { ZclError } from '../zigbee/zigbee-errors.js';
 import { SinkError } from './agent-errors.js';
-
-export interface OtaClientConfig {
-  manufacturerCode: number;
-  imageType: number;
-  currentFileVersion: number;
-  /** Sent in Query Next Image when set, so the server can pick an image for this hardware. */
-  hardwareVersion?: number;
-  /** Largest OTA file the sink can take. */
-  capacity: number;
-  /** Maximum data size asked per Image Block Request (1..255; small keeps one frame unfragmented). */
-  maxDataSize: number;
-  /** Period of Query Next Image when nothing else happens. */
-  queryIntervalMs: number;
-  /** Longest random delay before the query that an Image Notify triggers (spreads the HAN's answers). */
-  notifyDelayMaxMs: number;
-  /** How long to wait for any response. Must exceed the link's round trip. */
-  responseTimeoutMs: number;
-  /** First retry delay after an error; doubles with each consecutive error up to backoffMaxMs. */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** Consecutive errors (timeouts, malformed or wrong answers) after which the client gives up. */
-  maxErrors: number;
-  /** Consecutive WAIT_FOR_DATA answers without progress after which the client gives up. */
-  maxWaitForData: number;
-  /** Longest wait a server may impose in one WAIT_FOR_DATA (a hostile value is clamped). */
-  maxServerWaitMs: number;
-}
-
-export const DEFAULT_CLIENT_TIMING = {
-  maxDataSize: 64,
-  queryIntervalMs: 5 * 60_000,
-  notifyDelayMaxMs: 10_000,
-  responseTimeoutMs: 5_000,
-  backoffBaseMs: 1_000,
-  backoffMaxMs: 60_000,
-  maxErrors: 10,
-  maxWaitForData: 20,
-  maxServerWaitMs: 60 * 60_000,
-} as const;
-
-/** What the driver read of the world when the event happened. */
-export interface ClientReading {
-  nowMs: number;
-  power: PowerReading;
-  /** Uniform in [0, 1). */
-  random: number;
-}
-
-export type ClientEvent =
-  | { kind: 'boot' }
-  | { kind: 'frame'; bytes: Uint8Array }
-  | { kind: 'timer' }
-  | { kind: 'sink-begun'; resumeOffset: number }
-  | { kind: 'sink-written'; result: SinkWriteResult }
-  | { kind: 'sink-approved' }
-  | { kind: 'sink-ended'; result: SinkEndResult }
-  /** A sink call threw (as an OtaError: its own code, or SINK_FAILED). */
-  | { kind: 'sink-failed'; error: OtaError };
-
-/** How a download attempt ended. */
-export type DownloadOutcome =
-  /** `unanswered`: the server never answered the Upgrade End Request; the image is kept and activation waits to be told. */
-  | { kind: 'downloaded'; image: ImageIdentity; activation: 'on-command' | 'at-delay'; delayMs: number; unanswered?: boolean }
-  | { kind: 'aborted'; image: ImageIdentity; error: OtaError; upgradeEndStatus: number | undefined };
-
-export type ClientAction =
-  | { kind: 'send'; frame: Uint8Array; command: OtaCommand['name'] }
-  | { kind: 'timer'; ms: number }
-  | { kind: 'sink-begin'; image: ImageIdentity }
-  | { kind: 'sink-write'; offset: number; data: Uint8Array }
-  | { kind: 'sink-approve' }
-  | { kind: 'sink-persist' }
-  | { kind: 'sink-end' }
-  | { kind: 'status'; status: number }
-  /** A frame or answer was refused; the client goes on (counted, typed, for the log). */
-  | { kind: 'refused'; error: OtaError }
-  | { kind: 'paused'; reason: string }
-  | { kind: 'finished'; outcome: DownloadOutcome };
-
-export type ClientStateName = 'idle' | 'querying' | 'beginning' | 'downloading' | 'paused' | 'writing' | 'approval' | 'ending' | 'downloaded';
-
-/** Client attributes of the OTA cluster, kept current (ZCL attribute ids in ota-constants). */
-export interface OtaClientAttributes {
-  fileOffset: number;
-  currentFileVersion: number;
-  downloadedFileVersion: number;
-  imageUpgradeStatus: number;
-  manufacturerId: number;
-  imageTypeId: number;
-  minimumBlockPeriod: number;
-}
+import type { SinkEndResult, SinkWriteResult } from './image-sink.js';
+import { blockVerdict, endResponseNames, offerRefusal, serverWaitMs } from './ota-answer-checks.js';
+import { findClientRow, SERVER_COMMANDS, type ClientInputs, type ClientTrigger } from './ota-client-table.js';
+import type { ClientAction, ClientEvent, ClientReading } from './ota-client-io.js';
+import { ClientState } from './ota-client-state.js';
+import { OtaClientError } from './ota-errors.js';
+import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs } from './power-policy.js';
 
 /** Sizes of a block exchange for the airtime cap: request ZCL frame, response header + data. */
 const BLOCK_REQUEST_BYTES = 18;
 const BLOCK_RESPONSE_OVERHEAD = 17;
 
-export class OtaClient {
-  state: ClientStateName = 'idle';
-  readonly attributes: OtaClientAttributes;
-  /** The offset the download started from this boot (tests check resumes against it). */
-  startOffset = 0;
-  /** Requests sent by kind, for figures. */
-  readonly sent = { query: 0, block: 0, end: 0 };
-  /** Events that had no row for the state they arrived in. */
-  ignored = 0;
-  private sequence: number;
-  private image: ImageIdentity | undefined;
-  private offset = 0;
-  private errors = 0;
-  private waits = 0;
-  private inFlight = false;
-  private lastRequestAt = -Infinity;
-  /** No request before this time (a backoff or a server's WAIT_FOR_DATA). */
-  private notBefore = -Infinity;
-  /** The data size asked in the request in flight. */
-  private askedSize = 0;
-  private pendingBlock: Uint8Array | undefined;
-  private persistedForWarning = false;
-
-  constructor(
-    readonly config: OtaClientConfig,
-    readonly policy: PowerPolicy,
-    initialSequence = 0,
-  ) {
-    checkClientConfig(config);
-    this.sequence = initialSequence & 0xff;
-    this.attributes = {
-      fileOffset: 0,
-      currentFileVersion: config.currentFileVersion,
-      downloadedFileVersion: WILDCARD_FILE_VERSION,
-      imageUpgradeStatus: UpgradeStatus.normal,
-      manufacturerId: config.manufacturerCode,
-      imageTypeId: config.imageType,
-      minimumBlockPeriod: 0,
-    };
-  }
-
-  get currentImage(): ImageIdentity | undefined {
-    return this.image;
-  }
-
-  get fileOffset(): number {
-    return this.offset;
-  }
-
-  /** A block request waits for its answer. */
-  get requestInFlight(): boolean {
-    return this.inFlight;
-  }
-
+export class OtaClient extends ClientState {
   /** Handles one event. Never throws: every fault is an action or a state change. */
   handle(event: ClientEvent, reading: ClientReading): ClientAction[] {
     const out: ClientAction[] = [];
@@ -189,8 +46,6 @@ export class OtaClient {
     }
     return out;
   }
-
-  // ------------------------------------------------------------------------ dispatch
 
   private dispatch(event: ClientEvent, reading: ClientReading, out: ClientAction[]): void {
     switch (event.kind) {
@@ -236,29 +91,6 @@ export class OtaClient {
     const row = findClientRow(this, trigger, input, reading);
     if (row) row.run(this, input, reading, out);
     else this.ignored++;
-  }
-
-  /** A brown-out warning persists progress at once, whatever the state (once per warning). */
-  private warnCheck(reading: ClientReading, out: ClientAction[]): void {
-    if (!reading.power.lowWarning) {
-      this.persistedForWarning = false;
-      return;
-    }
-    if (this.persistedForWarning || !this.image || this.offset === 0) return;
-    if (this.state === 'writing' || this.state === 'beginning') return; // a sink call is under way
-    this.persistedForWarning = true;
-    out.push({ kind: 'sink-persist' });
-  }
-
-  // ------------------------------------------------------- steps (the table's rows)
-
-  /** The next error reaches `maxErrors`. */
-  lastErrorAllowed(): boolean {
-    return this.errors + 1 >= this.config.maxErrors;
-  }
-
-  recheckLater(out: ClientAction[]): void {
-    out.push({ kind: 'timer', ms: this.policy.recheckMs });
   }
 
   queryUnanswered(out: ClientAction[]): void {
@@ -530,81 +362,5 @@ export class OtaClient {
     if (this.countError(reading, out, error)) return;
     this.notBefore = reading.nowMs + this.backoff();
     this.requestOrPause(reading, out);
-  }
-
-  /** Gives up on the image and tells the server with an Upgrade End Request carrying `status`. */
-  giveUp(_reading: ClientReading, out: ClientAction[], error: OtaError, status: number): void {
-    if (this.image) this.sendUpgradeEnd(status, out);
-    this.finishAborted(out, error, status);
-  }
-
-  toIdle(out: ClientAction[], afterMs: number): void {
-    this.state = 'idle';
-    this.errors = 0;
-    out.push({ kind: 'timer', ms: afterMs });
-  }
-
-  // ------------------------------------------------------------------------ helpers
-
-  private pause(out: ClientAction[], reason: string): void {
-    this.state = 'paused';
-    this.inFlight = false;
-    if (this.offset > 0) out.push({ kind: 'sink-persist' });
-    out.push({ kind: 'paused', reason });
-    out.push({ kind: 'timer', ms: this.policy.recheckMs });
-  }
-
-  /** Counts an error, refusing the frame; true when the client gave up. */
-  private countError(reading: ClientReading, out: ClientAction[], error: OtaError): boolean {
-    out.push({ kind: 'refused', error });
-    this.errors++;
-    if (this.errors >= this.config.maxErrors) {
-      const last = new OtaError(OtaClientError.tooManyErrors, `${this.errors} consecutive errors, last: ${error.code}`);
-      this.giveUp(reading, out, last, OtaStatus.abort);
-      return true;
-    }
-    return false;
-  }
-
-  private backoff(): number {
-    const doublings = Math.max(0, this.errors - 1);
-    return Math.min(this.config.backoffMaxMs, this.config.backoffBaseMs * 2 ** Math.min(doublings, 20));
-  }
-
-  private finishAborted(out: ClientAction[], error: OtaError, status: number | undefined): void {
-    const img = this.image;
-    this.image = undefined;
-    this.pendingBlock = undefined;
-    this.inFlight = false;
-    this.attributes.downloadedFileVersion = WILDCARD_FILE_VERSION;
-    this.setStatus(UpgradeStatus.normal, out);
-    if (img) out.push({ kind: 'finished', outcome: { kind: 'aborted', image: img, error, upgradeEndStatus: status } });
-    this.toIdle(out, this.config.queryIntervalMs);
-  }
-
-  private finishDownloaded(out: ClientAction[], activation: 'on-command' | 'at-delay', delayMs: number, status: number, unanswered = false): void {
-    const img = this.image!;
-    this.setStatus(status, out);
-    this.state = 'downloaded';
-    const outcome: DownloadOutcome = { kind: 'downloaded', image: img, activation, delayMs };
-    if (unanswered) outcome.unanswered = true;
-    out.push({ kind: 'finished', outcome });
-  }
-
-  private sendUpgradeEnd(status: number, out: ClientAction[]): void {
-    const img = this.image!;
-    this.send({ name: 'upgradeEndRequest', status, manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion }, out);
-    this.sent.end++;
-  }
-
-  private send(command: OtaCommand, out: ClientAction[]): void {
-    this.sequence = (this.sequence + 1) & 0xff;
-    out.push({ kind: 'send', frame: encodeOtaFrame({ sequence: this.sequence, command }), command: command.name });
-  }
-
-  private setStatus(status: number, out: ClientAction[]): void {
-    if (this.attributes.imageUpgradeStatus === status) return;
-    this.attributes.imageUpgradeStatus = status;
-    out.push({ kind: 'status', status });
   }
 }

@@ -9,7 +9,9 @@
 import { asOtaError, type OtaError, type OtaErrorCode } from '../errors.js';
 import type { Clock, OtaTransport, Power, Reporter, TimerHandle } from '../ports.js';
 import type { ImageSink } from './image-sink.js';
-import { OtaClient, type ClientAction, type ClientReading, type ClientEvent, type DownloadOutcome, type OtaClientConfig } from './ota-client.js';
+import { OtaClient } from './ota-client.js';
+import type { ClientAction, ClientReading, ClientEvent, DownloadOutcome } from './ota-client-io.js';
+import type { OtaClientConfig } from './ota-client-config.js';
 import { validatePowerPolicy, type PowerPolicy, type PowerReading } from './power-policy.js';
 import { SinkError, AgentError } from './agent-errors.js';
 import { OtaClientError } from './ota-errors.js';

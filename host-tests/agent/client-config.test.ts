@@ -1,7 +1,8 @@
 /** Every OTA client configuration value is range-checked against the Zigbee OTA spec at start (CLIENT_CONFIG). */
 import { describe, expect, it } from 'vitest';
 import { checkClientConfig } from '../../device/agent/client-config-check.js';
-import { DEFAULT_CLIENT_TIMING, OtaClient, type OtaClientConfig } from '../../device/agent/ota-client.js';
+import { DEFAULT_CLIENT_TIMING, type OtaClientConfig } from '../../device/agent/ota-client-config.js';
+import { OtaClient } from '../../device/agent/ota-client.js';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
 import { encodeOtaFrame } from '../../device/zigbee/ota-frames.js';
 import { codeOf } from '../pki/crypto.js';

@@ -7,7 +7,7 @@
  */
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { OtaDriver } from '../../device/agent/ota-driver.js';
-import type { OtaClientConfig } from '../../device/agent/ota-client.js';
+import type { OtaClientConfig } from '../../device/agent/ota-client-config.js';
 import type { PowerPolicy } from '../../device/agent/power-policy.js';
 import type { BootControl, Report, Reporter } from '../../device/ports.js';
 import { Journal } from '../../device/storage/journal.js';

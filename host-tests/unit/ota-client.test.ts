@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OTA_CLIENT_TABLE, otaClientTableMarkdown, TIMER_MEANING } from '../../device/agent/ota-client-table.js';
-import { OtaClient, DEFAULT_CLIENT_TIMING, type ClientAction, type ClientReading, type ClientEvent } from '../../device/agent/ota-client.js';
+import { OtaClient } from '../../device/agent/ota-client.js';
+import { DEFAULT_CLIENT_TIMING } from '../../device/agent/ota-client-config.js';
+import type { ClientAction, ClientReading, ClientEvent } from '../../device/agent/ota-client-io.js';
 import { DEFAULT_POWER_POLICY, exchangeAirtimeMs, requestIntervalMs, validatePowerPolicy, type PowerReading } from '../../device/agent/power-policy.js';
 import { isOtaError } from '../../device/errors.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../../device/zigbee/ota-frames.js';
