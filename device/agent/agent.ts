@@ -1,48 +1,39 @@
 /**
- * The executor of the lifecycle table (lifecycle.ts): it reads what the bootloader did,
- * drives the OTA client, the update sink, activation, the trial's self-test and the
- * confirmation, and turns every result back into a lifecycle event. `step` decides; this
- * file only does the I/O.
+ * The executor of the lifecycle table (lifecycle.ts): it drives the OTA client, the update
+ * sink, activation and the trial, and turns every result back into a lifecycle event.
+ * `step` decides; this file only does the I/O. The boot check (boot-check.ts), the gate on
+ * offers (offer-gate.ts), the requests sent outside a download (server-asks.ts) and the
+ * trial (trial.ts) are files of their own.
  *
- * Boot: the boot record says whether this is a trial; the ARMED journal record says
- * whether an activation was attempted before, so a revert (or an interrupted arming, or
- * a confirmation whose report a cut swallowed) is reported exactly once it is known. The
- * running bank is hashed against its boot-record slot (and its metadata manifest, when it
- * has one) at every power-on.
- *
- * Every port call may throw: each is guarded, turned into an OtaError code kept in a
- * bounded ring (`recentErrors`), and the lifecycle goes on. Nothing leaves `start()`, a
- * timer callback, a frame handler or the activation handler as a throw.
+ * Every port call may throw: each is guarded (agent-runtime.ts), turned into an OtaError
+ * code kept in a bounded ring (`recentErrors`), and the lifecycle goes on. Nothing leaves
+ * `start()`, a timer callback, a frame handler or the activation handler as a throw.
  */
-import { asOtaError, OtaError, type OtaErrorCode } from '../errors.js';
+import { asOtaError, type OtaErrorCode } from '../errors.js';
 import type { TrustStore } from '../pki/api.js';
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
-import { activateTrial, bootStatus, confirmTrial, type TrialOptions } from '../storage/boot-control.js';
-import type { ImageSlot } from '../storage/boot-record.js';
+import { activateTrial, type TrialOptions } from '../storage/boot-control.js';
 import { Journal } from '../storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
-import { encodeOtaFrame } from '../zigbee/ota-frames.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
-import { decideActivationCommand, powerAllowsActivation, type ActivationTrigger } from './activation.js';
-import { radioRejoined, storageReadable, trustStoreIntact } from './default-checks.js';
-import { readArmed, recordArmed } from './held-record.js';
-import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
+import { decideActivationCommand, powerAllowsActivation } from './activation.js';
+import { AgentError, SinkError } from './agent-errors.js';
+import { AgentRuntime, type AgentPhase } from './agent-runtime.js';
+import { checkBoot } from './boot-check.js';
+import { recordArmed } from './held-record.js';
+import type { ImageIdentity } from './image-sink.js';
 import { initialContext, step, type AgentAction, type AgentContext, type AgentEvent } from './lifecycle.js';
+import { OfferGate } from './offer-gate.js';
 import { DEFAULT_CLIENT_TIMING, type OtaClientConfig } from './ota-client-config.js';
 import type { DownloadOutcome } from './ota-client-io.js';
 import { OtaDriver } from './ota-driver.js';
-import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
-import { DEFAULT_RETRY_POLICY, failureKind, RetryTracker, type RetryPolicy } from './retry-policy.js';
-import { runningImageMatches } from './running-image.js';
-import { runSelfTest, type SelfTestCheck } from './self-test.js';
-import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
-import { upgradeEndTrigger } from './unsolicited-end.js';
-import { AgentError, SinkError } from './agent-errors.js';
-import { StorageError } from '../storage/storage-errors.js';
 import { OtaClientError } from './ota-errors.js';
+import { DEFAULT_POWER_POLICY, type PowerPolicy } from './power-policy.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { ServerAsks } from './server-asks.js';
+import { confirmRunningTrial, selfTestTrial, type SelfTestConfig } from './trial.js';
+import { UpdateSink, type HeldBankImage } from './update-sink.js';
 
-/** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
-export type AgentPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'deferred';
+export type { AgentPhase } from './agent-runtime.js';
 
 export interface AgentConfig {
   layout: LayoutConfig;
@@ -55,78 +46,48 @@ export interface AgentConfig {
   policy?: PowerPolicy;
   /** Uniform [0, 1): the platform's RNG (query jitter). */
   random: () => number;
-  selfTest?: {
-    /** The vendor's checks, run after the default ones. */
-    vendor?: SelfTestCheck[];
-    /** The whole self-test must pass within this (default 300 s; below the trial watchdog). */
-    deadlineMs?: number;
-    /** How often the radio check looks for a server frame (default 1 s). */
-    radioPollMs?: number;
-  };
+  selfTest?: SelfTestConfig;
   trial?: TrialOptions;
   /** Bounded retries and back-off after local faults and transfer mismatches (defaults: DEFAULT_RETRY_POLICY). */
   retry?: Partial<RetryPolicy>;
   onPhase?: (phase: AgentPhase, detail?: string) => void;
 }
 
-const ERROR_RING = 16;
-const REFUSED_OFFERS = 4;
 /** Activation attempts retried after the boot record could not be armed (each one reported). */
 const ARM_RETRIES = 3;
-/** Below the boot record's default trial window (600 s), so the agent decides before the watchdog does. */
-const DEFAULT_SELF_TEST_MS = 300_000;
-
-function sameOffer(a: ImageIdentity, b: ImageIdentity): boolean {
-  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
-}
 
 export class Agent {
+  /** The lifecycle's state (lifecycle.ts). */
   readonly ctx: AgentContext = initialContext();
-  readonly recentErrors: OtaErrorCode[] = [];
   layout: StorageLayout | undefined;
   sink: UpdateSink | undefined;
   driver: OtaDriver | undefined;
   /** ZCL frames from the server since this boot (the self-test's radio check). */
   framesSinceBoot = 0;
+  private readonly runtime: AgentRuntime;
+  private readonly gate = new OfferGate();
+  private readonly asks: ServerAsks;
   private readonly queue: AgentEvent[] = [];
   private running = false;
   private deliver: ((frame: Uint8Array) => void) | undefined;
   private recheck: number | undefined;
   private paused = false;
-  private lastStatus = -1;
-  /** An Upgrade End Response named the held image: no need to ask for one again. */
-  private endAnswered = false;
   private armFailures = 0;
   /** Set by the boot check when an earlier activation's outcome is known (and reported by the booted row). */
   private knownOutcome: { forgetDownload: boolean } | undefined;
-  /** Offers whose image was refused (or given up after a persistent local fault) this boot (bounded). */
-  private readonly refusedOffers: ImageIdentity[] = [];
-  /** Failures that may pass (a local fault, bytes that missed the manifest): counted per image, backed off, bounded. */
-  private retry = new RetryTracker(DEFAULT_RETRY_POLICY);
 
   constructor(
     private readonly ports: Ports,
     private readonly config: AgentConfig,
-  ) {}
+  ) {
+    this.runtime = new AgentRuntime(ports, config.onPhase);
+    const queryIntervalMs = config.client?.queryIntervalMs ?? DEFAULT_CLIENT_TIMING.queryIntervalMs;
+    this.asks = new ServerAsks(this.runtime, config, queryIntervalMs);
+  }
 
-  /** Boot check, then the lifecycle runs on frames, timers and commands. Never throws. */
-  start(): void {
-    try {
-      this.retry = new RetryTracker({ ...DEFAULT_RETRY_POLICY, ...this.config.retry });
-    } catch (e) {
-      this.note(asOtaError(e, AgentError.config)); // the defaults stand
-    }
-    try {
-      this.layout = makeLayout(this.ports.flash, this.config.layout);
-    } catch (e) {
-      this.note(asOtaError(e, AgentError.layout));
-      return;
-    }
-    this.guard(AgentError.transportFailed, () => this.ports.transport.onReceive((f) => this.onFrame(f)));
-    this.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.onCommand(c)));
-    this.post(this.bootCheck());
-    // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
-    if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
+  /** Error codes of the last failures, oldest first (bounded). */
+  get recentErrors(): readonly OtaErrorCode[] {
+    return this.runtime.recentErrors;
   }
 
   /** The verified image waiting for activation, if any. */
@@ -134,60 +95,35 @@ export class Agent {
     return this.ctx.state === 'awaiting-activation' ? this.sink?.held : undefined;
   }
 
-  // ---------------------------------------------------------------------- boot check
-
-  private bootCheck(): AgentEvent {
-    const layout = this.layout!;
-    let status;
+  /** Boot check, then the lifecycle runs on frames, timers and commands. Never throws. */
+  start(): void {
     try {
-      status = bootStatus(this.ports, layout);
+      this.gate.configure(this.config.retry);
     } catch (e) {
-      this.note(asOtaError(e, StorageError.bootRecordCorrupt));
-      return { type: 'booted', trial: false, reverted: false, runningImageOk: false, runningVersion: 0 };
+      this.runtime.note(asOtaError(e, AgentError.config)); // the defaults stand
     }
-    const trial = status.kind === 'trial';
-    const slot: ImageSlot = status.kind === 'trial' ? status.image : status.record.confirmed;
-    const runningImageOk = status.kind !== 'inconsistent' && this.runningImageOk(slot);
-    let armed;
     try {
-      armed = readArmed(Journal.open(this.ports.flash, layout));
+      this.layout = makeLayout(this.ports.flash, this.config.layout);
     } catch (e) {
-      this.note(asOtaError(e, AgentError.journalRead));
+      this.runtime.note(asOtaError(e, AgentError.layout));
+      return;
     }
-    const event: AgentEvent = { type: 'booted', trial, reverted: false, runningImageOk, runningVersion: slot.version };
-    if (!trial && armed) {
-      if (armed.fileVersion === slot.version) {
-        event.confirmedUnreported = true;
-        this.knownOutcome = { forgetDownload: true };
-      } else {
-        event.reverted = true;
-        event.revertedVersion = armed.fileVersion;
-        const refused = status.record.refused?.version === armed.fileVersion;
-        // A reverted image is refused from now on: forget its download. An arming cut short keeps it, to activate again.
-        this.knownOutcome = { forgetDownload: refused };
-      }
-    }
-    if (trial) this.phase('trial', `version 0x${slot.version.toString(16)}`);
-    if (event.reverted) this.phase('rolled-back', `back to 0x${slot.version.toString(16)}`);
-    return event;
-  }
-
-  private runningImageOk(slot: ImageSlot): boolean {
-    try {
-      return runningImageMatches(this.ports, this.layout!, slot);
-    } catch (e) {
-      this.note(asOtaError(e, AgentError.bootImageCheck));
-      return false;
-    }
+    this.runtime.guard(AgentError.transportFailed, () => this.ports.transport.onReceive((f) => this.onFrame(f)));
+    this.runtime.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.onCommand(c)));
+    const boot = checkBoot(this.runtime, this.layout);
+    this.knownOutcome = boot.knownOutcome;
+    this.post(boot.event);
+    // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
+    if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
   }
 
   /** The activation's outcome is known: ARMED is cleared, and the download too when it is finished with. */
   private afterActivationKnown(forgetDownload: boolean): void {
-    this.guard(AgentError.journalWrite, () => {
+    this.runtime.guard(AgentError.journalWrite, () => {
       const journal = Journal.open(this.ports.flash, this.layout!);
       recordArmed(journal, undefined);
     });
-    if (forgetDownload) this.guard(AgentError.journalWrite, () => this.makeSink(0).discard());
+    if (forgetDownload) this.runtime.guard(AgentError.journalWrite, () => this.makeSink(0).discard());
   }
 
   // ---------------------------------------------------------------------- lifecycle
@@ -197,35 +133,35 @@ export class Agent {
     if (this.running) return;
     this.running = true;
     try {
-      for (let e = this.queue.shift(); e; e = this.queue.shift()) {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         const before = this.ctx.state;
-        const actions = step(this.ctx, e);
-        for (const a of actions) this.perform(a);
+        const actions = step(this.ctx, next);
+        for (const action of actions) this.perform(action);
         if (before === 'boot-check' && this.ctx.state !== 'boot-check') this.startDriver();
       }
     } catch (e) {
-      this.note(asOtaError(e, AgentError.internal));
+      this.runtime.note(asOtaError(e, AgentError.internal));
     } finally {
       this.running = false;
       this.queue.length = 0;
     }
   }
 
-  private perform(a: AgentAction): void {
-    switch (a.do) {
+  private perform(action: AgentAction): void {
+    switch (action.do) {
       case 'report':
-        return this.report(a.report);
+        return this.runtime.report(action.report);
       case 'start-download':
-        this.phase('download');
+        this.runtime.phase('download');
         return;
       case 'finish-verification': {
-        this.phase('verify');
+        this.runtime.phase('verify');
         const held = this.sink?.held;
         this.queue.push(held ? { type: 'verified', held } : { type: 'verify-failed', code: SinkError.notVerified });
         return;
       }
       case 'schedule-activation':
-        this.setTimer(a.delayMs, () => this.tryActivate());
+        this.runtime.setTimer(action.delayMs, () => this.tryActivate());
         return;
       case 'try-activate':
         return this.tryActivate(true);
@@ -238,29 +174,8 @@ export class Agent {
       case 'restart':
         return this.restart();
       case 'discard-download':
-        this.guard(AgentError.journalWrite, () => this.sink?.discard());
+        this.runtime.guard(AgentError.journalWrite, () => this.sink?.discard());
         return;
-    }
-  }
-
-  private report(r: Report): void {
-    if (r.kind === 'upgrade-status') {
-      if (r.status === this.lastStatus) return;
-      this.lastStatus = r.status;
-    }
-    if (r.kind === 'activation' && r.atUnixSeconds === undefined) {
-      try {
-        const t = this.ports.clock.wallTime();
-        if (t?.trusted) r = { ...r, atUnixSeconds: t.unixSeconds };
-      } catch {
-        // no trusted time: the alert goes without one
-      }
-    }
-    if (r.kind === 'verification' && r.alertCode === 0x8f1c) this.phase('refused', r.errorCode);
-    try {
-      this.ports.reporter.report(r);
-    } catch (e) {
-      this.note(asOtaError(e, AgentError.reportDropped));
     }
   }
 
@@ -278,41 +193,30 @@ export class Agent {
   private startDriver(): void {
     const sink = this.makeSink(this.ctx.runningVersion);
     this.sink = sink;
-    const watched: ImageSink = {
-      capacity: () => sink.capacity(),
-      begin: (image: ImageIdentity) => {
-        // An offer refused this boot is not fetched again every query interval (nor reported again).
-        if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError(AgentError.offerRefusedBefore, `version 0x${image.fileVersion.toString(16)} was refused this boot`);
-        const wait = this.retry.waitFor(image, this.nowMs());
-        if (wait > 0) throw new OtaError(AgentError.retryBackoff, `version 0x${image.fileVersion.toString(16)} is tried again in ${Math.ceil(wait / 1000)} s`);
-        const offset = sink.begin(image);
+    const gated = this.gate.wrap(sink, {
+      nowMs: () => this.runtime.nowMs(),
+      offered: () => {
         if (this.ctx.state === 'idle') this.post({ type: 'image-offered' });
-        return offset;
       },
-      write: (offset: number, bytes: Uint8Array): SinkWriteResult => {
-        if (this.paused) {
-          this.paused = false;
-          this.phase('resumed');
-        }
-        return sink.write(offset, bytes);
+      writing: () => {
+        if (!this.paused) return;
+        this.paused = false;
+        this.runtime.phase('resumed');
       },
-      approveErase: () => sink.approveErase(),
-      persist: () => sink.persist(),
-      end: (): SinkEndResult => sink.end(),
-    };
+    });
     const timing = { ...DEFAULT_CLIENT_TIMING, ...this.config.client };
     try {
       // The driver's receiver sits behind the agent's: the agent sees every frame first.
       const transport = {
-        send: (f: Uint8Array) => this.ports.transport.send(f),
-        onReceive: (h: (f: Uint8Array) => void) => {
-          this.deliver = h;
+        send: (frame: Uint8Array) => this.ports.transport.send(frame),
+        onReceive: (handler: (frame: Uint8Array) => void) => {
+          this.deliver = handler;
         },
       };
-      const p = this.ports;
+      const ports = this.ports;
       // ImageUpgradeStatus has one source, the lifecycle table: the client's own status changes are not forwarded.
-      const reporter = { report: (r: Report) => (r.kind === 'upgrade-status' ? undefined : this.report(r)) };
-      this.driver = new OtaDriver({ transport, clock: p.clock, power: p.power, reporter }, watched, {
+      const reporter = { report: (r: Report) => (r.kind === 'upgrade-status' ? undefined : this.runtime.report(r)) };
+      this.driver = new OtaDriver({ transport, clock: ports.clock, power: ports.power, reporter }, gated, {
         client: {
           ...timing,
           manufacturerCode: this.config.manufacturerCode,
@@ -322,109 +226,55 @@ export class Agent {
         },
         policy: this.config.policy ?? DEFAULT_POWER_POLICY,
         random: this.config.random,
-        onFinished: (o) => this.onDownloadFinished(o),
-        onEvent: (a) => {
-          if (a.kind === 'paused') {
+        onFinished: (outcome) => this.onDownloadFinished(outcome),
+        onEvent: (event) => {
+          if (event.kind === 'paused') {
             this.paused = true;
-            this.phase('paused', a.reason);
+            this.runtime.phase('paused', event.reason);
           }
         },
       });
     } catch (e) {
-      this.note(asOtaError(e, OtaClientError.driverConfig));
+      this.runtime.note(asOtaError(e, OtaClientError.driverConfig));
       return;
     }
-    this.phase('query');
+    this.runtime.phase('query');
     this.driver.start();
   }
 
-  private onDownloadFinished(o: DownloadOutcome): void {
-    if (o.kind === 'aborted') {
-      const kind = failureKind(o.error.code);
-      if (kind) return this.onRetriableFailure(o.image, kind, o.error.code);
-      const refused = o.upgradeEndStatus === OtaStatus.invalidImage || isImageRefusal(o.error);
-      if (refused) {
-        this.refusedOffers.push({ ...o.image });
-        if (this.refusedOffers.length > REFUSED_OFFERS) this.refusedOffers.shift();
-      }
-      this.post({ type: 'download-failed', code: o.error.code, refused });
-      return;
+  private onDownloadFinished(outcome: DownloadOutcome): void {
+    const where = { fileOffset: () => this.driver?.client.fileOffset ?? 0, nowMs: () => this.runtime.nowMs() };
+    for (const event of this.gate.finished(outcome, where)) {
+      // The server never answered the Upgrade End Request: ask again while the image waits.
+      if (event.type === 'upgrade-end' && outcome.kind === 'downloaded' && outcome.unanswered) this.askForUpgradeEnd(outcome.image);
+      this.post(event);
     }
-    this.retry.succeeded(o.image);
-    this.post({ type: 'download-complete' });
-    if (o.unanswered) this.askForUpgradeEnd(o.image);
-    const trigger: ActivationTrigger = o.activation === 'on-command' ? { kind: 'command' } : o.delayMs > 0 ? { kind: 'after', delayMs: o.delayMs } : { kind: 'now' };
-    this.post({ type: 'upgrade-end', trigger });
   }
 
-  /**
-   * A local fault or a transfer mismatch (retry-policy.ts): counted, backed off, bounded.
-   * Each transfer mismatch is reported (0x8F1C with its code) and the next offer downloads
-   * the image again from the start; a local fault is reported once, when the image is
-   * given up. Given up or refused, the image waits for a new offer or a reboot.
-   */
-  private onRetriableFailure(image: ImageIdentity, kind: 'local' | 'transfer', code: OtaErrorCode): void {
-    const offset = this.driver?.client.fileOffset ?? 0;
-    const d = this.retry.fail(image, kind, offset, this.nowMs());
-    if (d.giveUp) {
-      this.refusedOffers.push({ ...image });
-      if (this.refusedOffers.length > REFUSED_OFFERS) this.refusedOffers.shift();
-    }
-    if (kind === 'transfer') this.post({ type: 'download-failed', code, refused: true });
-    else this.post({ type: 'download-failed', code, gaveUp: d.giveUp });
-  }
-
-  private nowMs(): number {
-    try {
-      return this.ports.clock.monotonicMs();
-    } catch (e) {
-      this.note(asOtaError(e, AgentError.clockFailed));
-      return 0;
-    }
+  private askForUpgradeEnd(image: ImageIdentity): void {
+    this.asks.askForUpgradeEnd(image, () => this.ctx.state === 'awaiting-activation' && this.sink?.held?.fileVersion === image.fileVersion);
   }
 
   private onFrame(frame: Uint8Array): void {
     this.framesSinceBoot++;
     if (this.ctx.state === 'awaiting-activation') this.unsolicitedEnd(frame);
-    const h = this.deliver;
-    if (h) {
+    const handler = this.deliver;
+    if (handler) {
       try {
-        h(frame);
+        handler(frame);
       } catch (e) {
-        this.note(asOtaError(e, OtaClientError.driverInternal));
+        this.runtime.note(asOtaError(e, OtaClientError.driverInternal));
       }
     }
-  }
-
-  /**
-   * The server never answered the Upgrade End Request: ask again every query interval
-   * while the image waits, so its answer (taken as unsolicited) can still activate it.
-   */
-  private askForUpgradeEnd(image: ImageIdentity): void {
-    const interval = this.config.client?.queryIntervalMs ?? DEFAULT_CLIENT_TIMING.queryIntervalMs;
-    this.setTimer(interval, () => {
-      if (this.endAnswered || this.ctx.state !== 'awaiting-activation' || this.sink?.held?.fileVersion !== image.fileVersion) return;
-      this.guard(AgentError.transportSendFailed, () => {
-        this.pingSequence = (this.pingSequence + 1) & 0xff;
-        this.ports.transport.send(
-          encodeOtaFrame({
-            sequence: 0x80 | (this.pingSequence & 0x7f),
-            command: { name: 'upgradeEndRequest', status: OtaStatus.success, manufacturerCode: image.manufacturerCode, imageType: image.imageType, fileVersion: image.fileVersion },
-          }),
-        );
-      });
-      this.askForUpgradeEnd(image);
-    });
   }
 
   /** An Upgrade End Response naming the held image counts whenever it comes (SECMP0007). */
   private unsolicitedEnd(frame: Uint8Array): void {
     const held = this.sink?.held;
     if (!held) return;
-    const trigger = upgradeEndTrigger(frame, { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion });
-    if (!trigger) return;
-    this.endAnswered = true;
-    this.post({ type: 'upgrade-end', trigger });
+    const identity = { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion };
+    const trigger = this.asks.answerFor(frame, identity);
+    if (trigger) this.post({ type: 'upgrade-end', trigger });
   }
 
   // ---------------------------------------------------------------------- activation
@@ -435,14 +285,14 @@ export class Agent {
       if (!decision.accept) return decision.response;
       let delayMs = 0;
       if (command.atUnixSeconds !== undefined) {
-        const t = this.ports.clock.wallTime();
-        if (t) delayMs = Math.max(0, (command.atUnixSeconds - t.unixSeconds) * 1000);
+        const time = this.ports.clock.wallTime();
+        if (time) delayMs = Math.max(0, (command.atUnixSeconds - time.unixSeconds) * 1000);
       }
       // Answer first; the activation (which restarts the device) follows from a timer.
-      this.setTimer(delayMs, () => this.post({ type: 'activation-accepted' }));
+      this.runtime.setTimer(delayMs, () => this.post({ type: 'activation-accepted' }));
       return ActivationResponse.success;
     } catch (e) {
-      this.note(asOtaError(e, AgentError.activationFailed));
+      this.runtime.note(asOtaError(e, AgentError.activationFailed));
       return ActivationResponse.activationFailure;
     }
   }
@@ -454,23 +304,23 @@ export class Agent {
    */
   private tryActivate(fromTable = false): void {
     const policy = this.config.policy ?? DEFAULT_POWER_POLICY;
-    let ok = false;
+    let allowed = false;
     try {
-      const p = this.ports.power;
-      const source = p.source();
-      ok = powerAllowsActivation(source, source === 'mains' ? 100 : p.level(), p.lowWarning(), policy.activatePercent);
+      const power = this.ports.power;
+      const source = power.source();
+      allowed = powerAllowsActivation(source, source === 'mains' ? 100 : power.level(), power.lowWarning(), policy.activatePercent);
     } catch (e) {
-      this.note(asOtaError(e, AgentError.powerReadFailed));
+      this.runtime.note(asOtaError(e, AgentError.powerReadFailed));
     }
     this.clearRecheck();
     let event: AgentEvent | undefined;
-    if (ok) event = { type: 'activation-due' };
+    if (allowed) event = { type: 'activation-due' };
     else {
       if (!this.ctx.activationPending) {
-        this.phase('deferred', 'battery below the activation level');
+        this.runtime.phase('deferred', 'battery below the activation level');
         event = { type: 'power-insufficient' };
       }
-      this.recheck = this.setTimer(policy.recheckMs, () => {
+      this.recheck = this.runtime.setTimer(policy.recheckMs, () => {
         this.recheck = undefined;
         if (this.ctx.state === 'awaiting-activation') this.tryActivate();
       });
@@ -480,9 +330,16 @@ export class Agent {
     else this.post(event);
   }
 
+  private clearRecheck(): void {
+    if (this.recheck === undefined) return;
+    const handle = this.recheck;
+    this.recheck = undefined;
+    this.runtime.clearTimer(handle);
+  }
+
   private armTrial(): void {
     const held = this.sink?.held;
-    this.phase('activate', held ? `version 0x${held.fileVersion.toString(16)}` : undefined);
+    this.runtime.phase('activate', held ? `version 0x${held.fileVersion.toString(16)}` : undefined);
     if (!held) {
       this.queue.push({ type: 'trial-armed-failed', code: SinkError.notVerified });
       return;
@@ -490,15 +347,16 @@ export class Agent {
     try {
       this.driver?.stop();
       recordArmed(Journal.open(this.ports.flash, this.layout!), { fileVersion: held.fileVersion, payloadDigest: held.payloadDigest });
-      activateTrial(this.ports, this.layout!, { version: held.fileVersion, length: held.payloadLength, digest: held.payloadDigest }, this.config.trial);
+      const image = { version: held.fileVersion, length: held.payloadLength, digest: held.payloadDigest };
+      activateTrial(this.ports, this.layout!, image, this.config.trial);
     } catch (e) {
       const err = asOtaError(e, AgentError.activationFailed);
-      this.note(err);
-      this.guard(AgentError.journalWrite, () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
+      this.runtime.note(err);
+      this.runtime.guard(AgentError.journalWrite, () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
       this.queue.push({ type: 'trial-armed-failed', code: err.code });
       // A flash write can fail once and work the next time: try again a few times, each attempt reported.
       if (++this.armFailures <= ARM_RETRIES) {
-        this.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => {
+        this.runtime.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => {
           if (this.ctx.state === 'awaiting-activation') this.tryActivate();
         });
       }
@@ -507,104 +365,33 @@ export class Agent {
     this.restart();
   }
 
-  // ---------------------------------------------------------------------- trial
-
-  private selfTest(): void {
-    const sc = this.config.selfTest ?? {};
-    const checks: SelfTestCheck[] = [
-      storageReadable(this.ports, this.layout!),
-      trustStoreIntact(this.config.trust),
-      radioRejoined(this.ports.clock, () => this.framesSinceBoot, sc.radioPollMs ?? 1000, () => this.ping()),
-      ...(sc.vendor ?? []),
-    ];
-    runSelfTest(this.ports.clock, checks, sc.deadlineMs ?? DEFAULT_SELF_TEST_MS, (r) => {
-      this.post(r.ok ? { type: 'self-test-passed' } : { type: 'self-test-failed', reason: r.reason });
-    });
-  }
-
-  /** One Query Next Image Request, for the radio check (its answer is a server frame; the client ignores it). */
-  private ping(): void {
-    this.guard(AgentError.transportSendFailed, () => {
-      this.pingSequence = (this.pingSequence + 1) & 0xff;
-      const c = this.config;
-      this.ports.transport.send(
-        encodeOtaFrame({
-          sequence: 0x80 | (this.pingSequence & 0x7f),
-          command: { name: 'queryNextImageRequest', manufacturerCode: c.manufacturerCode, imageType: c.imageType, fileVersion: this.ctx.runningVersion, hardwareVersion: c.hardwareVersion },
-        }),
-      );
-    });
-  }
-
-  private pingSequence = 0;
-
-  private confirm(): void {
-    try {
-      confirmTrial(this.ports, this.layout!);
-    } catch (e) {
-      const err = asOtaError(e, AgentError.confirmFailed);
-      this.note(err);
-      this.queue.push({ type: 'confirm-failed', code: err.code });
-      return;
-    }
-    this.phase('confirmed', `version 0x${this.ctx.runningVersion.toString(16)}`);
-    this.queue.push({ type: 'confirmed' });
-    // Reported first (the table's next row), then forgotten: a cut between the two reports it again at the next boot.
-    this.setTimer(0, () => this.afterActivationKnown(true));
-  }
-
   private restart(): void {
     try {
       this.ports.boot.restart();
     } catch (e) {
       // Still running: try again later (the watchdog is the backstop on a trial).
-      this.note(asOtaError(e, AgentError.restartFailed));
-      this.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => this.restart());
+      this.runtime.note(asOtaError(e, AgentError.restartFailed));
+      this.runtime.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => this.restart());
     }
   }
 
-  // ---------------------------------------------------------------------- helpers
+  // ---------------------------------------------------------------------- trial
 
-  private setTimer(ms: number, fn: () => void): number | undefined {
-    try {
-      return this.ports.clock.setTimer(ms, () => {
-        try {
-          fn();
-        } catch (e) {
-          this.note(asOtaError(e, AgentError.internal));
-        }
-      });
-    } catch (e) {
-      this.note(asOtaError(e, AgentError.clockFailed));
-      return undefined;
-    }
+  private selfTest(): void {
+    const setup = {
+      layout: this.layout!,
+      trust: this.config.trust,
+      selfTest: this.config.selfTest ?? {},
+      framesSinceBoot: () => this.framesSinceBoot,
+      ping: () => this.asks.queryNextImage(this.ctx.runningVersion),
+    };
+    selfTestTrial(this.runtime, setup, (event) => this.post(event));
   }
 
-  private clearRecheck(): void {
-    if (this.recheck === undefined) return;
-    const h = this.recheck;
-    this.recheck = undefined;
-    this.guard(AgentError.clockFailed, () => this.ports.clock.clearTimer(h));
-  }
-
-  private guard(code: OtaErrorCode, fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.note(asOtaError(e, code));
-    }
-  }
-
-  private phase(p: AgentPhase, detail?: string): void {
-    try {
-      this.config.onPhase?.(p, detail);
-    } catch {
-      // an observer never stops the agent
-    }
-  }
-
-  private note(e: OtaError): void {
-    this.recentErrors.push(e.code);
-    if (this.recentErrors.length > ERROR_RING) this.recentErrors.shift();
+  private confirm(): void {
+    const event = confirmRunningTrial(this.runtime, this.layout!, this.ctx.runningVersion);
+    this.queue.push(event);
+    // Reported first (the table's next row), then forgotten: a cut between the two reports it again at the next boot.
+    if (event.type === 'confirmed') this.runtime.setTimer(0, () => this.afterActivationKnown(true));
   }
 }

@@ -27,6 +27,7 @@ import type { ImageIdentity } from './image-sink.js';
 import { SinkError } from './agent-errors.js';
 import { ImageError } from '../image/image-errors.js';
 import { StorageError } from '../storage/storage-errors.js';
+import type { OtaError, OtaErrorCode } from '../errors.js';
 
 export interface RetryPolicy {
   /** Failures of a local operation, without progress in between, before the image is given up (≥ 1). */
@@ -144,4 +145,13 @@ export class RetryTracker {
     this.lastAt = -Infinity;
     this.notBefore = -Infinity;
   }
+}
+
+/** Codes of the image session that mean a local failure under it (a port threw), not a bad image. */
+const LOCAL_IMAGE_CODES: readonly OtaErrorCode[] = [ImageError.internal, ImageError.sink];
+
+/** Image refusals (the image is bad) as opposed to local failures (flash, journal, ports). */
+export function isImageRefusal(e: OtaError): boolean {
+  if (LOCAL_IMAGE_CODES.includes(e.code)) return false;
+  return e.code.startsWith('IMG_') || e.code === StorageError.refused || e.code === StorageError.belowFloor;
 }

@@ -41,6 +41,7 @@ import type { HeldImage } from './activation.js';
 import { ImageError } from '../image/image-errors.js';
 import { StorageError } from '../storage/storage-errors.js';
 import { SinkError } from './agent-errors.js';
+import { isImageRefusal } from './retry-policy.js';
 
 export interface UpdateSinkPorts {
   flash: Flash;
@@ -59,15 +60,6 @@ export interface HeldBankImage extends HeldImage {
 }
 
 const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({ kind: 'refused' as const, error, status });
-
-/** Codes of the image session that mean a local failure under it (a port threw), not a bad image. */
-const LOCAL_IMAGE_CODES: readonly OtaErrorCode[] = [ImageError.internal, ImageError.sink];
-
-/** Image refusals (the image is bad) as opposed to local failures (flash, journal, ports). */
-export function isImageRefusal(e: OtaError): boolean {
-  if (LOCAL_IMAGE_CODES.includes(e.code)) return false;
-  return e.code.startsWith('IMG_') || e.code === StorageError.refused || e.code === StorageError.belowFloor;
-}
 
 export class UpdateSink implements ImageSink {
   private image: ImageIdentity | undefined;
