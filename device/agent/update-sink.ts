@@ -19,7 +19,7 @@
  * RAM: the session's bounded prefix buffer and the writer's 256-byte buffers, whatever
  * the image size.
  */
-import { OtaError, asOtaError, isOtaError, type OtaErrorCode } from '../errors.js';
+import { OtaError, asOtaError, isOtaError } from '../errors.js';
 import { ImageSession, type VerifiedImage } from '../image/image-session.js';
 import type { DeviceIdentity } from '../image/manifest-check.js';
 import { MAX_PREFIX_LENGTH, TRAILER_LENGTH } from '../image/image-format.js';
