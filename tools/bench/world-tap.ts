@@ -4,7 +4,7 @@
  * for read-modify-write (an erase followed by a program that puts back data the erase
  * destroyed). Observers only: nothing here changes what the device or the CH do.
  */
-import { exchangeAirtimeMs, FRAME_OVERHEAD_BYTES } from '../../device/agent/power-policy.js';
+import { FRAME_OVERHEAD_BYTES } from '../../device/agent/power-policy.js';
 import type { StorageLayout } from '../../device/storage/layout.js';
 import { decodeOtaFrame } from '../../device/zigbee/ota-frames.js';
 import type { AgentWorld } from '../../host-tests/harness/agent-world.js';
@@ -40,6 +40,8 @@ export function regionOf(layout: StorageLayout, sector: number): Region {
 export interface RadioTap {
   /** Frames sent either way (lost ones included), by command name. */
   frames: Map<string, number>;
+  /** Frames the device sent (lost ones included). */
+  framesUp: number;
   /** Airtime of every frame, both directions, with the per-frame overhead. */
   airtimeMs: number;
   /** Airtime between the first block request and the last block response. */
@@ -126,7 +128,7 @@ class WatchingLog extends Array<FlashOpRecord> {
 }
 
 export function tappedUpdate(options: WorldOptions): TappedUpdate {
-  const radio: RadioTap = { frames: new Map(), airtimeMs: 0, downloadAirtimeMs: 0, firstBlockAtMs: NaN, lastBlockAtMs: NaN, blockRequestTimes: [] };
+  const radio: RadioTap = { frames: new Map(), framesUp: 0, airtimeMs: 0, downloadAirtimeMs: 0, firstBlockAtMs: NaN, lastBlockAtMs: NaN, blockRequestTimes: [] };
   const flash: FlashTap = { erases: new Map(), programs: new Map(), programmedBytes: new Map(), sectorErases: new Map(), readModifyWrites: 0 };
   let world: AgentWorld | undefined;
   const log = new WatchingLog();
@@ -138,7 +140,8 @@ export function tappedUpdate(options: WorldOptions): TappedUpdate {
       log.world = w;
       log.tap = flash;
       w.media.log = log;
-      w.link.onFrame = (_direction, frame, atMs) => {
+      w.link.onFrame = (direction, frame, atMs) => {
+        if (direction === 'up') radio.framesUp++;
         let name = 'undecodable';
         try {
           name = decodeOtaFrame(frame).command.name;
@@ -169,10 +172,4 @@ export function tappedUpdate(options: WorldOptions): TappedUpdate {
 export function airtimeShare(radio: RadioTap): number {
   const span = radio.lastBlockAtMs - radio.firstBlockAtMs;
   return span > 0 ? radio.downloadAirtimeMs / span : NaN;
-}
-
-/** Airtime of one full block exchange (request and response) at `blockSize`, as the power policy counts it. */
-export function blockExchangeAirtimeMs(blockSize: number): number {
-  // Image Block Request: ZCL header 3 + 14 bytes of fields; response: header 3 + 14 + data.
-  return exchangeAirtimeMs(17, 17 + blockSize);
 }
