@@ -61,7 +61,7 @@ export function energyRows(xs: XsFigures): BenchRow[] {
     'one SHA-256 of the payload',
     2,
     'the payload is hashed four times on the download path (see XS cost) and twice more at the trial and the confirmed boot; the boot checks are what lets a boot refuse a corrupted bank, so the download path\'s extra two digests are the part to remove',
-    'download path × file KiB + a journal record per sector + 3 signature verifies + 2 running-image checks',
+    'download path through UpdateSink × file KiB + 3 signature verifies + 2 running-image checks',
   );
   const radioUnits = radio * b.radioRequest;
   row(

@@ -4,7 +4,7 @@
  */
 import { benchImage, SECTOR_SIZE, sectorsOf } from './images.js';
 import { buildRow, type BenchRow } from './rows.js';
-import { REGIONS, RMW_MIN_BYTES, tappedUpdate, type Region, type TappedUpdate } from './world-tap.js';
+import { REGIONS, regionOf, RMW_MIN_BYTES, tappedUpdate, type Region, type TappedUpdate } from './world-tap.js';
 import { SIMULATED_DEVICE } from '../simulate/fresh-image.js';
 
 const SECTION = 'Flash';
@@ -64,15 +64,8 @@ export function updateChain(updates = CHAIN, kib = CHAIN_KIB): ChainFigures {
       mostWornSector = s;
     }
   }
-  const layout = runs[0].world.layout;
-  const mostWornRegion = REGIONS.find((r) => r === regionName(layout, mostWornSector)) ?? 'bank';
+  const mostWornRegion = regionOf(runs[0].world.layout, mostWornSector);
   return { updates, payloadLength: kib * 1024, prefixLength, erases, programmedBytes, journalPrograms, mostWornErases, mostWornRegion, readModifyWrites: rmw, runs };
-}
-
-function regionName(layout: TappedUpdate['world']['layout'], sector: number): Region {
-  if (layout.bootSectors.includes(sector)) return 'boot record';
-  if (layout.journalSectors.includes(sector)) return 'journal';
-  return layout.banks.some((b) => sector >= b.metaFirstSector && sector < b.metaFirstSector + b.metaSectorCount) ? 'metadata' : 'bank';
 }
 
 export function flashRows(chain: ChainFigures): BenchRow[] {

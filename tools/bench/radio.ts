@@ -101,7 +101,7 @@ export function radioRows(): BenchRow[] {
       floor: NON_BLOCK_FLOOR,
       floorHow: 'Query Next Image request + response, Upgrade End request + response',
       target: { on: 'ratio', op: '<=', value: 2 },
-      whyNot: 'the device queries again after the trial boot to confirm and report; one query per boot is the least that finds a new image',
+      whyNot: 'the device queries at each boot of the update (the first, the trial and the confirmed one); skipping the query of the trial boot would save two frames',
       ran: 'node',
       note: kinds.join(', '),
     }),

@@ -12,6 +12,9 @@ import { OtaError } from '../../device/errors.js';
 import { ImageError } from '../../device/image/image-errors.js';
 import { ImageStream } from '../../device/image/image-stream.js';
 import type { Sha256 } from '../../device/ports.js';
+import { UpdateSink } from '../../device/agent/update-sink.js';
+import { decodeTrustStore } from '../../device/pki/trust-store.js';
+import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { BankWriter } from '../../device/storage/bank-writer.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { Journal } from '../../device/storage/journal.js';
@@ -131,6 +134,42 @@ serve({
   readBackHash: () => {
     if (!flash || !layout) throw new Error('preparePayload first');
     return hashFlash(flash, nobleSha256, layout.banks[0].offset, payload.length).length;
+  },
+
+  /**
+   * The device's download path as the agent composes it (UpdateSink: streaming verifier,
+   * bank writer, metadata record, journal) over the prepared file, in 50-byte blocks, on a
+   * chip provisioned with a factory image. Nothing else of the world runs.
+   */
+  sinkDownload: (args: { trustHex: string; manufacturerCode: number; imageType: number; fileVersion: number; currentVersion: number; hardwareVersion: number }) => {
+    const bankBytes = Math.ceil(file.length / 4096) * 4096;
+    const c = chip(bankBytes);
+    const factory = pseudoRandom(4096, 3);
+    c.flash.media.bytes.set(factory, c.layout.banks[0].offset);
+    const h = nobleSha256.create();
+    h.update(factory);
+    provisionBootRecord(c.flash, c.layout, { bank: 0, version: args.currentVersion, length: factory.length, digest: h.digest() });
+    Journal.open(c.flash, c.layout);
+    const sink = new UpdateSink({ flash: c.flash, boot: RUNNING, sha256: nobleSha256, p256: nobleP256 }, c.layout, decodeTrustStore(fromHex(args.trustHex)), {
+      manufacturerCode: args.manufacturerCode,
+      imageType: args.imageType,
+      hardwareVersion: args.hardwareVersion,
+      currentVersion: args.currentVersion,
+    });
+    let o = sink.begin({ manufacturerCode: args.manufacturerCode, imageType: args.imageType, fileVersion: args.fileVersion, imageSize: file.length });
+    while (o < file.length) {
+      const block = file.subarray(o, Math.min(file.length, o + BLOCK));
+      const r = sink.write(o, block);
+      if (r.kind === 'need-approval') {
+        sink.approveErase();
+        continue;
+      }
+      if (r.kind === 'refused') throw r.error;
+      o += block.length;
+    }
+    const end = sink.end();
+    if (end.kind !== 'ok') throw end.error;
+    return file.length;
   },
 
   p256: (args: { digest: string; sig: string; key: string; times: number; direct?: boolean }) => {
