@@ -84,7 +84,9 @@ export function flashRows(chain: ChainFigures): BenchRow[] {
     'boot record': {
       floor: BOOT_RECORD_CHANGES,
       how: `${BOOT_RECORD_CHANGES} records must change (trial armed; confirmed with the new floor), one copy's sector erased for each`,
-      why: 'the bootloader also rewrites the record at the trial boot (trial boots left), and a change is written to both copies in turn',
+      why:
+        'the bootloader writes the record a third time at the trial boot (counting the trial boot down, so that a cut or a hang reverts it); ' +
+        'keeping that count as bits programmed in the record\'s sector (no erase) would meet the floor',
     },
   };
   for (const r of ['bank', 'metadata', 'journal', 'boot record'] as const) {

@@ -3,7 +3,7 @@ import { formatNumber, formatRatio, formatTarget, type BenchRow } from './rows.j
 
 export interface RunInfo {
   date: string;
-  machine: { nproc: number; cpu: string; node: string; platform: string };
+  machine: { nproc: number; cpu: string; node: string; platform: string; loadAverage: number };
   command: string;
   seconds: number;
   /** Sections with no rows in this run, and why (e.g. the Moddable rows without $MODDABLE). */
@@ -19,7 +19,7 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
     `Made by \`${info.command}\` (tools/bench/run.ts), which rewrites this page and docs/benchmarks.json.`,
     '',
     `- date: ${info.date}`,
-    `- machine: ${info.machine.nproc} × ${info.machine.cpu}, ${info.machine.platform}, Node ${info.machine.node}`,
+    `- machine: ${info.machine.nproc} × ${info.machine.cpu}, ${info.machine.platform}, Node ${info.machine.node}; load average ${info.machine.loadAverage.toFixed(1)} when the run ended (a shared machine)`,
     `- the whole bench took ${Math.round(info.seconds)} s of wall time on this machine`,
     '',
     'Every row puts a figure next to its floor — the least it could be, measured or derived in the same run —',

@@ -72,7 +72,7 @@ export async function runBench(): Promise<{ markdown: string; json: string }> {
   rows.push(...(await moddableRows(absent)));
   const info: RunInfo = {
     date: new Date().toISOString(),
-    machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown CPU', node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown CPU', node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: os.loadavg()[0] },
     command: 'npm run bench',
     seconds: (performance.now() - t0) / 1000,
     absent,
