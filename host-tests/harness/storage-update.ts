@@ -23,7 +23,7 @@ import {
   type DownloadProgress,
   type ImageIdentity,
 } from '../../device/storage/journal-records.js';
-import { makeLayout, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
 import { readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
 import { equalBytes } from '../../device/util/bytes.js';
 import { PowerRail } from './power-rail.js';
@@ -77,7 +77,7 @@ export interface BootReport {
 /** A chip as it leaves the factory plus some life: old image confirmed in bank 0, a used journal. */
 export function prepareChip(plan: UpdatePlan, seed = 1): FlashMedia {
   const cfg = plan.layout;
-  const sectors = 4 + 2 * Math.ceil(cfg.metadataSize / plan.profile.sectorSize) + 2 * Math.ceil(cfg.bankSize / plan.profile.sectorSize);
+  const sectors = sectorsNeeded(plan.profile.sectorSize, cfg);
   const media = new FlashMedia(plan.profile, sectors * plan.profile.sectorSize, seed);
   const rail = new PowerRail();
   const flash = media.attach(rail);
@@ -177,7 +177,7 @@ export class StorageDevice {
     if (mine && mine.stage >= DownloadStage.payloadComplete) {
       if (this.bankHolds(ports, record)) {
         if (mine.stage < DownloadStage.metadataWritten || !this.metadataHeld(ports, mine.bank)) {
-          writeMetadata(ports, layout, p.metadata);
+          writeMetadata(ports, layout, p.metadata, this.metaImage());
           this.record(journal, mine.bank, p.newPayload.length, DownloadStage.metadataWritten);
         }
         return this.activate(ports);
@@ -205,9 +205,13 @@ export class StorageDevice {
     }
     writer.finish(p.newDigest);
     this.record(journal, writer.bank, p.newPayload.length, DownloadStage.payloadComplete);
-    writeMetadata(ports, layout, p.metadata);
+    writeMetadata(ports, layout, p.metadata, this.metaImage());
     this.record(journal, writer.bank, p.newPayload.length, DownloadStage.metadataWritten);
     return this.activate(ports);
+  }
+
+  private metaImage() {
+    return { version: this.plan.newVersion, length: this.plan.newPayload.length, digest: this.plan.newDigest };
   }
 
   private activate(ports: AgentPorts): BootEnd {
