@@ -46,8 +46,12 @@ import { allErased, alignUp, eraseSector, programVerified, readFlash, regionEras
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
 
-/** Largest record body the journal takes (a trust-anchor set is the largest user). */
-export const JOURNAL_MAX_BODY = 1536;
+/**
+ * Largest record body the journal takes. A trust-anchor set is the largest user: the test
+ * PKI's four SMKI cells encode to about 1.7 KB. Rotation needs every type's latest record
+ * in one sector, so this stays well under half of a 4 KiB sector.
+ */
+export const JOURNAL_MAX_BODY = 2048;
 export const JOURNAL_MAX_TYPE = 127;
 
 const SECTOR_MAGIC = 0x314a4841; // "AHJ1"

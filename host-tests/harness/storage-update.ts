@@ -23,6 +23,7 @@ import {
   type DownloadProgress,
   type ImageIdentity,
 } from '../../device/storage/journal-records.js';
+import { keepCounters, keepTrustAnchors } from '../../device/storage/kept-record.js';
 import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
 import { readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
 import { equalBytes } from '../../device/util/bytes.js';
@@ -86,6 +87,8 @@ export function prepareChip(plan: UpdatePlan, seed = 1): FlashMedia {
   // The factory image is programmed by the production line, not by the agent.
   media.bytes.set(plan.oldPayload, bank0.offset);
   provisionBootRecord(flash, layout, { bank: 0, version: plan.oldVersion, length: plan.oldPayload.length, digest: plan.oldDigest });
+  keepTrustAnchors(flash, layout, plan.trustAnchors);
+  keepCounters(flash, layout, plan.counters);
   const journal = Journal.open(flash, layout);
   recordTrustAnchors(journal, plan.trustAnchors);
   do recordCounters(journal, plan.counters);

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { Journal } from '../../device/storage/journal.js';
+import { readKept } from '../../device/storage/kept-record.js';
 import { readCounters, readDownloadProgress, readTrustAnchors } from '../../device/storage/journal-records.js';
 import { PowerRail } from '../harness/power-rail.js';
 import type { FlashMedia } from '../harness/sim-flash.js';
@@ -36,6 +37,9 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
   expect(readTrustAnchors(j), label).toEqual(plan.trustAnchors);
   expect([...readCounters(j)], label).toEqual([...plan.counters]);
   expect(readDownloadProgress(j), `${label}: progress left behind`).toBeUndefined();
+  const kept = readKept(media.attach(new PowerRail()), dev.layout);
+  expect(kept?.trustAnchors, `${label}: kept trust anchors`).toEqual(plan.trustAnchors);
+  expect([...(kept?.counters ?? [])], label).toEqual([...plan.counters]);
   const rec = dev.bootRecord();
   // The bank the old image ran from was never written: it still holds the old payload.
   const oldBank = dev.layout.banks[which === 'new' ? 1 - last.outcome.bank : last.outcome.bank];
