@@ -438,23 +438,32 @@ export class SimFlash implements Flash {
     const m = this.media;
     const a = this.writeAlign;
     const ff = this.erasedValue === 0xff;
-    // The first byte that moves bits away from erased, so the fault is never a no-op.
+    // A word with bits to move, so the fault is never a no-op.
     let i = m.random() % data.length;
     for (let k = 0; k < data.length && data[i] === this.erasedValue; k++) i = (i + 1) % data.length;
     if (data[i] === this.erasedValue) return;
-    const at = offset + i;
-    const moved = ff ? ~data[i] & 0xff : data[i];
-    let wrong = 0;
-    for (let bit = 0; bit < 8 && popcount(wrong) < bits; bit++) if (moved & (1 << bit)) wrong |= 1 << bit;
-    if (m.profile.ecc) {
-      const w = Math.floor(at / a);
-      if (popcount(wrong) === 1 && m.eccWords[w] === ECC_CLEAN) {
-        m.eccWords[w] = ECC_CORRECTED;
-        return;
+    const word = Math.floor(i / a) * a;
+    let left = bits;
+    for (let j = word; j < word + a && left > 0; j++) {
+      const moved = ff ? ~data[j] & 0xff : data[j];
+      let wrong = 0;
+      for (let bit = 0; bit < 8 && left > 0; bit++) {
+        if (moved & (1 << bit)) {
+          wrong |= 1 << bit;
+          left--;
+        }
       }
-      m.eccWords[w] = ECC_UNREADABLE;
+      if (wrong) m.bytes[offset + j] = ff ? m.bytes[offset + j] | wrong : m.bytes[offset + j] & ~wrong & 0xff;
     }
-    m.bytes[at] = ff ? m.bytes[at] | wrong : m.bytes[at] & ~wrong & 0xff;
+    if (m.profile.ecc) {
+      const w = (offset + word) / a;
+      const corrected = bits - left === 1 && m.eccWords[w] === ECC_CLEAN;
+      // One wrong bit is corrected on read (the stored word is as intended); more make the word unreadable.
+      if (corrected) {
+        m.eccWords[w] = ECC_CORRECTED;
+        m.bytes.set(data.subarray(word, word + a), offset + word);
+      } else m.eccWords[w] = ECC_UNREADABLE;
+    }
   }
 
   private clearFaults(start: number, length: number): void {
