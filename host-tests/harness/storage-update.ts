@@ -6,6 +6,7 @@
  * flash says, exactly as the agent would. No Node API: it runs inside XS too.
  */
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
+import { isOtaError } from '../../device/errors.js';
 import type { BootControl, Flash, Sha256 } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { BankWriter } from '../../device/storage/bank-writer.js';
@@ -65,6 +66,7 @@ export type BootEnd =
   | 'confirmed' // the trial confirmed itself this boot
   | 'hang' // the trial never confirmed: its watchdog restarts it
   | 'idle' // nothing left to do
+  | 'error' // a storage call failed (not a cut): the agent gives up this boot and carries on at the next
   | 'halt'; // the bootloader found nothing bootable
 
 export interface BootReport {
@@ -140,7 +142,11 @@ export class StorageDevice {
     } catch (e) {
       if (!rail.alive && rail.reason !== 'restart') return { end: 'cut', outcome };
       if (!rail.alive) return { end: 'restart', outcome };
-      return { end: 'halt', outcome, error: `${(e as Error).name}: ${(e as Error).message}` };
+      const error = `${(e as Error).name}: ${(e as Error).message}`;
+      // A typed storage failure (a read-back that differs, a read fault) is the agent's to retry after a reboot;
+      // anything else (a FlashMisuse, an untyped throw) is a bug and ends the run.
+      if (outcome.kind === 'boot' && isOtaError(e)) return { end: 'error', outcome, error };
+      return { end: 'halt', outcome, error };
     }
   }
 
