@@ -95,8 +95,11 @@ export function activateTrial(ports: BootPorts, layout: StorageLayout, image: Tr
   const trialBoots = options.trialBoots ?? 1;
   if (!Number.isInteger(trialBoots) || trialBoots < 1 || trialBoots > 255) throw new OtaError(StorageError.bootState, `trial boots ${trialBoots}`);
   const bank = inactiveBank(layout, record.confirmed.bank).index;
+  const next: BootRecord = { ...record };
+  delete next.fallback;
+  delete next.event;
   return writeBootRecord(ports.flash, layout, {
-    ...record,
+    ...next,
     state: 'trial',
     trialBootsLeft: trialBoots,
     trialWindowSeconds: options.trialWindowSeconds ?? 600,

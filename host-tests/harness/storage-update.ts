@@ -53,6 +53,8 @@ export interface UpdatePlan {
   chunkSeed: number;
   /** What the new image's self-test does on its trial boot. */
   selfTest: 'pass' | 'hang';
+  /** The floor the confirmation sets; undefined: confirmTrial's default (the fallback's version). */
+  confirmFloor: number | undefined;
   /** The journal is filled with older records until only this many bytes are free, so the update's appends rotate it. */
   journalRoomLeft: number;
   trustAnchors: Uint8Array;
@@ -169,7 +171,7 @@ export class StorageDevice {
     const status = bootStatus(ports, layout);
     if (status.kind === 'trial') {
       if (p.selfTest === 'hang') return 'hang';
-      confirmTrial(ports, layout, p.newVersion);
+      confirmTrial(ports, layout, p.confirmFloor);
       clearDownloadProgress(Journal.open(ports.flash, layout));
       return 'confirmed';
     }

@@ -47,7 +47,7 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
   const oldBank = dev.layout.banks[which === 'new' ? 1 - last.outcome.bank : last.outcome.bank];
   expect(hex(sha(media.peek(oldBank.offset, plan.oldPayload.length))), `${label}: old bank changed`).toBe(hex(sha(plan.oldPayload)));
   if (which === 'new') {
-    expect(rec.floor, label).toBe(plan.newVersion);
+    expect(rec.floor, label).toBe(plan.confirmFloor ?? plan.oldVersion);
   } else {
     expect(rec.floor, `${label}: floor moved on a revert`).toBe(plan.oldVersion);
     // Only a cut once the trial is activated (in the bootloader's count write or the trial
