@@ -26,7 +26,7 @@ import {
 } from '../../device/storage/journal-records.js';
 import { keepCounters, keepTrustAnchors } from '../../device/storage/kept-record.js';
 import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
-import { readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
+import { provisionMetadata, readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
 import { equalBytes } from '../../device/util/bytes.js';
 import { PowerRail } from './power-rail.js';
 import { Rng } from './rng.js';
@@ -90,7 +90,10 @@ export function prepareChip(plan: UpdatePlan, seed = 1): FlashMedia {
   const bank0 = layout.banks[0];
   // The factory image is programmed by the production line, not by the agent.
   media.bytes.set(plan.oldPayload, bank0.offset);
-  provisionBootRecord(flash, layout, { bank: 0, version: plan.oldVersion, length: plan.oldPayload.length, digest: plan.oldDigest });
+  const factory = { bank: 0, version: plan.oldVersion, length: plan.oldPayload.length, digest: plan.oldDigest };
+  provisionBootRecord(flash, layout, factory);
+  // Its metadata record too, so a bootloader that loses both boot-record copies still finds it (docs/BOOT.md row 1).
+  provisionMetadata(flash, layout, 0, plan.metadata, factory);
   keepTrustAnchors(flash, layout, plan.trustAnchors);
   keepCounters(flash, layout, plan.counters);
   const journal = Journal.open(flash, layout);
