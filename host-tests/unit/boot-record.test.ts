@@ -136,6 +136,24 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'halt', row: 2 });
   });
 
+  it('a copy that cannot be read (or reads wrong) is invalid for the agent and the bootloader alike, never a throw', () => {
+    const media = provisioned();
+    const inst = instance(media, 0);
+    writeBootRecord(inst.flash, inst.layout, { ...readBootRecord(inst.flash, inst.layout), floor: 0x10001 });
+    // Two flipped bits in the newer copy B: an ECC read fault, or a CRC mismatch without ECC.
+    media.flipBits(inst.layout.bootSectors[1] * inst.layout.sectorSize + 40, 0x03);
+    if (profile.ecc) expect(media.unreadable(inst.layout.bootSectors[1] * inst.layout.sectorSize, 160)).toBe(true);
+    expect(readBootRecordCopies(inst.flash, inst.layout).copies[1]).toBeUndefined();
+    expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10000);
+    expect(bootStatus(inst, inst.layout).kind).toBe('confirmed');
+    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'boot', bank: 0, row: 6 });
+    // The next write goes over the damaged copy and mends it.
+    writeBootRecord(inst.flash, inst.layout, { ...readBootRecord(inst.flash, inst.layout), floor: 0x10002 });
+    expect(readBootRecordCopies(inst.flash, inst.layout).copies.every((c) => c !== undefined)).toBe(true);
+    expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10002);
+    expect(media.misuse).toEqual([]);
+  });
+
   it('a cut at the erase or program of a record write, clean or torn, leaves the old record or the new one', () => {
     for (let seed = 1; seed <= 30; seed++) {
       for (const k of [0, 1]) {
