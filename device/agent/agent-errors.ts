@@ -18,6 +18,12 @@ export const AgentError = {
   recordInvalid: 'AGENT_RECORD_INVALID',
   /** The running image failed its power-on check (0x8F1B). */
   bootImageCheck: 'BOOT_IMAGE_CHECK',
+  /** The bootloader started the previous image because the confirmed one failed its check (0x8F1B). */
+  bootFellBack: 'BOOT_FELL_BACK',
+  /** No boot-record copy was valid: the bootloader rebuilt it from the banks' metadata (0x8F1B). */
+  bootRecordRebuilt: 'BOOT_RECORD_REBUILT',
+  /** The boot record's event could not be cleared after it was reported: it is reported again at the next boot. */
+  bootRecordWrite: 'BOOT_RECORD_WRITE',
   /** The boot record could not be armed, or an activation command could not be handled. */
   activationFailed: 'ACTIVATION_FAILED',
   /** The Activation port would not take the command handler. */

@@ -18,7 +18,7 @@ import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/la
 import { decideActivationCommand, powerAllowsActivation } from './activation.js';
 import { AgentError, SinkError } from './agent-errors.js';
 import { AgentRuntime, type AgentPhase } from './agent-runtime.js';
-import { checkBoot } from './boot-check.js';
+import { checkBoot, reportBootEvent } from './boot-check.js';
 import { recordArmed } from './held-record.js';
 import type { ImageIdentity } from './image-sink.js';
 import { initialContext, step, type AgentAction, type AgentContext, type AgentEvent } from './lifecycle.js';
@@ -113,6 +113,7 @@ export class Agent {
     const boot = checkBoot(this.runtime, this.layout);
     this.knownOutcome = boot.knownOutcome;
     this.post(boot.event);
+    reportBootEvent(this.runtime, this.layout);
     // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
     if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
   }

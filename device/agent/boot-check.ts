@@ -7,7 +7,7 @@
  * has one) at every power-on.
  */
 import { asOtaError } from '../errors.js';
-import { bootStatus } from '../storage/boot-control.js';
+import { acknowledgeBootEvent, bootEvent, bootStatus } from '../storage/boot-control.js';
 import type { ImageSlot } from '../storage/boot-record.js';
 import { Journal } from '../storage/journal.js';
 import type { StorageLayout } from '../storage/layout.js';
@@ -15,7 +15,7 @@ import { StorageError } from '../storage/storage-errors.js';
 import { AgentError } from './agent-errors.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { readArmed } from './held-record.js';
-import type { AgentEvent } from './lifecycle.js';
+import { AlertCode, type AgentEvent } from './lifecycle.js';
 import { runningImageMatches } from './running-image.js';
 
 export interface BootCheckResult {
@@ -71,4 +71,22 @@ function runningImageVerifies(runtime: AgentRuntime, layout: StorageLayout, slot
     runtime.note(asOtaError(e, AgentError.bootImageCheck));
     return false;
   }
+}
+
+/**
+ * The bootloader started the fallback (the confirmed image failed its check) or rebuilt a
+ * lost boot record from the banks' metadata: the supplier hears of it (0x8F1B, docs/REPORTS.md),
+ * then the event is cleared; a cut in between reports it again at the next boot.
+ */
+export function reportBootEvent(runtime: AgentRuntime, layout: StorageLayout): void {
+  let event;
+  try {
+    event = bootEvent(runtime.ports, layout);
+  } catch {
+    return; // an unreadable record is already noted by the boot check
+  }
+  if (!event) return;
+  const errorCode = event === 'fell-back' ? AgentError.bootFellBack : AgentError.bootRecordRebuilt;
+  runtime.report({ kind: 'verification', alertCode: AlertCode.verificationFailedAtPowerOn, errorCode });
+  runtime.guard(AgentError.bootRecordWrite, () => acknowledgeBootEvent(runtime.ports, layout));
 }
