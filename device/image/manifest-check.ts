@@ -80,34 +80,34 @@ export function checkManifestForDevice(m: Manifest, device: DeviceIdentity, poli
 }
 
 /** Validates the chain to the manufacturer anchor and the signature over the manifest. */
-export function checkManufacturerSignature(e: ManifestEvidence, ctx: ManifestCheckContext): VerifiedChain {
+export function checkManufacturerSignature(e: ManifestEvidence, setup: ManifestCheckContext): VerifiedChain {
   const certs = decodeChain(e.chainBytes);
   let chain: VerifiedChain;
   try {
-    chain = ctx.pki.verifyChain(certs, [ctx.trust.manufacturerAnchor], { profile: 'rfc5280', now: ctx.now, crypto: ctx.crypto });
+    chain = setup.pki.verifyChain(certs, [setup.trust.manufacturerAnchor], { profile: 'rfc5280', now: setup.now, crypto: setup.crypto });
   } catch (err) {
     const inner = asOtaError(err, PkiError.internal);
     throw new OtaError(ImageError.chain, `manufacturer chain refused (${inner.message})`);
   }
-  const digest = sha256Of(ctx, e.manifestBytes);
-  if (!rawSignatureVerifies(ctx.crypto, digest, e.signature, chain.leafPublicKey)) {
+  const digest = sha256Of(setup, e.manifestBytes);
+  if (!rawSignatureVerifies(setup.crypto, digest, e.signature, chain.leafPublicKey)) {
     throw new OtaError(ImageError.manifestSignature, 'manufacturer signature over the manifest does not verify');
   }
   return chain;
 }
 
 /** Every check due before the first payload byte; returns the validated chain. */
-export function checkManifest(e: ManifestEvidence, ctx: ManifestCheckContext): VerifiedChain {
+export function checkManifest(e: ManifestEvidence, setup: ManifestCheckContext): VerifiedChain {
   checkHeaderAgainstManifest(e.header, e.manifest);
-  checkManifestForDevice(e.manifest, ctx.device, ctx.policy);
-  if (ctx.policy.supplierSignatureRequired && !e.hasTrailer) {
+  checkManifestForDevice(e.manifest, setup.device, setup.policy);
+  if (setup.policy.supplierSignatureRequired && !e.hasTrailer) {
     throw new OtaError(ImageError.supplierSignatureMissing, 'no GBCS trailer: a supplier signature is required');
   }
-  return checkManufacturerSignature(e, ctx);
+  return checkManufacturerSignature(e, setup);
 }
 
-export function sha256Of(ctx: { crypto: PkiCrypto }, bytes: Bytes): Bytes {
-  const h = ctx.crypto.sha256.create();
+export function sha256Of(setup: { crypto: PkiCrypto }, bytes: Bytes): Bytes {
+  const h = setup.crypto.sha256.create();
   h.update(bytes);
   return h.digest();
 }

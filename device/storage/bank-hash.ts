@@ -17,7 +17,7 @@ export function feedFromFlash(flash: Flash, offset: number, length: number, cont
 
 /** The digest of flash bytes [offset, offset+length). */
 export function hashFlash(flash: Flash, sha256: Sha256, offset: number, length: number, scratch = new Uint8Array(256)): Uint8Array {
-  const ctx = sha256.create();
-  feedFromFlash(flash, offset, length, [ctx], scratch);
-  return ctx.digest();
+  const hash = sha256.create();
+  feedFromFlash(flash, offset, length, [hash], scratch);
+  return hash.digest();
 }

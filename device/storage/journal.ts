@@ -78,7 +78,8 @@ export interface JournalStats {
 }
 
 export class Journal {
-  private readonly s: number;
+  /** Bytes in one journal sector. */
+  private readonly sectorSize: number;
   private readonly align: number;
   private readonly slot: number;
   private readonly headerSize: number;
@@ -95,7 +96,7 @@ export class Journal {
     private readonly flash: Flash,
     private readonly layout: StorageLayout,
   ) {
-    this.s = layout.sectorSize;
+    this.sectorSize = layout.sectorSize;
     this.align = layout.writeAlign;
     this.slot = Math.max(8, this.align);
     this.headerSize = alignUp(12, this.slot);
@@ -140,9 +141,9 @@ export class Journal {
     if (!Number.isInteger(type) || type < 1 || type > JOURNAL_MAX_TYPE) throw new OtaError(StorageError.journalRecord, `record type ${type}`);
     if (body.length > JOURNAL_MAX_BODY) throw new OtaError(StorageError.journalRecord, `record body of ${body.length} bytes`);
     const ext = this.extent(body.length);
-    if (this.free + ext > this.s) {
+    if (this.free + ext > this.sectorSize) {
       this.rotate();
-      if (this.free + ext > this.s) throw new OtaError(StorageError.journalFull, 'record does not fit a freshly rotated sector');
+      if (this.free + ext > this.sectorSize) throw new OtaError(StorageError.journalFull, 'record does not fit a freshly rotated sector');
     }
     const seq = this.nextSeq++;
     const at = this.free;
@@ -157,7 +158,7 @@ export class Journal {
     return {
       activeSector: this.layout.journalSectors[this.active],
       epoch: this.epoch,
-      freeBytes: this.s - this.free,
+      freeBytes: this.sectorSize - this.free,
       nextSeq: this.nextSeq,
       appended: this.appended,
       rotations: this.rotations,
@@ -175,7 +176,7 @@ export class Journal {
   }
 
   private sectorOffset(which: number): number {
-    return this.layout.journalSectors[which] * this.s;
+    return this.layout.journalSectors[which] * this.sectorSize;
   }
 
   private writeRecord(which: number, at: number, type: number, seq: number, body: Uint8Array): void {
@@ -239,7 +240,7 @@ export class Journal {
     let pos = this.headerSize;
     let free = pos;
     const slotBytes = new Uint8Array(this.slot);
-    while (pos + this.slot <= this.s) {
+    while (pos + this.slot <= this.sectorSize) {
       if (!tryRead(this.flash, base + pos, slotBytes)) {
         // Unreadable: not erased (nothing may be programmed here) and not a record.
         pos += this.slot;
@@ -254,7 +255,7 @@ export class Journal {
       const length = readU16(slotBytes, 2);
       const plausible = type >= 1 && type <= JOURNAL_MAX_TYPE && slotBytes[1] === (~type & 0xff) && length <= JOURNAL_MAX_BODY;
       const ext = plausible ? this.extent(length) : this.slot;
-      if (!plausible || pos + ext > this.s) {
+      if (!plausible || pos + ext > this.sectorSize) {
         pos += this.slot;
         free = pos;
         continue;
@@ -346,7 +347,7 @@ export class Journal {
   }
 
   private eraseIfNeeded(which: number): void {
-    if (!regionErased(this.flash, this.sectorOffset(which), this.s, new Uint8Array(256))) {
+    if (!regionErased(this.flash, this.sectorOffset(which), this.sectorSize, new Uint8Array(256))) {
       eraseSector(this.flash, this.layout.journalSectors[which]);
     }
   }

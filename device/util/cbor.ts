@@ -104,38 +104,41 @@ export interface DecodeOptions {
 
 class Reader {
   pos = 0;
-  constructor(readonly b: Uint8Array, readonly maxDepth: number) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly maxDepth: number,
+  ) {}
 
   need(n: number): void {
-    if (n > this.b.length - this.pos) throw new OtaError(CborError.truncated, `needs ${n} bytes at ${this.pos}`);
+    if (n > this.bytes.length - this.pos) throw new OtaError(CborError.truncated, `needs ${n} bytes at ${this.pos}`);
   }
 
   /** Reads a head; returns [major, argument]. */
   head(): [number, number, number] {
     this.need(1);
-    const first = this.b[this.pos++];
+    const first = this.bytes[this.pos++];
     const major = first >> 5;
     const info = first & 31;
     if (info < 24) return [major, info, info];
     let n: number;
     if (info === 24) {
       this.need(1);
-      n = this.b[this.pos++];
+      n = this.bytes[this.pos++];
       if (n < 24) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
     } else if (info === 25) {
       this.need(2);
-      n = (this.b[this.pos] << 8) | this.b[this.pos + 1];
+      n = (this.bytes[this.pos] << 8) | this.bytes[this.pos + 1];
       this.pos += 2;
       if (n < 0x100) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
     } else if (info === 26) {
       this.need(4);
-      n = this.b[this.pos] * 0x1000000 + ((this.b[this.pos + 1] << 16) | (this.b[this.pos + 2] << 8) | this.b[this.pos + 3]);
+      n = this.bytes[this.pos] * 0x1000000 + ((this.bytes[this.pos + 1] << 16) | (this.bytes[this.pos + 2] << 8) | this.bytes[this.pos + 3]);
       this.pos += 4;
       if (n < 0x10000) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
     } else if (info === 27) {
       this.need(8);
-      const hi = this.b[this.pos] * 0x1000000 + ((this.b[this.pos + 1] << 16) | (this.b[this.pos + 2] << 8) | this.b[this.pos + 3]);
-      const lo = this.b[this.pos + 4] * 0x1000000 + ((this.b[this.pos + 5] << 16) | (this.b[this.pos + 6] << 8) | this.b[this.pos + 7]);
+      const hi = this.bytes[this.pos] * 0x1000000 + ((this.bytes[this.pos + 1] << 16) | (this.bytes[this.pos + 2] << 8) | this.bytes[this.pos + 3]);
+      const lo = this.bytes[this.pos + 4] * 0x1000000 + ((this.bytes[this.pos + 5] << 16) | (this.bytes[this.pos + 6] << 8) | this.bytes[this.pos + 7]);
       this.pos += 8;
       if (hi === 0) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
       if (hi >= 0x200000) throw new OtaError(CborError.unsupported, 'integer beyond 2^53');
@@ -158,13 +161,13 @@ class Reader {
         return -1 - n;
       case 2: {
         this.need(n);
-        const out = new Uint8Array(this.b.subarray(this.pos, this.pos + n)); // a copy, whatever view came in
+        const out = new Uint8Array(this.bytes.subarray(this.pos, this.pos + n)); // a copy, whatever view came in
         this.pos += n;
         return out;
       }
       case 3: {
         this.need(n);
-        const s = utf8Decode(this.b.subarray(this.pos, this.pos + n));
+        const s = utf8Decode(this.bytes.subarray(this.pos, this.pos + n));
         if (s === undefined) throw new OtaError(CborError.utf8, `invalid UTF-8 at ${this.pos}`);
         this.pos += n;
         return s;
@@ -187,7 +190,7 @@ class Reader {
           if (typeof key !== 'number' && typeof key !== 'string') {
             throw new OtaError(CborError.unsupported, 'map key is not an integer or text');
           }
-          const keyBytes = this.b.subarray(keyStart, this.pos);
+          const keyBytes = this.bytes.subarray(keyStart, this.pos);
           if (prevKey) {
             const c = compareBytes(prevKey, keyBytes);
             if (c === 0) throw new OtaError(CborError.duplicateKey, `duplicate map key ${String(key)}`);

@@ -87,30 +87,30 @@ const COMMAND_INFO: Record<OtaCommandName, { id: number; direction: 0 | 1; globa
 /** Writes fields into a growing byte list; OTA frames are at most a few hundred bytes. */
 class Writer {
   readonly buf: Uint8Array;
-  o = 0;
+  offset = 0;
   constructor(size: number) {
     this.buf = new Uint8Array(size);
   }
   u8(v: number): void {
     checkRange(v, 0xff);
-    this.buf[this.o++] = v;
+    this.buf[this.offset++] = v;
   }
   u16(v: number): void {
     checkRange(v, 0xffff);
-    writeU16(this.buf, this.o, v);
-    this.o += 2;
+    writeU16(this.buf, this.offset, v);
+    this.offset += 2;
   }
   u32(v: number): void {
     checkRange(v, 0xffffffff);
-    writeU32(this.buf, this.o, v);
-    this.o += 4;
+    writeU32(this.buf, this.offset, v);
+    this.offset += 4;
   }
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.o);
-    this.o += b.length;
+    this.buf.set(b, this.offset);
+    this.offset += b.length;
   }
   done(): Uint8Array {
-    return this.buf.subarray(0, this.o);
+    return this.buf.subarray(0, this.offset);
   }
 }
 
@@ -143,7 +143,7 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
   if (frame.manufacturerCode !== undefined) header.manufacturerCode = frame.manufacturerCode;
   const w = new Writer(headerLength(header) + 32 + MAX_BLOCK_DATA);
   checkRange(frame.sequence, 0xff);
-  w.o = writeHeader(header, w.buf);
+  w.offset = writeHeader(header, w.buf);
   switch (c.name) {
     case 'imageNotify':
       w.u8(c.payloadType);
@@ -231,41 +231,41 @@ function ieee(a: Uint8Array): Uint8Array {
 // Decoding
 
 class Reader {
-  o: number;
+  offset: number;
   constructor(
-    readonly b: Uint8Array,
-    o: number,
+    readonly bytes: Uint8Array,
+    offset: number,
     readonly what: string,
   ) {
-    this.o = o;
+    this.offset = offset;
   }
   need(n: number): void {
-    if (this.o + n > this.b.length) throw new OtaError(ZclError.truncated, `${this.what} cut short at byte ${this.o} (needs ${n} more)`);
+    if (this.offset + n > this.bytes.length) throw new OtaError(ZclError.truncated, `${this.what} cut short at byte ${this.offset} (needs ${n} more)`);
   }
   u8(): number {
     this.need(1);
-    return this.b[this.o++];
+    return this.bytes[this.offset++];
   }
   u16(): number {
     this.need(2);
-    const v = readU16(this.b, this.o);
-    this.o += 2;
+    const v = readU16(this.bytes, this.offset);
+    this.offset += 2;
     return v;
   }
   u32(): number {
     this.need(4);
-    const v = readU32(this.b, this.o);
-    this.o += 4;
+    const v = readU32(this.bytes, this.offset);
+    this.offset += 4;
     return v;
   }
   view(n: number): Uint8Array {
     this.need(n);
-    const v = this.b.subarray(this.o, this.o + n);
-    this.o += n;
+    const v = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
     return v;
   }
   end(): void {
-    if (this.o !== this.b.length) throw new OtaError(ZclError.trailingBytes, `${this.what}: ${this.b.length - this.o} bytes after the last field`);
+    if (this.offset !== this.bytes.length) throw new OtaError(ZclError.trailingBytes, `${this.what}: ${this.bytes.length - this.offset} bytes after the last field`);
   }
 }
 
@@ -290,10 +290,10 @@ function readId(r: Reader): ImageId {
   return { manufacturerCode: r.u16(), imageType: r.u16(), fileVersion: r.u32() };
 }
 
-function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaCommand {
+function decodeServerCommand(id: number, frame: Uint8Array, payloadOffset: number): OtaCommand {
   switch (id) {
     case ServerCommand.imageNotify: {
-      const r = new Reader(frame, o, 'Image Notify');
+      const r = new Reader(frame, payloadOffset, 'Image Notify');
       const payloadType = r.u8();
       if (payloadType > 3) throw new OtaError(ZclError.badField, `Image Notify payload type ${payloadType}`);
       const queryJitter = r.u8();
@@ -306,7 +306,7 @@ function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     case ServerCommand.queryNextImageResponse: {
-      const r = new Reader(frame, o, 'Query Next Image Response');
+      const r = new Reader(frame, payloadOffset, 'Query Next Image Response');
       const status = r.u8();
       if (status !== OtaStatus.success) {
         r.end();
@@ -318,7 +318,7 @@ function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     case ServerCommand.imageBlockResponse: {
-      const r = new Reader(frame, o, 'Image Block Response');
+      const r = new Reader(frame, payloadOffset, 'Image Block Response');
       const status = r.u8();
       let c: OtaCommand;
       if (status === OtaStatus.success) {
@@ -337,7 +337,7 @@ function decodeServerCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     case ServerCommand.upgradeEndResponse: {
-      const r = new Reader(frame, o, 'Upgrade End Response');
+      const r = new Reader(frame, payloadOffset, 'Upgrade End Response');
       const idv = readId(r);
       const c: OtaCommand = { name: 'upgradeEndResponse', ...idv, currentTime: r.u32(), upgradeTime: r.u32() };
       r.end();
@@ -355,10 +355,10 @@ function fieldControl(r: Reader, known: number): number {
   return fc;
 }
 
-function decodeClientCommand(id: number, frame: Uint8Array, o: number): OtaCommand {
+function decodeClientCommand(id: number, frame: Uint8Array, payloadOffset: number): OtaCommand {
   switch (id) {
     case ClientCommand.queryNextImageRequest: {
-      const r = new Reader(frame, o, 'Query Next Image Request');
+      const r = new Reader(frame, payloadOffset, 'Query Next Image Request');
       const fc = fieldControl(r, 1);
       const idv = readId(r);
       const c: OtaCommand = { name: 'queryNextImageRequest', ...idv };
@@ -367,7 +367,7 @@ function decodeClientCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     case ClientCommand.imageBlockRequest: {
-      const r = new Reader(frame, o, 'Image Block Request');
+      const r = new Reader(frame, payloadOffset, 'Image Block Request');
       const fc = fieldControl(r, 3);
       const idv = readId(r);
       const c: OtaCommand = { name: 'imageBlockRequest', ...idv, fileOffset: r.u32(), maximumDataSize: r.u8() };
@@ -377,7 +377,7 @@ function decodeClientCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     case ClientCommand.imagePageRequest: {
-      const r = new Reader(frame, o, 'Image Page Request');
+      const r = new Reader(frame, payloadOffset, 'Image Page Request');
       const fc = fieldControl(r, 1);
       const idv = readId(r);
       const c: OtaCommand = { name: 'imagePageRequest', ...idv, fileOffset: r.u32(), maximumDataSize: r.u8(), pageSize: r.u16(), responseSpacing: r.u16() };
@@ -386,7 +386,7 @@ function decodeClientCommand(id: number, frame: Uint8Array, o: number): OtaComma
       return c;
     }
     case ClientCommand.upgradeEndRequest: {
-      const r = new Reader(frame, o, 'Upgrade End Request');
+      const r = new Reader(frame, payloadOffset, 'Upgrade End Request');
       const status = r.u8();
       const c: OtaCommand = { name: 'upgradeEndRequest', status, ...readId(r) };
       r.end();

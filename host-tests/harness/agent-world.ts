@@ -87,6 +87,8 @@ export class AgentWorld {
   /** Every report of every boot, in order (bounded). */
   readonly reports: RecordedReport[] = [];
   readonly bootOutcomes: BootOutcome[] = [];
+  /** The rail of a boot that died inside the bootloader (for the caller's accounting). */
+  lastDeadRail: PowerRail | undefined;
   /** Counters of the chip when the factory handed it over. */
   readonly baseline: { ops: number; erases: number; programs: number; journalPrograms: number; sectorErases: number[] };
   /** Behaviour of each version's trial boot (default: pass). */
@@ -188,8 +190,6 @@ export class AgentWorld {
     return this.reports.flatMap((r) => (r.report.kind === kind ? [r.report as Extract<Report, { kind: K }>] : []));
   }
 
-  /** The rail of a boot that died inside the bootloader (for the caller's accounting). */
-  lastDeadRail: PowerRail | undefined;
 
   /** Image Block Requests sent by every instance so far. */
   blockRequests(): number {

@@ -10,45 +10,45 @@ import type { Behaviour, ServedImage, ServerContext } from './ota-server.js';
 
 type BlockAnswer = Extract<OtaCommand, { name: 'imageBlockResponse'; status: 0x00 }>;
 
-function honestBlock(ctx: ServerContext): BlockAnswer | undefined {
-  const h = ctx.honest;
+function honestBlock(exchange: ServerContext): BlockAnswer | undefined {
+  const h = exchange.honest;
   return h && h.name === 'imageBlockResponse' && h.status === 0 ? h : undefined;
 }
 
 /** Applies `twist` to successful block answers with probability `share` (1 = always). */
-function twistBlocks(name: string, share: number, twist: (b: BlockAnswer, ctx: ServerContext) => Uint8Array[]): Behaviour {
+function twistBlocks(name: string, share: number, twist: (b: BlockAnswer, exchange: ServerContext) => Uint8Array[]): Behaviour {
   return {
     name,
-    respond(ctx) {
-      const b = honestBlock(ctx);
-      if (b && (share >= 1 || ctx.rng.chance(share))) return twist(b, ctx);
-      return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+    respond(exchange) {
+      const b = honestBlock(exchange);
+      if (b && (share >= 1 || exchange.rng.chance(share))) return twist(b, exchange);
+      return exchange.honest ? [exchange.encode(exchange.honest)] : [];
     },
   };
 }
 
 export const Hostile = {
   /** Answers a block at another offset than asked. */
-  wrongOffset: (share = 1): Behaviour => twistBlocks(`wrong-offset(${share})`, share, (b, ctx) => [ctx.encode({ ...b, fileOffset: b.fileOffset + 7 })]),
+  wrongOffset: (share = 1): Behaviour => twistBlocks(`wrong-offset(${share})`, share, (b, exchange) => [exchange.encode({ ...b, fileOffset: b.fileOffset + 7 })]),
 
   /** Sends more data than the request's maximum data size (taken from further in the file). */
   moreDataThanAsked: (share = 1): Behaviour =>
-    twistBlocks(`more-data-than-asked(${share})`, share, (b, ctx) => {
-      const img = ctx.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
-      const asked = ctx.request.command.name === 'imageBlockRequest' ? ctx.request.command.maximumDataSize : b.data.length;
+    twistBlocks(`more-data-than-asked(${share})`, share, (b, exchange) => {
+      const img = exchange.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
+      const asked = exchange.request.command.name === 'imageBlockRequest' ? exchange.request.command.maximumDataSize : b.data.length;
       const extra = img.file.subarray(b.fileOffset, Math.min(img.file.length, b.fileOffset + asked + 16));
       const data = extra.length > asked ? extra : new Uint8Array(asked + 16);
-      return [ctx.encode({ ...b, data })];
+      return [exchange.encode({ ...b, data })];
     }),
 
   /** Near the end, pads the last block with bytes past the image's end. */
   dataPastEnd: (): Behaviour =>
-    twistBlocks('data-past-end', 1, (b, ctx) => {
-      const img = ctx.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
-      if (b.fileOffset + b.data.length < img.file.length) return [ctx.encode(b)];
+    twistBlocks('data-past-end', 1, (b, exchange) => {
+      const img = exchange.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
+      if (b.fileOffset + b.data.length < img.file.length) return [exchange.encode(b)];
       const data = new Uint8Array(b.data.length + 10);
       data.set(b.data);
-      return [ctx.encode({ ...b, data })];
+      return [exchange.encode({ ...b, data })];
     }),
 
   /**
@@ -56,9 +56,9 @@ export const Hostile = {
    * replaced mid-download).
    */
   imageChangesMidDownload: (other: ServedImage, afterOffset: number): Behaviour =>
-    twistBlocks('image-changes-mid-download', 1, (b, ctx) => {
-      if (b.fileOffset < afterOffset) return [ctx.encode(b)];
-      return [ctx.encode({ ...b, data: other.file.subarray(b.fileOffset, b.fileOffset + b.data.length) })];
+    twistBlocks('image-changes-mid-download', 1, (b, exchange) => {
+      if (b.fileOffset < afterOffset) return [exchange.encode(b)];
+      return [exchange.encode({ ...b, data: other.file.subarray(b.fileOffset, b.fileOffset + b.data.length) })];
     }),
 
   /**
@@ -71,14 +71,14 @@ export const Hostile = {
     let left = downloads;
     return {
       name: `mixed-up-files(${downloads})`,
-      respond(ctx) {
-        const c = ctx.request.command;
+      respond(exchange) {
+        const c = exchange.request.command;
         if (c.name === 'upgradeEndRequest' && c.status === OtaStatus.invalidImage && left > 0) left--;
-        const b = honestBlock(ctx);
-        if (!b || left === 0 || b.fileOffset + b.data.length <= fromOffset) return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+        const b = honestBlock(exchange);
+        if (!b || left === 0 || b.fileOffset + b.data.length <= fromOffset) return exchange.honest ? [exchange.encode(exchange.honest)] : [];
         const data = b.data.slice();
         for (let i = Math.max(0, fromOffset - b.fileOffset); i < data.length; i++) data[i] = other.file[b.fileOffset + i];
-        return [ctx.encode({ ...b, data })];
+        return [exchange.encode({ ...b, data })];
       },
     };
   },
@@ -86,9 +86,9 @@ export const Hostile = {
   /** Answers every block request with WAIT_FOR_DATA, for ever. */
   endlessWaitForData: (waitSeconds = 10, minimumBlockPeriodMs = 500): Behaviour => ({
     name: 'endless-wait-for-data',
-    respond(ctx) {
-      if (ctx.request.command.name !== 'imageBlockRequest') return ctx.honest ? [ctx.encode(ctx.honest)] : [];
-      return [ctx.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 1000, requestTime: 1000 + waitSeconds, minimumBlockPeriod: minimumBlockPeriodMs })];
+    respond(exchange) {
+      if (exchange.request.command.name !== 'imageBlockRequest') return exchange.honest ? [exchange.encode(exchange.honest)] : [];
+      return [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 1000, requestTime: 1000 + waitSeconds, minimumBlockPeriod: minimumBlockPeriodMs })];
     },
   }),
 
@@ -97,35 +97,35 @@ export const Hostile = {
     let left = count;
     return {
       name: `wait-for-data-then-serve(${count})`,
-      respond(ctx) {
-        if (ctx.request.command.name === 'imageBlockRequest' && left > 0) {
+      respond(exchange) {
+        if (exchange.request.command.name === 'imageBlockRequest' && left > 0) {
           left--;
-          return [ctx.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 0, requestTime: 2, minimumBlockPeriod: minimumBlockPeriodMs })];
+          return [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 0, requestTime: 2, minimumBlockPeriod: minimumBlockPeriodMs })];
         }
-        return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+        return exchange.honest ? [exchange.encode(exchange.honest)] : [];
       },
     };
   },
 
   /** Block answers name another manufacturer, image type or version than asked. */
   mismatchedIds: (field: 'manufacturerCode' | 'imageType' | 'fileVersion', share = 1): Behaviour =>
-    twistBlocks(`mismatched-${field}(${share})`, share, (b, ctx) => [ctx.encode({ ...b, [field]: (b[field] + 1) & (field === 'fileVersion' ? 0xffffffff : 0xffff) })]),
+    twistBlocks(`mismatched-${field}(${share})`, share, (b, exchange) => [exchange.encode({ ...b, [field]: (b[field] + 1) & (field === 'fileVersion' ? 0xffffffff : 0xffff) })]),
 
   /** Offers (in Query Next Image Response) an image for another manufacturer or an older version. */
   offerOverride: (override: Partial<{ manufacturerCode: number; imageType: number; fileVersion: number; imageSize: number }>): Behaviour => ({
     name: `offer-override(${JSON.stringify(override)})`,
-    respond(ctx) {
-      const h = ctx.honest;
-      if (h && h.name === 'queryNextImageResponse' && h.image) return [ctx.encode({ ...h, image: { ...h.image, ...override } })];
-      return h ? [ctx.encode(h)] : [];
+    respond(exchange) {
+      const h = exchange.honest;
+      if (h && h.name === 'queryNextImageResponse' && h.image) return [exchange.encode({ ...h, image: { ...h.image, ...override } })];
+      return h ? [exchange.encode(h)] : [];
     },
   }),
 
   /** Cuts answers short at a random length. */
   truncatedFrames: (share = 1): Behaviour =>
-    twistBlocks(`truncated-frames(${share})`, share, (b, ctx) => {
-      const f = ctx.encode(b);
-      return [f.subarray(0, ctx.rng.int(1, f.length - 1))];
+    twistBlocks(`truncated-frames(${share})`, share, (b, exchange) => {
+      const f = exchange.encode(b);
+      return [f.subarray(0, exchange.rng.int(1, f.length - 1))];
     }),
 
   /** Serves `blocks` block requests, then answers nothing at all. */
@@ -133,23 +133,23 @@ export const Hostile = {
     let served = 0;
     return {
       name: `silence-after(${blocks})`,
-      respond(ctx) {
-        if (ctx.request.command.name === 'imageBlockRequest' && served++ >= blocks) return [];
-        if (ctx.request.command.name === 'upgradeEndRequest' && served > blocks) return [];
-        return ctx.honest ? [ctx.encode(ctx.honest)] : [];
+      respond(exchange) {
+        if (exchange.request.command.name === 'imageBlockRequest' && served++ >= blocks) return [];
+        if (exchange.request.command.name === 'upgradeEndRequest' && served > blocks) return [];
+        return exchange.honest ? [exchange.encode(exchange.honest)] : [];
       },
     };
   },
 
   /** Aborts the download (status ABORT) once past `afterOffset`. */
   abortAfter: (afterOffset: number): Behaviour =>
-    twistBlocks('server-abort', 1, (b, ctx) => (b.fileOffset < afterOffset ? [ctx.encode(b)] : [ctx.encode({ name: 'imageBlockResponse', status: OtaStatus.abort })])),
+    twistBlocks('server-abort', 1, (b, exchange) => (b.fileOffset < afterOffset ? [exchange.encode(b)] : [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.abort })])),
 
   /** Also sends a stale copy of the previous block after each answer (a replaying server). */
   replayPrevious: (): Behaviour => {
     let previous: Uint8Array | undefined;
-    return twistBlocks('replay-previous', 1, (b, ctx) => {
-      const f = ctx.encode(b);
+    return twistBlocks('replay-previous', 1, (b, exchange) => {
+      const f = exchange.encode(b);
       const out = previous ? [f, previous] : [f];
       previous = f;
       return out;

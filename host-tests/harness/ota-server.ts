@@ -48,12 +48,12 @@ export interface ServerContext {
 export interface Behaviour {
   name: string;
   /** The frames to send back instead of the honest answer (empty: silence). */
-  respond(ctx: ServerContext): Uint8Array[];
+  respond(exchange: ServerContext): Uint8Array[];
 }
 
 export const HONEST: Behaviour = {
   name: 'honest',
-  respond: (ctx) => (ctx.honest ? [ctx.encode(ctx.honest)] : []),
+  respond: (exchange) => (exchange.honest ? [exchange.encode(exchange.honest)] : []),
 };
 
 export class EmulatedCh {
@@ -99,14 +99,14 @@ export class EmulatedCh {
       return;
     }
     const honest = this.honestAnswer(request.command);
-    const ctx: ServerContext = {
+    const exchange: ServerContext = {
       server: this,
       rng: this.rng,
       request,
       honest,
       encode: (command) => encodeOtaFrame({ sequence: request.header.sequence, command }),
     };
-    for (const f of this.behaviour.respond(ctx)) this.port.send(f);
+    for (const f of this.behaviour.respond(exchange)) this.port.send(f);
   }
 
   honestAnswer(c: OtaCommand): OtaCommand | undefined {

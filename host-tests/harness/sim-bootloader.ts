@@ -288,15 +288,15 @@ export class SimBootloader {
     if (s.bank > 1) return false;
     const bank = this.layout.banks[s.bank];
     if (s.length === 0 || s.length > bank.size) return false;
-    const ctx = this.sha256.create();
+    const hash = this.sha256.create();
     const piece = new Uint8Array(1024);
     for (let o = 0; o < s.length; o += piece.length) {
       const n = Math.min(piece.length, s.length - o);
       const view = piece.subarray(0, n);
       if (!this.read(bank.offset + o, view)) return false;
-      ctx.update(view);
+      hash.update(view);
     }
-    const d = ctx.digest();
+    const d = hash.digest();
     let diff = 0;
     for (let i = 0; i < 32; i++) diff |= d[i] ^ s.digest[i];
     return diff === 0;

@@ -40,10 +40,10 @@ export function verifyTestHead(head: Uint8Array, img: ImageIdentity, sha256: Sha
 /** Checks a test manifest's tag and identity (also used on resume, from the metadata record). */
 export function verifyTestManifest(m: Uint8Array, img: Pick<ImageIdentity, 'manufacturerCode' | 'imageType' | 'fileVersion'>, sha256: Sha256): VerifiedHead {
   if (m.length !== TEST_MANIFEST_BYTES) throw new OtaError(TestImageError.manifest, `manifest of ${m.length} bytes`);
-  const ctx = sha256.create();
-  ctx.update(TEST_SIGNING_KEY);
-  ctx.update(m.subarray(0, 48));
-  if (!equalBytes(ctx.digest(), m.subarray(48, 80))) throw new OtaError(TestImageError.manifestSignature, 'manifest tag does not verify');
+  const hash = sha256.create();
+  hash.update(TEST_SIGNING_KEY);
+  hash.update(m.subarray(0, 48));
+  if (!equalBytes(hash.digest(), m.subarray(48, 80))) throw new OtaError(TestImageError.manifestSignature, 'manifest tag does not verify');
   if (readU16(m, 4) !== img.manufacturerCode || readU16(m, 6) !== img.imageType || readU32(m, 8) !== img.fileVersion) {
     throw new OtaError(TestImageError.manifestMismatch, 'signed manifest names another image');
   }

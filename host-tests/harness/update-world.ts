@@ -196,14 +196,14 @@ export function finalState(w: AgentWorld): FinalState {
 /** SHA-256 of the Manufacturer Image (what a CS06 command names): the sub-elements after the OTA header, up to the GBCS trailer. */
 export function manufacturerImageHash(file: Uint8Array): Uint8Array {
   const start = readU16(file, 6);
-  let o = start;
-  for (let i = 0; i < 4 && o + 6 <= file.length; i++) {
-    const tag = readU16(file, o);
-    o += 6 + readU32(file, o + 2);
+  let offset = start;
+  for (let i = 0; i < 4 && offset + 6 <= file.length; i++) {
+    const tag = readU16(file, offset);
+    offset += 6 + readU32(file, offset + 2);
     if (tag === 0x0000) break;
   }
   const h = nobleSha256.create();
-  h.update(file.subarray(start, Math.min(o, file.length)));
+  h.update(file.subarray(start, Math.min(offset, file.length)));
   return h.digest();
 }
 
@@ -225,9 +225,14 @@ class UpdateRun {
   private commandSentFor: AgentDevice | undefined;
   private readonly hash: Uint8Array;
   opsAtActivate: number | undefined;
+  /** Reports read so far, and what they said. */
+  private seen = 0;
+  private confirmedSeen = false;
+  private failureSeen = false;
+  private refusedSeen: string | undefined;
 
   constructor(
-    private readonly o: WorldOptions,
+    private readonly options: WorldOptions,
     onEvent: ((e: WorldEvent) => void) | undefined,
     /** A follow-up run (the bricked check's) does not check itself again. */
     private readonly followUp = false,
@@ -235,7 +240,7 @@ class UpdateRun {
     private readonly placed?: readonly PlacedCut[],
     flash?: FlashProfile,
   ) {
-    const image = o.image;
+    const image = options.image;
     this.emit = (e) => {
       try {
         onEvent?.(e);
@@ -243,31 +248,31 @@ class UpdateRun {
         // an observer never stops the run
       }
     };
-    this.fromVersion = o.currentVersion;
+    this.fromVersion = options.currentVersion;
     this.toVersion = readU32(image, 14);
     this.hash = manufacturerImageHash(image);
-    this.rng = new Rng((o.seed ^ 0x51a7e) >>> 0);
+    this.rng = new Rng((options.seed ^ 0x51a7e) >>> 0);
     const bankSize = Math.max(64 * 1024, Math.ceil(image.length / 4096) * 4096);
-    const loss = { ...CLEAN, loss: o.loss };
+    const loss = { ...CLEAN, loss: options.loss };
     this.world = new AgentWorld({
-      seed: o.seed,
-      trust: o.trustStore,
+      seed: options.seed,
+      trust: options.trustStore,
       manufacturerCode: readU16(image, 10),
       imageType: readU16(image, 12),
-      hardwareVersion: o.hardwareVersion,
-      currentVersion: o.currentVersion,
+      hardwareVersion: options.hardwareVersion,
+      currentVersion: options.currentVersion,
       bankSize,
-      battery: o.battery ? DEFAULT_BATTERY : undefined,
+      battery: options.battery ? DEFAULT_BATTERY : undefined,
       flash,
       link: { up: loss, down: loss },
-      policy: o.policy,
-      media: o.media,
-      server: { blockSize: BLOCK_SIZE, upgradeTime: o.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0, currentTime: 0 },
+      policy: options.policy,
+      media: options.media,
+      server: { blockSize: BLOCK_SIZE, upgradeTime: options.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0, currentTime: 0 },
     });
     this.world.ch.images.push({ manufacturerCode: readU16(image, 10), imageType: readU16(image, 12), fileVersion: this.toVersion, file: image });
     this.world.ch.behaviour = this.counting(HONEST);
-    o.onWorld?.(this.world);
-    this.world.trialBehaviour = (v) => (v === this.toVersion ? (o.selfTest ?? 'pass') : 'pass');
+    options.onWorld?.(this.world);
+    this.world.trialBehaviour = (v) => (v === this.toVersion ? (options.selfTest ?? 'pass') : 'pass');
     this.world.onPhase = (p, d) => {
       if (p === 'activate' && this.opsAtActivate === undefined) this.opsAtActivate = this.world.media.ops;
       if (p === 'deferred') this.phase('paused', d ?? 'activation deferred');
@@ -275,7 +280,7 @@ class UpdateRun {
     };
     // Expected flash operations of a clean update: payload programs (256-byte pieces), erases, records, boot writes.
     const expected = Math.ceil(image.length / 256) + 2 * Math.ceil(image.length / 4096) + 24;
-    this.gap = Math.max(MIN_CUT_GAP, Math.floor(expected / (o.powerCuts + 1)));
+    this.gap = Math.max(MIN_CUT_GAP, Math.floor(expected / (options.powerCuts + 1)));
     this.opSlots = Math.max(1, Math.floor(expected / this.gap));
   }
 
@@ -329,14 +334,9 @@ class UpdateRun {
     return undefined;
   }
 
-  private seen = 0;
-  private confirmedSeen = false;
-  private failureSeen = false;
-  private refusedSeen: string | undefined;
-
   /** Holding the image and told to wait for a command: the supplier sends CS06 with the right hash. */
   private maybeCommand(d: AgentDevice): void {
-    if (this.o.activation !== 'command' || this.commandSentFor === d || !d.agent.held) return;
+    if (this.options.activation !== 'command' || this.commandSentFor === d || !d.agent.held) return;
     this.commandSentFor = d;
     this.world.scheduler.after(30_000, () => d.command(this.hash), d.rail);
   }
@@ -349,7 +349,7 @@ class UpdateRun {
       this.cutsDone++;
       this.cutsArmed = false;
       this.timedCut = false;
-      this.phase('power-cut', `${this.cutsDone}/${this.o.powerCuts}: ${reason}`);
+      this.phase('power-cut', `${this.cutsDone}/${this.options.powerCuts}: ${reason}`);
     }
     this.bootNext(true, ours ? undefined : reason);
   }
@@ -371,7 +371,7 @@ class UpdateRun {
    * virtual times, where they cost no progress.
    */
   private armCut(): void {
-    if (this.idle || this.cutsDone >= this.o.powerCuts || this.cutsArmed) return;
+    if (this.idle || this.cutsDone >= this.options.powerCuts || this.cutsArmed) return;
     if (this.placed) {
       const next = this.placed[this.cutsDone];
       // A placed cut the run has already passed can no longer happen: it is dropped, not moved.
@@ -381,7 +381,7 @@ class UpdateRun {
       return;
     }
     this.cutsArmed = true;
-    const remaining = this.o.powerCuts - this.cutsDone;
+    const remaining = this.options.powerCuts - this.cutsDone;
     const opSlotsLeft = Math.max(0, this.opSlots - this.opCuts);
     const trialNext = this.world.bootRecord()?.state === 'trial';
     if (!trialNext && !this.updateEnded() && this.rng.next() >= opSlotsLeft / remaining) {
@@ -408,7 +408,7 @@ class UpdateRun {
     this.cutsArmed = false;
     w.media.disarm();
     let guard = 0;
-    while (this.cutsDone < this.o.powerCuts && guard++ < 10 * this.o.powerCuts + 10) {
+    while (this.cutsDone < this.options.powerCuts && guard++ < 10 * this.options.powerCuts + 10) {
       const d = w.current;
       if (!d || !d.alive) {
         this.bootNext(true);
@@ -419,7 +419,7 @@ class UpdateRun {
       if (!d.alive) continue; // a restart of its own; boot again
       d.cut('power cut');
       this.cutsDone++;
-      this.phase('power-cut', `${this.cutsDone}/${this.o.powerCuts}: idle`);
+      this.phase('power-cut', `${this.cutsDone}/${this.options.powerCuts}: idle`);
       this.bootNext(true);
     }
     // Let the last boot finish its boot check and reports.
@@ -427,7 +427,7 @@ class UpdateRun {
   }
 
   private progress(d: AgentDevice): void {
-    const total = this.o.image.length;
+    const total = this.options.image.length;
     const offset = d.fileOffset();
     if (offset === this.lastProgress) return;
     if (this.lastProgress >= 0 && Math.abs(offset - this.lastProgress) < total / 100 && offset !== total) return;
@@ -447,10 +447,10 @@ class UpdateRun {
   private counting(inner: Behaviour): Behaviour {
     return {
       name: `counting ${inner.name}`,
-      respond: (ctx) => {
-        const h = ctx.honest;
+      respond: (exchange) => {
+        const h = exchange.honest;
         if (h && h.name === 'imageBlockResponse' && h.status === 0) this.bytes += h.data.length;
-        return inner.respond(ctx);
+        return inner.respond(exchange);
       },
     };
   }
@@ -466,7 +466,7 @@ class UpdateRun {
       runningVersion: record?.confirmed.version ?? 0,
       bytes: this.bytes,
       blockRequests,
-      retries: Math.max(0, blockRequests - Math.ceil(this.o.image.length / BLOCK_SIZE)),
+      retries: Math.max(0, blockRequests - Math.ceil(this.options.image.length / BLOCK_SIZE)),
       powerCuts: this.cutsDone,
       bricked: this.bricked(outcome),
       flashErases: w.erases() - w.baseline.erases,
@@ -483,13 +483,13 @@ class UpdateRun {
    */
   private bricked(outcome: WorldResult['outcome']): boolean {
     const w = this.world;
-    const copy = new FlashMedia(w.media.profile, w.media.size, this.o.seed);
+    const copy = new FlashMedia(w.media.profile, w.media.size, this.options.seed);
     copy.bytes.set(w.media.bytes);
     const probe = copy.attach(new PowerRail());
     if (new SimBootloader(probe, w.layout, nobleSha256).boot().kind === 'halt') return true;
     // Only an update that was offered and did not end says something about the device's ability to update.
     if (outcome !== 'failed' || this.followUp || this.bytes === 0) return false;
-    const again = runFrom(copy, this.o);
+    const again = runFrom(copy, this.options);
     return again !== 'confirmed' && again !== 'rolled-back' && again !== 'refused';
   }
 }
