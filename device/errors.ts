@@ -4,13 +4,12 @@
  * docs/REPORTS.md lists every code) that a supplier can be told; `message` is for people.
  * Nothing else is thrown out of device/ on purpose.
  */
-import type { AgentErrorCode, SinkErrorCode } from './agent/agent-errors.js';
-import type { OtaClientErrorCode } from './agent/ota-errors.js';
-import type { ImageErrorCode } from './image/image-errors.js';
-import type { PkiErrorCode } from './pki/pki-errors.js';
-import type { StorageErrorCode } from './storage/storage-errors.js';
-import type { CborErrorCode } from './util/cbor.js';
-import type { ZclErrorCode } from './zigbee/zigbee-errors.js';
+import type { AgentErrorCode, SinkErrorCode, OtaClientErrorCode } from './agent/index.js';
+import type { ImageErrorCode } from './image/index.js';
+import type { PkiErrorCode } from './pki/index.js';
+import type { StorageErrorCode } from './storage/index.js';
+import type { CborErrorCode } from './util/index.js';
+import type { ZclErrorCode } from './zigbee/index.js';
 
 /**
  * The error tables, one entry per table. Code outside device/ with codes of its own (the

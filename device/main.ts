@@ -11,13 +11,12 @@
  * Reporter channels (docs/PORTING.md); until then the agent is not started, and the trace
  * says which ports are missing.
  */
-import { Agent } from './agent/agent.js';
-import { DEFAULT_BUILD, loadTrustStore } from './agent/device-config.js';
+import { Agent, DEFAULT_BUILD, loadTrustStore } from './agent/index.js';
 import { cryptoPortsKind, platformP256, platformSha256 } from './platform/crypto-ports.js';
 import { moddableClock } from './platform/moddable/clock.js';
 import { mainsPower } from './platform/moddable/power-mains.js';
 import type { Ports, Sha256 } from './ports.js';
-import { fromHex, toHex } from './util/bytes.js';
+import { fromHex, toHex } from './util/index.js';
 
 const KEY = fromHex('044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634');
 const SIG = fromHex('6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752');

@@ -1,7 +1,7 @@
 /**
  * Every hardware boundary of the agent, one interface each.
  *
- * A platform (device/platform/moddable/ on XS, host-tests/harness/ in the emulator)
+ * A platform (device/platform/moddable/ on XS, sim/ in the emulator)
  * implements these; nothing else in device/ touches hardware. Each comment is meant to be
  * enough to implement the port from.
  *

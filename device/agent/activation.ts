@@ -14,7 +14,7 @@
  *   reported, until the level recovers.
  */
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type PowerSource } from '../ports.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes } from '../util/index.js';
 
 export const UPGRADE_TIME_NOW = 0;
 export const UPGRADE_TIME_WAIT_FOR_COMMAND = 0xffffffff;

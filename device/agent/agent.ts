@@ -10,11 +10,9 @@
  * `start()`, a timer callback, a frame handler or the activation handler as a throw.
  */
 import { asOtaError, type OtaErrorCode } from '../errors.js';
-import type { TrustStore } from '../pki/api.js';
+import type { TrustStore } from '../pki/index.js';
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
-import { activateTrial, type TrialOptions } from '../storage/boot-control.js';
-import { Journal } from '../storage/journal.js';
-import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
+import { activateTrial, type TrialOptions, Journal, makeLayout, type LayoutConfig, type StorageLayout } from '../storage/index.js';
 import { decideActivationCommand, powerAllowsActivation } from './activation.js';
 import { AgentError, SinkError } from './agent-errors.js';
 import { AgentRuntime, type AgentPhase } from './agent-runtime.js';

@@ -7,11 +7,7 @@
  * has one) at every power-on.
  */
 import { asOtaError } from '../errors.js';
-import { acknowledgeBootEvent, bootEvent, bootStatus } from '../storage/boot-control.js';
-import type { ImageSlot } from '../storage/boot-record.js';
-import { Journal } from '../storage/journal.js';
-import type { StorageLayout } from '../storage/layout.js';
-import { StorageError } from '../storage/storage-errors.js';
+import { acknowledgeBootEvent, bootEvent, bootStatus, type ImageSlot, Journal, type StorageLayout, StorageError } from '../storage/index.js';
 import { AgentError } from './agent-errors.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { readArmed } from './held-record.js';

@@ -17,7 +17,7 @@
  * | maxErrors, maxWaitForData | 1..65535                   | at least one attempt; counters stay small |
  */
 import { OtaError } from '../errors.js';
-import { FIRST_RESERVED_IMAGE_TYPE, WILDCARD_FILE_VERSION, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
+import { FIRST_RESERVED_IMAGE_TYPE, WILDCARD_FILE_VERSION, WILDCARD_MANUFACTURER } from '../zigbee/index.js';
 import type { OtaClientConfig } from './ota-client-config.js';
 import { OtaClientError } from './ota-errors.js';
 

@@ -3,14 +3,10 @@
  * vendor's own: the storage it will need to update again reads back, its trust anchors
  * are intact, and the radio came back (a frame from the server since this boot).
  */
-import type { TrustStore } from '../pki/api.js';
-import { ANCHOR_CELLS } from '../pki/api.js';
-import { parseCertificate } from '../pki/x509.js';
+import { type TrustStore, ANCHOR_CELLS, parseCertificate } from '../pki/index.js';
 import type { Clock, Flash } from '../ports.js';
-import { bootStatus } from '../storage/boot-control.js';
-import { Journal } from '../storage/journal.js';
+import { bootStatus, Journal, type StorageLayout } from '../storage/index.js';
 import type { BootControl } from '../ports.js';
-import type { StorageLayout } from '../storage/layout.js';
 import type { SelfTestCheck } from './self-test.js';
 
 export function storageReadable(ports: { flash: Flash; boot: BootControl }, layout: StorageLayout): SelfTestCheck {

@@ -5,13 +5,9 @@
  * live in the kept record, two copies in their own sectors, and in the journal's
  * TRUST_ANCHORS record, both written at provisioning: one bad sector loses neither).
  */
-import { decodeTrustStore } from '../pki/trust-store.js';
-import type { TrustStore } from '../pki/api.js';
+import { decodeTrustStore, type TrustStore } from '../pki/index.js';
 import type { Flash } from '../ports.js';
-import { Journal } from '../storage/journal.js';
-import { readTrustAnchors, recordTrustAnchors } from '../storage/journal-records.js';
-import { keepTrustAnchors, readKept } from '../storage/kept-record.js';
-import { makeLayout, type LayoutConfig } from '../storage/layout.js';
+import { Journal, readTrustAnchors, recordTrustAnchors, keepTrustAnchors, readKept, makeLayout, type LayoutConfig } from '../storage/index.js';
 import { OtaError, asOtaError } from '../errors.js';
 import { AgentError } from './agent-errors.js';
 

@@ -14,8 +14,8 @@
  * or interrupted) is reported exactly when it is known.
  */
 import { OtaError } from '../errors.js';
-import type { Journal } from '../storage/journal.js';
-import { decodeCbor, encodeCbor, type CborValue } from '../util/cbor.js';
+import type { Journal } from '../storage/index.js';
+import { decodeCbor, encodeCbor, type CborValue } from '../util/index.js';
 import { AgentError } from './agent-errors.js';
 
 export const AgentRecord = { heldTrailer: 16, armed: 17 } as const;

@@ -10,7 +10,7 @@
  */
 import type { OtaErrorCode } from '../errors.js';
 import type { Report } from '../ports.js';
-import { UpgradeStatus } from '../zigbee/ota-constants.js';
+import { UpgradeStatus } from '../zigbee/index.js';
 import type { ActivationTrigger, HeldImage } from './activation.js';
 import { AgentError } from './agent-errors.js';
 

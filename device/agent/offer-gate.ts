@@ -5,7 +5,7 @@
  * its back-off (retry-policy.ts). The gate wraps the update sink the OTA client sees.
  */
 import { OtaError } from '../errors.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
+import { OtaStatus } from '../zigbee/index.js';
 import { AgentError } from './agent-errors.js';
 import type { ActivationTrigger } from './activation.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';

@@ -4,8 +4,7 @@
  * "Image Block Response while downloading"; docs/HOSTILE-SERVER.md).
  */
 import { OtaError } from '../errors.js';
-import { WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
-import type { OtaCommand } from '../zigbee/ota-frames.js';
+import { WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER, type OtaCommand } from '../zigbee/index.js';
 import type { ImageIdentity } from './image-sink.js';
 import { OtaClientError } from './ota-errors.js';
 

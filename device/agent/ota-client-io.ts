@@ -3,7 +3,7 @@
  * the world, actions, the outcome of a download, the states and the cluster attributes.
  */
 import type { OtaError } from '../errors.js';
-import type { OtaCommand } from '../zigbee/ota-frames.js';
+import type { OtaCommand } from '../zigbee/index.js';
 import type { ImageIdentity, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import type { PowerReading } from './power-policy.js';
 

@@ -8,8 +8,7 @@
  * (≤ 255 bytes) while the sink waits for approval.
  */
 import { OtaError } from '../errors.js';
-import { OtaStatus, UpgradeStatus, WILDCARD_FILE_VERSION } from '../zigbee/ota-constants.js';
-import { encodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
+import { OtaStatus, UpgradeStatus, WILDCARD_FILE_VERSION, encodeOtaFrame, type OtaCommand } from '../zigbee/index.js';
 import { checkClientConfig } from './client-config-check.js';
 import type { ImageIdentity } from './image-sink.js';
 import type { OtaClientConfig } from './ota-client-config.js';

@@ -8,14 +8,12 @@
  * count (`maxErrors`) decide inside the step, as the tables below the state table say.
  */
 import type { OtaError } from '../errors.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
-import type { OtaCommand } from '../zigbee/ota-frames.js';
+import { OtaStatus, type OtaCommand, ZclError } from '../zigbee/index.js';
 import type { SinkEndResult, SinkWriteResult } from './image-sink.js';
 import type { ClientAction, ClientReading, ClientStateName } from './ota-client-io.js';
 import type { OtaClient } from './ota-client.js';
 import { mayResume, mayStart } from './power-policy.js';
 import { OtaClientError } from './ota-errors.js';
-import { ZclError } from '../zigbee/zigbee-errors.js';
 
 type ServerCommand<K extends OtaCommand['name']> = Extract<OtaCommand, { name: K }>;
 

@@ -14,9 +14,7 @@
  * are the rows' steps, and the offer and block checks are in ota-answer-checks.ts.
  */
 import { OtaError } from '../errors.js';
-import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
-import { decodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
-import { ZclError } from '../zigbee/zigbee-errors.js';
+import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER, decodeOtaFrame, type OtaCommand, ZclError } from '../zigbee/index.js';
 import { SinkError } from './agent-errors.js';
 import type { SinkEndResult, SinkWriteResult } from './image-sink.js';
 import { blockVerdict, endResponseNames, offerRefusal, serverWaitMs } from './ota-answer-checks.js';

@@ -25,8 +25,8 @@
  */
 import type { ImageIdentity } from './image-sink.js';
 import { SinkError } from './agent-errors.js';
-import { ImageError } from '../image/image-errors.js';
-import { StorageError } from '../storage/storage-errors.js';
+import { ImageError } from '../image/index.js';
+import { StorageError } from '../storage/index.js';
 import type { OtaError, OtaErrorCode } from '../errors.js';
 
 export interface RetryPolicy {

@@ -5,13 +5,10 @@
  * metadata record: the boot record's digest (which the bootloader checked too) stands.
  * Throws OtaError when flash cannot be read; false when the image does not match.
  */
-import { decodeManifest } from '../image/manifest.js';
+import { decodeManifest } from '../image/index.js';
 import type { Flash, Sha256 } from '../ports.js';
-import { hashFlash } from '../storage/bank-hash.js';
-import type { ImageSlot } from '../storage/boot-record.js';
-import type { StorageLayout } from '../storage/layout.js';
-import { readMetadata } from '../storage/metadata-record.js';
-import { equalBytes, readU16, readU32 } from '../util/bytes.js';
+import { hashFlash, type ImageSlot, type StorageLayout, readMetadata } from '../storage/index.js';
+import { equalBytes, readU16, readU32 } from '../util/index.js';
 
 /** OTA header: the header length field sits at byte 6; the manifest element (tag 2 + length 4) follows the header. */
 const HEADER_LENGTH_AT = 6;

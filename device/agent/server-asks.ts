@@ -6,8 +6,7 @@
  * comes) can still activate the image. Their sequence numbers have the top bit set, apart
  * from the OTA client's.
  */
-import { encodeOtaFrame, type OtaCommand } from '../zigbee/ota-frames.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
+import { encodeOtaFrame, type OtaCommand, OtaStatus } from '../zigbee/index.js';
 import { AgentError } from './agent-errors.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import type { ImageIdentity } from './image-sink.js';

@@ -5,13 +5,12 @@
  * restarted, and the bootloader reverts it.
  */
 import { asOtaError } from '../errors.js';
-import { confirmTrial } from '../storage/boot-control.js';
-import type { StorageLayout } from '../storage/layout.js';
+import { confirmTrial, type StorageLayout } from '../storage/index.js';
 import { AgentError } from './agent-errors.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { radioRejoined, storageReadable, trustStoreIntact } from './default-checks.js';
 import type { AgentEvent } from './lifecycle.js';
-import type { TrustStore } from '../pki/api.js';
+import type { TrustStore } from '../pki/index.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
 
 /** Below the boot record's default trial window (600 s), so the agent decides before the watchdog does. */

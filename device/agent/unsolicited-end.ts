@@ -3,8 +3,7 @@
  * the download, unasked, activates the held image when it names it (or wildcards).
  * Pure: a frame and the held image's identity in, a trigger or nothing out.
  */
-import { decodeOtaFrame } from '../zigbee/ota-frames.js';
-import { WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/ota-constants.js';
+import { decodeOtaFrame, WILDCARD_FILE_VERSION, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER } from '../zigbee/index.js';
 import { triggerFromUpgradeEnd, type ActivationTrigger } from './activation.js';
 
 export interface HeldIdentity {

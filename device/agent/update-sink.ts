@@ -20,26 +20,15 @@
  * the image size.
  */
 import { OtaError, asOtaError, isOtaError } from '../errors.js';
-import { ImageSession, type VerifiedImage } from '../image/image-session.js';
-import type { DeviceIdentity } from '../image/manifest-check.js';
-import { MAX_PREFIX_LENGTH, TRAILER_LENGTH } from '../image/image-format.js';
-import type { PkiCrypto, TrustStore } from '../pki/api.js';
+import { ImageSession, type VerifiedImage, type DeviceIdentity, MAX_PREFIX_LENGTH, TRAILER_LENGTH, type Manifest, ImageError } from '../image/index.js';
+import type { PkiCrypto, TrustStore } from '../pki/index.js';
 import type { BootControl, Bytes, Clock, Flash, P256Verifier, Sha256, Sha256Context } from '../ports.js';
-import { BankWriter } from '../storage/bank-writer.js';
-import { bootStatus, isRefused } from '../storage/boot-control.js';
-import { readFlash } from '../storage/flash-io.js';
-import { Journal } from '../storage/journal.js';
-import { clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue } from '../storage/journal-records.js';
-import { inactiveBank, type StorageLayout } from '../storage/layout.js';
-import { readMetadata, writeMetadata } from '../storage/metadata-record.js';
-import { equalBytes } from '../util/bytes.js';
-import type { Manifest } from '../image/manifest.js';
-import { OtaStatus } from '../zigbee/ota-constants.js';
+import { BankWriter, bootStatus, isRefused, readFlash, Journal, clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue, inactiveBank, type StorageLayout, readMetadata, writeMetadata, StorageError } from '../storage/index.js';
+import { equalBytes } from '../util/index.js';
+import { OtaStatus } from '../zigbee/index.js';
 import { readHeldTrailer, recordHeldTrailer } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import type { HeldImage } from './activation.js';
-import { ImageError } from '../image/image-errors.js';
-import { StorageError } from '../storage/storage-errors.js';
 import { SinkError } from './agent-errors.js';
 import { isImageRefusal } from './retry-policy.js';
 

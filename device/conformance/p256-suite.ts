@@ -6,7 +6,7 @@
  * passed in as `cases`.
  */
 import type { P256Verifier, SignatureFormat } from '../ports.js';
-import { fromHex } from '../util/bytes.js';
+import { fromHex } from '../util/index.js';
 import { must, SuiteRun, type CheckResult } from './report.js';
 
 /** One verification and its expected answer. */

@@ -3,7 +3,7 @@
  * `update` calls, from views that start inside a larger buffer, and independent contexts.
  */
 import type { Sha256 } from '../ports.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../util/index.js';
 import { must, SuiteRun, type CheckResult } from './report.js';
 
 const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

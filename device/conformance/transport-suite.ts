@@ -5,7 +5,7 @@
  * same transaction sequence number, in a Uint8Array the agent may keep.
  */
 import type { OtaTransport } from '../ports.js';
-import { decodeOtaFrame, encodeOtaFrame } from '../zigbee/ota-frames.js';
+import { decodeOtaFrame, encodeOtaFrame } from '../zigbee/index.js';
 import { must, SuiteRun, type CheckResult } from './report.js';
 
 export interface TransportSuiteEnv {

@@ -15,7 +15,7 @@
  *
  * Returns false for anything malformed and never throws (the `P256Verifier` contract).
  */
-import { readRoot, readIntegerBytes, sequenceOf, Tag } from '../pki/der.js';
+import { readRoot, readIntegerBytes, sequenceOf, Tag } from '../pki/index.js';
 import type { Bytes, P256Verifier, SignatureFormat } from '../ports.js';
 
 /** SEC 2 secp256r1 domain parameters. */

@@ -5,7 +5,7 @@
  */
 import type { Bytes } from '../ports.js';
 import { OtaError } from '../errors.js';
-import { readU16, writeU16 } from '../util/bytes.js';
+import { readU16, writeU16 } from '../util/index.js';
 import { ImageError } from './image-errors.js';
 import { MAX_CHAIN_CERTS, MAX_CHAIN_LENGTH, MIN_CERT_LENGTH } from './image-format.js';
 

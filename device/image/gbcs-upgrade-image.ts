@@ -17,7 +17,7 @@
  */
 import type { Bytes, WallTime } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
-import type { AnchorCell, PkiCrypto, TrustStore } from '../pki/api.js';
+import type { AnchorCell, PkiCrypto, TrustStore } from '../pki/index.js';
 import { ImageError } from './image-errors.js';
 import { TRAILER_LENGTH, TRAILER_MARKER } from './image-format.js';
 import { devicePki, type ImagePki } from './image-pki.js';

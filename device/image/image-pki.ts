@@ -3,8 +3,7 @@
  * depends on the PKI contract (device/pki/api.ts); `devicePki` binds it to device/pki.
  */
 import type { Bytes, WallTime } from '../ports.js';
-import type { AnchorCell, ChainOptions, VerifiedChain } from '../pki/api.js';
-import { checkCell, verifyChain } from '../pki/index.js';
+import { type AnchorCell, type ChainOptions, type VerifiedChain, checkCell, verifyChain } from '../pki/index.js';
 
 export interface ImagePki {
   /** Validates `chain` (leaf first, no anchor) to one of `anchors`; throws OtaError when it does not. */

@@ -10,7 +10,7 @@
  */
 import type { Bytes, WallTime } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
-import type { AnchorCell, PkiCrypto, TrustStore, VerifiedChain } from '../pki/api.js';
+import type { AnchorCell, PkiCrypto, TrustStore, VerifiedChain } from '../pki/index.js';
 import { ImageError } from './image-errors.js';
 import { devicePki, type ImagePki } from './image-pki.js';
 import { DEFAULT_IMAGE_POLICY, type ImagePolicy } from './image-policy.js';

@@ -10,7 +10,7 @@
  */
 import type { Bytes, Sha256, Sha256Context } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
-import { equalBytes, readU16, readU32 } from '../util/bytes.js';
+import { equalBytes, readU16, readU32 } from '../util/index.js';
 import { decodeManifest, type Manifest } from './manifest.js';
 import { HEADER_LENGTH_FIELD_END, parseOtaHeader, readHeaderLength, type OtaHeader } from './ota-header.js';
 import { ImageError } from './image-errors.js';

@@ -10,3 +10,6 @@ export { decodeManifest, encodeManifest, ManifestKey, type Manifest } from './ma
 export { parseOtaHeader, type OtaHeader } from './ota-header.js';
 export { devicePki, type ImagePki } from './image-pki.js';
 export { gbcsLayout, verifySupplierOnly, type GbcsLayout, type SupplierAuthorisation } from './gbcs-upgrade-image.js';
+export { decodeChain, encodeChain } from './chain-codec.js';
+export { ELEMENT_HEAD_LENGTH, FieldControl, OTA_FILE_IDENTIFIER, OTA_HEADER_VERSION, TRAILER_MARKER, Tag } from './image-format.js';
+export { expectedHeaderLength } from './ota-header.js';

@@ -6,8 +6,7 @@
  */
 import type { Bytes, WallTime } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
-import { PkiError } from '../pki/pki-errors.js';
-import type { PkiCrypto, TrustStore, VerifiedChain } from '../pki/api.js';
+import { PkiError, type PkiCrypto, type TrustStore, type VerifiedChain } from '../pki/index.js';
 import { decodeChain } from './chain-codec.js';
 import { ImageError } from './image-errors.js';
 import type { ImagePki } from './image-pki.js';

@@ -7,7 +7,7 @@
  */
 import type { Bytes } from '../ports.js';
 import { OtaError, isOtaError } from '../errors.js';
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/cbor.js';
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/index.js';
 import { ImageError } from './image-errors.js';
 import { MANIFEST_FORMAT_VERSION } from './image-format.js';
 

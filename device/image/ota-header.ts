@@ -4,7 +4,7 @@
  */
 import type { Bytes } from '../ports.js';
 import { OtaError } from '../errors.js';
-import { readU16, readU32 } from '../util/bytes.js';
+import { readU16, readU32 } from '../util/index.js';
 import { ImageError } from './image-errors.js';
 import {
   FIELD_CONTROL_KNOWN,

@@ -1,5 +1,5 @@
 import type { Bytes } from '../ports.js';
-import type { PkiCrypto } from '../pki/api.js';
+import type { PkiCrypto } from '../pki/index.js';
 
 /**
  * A raw r‖s P-256 signature check through the port. The port promises not to throw; if a

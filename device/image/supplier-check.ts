@@ -7,11 +7,10 @@
  */
 import type { Bytes, WallTime } from '../ports.js';
 import { OtaError, asOtaError } from '../errors.js';
-import type { AnchorCell, PkiCrypto, TrustStore } from '../pki/api.js';
+import { type AnchorCell, type PkiCrypto, type TrustStore, PkiError } from '../pki/index.js';
 import { ImageError } from './image-errors.js';
 import type { ImagePki } from './image-pki.js';
 import { rawSignatureVerifies } from './raw-signature.js';
-import { PkiError } from '../pki/pki-errors.js';
 
 export const SUPPLIER_CELLS: readonly AnchorCell[] = ['supplier1', 'supplier2'];
 

@@ -16,3 +16,7 @@ export {
   TrustStoreError,
   TRUST_STORE_FORMAT_VERSION,
 } from './trust-store.js';
+export { Tag, children, expectTag, readBitString, readIntegerBytes, readOid, readRoot, readSmallInteger, sequenceOf, value } from './der.js';
+export { KeyUsageBit, Oid } from './oids.js';
+export { PkiError, type PkiErrorCode } from './pki-errors.js';
+export { smkiEntityId, smkiRole } from './smki.js';

@@ -12,7 +12,7 @@
  */
 import { asOtaError, OtaError } from '../errors.js';
 import { PkiError } from './pki-errors.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes } from '../util/index.js';
 import type { ChainOptions, VerifiedChain } from './api.js';
 import { KeyUsageBit, Oid } from './oids.js';
 import { checkSmkiAnchor, checkSmkiIntermediate, checkSmkiSigner, SmkiError } from './smki.js';

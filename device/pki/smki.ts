@@ -3,7 +3,7 @@
  * RFC 5280 path rules. What it requires of each kind of certificate is in docs/PKI.md.
  */
 import { OtaError } from '../errors.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes } from '../util/index.js';
 import { Tag } from './der.js';
 import { KeyUsageBit, Oid } from './oids.js';
 import { nameAttribute, type Certificate, type Name } from './x509.js';

@@ -12,7 +12,7 @@
  * under older rules still loads: its cells are checked again each time they are used.
  */
 import { asOtaError, OtaError } from '../errors.js';
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/cbor.js';
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/index.js';
 import { ANCHOR_CELLS, type AnchorCell, type TrustStore } from './api.js';
 import type { WallTime } from '../ports.js';
 import { checkCellCertificate, type CellKind } from './cell-profile.js';

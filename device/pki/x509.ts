@@ -6,7 +6,7 @@
  * DER (chaining compares them byte for byte) next to their parsed attributes.
  */
 import { asOtaError, OtaError } from '../errors.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes } from '../util/index.js';
 import {
   checkDerTree,
   children,

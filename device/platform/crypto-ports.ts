@@ -4,8 +4,7 @@
  * (device/platform/crypto-ports-moddable.ts); everywhere else, and for host
  * type-checking, it is this file: the portable noble ports.
  */
-import { nobleP256 } from '../crypto/noble-p256.js';
-import { nobleSha256 } from '../crypto/noble-sha256.js';
+import { nobleP256, nobleSha256 } from '../crypto/index.js';
 import type { P256Verifier, Sha256 } from '../ports.js';
 
 export const cryptoPortsKind: 'native' | 'portable' = 'portable';

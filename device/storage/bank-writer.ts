@@ -30,7 +30,7 @@
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash, Sha256, Sha256Context } from '../ports.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes } from '../util/index.js';
 import { feedFromFlash } from './bank-hash.js';
 import { readFlash, regionErased } from './flash-io.js';
 import { InactiveRegion } from './inactive-region.js';

@@ -2,11 +2,11 @@
  * The agent's side of the boot-control contract (docs/BOOT.md): provisioning, activating a
  * trial, confirming it with the new rollback floor in the same write, and reading what the
  * bootloader decided (including a revert). The bootloader's side is the decision table in
- * docs/BOOT.md, implemented for tests by host-tests/harness/sim-bootloader.ts.
+ * docs/BOOT.md, implemented for tests by sim/sim-bootloader.ts.
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
-import { equalBytes } from '../util/bytes.js';
+import { equalBytes } from '../util/index.js';
 import { readBootRecord, readBootRecordCopies, writeBootRecord, type BootRecord, type ImageSlot } from './boot-record.js';
 import { inactiveBank, type StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';

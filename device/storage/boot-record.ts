@@ -23,8 +23,7 @@
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { Flash } from '../ports.js';
-import { equalBytes, readU32, writeU32 } from '../util/bytes.js';
-import { crc32 } from '../util/crc32.js';
+import { equalBytes, readU32, writeU32, crc32 } from '../util/index.js';
 import { eraseSector, programVerified, tryRead } from './flash-io.js';
 import type { StorageLayout } from './layout.js';
 import { serialAfter } from './journal.js';

@@ -29,7 +29,7 @@
  *     version equals the record's file version: report the failure), `clearDownloadProgress`.
  */
 import { OtaError } from '../errors.js';
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/cbor.js';
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../util/index.js';
 import type { Journal } from './journal.js';
 import { StorageError } from './storage-errors.js';
 

@@ -40,8 +40,7 @@
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { Flash } from '../ports.js';
-import { equalBytes, readU16, readU32, writeU16, writeU32 } from '../util/bytes.js';
-import { crc32 } from '../util/crc32.js';
+import { equalBytes, readU16, readU32, writeU16, writeU32, crc32 } from '../util/index.js';
 import { allErased, alignUp, eraseSector, programVerified, readFlash, regionErased, tryRead } from './flash-io.js';
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';

@@ -20,9 +20,7 @@
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { Flash } from '../ports.js';
-import { readU32, writeU32 } from '../util/bytes.js';
-import { decodeCbor, encodeCbor, type CborValue } from '../util/cbor.js';
-import { crc32 } from '../util/crc32.js';
+import { readU32, writeU32, decodeCbor, encodeCbor, type CborValue, crc32 } from '../util/index.js';
 import { alignUp, eraseSector, programVerified, tryRead } from './flash-io.js';
 import { serialAfter } from './journal.js';
 import type { StorageLayout } from './layout.js';

@@ -19,8 +19,7 @@
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
-import { equalBytes, readU32, writeU32 } from '../util/bytes.js';
-import { crc32 } from '../util/crc32.js';
+import { equalBytes, readU32, writeU32, crc32 } from '../util/index.js';
 import { alignUp, eraseSector, programVerified, regionErased, tryRead } from './flash-io.js';
 import { InactiveRegion } from './inactive-region.js';
 import type { StorageLayout } from './layout.js';

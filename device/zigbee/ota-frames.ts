@@ -9,7 +9,7 @@
  * into the frame, so decoding allocates nothing in proportion to the image.
  */
 import { OtaError } from '../errors.js';
-import { readU16, readU32, writeU16, writeU32 } from '../util/bytes.js';
+import { readU16, readU32, writeU16, writeU32 } from '../util/index.js';
 import { ClientCommand, DEFAULT_RESPONSE_COMMAND, MAX_BLOCK_DATA, MAX_QUERY_JITTER, OtaStatus, ServerCommand } from './ota-constants.js';
 import { Direction, FrameType, headerLength, readHeader, writeHeader, type ZclHeader } from './zcl-header.js';
 import { ZclError } from './zigbee-errors.js';

@@ -3,7 +3,7 @@
  * number, command identifier (ZCL spec 2.4.1).
  */
 import { OtaError } from '../errors.js';
-import { readU16, writeU16 } from '../util/bytes.js';
+import { readU16, writeU16 } from '../util/index.js';
 import { ZclError } from './zigbee-errors.js';
 
 export const FrameType = { global: 0, clusterSpecific: 1 } as const;

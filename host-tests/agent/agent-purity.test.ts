@@ -1,5 +1,5 @@
 /**
- * device/agent runs on microcontrollers and host-tests/harness runs inside XS: neither may
+ * device/agent runs on microcontrollers and sim/ runs inside XS: neither may
  * reach for a Node API or a global a device lacks. The XS lane proves they run there; this
  * says why they will keep to it.
  */
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '../..');
 const FORBIDDEN = /\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|crypto\.subtle|setTimeout|setInterval|Date\.now|performance)\b/;
 
-for (const folder of ['device/agent', 'host-tests/harness']) {
+for (const folder of ['device/agent', 'sim/']) {
   const dir = path.join(root, folder);
   const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
   describe(`${folder} sources`, () => {

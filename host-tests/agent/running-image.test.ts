@@ -9,8 +9,8 @@ import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { Journal } from '../../device/storage/journal.js';
 import { readU16, readU32 } from '../../device/util/bytes.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from '../e2e/e2e-fixture.js';
-import { chipFor, instance } from '../harness/storage-rig.js';
-import { NOR_FF_ALIGN4 } from '../harness/sim-flash.js';
+import { chipFor, instance } from '../../sim/storage-rig.js';
+import { NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 
 const CONFIG = { bankSize: 64 * 1024, metadataSize: 8192 };
 

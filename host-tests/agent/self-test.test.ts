@@ -1,9 +1,9 @@
 /** The trial self-test runner: all checks pass within the deadline, or it fails. */
 import { describe, expect, it } from 'vitest';
 import { runSelfTest, type SelfTestCheck, type SelfTestResult } from '../../device/agent/self-test.js';
-import { PowerRail } from '../harness/power-rail.js';
-import { Scheduler } from '../harness/scheduler.js';
-import { SimClock } from '../harness/sim-clock.js';
+import { PowerRail } from '../../sim/power-rail.js';
+import { Scheduler } from '../../sim/scheduler.js';
+import { SimClock } from '../../sim/sim-clock.js';
 
 function harness() {
   const s = new Scheduler();

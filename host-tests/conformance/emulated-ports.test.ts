@@ -1,6 +1,6 @@
 /**
  * The port conformance suites (device/conformance/) against the emulated ports of
- * host-tests/harness and the portable crypto ports: every check passes. Then against
+ * sim/ and the portable crypto ports: every check passes. Then against
  * deliberately broken ports: the suites catch each breach, so a pass means something.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,14 +21,14 @@ import { checkedP256Verifier, P256 } from '../../device/crypto/ecdsa-p256-checks
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { Clock, Flash, P256Verifier, Sha256 } from '../../device/ports.js';
-import { testClient, TEST_IMAGE_TYPE, TEST_MANUFACTURER, RUNNING_VERSION } from '../harness/download-scenario.js';
-import { OtaWorld } from '../harness/device-instance.js';
-import { nobleP256Engine } from '../harness/noble-p256-engine.js';
-import { PowerRail } from '../harness/power-rail.js';
-import { Scheduler } from '../harness/scheduler.js';
-import { DEFAULT_BATTERY, SimBattery, SimPower } from '../harness/sim-battery.js';
-import { SimClock } from '../harness/sim-clock.js';
-import { FLASH_PROFILES, FlashMedia } from '../harness/sim-flash.js';
+import { testClient, TEST_IMAGE_TYPE, TEST_MANUFACTURER, RUNNING_VERSION } from '../../sim/download-scenario.js';
+import { OtaWorld } from '../../sim/device-instance.js';
+import { nobleP256Engine } from '../../sim/noble-p256-engine.js';
+import { PowerRail } from '../../sim/power-rail.js';
+import { Scheduler } from '../../sim/scheduler.js';
+import { DEFAULT_BATTERY, SimBattery, SimPower } from '../../sim/sim-battery.js';
+import { SimClock } from '../../sim/sim-clock.js';
+import { FLASH_PROFILES, FlashMedia } from '../../sim/sim-flash.js';
 
 function allPass(results: CheckResult[]): void {
   const s = summarise(results);

@@ -12,7 +12,7 @@ import { checkedP256Verifier, parsePublicKey, parseSignature, P256 } from '../..
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { SignatureFormat } from '../../device/ports.js';
 import { fromHex } from '../../device/util/bytes.js';
-import { nobleP256Engine } from '../harness/noble-p256-engine.js';
+import { nobleP256Engine } from '../../sim/noble-p256-engine.js';
 import { wycheproofDir } from '../vectors/vectors.js';
 
 interface WycheproofFile {

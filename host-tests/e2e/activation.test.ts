@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
 import { encodeOtaFrame } from '../../device/zigbee/ota-frames.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants.js';
-import { AgentWorld } from '../harness/agent-world.js';
-import { servedImage } from '../harness/ota-server.js';
-import { DEFAULT_BATTERY } from '../harness/sim-battery.js';
-import { manufacturerImageHash } from '../harness/update-world.js';
+import { AgentWorld } from '../../sim/agent-world.js';
+import { servedImage } from '../../sim/ota-server.js';
+import { DEFAULT_BATTERY } from '../../sim/sim-battery.js';
+import { manufacturerImageHash } from '../../sim/update-world.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 function heldWorld(options: { battery?: boolean; seed?: number } = {}) {

@@ -5,9 +5,9 @@
  * new image again. Both flash profiles; on the ECC one the damage is an unreadable word.
  */
 import { describe, expect, it } from 'vitest';
-import { AgentWorld } from '../harness/agent-world.js';
-import { servedImage } from '../harness/ota-server.js';
-import { FLASH_PROFILES } from '../harness/sim-flash.js';
+import { AgentWorld } from '../../sim/agent-world.js';
+import { servedImage } from '../../sim/ota-server.js';
+import { FLASH_PROFILES } from '../../sim/sim-flash.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 describe.each(FLASH_PROFILES)('fallback boot on $name', (profile) => {

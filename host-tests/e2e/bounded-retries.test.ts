@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../../device/agent/retry-policy.js';
-import { AgentWorld } from '../harness/agent-world.js';
-import type { WornSectorMode } from '../harness/faulty-ports.js';
-import { Hostile } from '../harness/hostile-server.js';
-import { servedImage, type ServedImage } from '../harness/ota-server.js';
+import { AgentWorld } from '../../sim/agent-world.js';
+import type { WornSectorMode } from '../../sim/faulty-ports.js';
+import { Hostile } from '../../sim/hostile-server.js';
+import { servedImage, type ServedImage } from '../../sim/ota-server.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 const HOUR = 3600_000;

@@ -1,7 +1,7 @@
 /** Signed images for the end-to-end tests: the test PKI (tools/pki) and the tools' signer. */
 import { createTestPki, deriveKey, signDigestRaw, type TestPki } from '../../tools/pki/index.js';
 import { signImage, type ImageSpec, type SignedImage } from '../../tools/image/sign-image.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../../sim/rng.js';
 
 export const E2E_IDS = { manufacturerCode: 0x1234, imageType: 0x0042, minHardwareVersion: 1, maxHardwareVersion: 4 };
 export const FROM_VERSION = 0x00010000;

@@ -1,8 +1,8 @@
 /** Every port call may fail: the agent never throws out, keeps typed error codes, and the update still completes. */
 import { describe, expect, it } from 'vitest';
-import { AgentWorld } from '../harness/agent-world.js';
-import { servedImage } from '../harness/ota-server.js';
-import { DEFAULT_BATTERY } from '../harness/sim-battery.js';
+import { AgentWorld } from '../../sim/agent-world.js';
+import { servedImage } from '../../sim/ota-server.js';
+import { DEFAULT_BATTERY } from '../../sim/sim-battery.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 function world(faults: NonNullable<ConstructorParameters<typeof AgentWorld>[0]['faults']>, seed: number) {

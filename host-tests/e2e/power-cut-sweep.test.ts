@@ -13,8 +13,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../device/ports.js';
 import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
-import { FLASH_PROFILES, type FlashProfile } from '../harness/sim-flash.js';
-import { traceUpdateWorld, type TracedResult, type WorldOptions } from '../harness/update-world.js';
+import { FLASH_PROFILES, type FlashProfile } from '../../sim/sim-flash.js';
+import { traceUpdateWorld, type TracedResult, type WorldOptions } from '../../sim/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 function lastActivation(reports: Report[]): Report | undefined {

@@ -1,6 +1,6 @@
 /** runUpdateWorld's spread of 50 power cuts over 20 seeds: never bricked; confirmed or a clean roll back; the sweep oracles hold. */
 import { describe, expect, it } from 'vitest';
-import { traceUpdateWorld } from '../harness/update-world.js';
+import { traceUpdateWorld } from '../../sim/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 

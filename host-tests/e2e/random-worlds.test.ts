@@ -5,8 +5,8 @@
  * the supplier was told agree with the new image's behaviour.
  */
 import { describe, expect, it } from 'vitest';
-import { traceUpdateWorld } from '../harness/update-world.js';
-import { Rng } from '../harness/rng.js';
+import { traceUpdateWorld } from '../../sim/update-world.js';
+import { Rng } from '../../sim/rng.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 

@@ -1,6 +1,6 @@
 /** Split supply: either Supplier cell may authorise an update; a third supplier's image is refused and reported. */
 import { describe, expect, it } from 'vitest';
-import { traceUpdateWorld } from '../harness/update-world.js';
+import { traceUpdateWorld } from '../../sim/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION, type SupplierKey } from './e2e-fixture.js';
 
 function update(supplier: SupplierKey) {

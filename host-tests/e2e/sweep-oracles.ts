@@ -4,7 +4,7 @@
  * so a sweep lists every failing cut with its reason.
  */
 import type { Report } from '../../device/ports.js';
-import type { TracedResult } from '../harness/update-world.js';
+import type { TracedResult } from '../../sim/update-world.js';
 
 /** The factory image runs from bank 0; the update goes to bank 1. */
 export const ACTIVE_BANK_AFTER_UPDATE = 1;

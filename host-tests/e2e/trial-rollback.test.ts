@@ -1,9 +1,9 @@
 /** A new image that fails its self-test, or crashes before confirming, is rolled back; the failure alert carries the old version. */
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../device/ports.js';
-import { AgentWorld } from '../harness/agent-world.js';
-import { servedImage } from '../harness/ota-server.js';
-import { traceUpdateWorld, type WorldEvent } from '../harness/update-world.js';
+import { AgentWorld } from '../../sim/agent-world.js';
+import { servedImage } from '../../sim/ota-server.js';
+import { traceUpdateWorld, type WorldEvent } from '../../sim/update-world.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 const activations = (reports: Report[]) => reports.filter((r) => r.kind === 'activation');

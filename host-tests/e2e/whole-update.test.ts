@@ -1,6 +1,6 @@
 /** A whole update on a battery device: the real agent, the emulated CH, the real verifier, reports checked. */
 import { describe, expect, it } from 'vitest';
-import { runUpdateWorld, traceUpdateWorld, type WorldEvent } from '../harness/update-world.js';
+import { runUpdateWorld, traceUpdateWorld, type WorldEvent } from '../../sim/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 import { ACTIVE_BANK_AFTER_UPDATE, updateFault } from './sweep-oracles.js';
 

@@ -17,7 +17,7 @@ import type { P256Verifier } from '../../device/ports.js';
 import { equalBytes, toHex } from '../../device/util/bytes.js';
 import { createTestPki, signDigestRaw } from '../../tools/pki/index.js';
 import { signImage } from '../../tools/image/sign-image.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../../sim/rng.js';
 import { ImageMutator } from './image-mutator.js';
 import { DEVICE, spec } from './signed-fixture.js';
 import { pattern } from './structural-fixture.js';

@@ -9,7 +9,7 @@ import { Tag } from '../../device/image/image-format.js';
 import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../../device/util/cbor.js';
 import { concatBytes, writeU16, writeU32 } from '../../device/util/bytes.js';
 import { assembleOtaFile, encodeTrailer, type Element, type HeaderFields } from '../../tools/image/ota-writer.js';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../../sim/rng.js';
 
 export interface ImageParts {
   header: HeaderFields;

@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { figures, runUntilFinished, testClient, testImageSpec } from '../harness/download-scenario.js';
-import { OtaWorld } from '../harness/device-instance.js';
-import { servedImage } from '../harness/ota-server.js';
-import { buildTestImage, TEST_PAYLOAD_OFFSET } from '../harness/test-image.js';
-import { NOR_00_ALIGN8, NOR_FF_ALIGN4 } from '../harness/sim-flash.js';
+import { figures, runUntilFinished, testClient, testImageSpec } from '../../sim/download-scenario.js';
+import { OtaWorld } from '../../sim/device-instance.js';
+import { servedImage } from '../../sim/ota-server.js';
+import { buildTestImage, TEST_PAYLOAD_OFFSET } from '../../sim/test-image.js';
+import { NOR_00_ALIGN8, NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 
 const PAYLOAD = 24 * 1024;
 

@@ -1,7 +1,7 @@
 /** Whole downloads over the emulated link: request counts lossless and lossy, and the image lands intact. */
 import { describe, expect, it } from 'vitest';
-import { simpleDownload } from '../harness/download-scenario.js';
-import { CLEAN } from '../harness/radio-link.js';
+import { simpleDownload } from '../../sim/download-scenario.js';
+import { CLEAN } from '../../sim/radio-link.js';
 
 describe('download over a lossless link', () => {
   it('takes exactly ceil(size / served block) block requests and lands the payload in the inactive bank', () => {

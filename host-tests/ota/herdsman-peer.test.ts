@@ -25,10 +25,10 @@ import EndpointModule from 'zigbee-herdsman/dist/controller/model/endpoint.js';
 import EntityModule from 'zigbee-herdsman/dist/controller/model/entity.js';
 import * as LoggerModule from 'zigbee-herdsman/dist/utils/logger.js';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { figures, testClient, testImageSpec } from '../harness/download-scenario.js';
-import { OtaWorld } from '../harness/device-instance.js';
-import { CLEAN } from '../harness/radio-link.js';
-import { buildTestImage } from '../harness/test-image.js';
+import { figures, testClient, testImageSpec } from '../../sim/download-scenario.js';
+import { OtaWorld } from '../../sim/device-instance.js';
+import { CLEAN } from '../../sim/radio-link.js';
+import { buildTestImage } from '../../sim/test-image.js';
 
 // The CommonJS modules export their class as `default` (through esModuleInterop).
 const Device = ((DeviceModule as any).default ?? DeviceModule) as any;

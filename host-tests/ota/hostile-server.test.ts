@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
 import { OtaStatus } from '../../device/zigbee/ota-constants.js';
-import { figures, runUntilFinished, testClient, testImageSpec } from '../harness/download-scenario.js';
-import { OtaWorld } from '../harness/device-instance.js';
-import { Hostile } from '../harness/hostile-server.js';
-import { servedImage, type Behaviour } from '../harness/ota-server.js';
-import { CLEAN } from '../harness/radio-link.js';
-import { buildTestImage, type TestImageSpec } from '../harness/test-image.js';
+import { figures, runUntilFinished, testClient, testImageSpec } from '../../sim/download-scenario.js';
+import { OtaWorld } from '../../sim/device-instance.js';
+import { Hostile } from '../../sim/hostile-server.js';
+import { servedImage, type Behaviour } from '../../sim/ota-server.js';
+import { CLEAN } from '../../sim/radio-link.js';
+import { buildTestImage, type TestImageSpec } from '../../sim/test-image.js';
 
 const PAYLOAD = 12_000;
 

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { figures, testClient, testImageSpec } from '../harness/download-scenario.js';
-import { OtaWorld, type PortFaults } from '../harness/device-instance.js';
-import { servedImage } from '../harness/ota-server.js';
-import { buildTestImage } from '../harness/test-image.js';
+import { figures, testClient, testImageSpec } from '../../sim/download-scenario.js';
+import { OtaWorld, type PortFaults } from '../../sim/device-instance.js';
+import { servedImage } from '../../sim/ota-server.js';
+import { buildTestImage } from '../../sim/test-image.js';
 
 function faulty(faults: PortFaults, seed: number) {
   const file = buildTestImage(testImageSpec(20_000, seed));

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY, type PowerPolicy } from '../../device/agent/power-policy.js';
-import { figures, runUntilFinished, testClient, testImageSpec } from '../harness/download-scenario.js';
-import { OtaWorld } from '../harness/device-instance.js';
-import { HONEST, servedImage } from '../harness/ota-server.js';
-import { CLEAN } from '../harness/radio-link.js';
-import type { BatteryConfig } from '../harness/sim-battery.js';
-import { buildTestImage, TEST_PAYLOAD_OFFSET } from '../harness/test-image.js';
+import { figures, runUntilFinished, testClient, testImageSpec } from '../../sim/download-scenario.js';
+import { OtaWorld } from '../../sim/device-instance.js';
+import { HONEST, servedImage } from '../../sim/ota-server.js';
+import { CLEAN } from '../../sim/radio-link.js';
+import type { BatteryConfig } from '../../sim/sim-battery.js';
+import { buildTestImage, TEST_PAYLOAD_OFFSET } from '../../sim/test-image.js';
 
 /** A small cell: one block exchange costs 0.1 %, recharge ~0.01 %/s; a 64 KiB download needs more than a full charge. */
 const CELL: BatteryConfig = {

@@ -10,7 +10,7 @@ import { readTlv } from '../../device/pki/der.js';
 import { parseCertificate, verifyChain } from '../../device/pki/index.js';
 import { concatBytes, equalBytes } from '../../device/util/bytes.js';
 import { createTestPki } from '../../tools/pki/index.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../../sim/rng.js';
 import { crypto } from './crypto.js';
 
 const pki = createTestPki();

@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { bootStatus, releaseFallback } from '../../device/storage/boot-control.js';
 import { readBootRecordCopies } from '../../device/storage/boot-record.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { SimBootloader } from '../harness/sim-bootloader.js';
-import { PowerRail } from '../harness/power-rail.js';
-import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { makePlan } from '../harness/storage-plan.js';
-import { StorageDevice, prepareChip, type UpdatePlan } from '../harness/storage-update.js';
+import { SimBootloader } from '../../sim/sim-bootloader.js';
+import { PowerRail } from '../../sim/power-rail.js';
+import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
+import { makePlan } from '../../sim/storage-plan.js';
+import { StorageDevice, prepareChip, type UpdatePlan } from '../../sim/storage-update.js';
 import { checkSettled, hex, sha } from './sweep-helpers.js';
 
 /** Two flipped bits: a wrong byte without ECC, an unreadable word with it. */

@@ -1,9 +1,9 @@
 /** Random multi-cut updates: 3–5 cuts (clean or torn) per update, 200 seeds per flash profile. */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../harness/rng.js';
-import { FLASH_PROFILES } from '../harness/sim-flash.js';
-import { makePlan } from '../harness/storage-plan.js';
-import { StorageDevice, prepareChip } from '../harness/storage-update.js';
+import { Rng } from '../../sim/rng.js';
+import { FLASH_PROFILES } from '../../sim/sim-flash.js';
+import { makePlan } from '../../sim/storage-plan.js';
+import { StorageDevice, prepareChip } from '../../sim/storage-update.js';
 import { checkSettled, sha } from './sweep-helpers.js';
 
 const SEEDS = 200;

@@ -8,9 +8,9 @@
  * and carries on.
  */
 import { describe, expect, it } from 'vitest';
-import { FLASH_PROFILES } from '../harness/sim-flash.js';
-import { makePlan } from '../harness/storage-plan.js';
-import { StorageDevice, prepareChip } from '../harness/storage-update.js';
+import { FLASH_PROFILES } from '../../sim/sim-flash.js';
+import { makePlan } from '../../sim/storage-plan.js';
+import { StorageDevice, prepareChip } from '../../sim/storage-update.js';
 import { areaOf, checkSettled, commitOrderViolations, sha } from './sweep-helpers.js';
 
 describe.each(FLASH_PROFILES)('storage update fault sweep on $name', (profile) => {

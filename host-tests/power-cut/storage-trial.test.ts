@@ -5,10 +5,10 @@
  * update costs, printed for docs/BOOT.md.
  */
 import { describe, expect, it } from 'vitest';
-import { PowerRail } from '../harness/power-rail.js';
-import { FLASH_PROFILES } from '../harness/sim-flash.js';
-import { makePlan } from '../harness/storage-plan.js';
-import { StorageDevice, prepareChip, type UpdatePlan } from '../harness/storage-update.js';
+import { PowerRail } from '../../sim/power-rail.js';
+import { FLASH_PROFILES } from '../../sim/sim-flash.js';
+import { makePlan } from '../../sim/storage-plan.js';
+import { StorageDevice, prepareChip, type UpdatePlan } from '../../sim/storage-update.js';
 import { activateTrial, isRefused } from '../../device/storage/boot-control.js';
 import { isOtaError } from '../../device/errors.js';
 import { areaOf, checkSettled, hex, sha } from './sweep-helpers.js';

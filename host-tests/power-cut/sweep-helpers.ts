@@ -6,9 +6,9 @@ import type { StorageLayout } from '../../device/storage/layout.js';
 import { crc32 } from '../../device/util/crc32.js';
 import { readKept } from '../../device/storage/kept-record.js';
 import { readCounters, readDownloadProgress, readTrustAnchors } from '../../device/storage/journal-records.js';
-import { PowerRail } from '../harness/power-rail.js';
-import type { FlashMedia } from '../harness/sim-flash.js';
-import type { BootReport, StorageDevice, UpdatePlan } from '../harness/storage-update.js';
+import { PowerRail } from '../../sim/power-rail.js';
+import type { FlashMedia } from '../../sim/sim-flash.js';
+import type { BootReport, StorageDevice, UpdatePlan } from '../../sim/storage-update.js';
 
 export function sha(b: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(b).digest());

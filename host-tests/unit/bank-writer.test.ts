@@ -6,9 +6,9 @@ import { isOtaError } from '../../device/errors.js';
 import type { Flash } from '../../device/ports.js';
 import { BankWriter } from '../../device/storage/bank-writer.js';
 import { InactiveRegion } from '../../device/storage/inactive-region.js';
-import { Rng } from '../harness/rng.js';
-import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { caught, chipFor, instance } from '../harness/storage-rig.js';
+import { Rng } from '../../sim/rng.js';
+import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
+import { caught, chipFor, instance } from '../../sim/storage-rig.js';
 
 const PAYLOAD = new Rng(7).bytes(14_001); // not a multiple of any alignment
 

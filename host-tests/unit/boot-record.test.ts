@@ -15,10 +15,10 @@ import {
 } from '../../device/storage/boot-record.js';
 import { writeU32 } from '../../device/util/bytes.js';
 import { crc32 } from '../../device/util/crc32.js';
-import { Rng } from '../harness/rng.js';
-import { SimBootloader } from '../harness/sim-bootloader.js';
-import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { caught, chipFor, instance } from '../harness/storage-rig.js';
+import { Rng } from '../../sim/rng.js';
+import { SimBootloader } from '../../sim/sim-bootloader.js';
+import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
+import { caught, chipFor, instance } from '../../sim/storage-rig.js';
 
 const OLD = new Rng(1).bytes(5000);
 const NEW = new Rng(2).bytes(6000);

@@ -1,9 +1,9 @@
 /** Virtual time, the device clock, and the battery: deterministic and cut-aware. */
 import { describe, expect, it } from 'vitest';
-import { PowerLost, PowerRail } from '../harness/power-rail.js';
-import { Scheduler } from '../harness/scheduler.js';
-import { DEFAULT_BATTERY, SimBattery, SimPower } from '../harness/sim-battery.js';
-import { SimClock } from '../harness/sim-clock.js';
+import { PowerLost, PowerRail } from '../../sim/power-rail.js';
+import { Scheduler } from '../../sim/scheduler.js';
+import { DEFAULT_BATTERY, SimBattery, SimPower } from '../../sim/sim-battery.js';
+import { SimClock } from '../../sim/sim-clock.js';
 
 describe('Scheduler and SimClock', () => {
   it('fires timers in time order, ties in the order set, and advances virtual time only', () => {

@@ -17,9 +17,9 @@ import {
   readTrustAnchors,
   type DownloadProgress,
 } from '../../device/storage/journal-records.js';
-import { Rng } from '../harness/rng.js';
-import { chipFor, instance } from '../harness/storage-rig.js';
-import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
+import { Rng } from '../../sim/rng.js';
+import { chipFor, instance } from '../../sim/storage-rig.js';
+import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
 
 const body = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 

@@ -12,8 +12,8 @@ import { Journal } from '../../device/storage/journal.js';
 import { readCounters, readTrustAnchors, recordCounters, recordDownloadProgress, recordTrustAnchors } from '../../device/storage/journal-records.js';
 import { keepCounters, keepTrustAnchors, readKept, writeKept } from '../../device/storage/kept-record.js';
 import { createTestPki } from '../../tools/pki/index.js';
-import { FLASH_PROFILES, type FlashMedia } from '../harness/sim-flash.js';
-import { SMALL_LAYOUT, caught, chipFor, instance } from '../harness/storage-rig.js';
+import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
+import { SMALL_LAYOUT, caught, chipFor, instance } from '../../sim/storage-rig.js';
 
 const ANCHORS = encodeTrustStore(createTestPki({ seed: 'kept record' }).trustStore);
 const BUILD: DeviceBuild = { manufacturerCode: 0x1234, imageType: 0x0042, hardwareVersion: 2, layout: SMALL_LAYOUT };

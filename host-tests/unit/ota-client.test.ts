@@ -8,7 +8,7 @@ import type { ClientAction, ClientReading, ClientEvent } from '../../device/agen
 import { DEFAULT_POWER_POLICY, exchangeAirtimeMs, requestIntervalMs, validatePowerPolicy, type PowerReading } from '../../device/agent/power-policy.js';
 import { isOtaError } from '../../device/errors.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../../device/zigbee/ota-frames.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../../sim/rng.js';
 
 const ID = { manufacturerCode: 0x1234, imageType: 1, fileVersion: 0x101 };
 const SIZE = 1000;

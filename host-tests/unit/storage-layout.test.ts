@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { isOtaError } from '../../device/errors.js';
 import { makeLayout, sectorsNeeded } from '../../device/storage/layout.js';
 import { metadataCapacity, readMetadata, readMetadataImage, writeMetadata } from '../../device/storage/metadata-record.js';
-import { Rng } from '../harness/rng.js';
-import { FLASH_PROFILES } from '../harness/sim-flash.js';
-import { caught, chipFor, instance } from '../harness/storage-rig.js';
+import { Rng } from '../../sim/rng.js';
+import { FLASH_PROFILES } from '../../sim/sim-flash.js';
+import { caught, chipFor, instance } from '../../sim/storage-rig.js';
 
 describe('storage layout', () => {
   it('places boot copies, journal, metadata and two equal banks on whole sectors', () => {

@@ -7,7 +7,7 @@ import * as Zcl from 'zigbee-herdsman/dist/zspec/zcl/index.js';
 import { isOtaError } from '../../device/errors.js';
 import { fromHex, toHex } from '../../device/util/bytes.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../../device/zigbee/ota-frames.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../../sim/rng.js';
 
 type Case = { herdsmanName: string; payload: Record<string, unknown>; ours: OtaCommand; dir: 'c2s' | 's2c' };
 

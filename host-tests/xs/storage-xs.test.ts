@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLASH_PROFILES } from '../harness/sim-flash.js';
+import { FLASH_PROFILES } from '../../sim/sim-flash.js';
 import { bundleForXs, XsWorker, type XsMeter } from './xsnap-worker.js';
 
 let xs: XsWorker;

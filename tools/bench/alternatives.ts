@@ -3,12 +3,9 @@
  * alternative, its floor what althan-ota does. Target ≥ 1×: the alternative costs at least
  * as much on the measure the design chose it for.
  */
-import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { Journal } from '../../device/storage/journal.js';
-import { DownloadStage, recordDownloadProgress } from '../../device/storage/journal-records.js';
-import { makeLayout } from '../../device/storage/layout.js';
-import { PowerRail } from '../../host-tests/harness/power-rail.js';
-import { FlashMedia, NOR_FF_ALIGN4 } from '../../host-tests/harness/sim-flash.js';
+import { DEFAULT_POWER_POLICY } from '../../device/agent/index.js';
+import { Journal, DownloadStage, recordDownloadProgress, makeLayout } from '../../device/storage/index.js';
+import { PowerRail, FlashMedia, NOR_FF_ALIGN4 } from '../../sim/index.js';
 import { benchImage, BLOCK_SIZE, blocksOf, SECTOR_SIZE, sectorsOf } from './images.js';
 import type { ResumeFigures } from './resume.js';
 import { buildRow, meanAndWorst, type BenchRow } from './rows.js';

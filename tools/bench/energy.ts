@@ -2,10 +2,10 @@
  * Energy proxy on a battery device: radio requests, flash work and XS compute of one whole
  * update, each against the same for the payload alone (its blocks, its sectors, one digest
  * of it). Radio and flash are also summed in the emulated battery's own units
- * (host-tests/harness/sim-battery.ts); compute has no calibrated weight there, so it
+ * (sim/sim-battery.ts); compute has no calibrated weight there, so it
  * stays a row of its own.
  */
-import { DEFAULT_BATTERY } from '../../host-tests/harness/sim-battery.js';
+import { DEFAULT_BATTERY } from '../../sim/index.js';
 import { benchImage, blocksOf, sectorsOf } from './images.js';
 import { buildRow, type BenchRow } from './rows.js';
 import { tappedUpdate } from './world-tap.js';

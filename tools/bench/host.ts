@@ -5,10 +5,8 @@
  * figure to quote, not the milliseconds.
  */
 import { performance } from 'node:perf_hooks';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { PowerRail } from '../../host-tests/harness/power-rail.js';
-import { runUpdateWorld } from '../../host-tests/harness/update-world.js';
-import { FlashMedia, NOR_FF_ALIGN4 } from '../../host-tests/harness/sim-flash.js';
+import { nobleSha256 } from '../../device/crypto/index.js';
+import { PowerRail, runUpdateWorld, FlashMedia, NOR_FF_ALIGN4 } from '../../sim/index.js';
 import { benchImage } from './images.js';
 import { buildRow, type BenchRow } from './rows.js';
 

@@ -1,6 +1,6 @@
 /** Signed images and world options the benchmark sections share (one PKI per image, as `simulate` makes). */
-import { readU16, readU32 } from '../../device/util/bytes.js';
-import type { WorldOptions } from '../../host-tests/harness/update-world.js';
+import { readU16, readU32 } from '../../device/util/index.js';
+import type { WorldOptions } from '../../sim/index.js';
 import { freshSignedImage, SIMULATED_DEVICE } from '../simulate/fresh-image.js';
 import { randomBytesSeeded } from '../simulate/seeded-bytes.js';
 

@@ -1,5 +1,5 @@
 /** Radio rows: block requests against ⌈size / block⌉, losses, airtime share, frames other than blocks. */
-import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
+import { DEFAULT_POWER_POLICY } from '../../device/agent/index.js';
 import { benchImage, BLOCK_SIZE, blocksOf } from './images.js';
 import { buildRow, meanAndWorst, type BenchRow } from './rows.js';
 import { airtimeShare, tappedUpdate } from './world-tap.js';

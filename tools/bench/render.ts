@@ -24,7 +24,7 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
     '',
     'Every row puts a figure next to its floor — the least it could be, measured or derived in the same run —',
     'with the ratio, the target and whether it is met. Counts (requests, erases, bytes) come from the emulated',
-    'device and CH (host-tests/harness), seeded, so they repeat exactly. XS figures are the engine\'s own',
+    'device and CH (sim/), seeded, so they repeat exactly. XS figures are the engine\'s own',
     '`compute` meter (the `xsnap-worker` that `@agoric/xsnap` builds): repeatable, machine-independent. The one',
     'wall-time row (Host) is the best of three on a shared machine: quote its ratio, not its milliseconds.',
     'No test asserts any of these figures; host-tests/bench/ checks only the row arithmetic.',

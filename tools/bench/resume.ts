@@ -5,11 +5,8 @@
  * alternative (what a device without a journal would download again: everything before
  * the cut).
  */
-import { decodeOtaFrame } from '../../device/zigbee/ota-frames.js';
-import type { AgentWorld } from '../../host-tests/harness/agent-world.js';
-import { Rng } from '../../host-tests/harness/rng.js';
-import { traceUpdateWorld } from '../../host-tests/harness/update-world.js';
-import { linkOptions } from '../../host-tests/harness/radio-link.js';
+import { decodeOtaFrame } from '../../device/zigbee/index.js';
+import { type AgentWorld, Rng, traceUpdateWorld, linkOptions } from '../../sim/index.js';
 import { benchImage, SECTOR_SIZE } from './images.js';
 import { buildRow, meanAndWorst, type BenchRow } from './rows.js';
 

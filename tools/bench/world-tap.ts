@@ -4,12 +4,10 @@
  * for read-modify-write (an erase followed by a program that puts back data the erase
  * destroyed). Observers only: nothing here changes what the device or the CH do.
  */
-import { FRAME_OVERHEAD_BYTES } from '../../device/agent/power-policy.js';
-import type { StorageLayout } from '../../device/storage/layout.js';
-import { decodeOtaFrame } from '../../device/zigbee/ota-frames.js';
-import type { AgentWorld } from '../../host-tests/harness/agent-world.js';
-import type { FlashOpRecord } from '../../host-tests/harness/sim-flash.js';
-import { runUpdateWorld, type WorldOptions, type WorldResult } from '../../host-tests/harness/update-world.js';
+import { FRAME_OVERHEAD_BYTES } from '../../device/agent/index.js';
+import type { StorageLayout } from '../../device/storage/index.js';
+import { decodeOtaFrame } from '../../device/zigbee/index.js';
+import { type AgentWorld, type FlashOpRecord, runUpdateWorld, type WorldOptions, type WorldResult } from '../../sim/index.js';
 
 export type Region = 'bank' | 'metadata' | 'journal' | 'boot record';
 export const REGIONS: readonly Region[] = ['boot record', 'journal', 'metadata', 'bank'];

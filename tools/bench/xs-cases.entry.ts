@@ -4,26 +4,15 @@
  * holds the work alone; per-KiB figures come from two sizes (the difference cancels fixed
  * costs).
  */
-import { p256 as curve } from '../../device/crypto/p256-curve.js';
-import { runningImageMatches } from '../../device/agent/running-image.js';
-import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
+import { p256 as curve, nobleP256, nobleSha256 } from '../../device/crypto/index.js';
+import { runningImageMatches, UpdateSink } from '../../device/agent/index.js';
 import { OtaError } from '../../device/errors.js';
-import { ImageError } from '../../device/image/image-errors.js';
-import { ImageStream } from '../../device/image/image-stream.js';
+import { ImageError, ImageStream } from '../../device/image/index.js';
 import type { Sha256 } from '../../device/ports.js';
-import { UpdateSink } from '../../device/agent/update-sink.js';
-import { decodeTrustStore } from '../../device/pki/trust-store.js';
-import { provisionBootRecord } from '../../device/storage/boot-control.js';
-import { BankWriter } from '../../device/storage/bank-writer.js';
-import { hashFlash } from '../../device/storage/bank-hash.js';
-import { Journal } from '../../device/storage/journal.js';
-import { DownloadStage, recordDownloadProgress } from '../../device/storage/journal-records.js';
-import { makeLayout, type StorageLayout } from '../../device/storage/layout.js';
-import { fromHex } from '../../device/util/bytes.js';
-import { decodeCbor } from '../../device/util/cbor.js';
-import { PowerRail } from '../../host-tests/harness/power-rail.js';
-import { FlashMedia, NOR_FF_ALIGN4, type SimFlash } from '../../host-tests/harness/sim-flash.js';
+import { decodeTrustStore } from '../../device/pki/index.js';
+import { provisionBootRecord, BankWriter, hashFlash, Journal, DownloadStage, recordDownloadProgress, makeLayout, type StorageLayout } from '../../device/storage/index.js';
+import { fromHex, decodeCbor } from '../../device/util/index.js';
+import { PowerRail, FlashMedia, NOR_FF_ALIGN4, type SimFlash } from '../../sim/index.js';
 import { serve } from '../../host-tests/xs/entries/serve.js';
 
 /** A digest that does no work: the parser's own cost, without hashing. */

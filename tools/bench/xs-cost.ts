@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { p256 as nist } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../device/util/bytes.js';
-import { encodeTrustStore } from '../../device/pki/trust-store.js';
+import { toHex } from '../../device/util/index.js';
+import { encodeTrustStore } from '../../device/pki/index.js';
 import { bundleForXs, XsWorker, type XsMeter } from '../../host-tests/xs/xsnap-worker.js';
 import { SIMULATED_DEVICE } from '../simulate/fresh-image.js';
 import { benchImage, BLOCK_SIZE } from './images.js';

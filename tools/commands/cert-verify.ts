@@ -2,12 +2,10 @@
  * `althan-ota cert verify`: certification path validation alone, with the device's own
  * verifyChain. Exit 0 when valid, 1 with the PKI_* code when not (tools/command.ts has the rest).
  */
-import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import type { CertProfile, ChainOptions } from '../../device/pki/api.js';
-import { parseCertificate } from '../../device/pki/x509.js';
+import { nobleP256, nobleSha256 } from '../../device/crypto/index.js';
+import { type CertProfile, type ChainOptions, parseCertificate } from '../../device/pki/index.js';
 import { isOtaError } from '../../device/errors.js';
-import { toHex } from '../../device/util/bytes.js';
+import { toHex } from '../../device/util/index.js';
 import { CliError, parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
 import { IoError } from '../io/io-errors.js';
 import { isoTime, nameToString, parseRfc3339 } from '../pki/describe.js';

@@ -3,9 +3,7 @@
  * a test pattern sector by sector, cuts power at a seeded random operation (torn), boots a
  * new instance over the same chip and shows what survived and the wear per sector.
  */
-import { PowerRail } from '../../host-tests/harness/power-rail.js';
-import { Rng } from '../../host-tests/harness/rng.js';
-import { FLASH_PROFILES, FlashMedia } from '../../host-tests/harness/sim-flash.js';
+import { PowerRail, Rng, FLASH_PROFILES, FlashMedia } from '../../sim/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { ToolRefusal } from '../refusals.js';
 

@@ -6,11 +6,10 @@
  * It says nothing about the Manufacturer Image itself: that is the manufacturer's to check.
  * Exit 0 verified; 1 refused with its code (IMG_*, PKI_*); 2 usage error.
  */
-import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
+import { nobleP256, nobleSha256 } from '../../device/crypto/index.js';
 import { isOtaError } from '../../device/errors.js';
-import { verifySupplierOnly } from '../../device/image/gbcs-upgrade-image.js';
-import { toHex } from '../../device/util/bytes.js';
+import { verifySupplierOnly } from '../../device/image/index.js';
+import { toHex } from '../../device/util/index.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { readInput } from '../io/read-input.js';
 import { isoTime } from '../pki/describe.js';

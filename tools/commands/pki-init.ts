@@ -4,9 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { encodeTrustStore } from '../../device/pki/trust-store.js';
-import { parseCertificate } from '../../device/pki/x509.js';
-import { toHex } from '../../device/util/bytes.js';
+import { encodeTrustStore, parseCertificate } from '../../device/pki/index.js';
+import { toHex } from '../../device/util/index.js';
 import { parseCommandArgs, refused, type Command } from '../command.js';
 import { writeFilesAllOrNone } from '../io/write-files.js';
 import { nameToString } from '../pki/describe.js';

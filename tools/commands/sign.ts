@@ -3,12 +3,11 @@
  * key and chain, and a supplier key. Keys and certificates may be PEM or DER as openssl
  * writes them.
  */
-import { certificateKey } from '../../device/pki/signer.js';
-import { parseCertificate } from '../../device/pki/x509.js';
-import { equalBytes, toHex, utf8Encode } from '../../device/util/bytes.js';
+import { certificateKey, parseCertificate } from '../../device/pki/index.js';
+import { equalBytes, toHex, utf8Encode } from '../../device/util/index.js';
 import { parseCommandArgs, refused, UsageCode, UsageError, type Command } from '../command.js';
 import { OtaError } from '../../device/errors.js';
-import { ImageError } from '../../device/image/image-errors.js';
+import { ImageError } from '../../device/image/index.js';
 import { signImage, type ImageSpec } from '../image/sign-image.js';
 import { readInput } from '../io/read-input.js';
 import { writeFilesAllOrNone } from '../io/write-files.js';

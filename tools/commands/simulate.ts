@@ -4,7 +4,7 @@
  * confirm or roll back. Without --image it makes a fresh test PKI and signs a fresh image.
  */
 import { randomBytesSeeded } from '../simulate/seeded-bytes.js';
-import { runUpdateWorld, type WorldEvent, type WorldOptions } from '../../host-tests/harness/update-world.js';
+import { runUpdateWorld, type WorldEvent, type WorldOptions } from '../../sim/index.js';
 import { parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
 import { readInput } from '../io/read-input.js';
 import { writeFilesAllOrNone } from '../io/write-files.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isOtaError } from '../../device/errors.js';
-import { ANCHOR_CELLS, type AnchorCell } from '../../device/pki/api.js';
+import { ANCHOR_CELLS, type AnchorCell } from '../../device/pki/index.js';
 import type { WallTime } from '../../device/ports.js';
 import { parseCommandArgs, refused, UsageCode, UsageError, type Command } from '../command.js';
 import { isoTime, parseRfc3339 } from '../pki/describe.js';

@@ -2,12 +2,10 @@
  * `althan-ota verify FILE --trust STORE`: the device's own verification (device/image
  * ImageSession) of a whole file. Exit 0 accepted; 1 refused, with the IMG_* code.
  */
-import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
+import { nobleP256, nobleSha256 } from '../../device/crypto/index.js';
 import { isOtaError } from '../../device/errors.js';
-import { verifyImage, type ImageSessionOptions } from '../../device/image/image-session.js';
-import { parseOtaHeader } from '../../device/image/ota-header.js';
-import { toHex } from '../../device/util/bytes.js';
+import { verifyImage, type ImageSessionOptions, parseOtaHeader } from '../../device/image/index.js';
+import { toHex } from '../../device/util/index.js';
 import { parseCommandArgs, UsageCode, UsageError, type Command } from '../command.js';
 import { readInput } from '../io/read-input.js';
 import { isoTime, parseRfc3339 } from '../pki/describe.js';

@@ -7,13 +7,10 @@
  * get althan-ota's names only when the file is althan-ota's layout.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeChain } from '../../device/image/chain-codec.js';
-import { ELEMENT_HEAD_LENGTH, Tag, TRAILER_LENGTH, TRAILER_MARKER } from '../../device/image/image-format.js';
-import { decodeManifest } from '../../device/image/manifest.js';
-import { parseOtaHeader } from '../../device/image/ota-header.js';
+import { decodeChain, ELEMENT_HEAD_LENGTH, Tag, TRAILER_LENGTH, TRAILER_MARKER, decodeManifest, parseOtaHeader } from '../../device/image/index.js';
 import { isOtaError } from '../../device/errors.js';
-import { parseCertificate } from '../../device/pki/x509.js';
-import { readU16, readU32, toHex, utf8Decode } from '../../device/util/bytes.js';
+import { parseCertificate } from '../../device/pki/index.js';
+import { readU16, readU32, toHex, utf8Decode } from '../../device/util/index.js';
 import { nameToString } from '../pki/describe.js';
 
 /** Names every Zigbee OTA file shares (REFERENCE.md §2). */

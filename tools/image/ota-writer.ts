@@ -3,15 +3,15 @@
  * and no policy: sign-image.ts decides what goes in; tests use this to build malformed
  * files on purpose.
  */
-import { concatBytes, utf8Encode, writeU16, writeU32 } from '../../device/util/bytes.js';
+import { concatBytes, utf8Encode, writeU16, writeU32 } from '../../device/util/index.js';
 import {
   ELEMENT_HEAD_LENGTH,
   FieldControl,
   OTA_FILE_IDENTIFIER,
   OTA_HEADER_VERSION,
   TRAILER_MARKER,
-} from '../../device/image/image-format.js';
-import { expectedHeaderLength } from '../../device/image/ota-header.js';
+} from '../../device/image/index.js';
+import { expectedHeaderLength } from '../../device/image/index.js';
 
 export interface HeaderFields {
   manufacturerCode: number;

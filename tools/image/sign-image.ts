@@ -4,11 +4,9 @@
  * signature over SHA-256(Manufacturer Image) in the GBCS trailer.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encodeChain } from '../../device/image/chain-codec.js';
-import { Tag } from '../../device/image/image-format.js';
-import { encodeManifest, type Manifest } from '../../device/image/manifest.js';
+import { encodeChain, Tag, encodeManifest, type Manifest } from '../../device/image/index.js';
 import { assembleOtaFile, encodeElement, encodeTrailer, type HeaderFields } from './ota-writer.js';
-import { concatBytes } from '../../device/util/bytes.js';
+import { concatBytes } from '../../device/util/index.js';
 
 /** Signs a 32-byte digest, returning raw r‖s (64 bytes). */
 export type DigestSigner = (digest: Uint8Array) => Uint8Array;

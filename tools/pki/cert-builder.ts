@@ -4,7 +4,7 @@
  * the device's validator and openssl both accept.
  */
 import { sha1 } from '@noble/hashes/legacy.js';
-import { KeyUsageBit, Oid } from '../../device/pki/oids.js';
+import { KeyUsageBit, Oid } from '../../device/pki/index.js';
 import { bitString, bool, ctx, integer, octets, oid, printable, seq, set, time, tlv, utf8 } from './der-encode.js';
 import { spkiDer } from './keys.js';
 import { sha256Digest, signDigestDer } from './sign.js';

@@ -3,7 +3,7 @@
  * vendor's CA) can issue a certificate for a subject the tools encode exactly, such as an
  * SMKI subject whose x500UniqueIdentifier is a BIT STRING (openssl's -subj cannot write one).
  */
-import { Oid } from '../../device/pki/oids.js';
+import { Oid } from '../../device/pki/index.js';
 import { bitString, ctx, integer, oid, seq } from './der-encode.js';
 import { spkiDer, type P256KeyPair } from './keys.js';
 import { sha256Digest, signDigestDer } from './sign.js';

@@ -2,8 +2,8 @@
  * A DER encoder for the tools (certificates, keys, test inputs). It writes only what the
  * device's strict reader accepts, except where a test asks for raw bytes on purpose.
  */
-import { Tag } from '../../device/pki/der.js';
-import { concatBytes } from '../../device/util/bytes.js';
+import { Tag } from '../../device/pki/index.js';
+import { concatBytes } from '../../device/util/index.js';
 
 export function encodeLength(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);

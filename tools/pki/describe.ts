@@ -1,8 +1,6 @@
 /** Human-readable names and times for what the CLI prints about certificates. */
-import { Tag } from '../../device/pki/der.js';
-import { Oid } from '../../device/pki/oids.js';
-import type { Name } from '../../device/pki/x509.js';
-import { toHex, utf8Decode } from '../../device/util/bytes.js';
+import { Tag, Oid, type Name } from '../../device/pki/index.js';
+import { toHex, utf8Decode } from '../../device/util/index.js';
 
 const SHORT: Record<string, string> = {
   [Oid.commonName]: 'CN',

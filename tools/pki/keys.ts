@@ -4,9 +4,8 @@
  * in PEM or DER. Parsed with the device's strict DER reader.
  */
 import { p256 } from '@noble/curves/nist.js';
-import { children, expectTag, readIntegerBytes, readOid, readRoot, readSmallInteger, readBitString, Tag, value } from '../../device/pki/der.js';
-import { Oid } from '../../device/pki/oids.js';
-import { equalBytes } from '../../device/util/bytes.js';
+import { children, expectTag, readIntegerBytes, readOid, readRoot, readSmallInteger, readBitString, Tag, value, Oid } from '../../device/pki/index.js';
+import { equalBytes } from '../../device/util/index.js';
 import { bitString, ctx, integer, octets, oid, seq } from './der-encode.js';
 import { CliError } from '../command.js';
 import { IoError, ioError } from '../io/io-errors.js';

@@ -8,10 +8,8 @@
  * chosen, so they change nothing. Validation itself stays the device's.
  */
 import { isOtaError, OtaError } from '../../device/errors.js';
-import type { ChainOptions, VerifiedChain } from '../../device/pki/api.js';
-import { MAX_CHAIN_LENGTH, verifyChain } from '../../device/pki/path.js';
-import { parseCertificate, type Certificate } from '../../device/pki/x509.js';
-import { equalBytes } from '../../device/util/bytes.js';
+import { type ChainOptions, type VerifiedChain, MAX_CHAIN_LENGTH, verifyChain, parseCertificate, type Certificate } from '../../device/pki/index.js';
+import { equalBytes } from '../../device/util/index.js';
 
 /** Most candidate paths tried before giving up (a pool of look-alike names cannot make this run for ever). */
 export const MAX_CANDIDATE_PATHS = 64;

@@ -3,8 +3,7 @@
  * read throws a CliError with an IO_* code (exit 3), never a bare Error.
  */
 import { isOtaError } from '../../device/errors.js';
-import { readRoot } from '../../device/pki/der.js';
-import { parseCertificate } from '../../device/pki/x509.js';
+import { readRoot, parseCertificate } from '../../device/pki/index.js';
 import { IoError, ioError } from '../io/io-errors.js';
 import { readInput } from '../io/read-input.js';
 

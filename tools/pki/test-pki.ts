@@ -5,11 +5,8 @@
  * (RFC 5280 profile). Keys are derived from a seed, so the same seed gives the same PKI.
  */
 import { p256 } from '@noble/curves/nist.js';
-import type { TrustStore } from '../../device/pki/api.js';
-import { Oid } from '../../device/pki/oids.js';
-import { SmkiRole } from '../../device/pki/smki.js';
-import { createTrustStore } from '../../device/pki/trust-store.js';
-import { fromHex } from '../../device/util/bytes.js';
+import { type TrustStore, Oid, SmkiRole, createTrustStore } from '../../device/pki/index.js';
+import { fromHex } from '../../device/util/index.js';
 import { encodeName, ext, issueCertificate, smkiKeyId, smkiName } from './cert-builder.js';
 import type { P256KeyPair } from './keys.js';
 import { pemEncode } from './pem.js';

@@ -4,12 +4,9 @@
  * checkCell): what the tools accept is what a device would accept.
  */
 import { isOtaError } from '../../device/errors.js';
-import { ANCHOR_CELLS, type AnchorCell, type TrustStore } from '../../device/pki/api.js';
-import { checkCell, createTrustStore, type CellKind } from '../../device/pki/index.js';
-import { smkiEntityId, smkiRole } from '../../device/pki/smki.js';
-import { parseCertificate } from '../../device/pki/x509.js';
+import { ANCHOR_CELLS, type AnchorCell, type TrustStore, checkCell, createTrustStore, type CellKind, smkiEntityId, smkiRole, parseCertificate } from '../../device/pki/index.js';
 import type { WallTime } from '../../device/ports.js';
-import { toHex } from '../../device/util/bytes.js';
+import { toHex } from '../../device/util/index.js';
 import { isoTime, nameToString } from './describe.js';
 
 export interface TrustStoreInput {

@@ -4,8 +4,7 @@
  * docs/PKI.md): what a test device holds and what the tools check against are one thing.
  */
 import { isOtaError } from '../../device/errors.js';
-import type { TrustStore } from '../../device/pki/api.js';
-import { decodeTrustStore, encodeTrustStore } from '../../device/pki/trust-store.js';
+import { type TrustStore, decodeTrustStore, encodeTrustStore } from '../../device/pki/index.js';
 import { IoError, ioError } from '../io/io-errors.js';
 import { readInput } from '../io/read-input.js';
 import { writeFilesAllOrNone } from '../io/write-files.js';

@@ -2,7 +2,7 @@
  * A fresh test PKI and an image signed for the emulated device: what `simulate` (and so
  * `npm start`) serves when no image is given.
  */
-import type { TrustStore } from '../../device/pki/api.js';
+import type { TrustStore } from '../../device/pki/index.js';
 import { signImage } from '../image/sign-image.js';
 import { signDigestRaw } from '../pki/sign.js';
 import { createTestPki } from '../pki/test-pki.js';

@@ -3,7 +3,7 @@
  * during the download (redrawn in place on a terminal, a line per 10 % otherwise, so
  * logs stay readable).
  */
-import type { WorldEvent } from '../../host-tests/harness/update-world.js';
+import type { WorldEvent } from '../../sim/index.js';
 
 export interface Output {
   write(text: string): void;

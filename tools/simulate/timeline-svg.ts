@@ -3,7 +3,7 @@
  * and battery level against virtual time, pauses shaded, power cuts as red lines, phase
  * changes marked along the top. Self-contained SVG, no scripts or external resources.
  */
-import type { WorldEvent, WorldResult } from '../../host-tests/harness/update-world.js';
+import type { WorldEvent, WorldResult } from '../../sim/index.js';
 
 const W = 900;
 const H = 380;

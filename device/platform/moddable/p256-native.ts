@@ -15,7 +15,7 @@
 import Curve from 'curve';
 import ECPoint from 'ecp';
 import Modular from 'modular';
-import { checkedP256Verifier, P256, type P256Engine } from '../../crypto/ecdsa-p256-checks.js';
+import { checkedP256Verifier, P256, type P256Engine } from '../../crypto/index.js';
 import type { P256Verifier } from '../../ports.js';
 
 const curve = new Curve('secp256r1');

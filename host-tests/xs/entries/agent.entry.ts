@@ -5,11 +5,11 @@
  */
 import { decodeTrustStore } from '../../../device/pki/trust-store.js';
 import { fromHex } from '../../../device/util/bytes.js';
-import { AgentWorld } from '../../harness/agent-world.js';
-import type { WornSectorMode } from '../../harness/faulty-ports.js';
-import { Hostile } from '../../harness/hostile-server.js';
-import { servedImage } from '../../harness/ota-server.js';
-import { runUpdateWorld, traceUpdateWorld, type WorldOptions } from '../../harness/update-world.js';
+import { AgentWorld } from '../../../sim/agent-world.js';
+import type { WornSectorMode } from '../../../sim/faulty-ports.js';
+import { Hostile } from '../../../sim/hostile-server.js';
+import { servedImage } from '../../../sim/ota-server.js';
+import { runUpdateWorld, traceUpdateWorld, type WorldOptions } from '../../../sim/update-world.js';
 import { serve } from './serve.js';
 
 interface RetryArgs {

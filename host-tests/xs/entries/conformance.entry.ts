@@ -17,10 +17,10 @@ import {
 import { checkedP256Verifier } from '../../../device/crypto/ecdsa-p256-checks.js';
 import { nobleP256 } from '../../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
-import { nobleP256Engine } from '../../harness/noble-p256-engine.js';
-import { PowerRail } from '../../harness/power-rail.js';
-import { SimPower } from '../../harness/sim-battery.js';
-import { FLASH_PROFILES, FlashMedia } from '../../harness/sim-flash.js';
+import { nobleP256Engine } from '../../../sim/noble-p256-engine.js';
+import { PowerRail } from '../../../sim/power-rail.js';
+import { SimPower } from '../../../sim/sim-battery.js';
+import { FLASH_PROFILES, FlashMedia } from '../../../sim/sim-flash.js';
 import { serve } from './serve.js';
 
 function counts(results: CheckResult[]) {

@@ -3,12 +3,12 @@
  * OTA client, test sink and flash all run inside XS (no Node API, no TextEncoder).
  */
 import { DEFAULT_POWER_POLICY } from '../../../device/agent/power-policy.js';
-import { figures, runUntilFinished, simpleDownload, testClient, testImageSpec } from '../../harness/download-scenario.js';
-import { OtaWorld } from '../../harness/device-instance.js';
-import { Hostile } from '../../harness/hostile-server.js';
-import { servedImage } from '../../harness/ota-server.js';
-import { CLEAN } from '../../harness/radio-link.js';
-import { buildTestImage } from '../../harness/test-image.js';
+import { figures, runUntilFinished, simpleDownload, testClient, testImageSpec } from '../../../sim/download-scenario.js';
+import { OtaWorld } from '../../../sim/device-instance.js';
+import { Hostile } from '../../../sim/hostile-server.js';
+import { servedImage } from '../../../sim/ota-server.js';
+import { CLEAN } from '../../../sim/radio-link.js';
+import { buildTestImage } from '../../../sim/test-image.js';
 import { serve } from './serve.js';
 
 serve({

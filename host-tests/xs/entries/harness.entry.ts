@@ -1,9 +1,9 @@
 /** The emulated device's parts run inside XS too: flash with cuts, virtual time, battery. */
-import { PowerRail } from '../../harness/power-rail.js';
-import { Scheduler } from '../../harness/scheduler.js';
-import { DEFAULT_BATTERY, SimBattery } from '../../harness/sim-battery.js';
-import { FLASH_PROFILES, FlashMedia } from '../../harness/sim-flash.js';
-import { SimClock } from '../../harness/sim-clock.js';
+import { PowerRail } from '../../../sim/power-rail.js';
+import { Scheduler } from '../../../sim/scheduler.js';
+import { DEFAULT_BATTERY, SimBattery } from '../../../sim/sim-battery.js';
+import { FLASH_PROFILES, FlashMedia } from '../../../sim/sim-flash.js';
+import { SimClock } from '../../../sim/sim-clock.js';
 import { serve } from './serve.js';
 
 serve({

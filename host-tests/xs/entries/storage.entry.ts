@@ -8,11 +8,11 @@ import { Journal } from '../../../device/storage/journal.js';
 import { readCounters, readDownloadProgress, readTrustAnchors } from '../../../device/storage/journal-records.js';
 import { toHex } from '../../../device/util/bytes.js';
 import { readKept } from '../../../device/storage/kept-record.js';
-import { SimBootloader } from '../../harness/sim-bootloader.js';
-import { PowerRail } from '../../harness/power-rail.js';
-import { FLASH_PROFILES, type FlashMedia } from '../../harness/sim-flash.js';
-import { makePlan } from '../../harness/storage-plan.js';
-import { StorageDevice, prepareChip, type UpdatePlan } from '../../harness/storage-update.js';
+import { SimBootloader } from '../../../sim/sim-bootloader.js';
+import { PowerRail } from '../../../sim/power-rail.js';
+import { FLASH_PROFILES, type FlashMedia } from '../../../sim/sim-flash.js';
+import { makePlan } from '../../../sim/storage-plan.js';
+import { StorageDevice, prepareChip, type UpdatePlan } from '../../../sim/storage-update.js';
 import { serve } from './serve.js';
 
 const digest = (b: Uint8Array) => {

@@ -5,14 +5,10 @@
  * ports throw, its timers never fire); `boot` again makes a new one over the same flash,
  * battery and progress store, as a reboot does. No Node API: runs inside XS too.
  */
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { OtaDriver } from '../../device/agent/ota-driver.js';
-import type { OtaClientConfig } from '../../device/agent/ota-client-config.js';
-import type { PowerPolicy } from '../../device/agent/power-policy.js';
-import type { BootControl, Report, Reporter } from '../../device/ports.js';
-import { Journal } from '../../device/storage/journal.js';
-import { readDownloadProgress, type DownloadProgress } from '../../device/storage/journal-records.js';
-import { makeLayout, sectorsNeeded, type StorageLayout } from '../../device/storage/layout.js';
+import { nobleSha256 } from '../device/crypto/index.js';
+import { OtaDriver, type OtaClientConfig, type PowerPolicy } from '../device/agent/index.js';
+import type { BootControl, Report, Reporter } from '../device/ports.js';
+import { Journal, readDownloadProgress, type DownloadProgress, makeLayout, sectorsNeeded, type StorageLayout } from '../device/storage/index.js';
 import { HONEST, EmulatedCh, DEFAULT_SERVER, type ServerOptions } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';

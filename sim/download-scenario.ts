@@ -2,9 +2,7 @@
  * Ready-made download scenarios over OtaWorld, shared by the Node tests and the XS lane:
  * one device, one image, a link, run in virtual time until the download ends.
  */
-import { DEFAULT_CLIENT_TIMING, type OtaClientConfig } from '../../device/agent/ota-client-config.js';
-import type { DownloadOutcome } from '../../device/agent/ota-client-io.js';
-import { DEFAULT_POWER_POLICY, type PowerPolicy } from '../../device/agent/power-policy.js';
+import { DEFAULT_CLIENT_TIMING, type OtaClientConfig, type DownloadOutcome, DEFAULT_POWER_POLICY, type PowerPolicy } from '../device/agent/index.js';
 import { DeviceInstance, OtaWorld, type OtaWorldConfig } from './device-instance.js';
 import { servedImage } from './ota-server.js';
 import { buildTestImage, TEST_PAYLOAD_OFFSET, type TestImageSpec } from './test-image.js';

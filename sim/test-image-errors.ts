@@ -25,7 +25,7 @@ export const TestImageError = {
 } as const;
 export type TestImageErrorCode = (typeof TestImageError)[keyof typeof TestImageError];
 
-declare module '../../device/errors.js' {
+declare module '../device/errors.js' {
   interface OtaErrorCodeTables {
     testImage: TestImageErrorCode;
   }

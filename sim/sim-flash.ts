@@ -41,7 +41,7 @@
  *   reads of the same torn word can differ. A program over such a bit settles it only
  *   where the new data programs it.
  */
-import type { Flash } from '../../device/ports.js';
+import type { Flash } from '../device/ports.js';
 import type { PowerRail } from './power-rail.js';
 import { Rng } from './rng.js';
 

@@ -10,7 +10,7 @@
  * adding up to the header's total), so zigbee-herdsman's OTA parser reads it too.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8Encode, writeU16, writeU32 } from '../../device/util/bytes.js';
+import { concatBytes, utf8Encode, writeU16, writeU32 } from '../device/util/index.js';
 
 export const OTA_FILE_ID = 0x0beef11e;
 export const OTA_HEADER_BYTES = 56;

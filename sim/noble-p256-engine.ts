@@ -5,8 +5,7 @@
  * Like a bare native engine, it checks nothing about its inputs.
  */
 import { invert } from '@noble/curves/abstract/modular.js';
-import { P256, type P256Engine } from '../../device/crypto/ecdsa-p256-checks.js';
-import { p256 } from '../../device/crypto/p256-curve.js';
+import { P256, type P256Engine, p256 } from '../device/crypto/index.js';
 
 const { Point } = p256;
 

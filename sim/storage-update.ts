@@ -5,14 +5,10 @@
  * trial boot, self-test and confirm). After a cut the next boot carries on from what
  * flash says, exactly as the agent would. No Node API: it runs inside XS too.
  */
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { isOtaError } from '../../device/errors.js';
-import type { BootControl, Flash, Sha256 } from '../../device/ports.js';
-import { hashFlash } from '../../device/storage/bank-hash.js';
-import { BankWriter } from '../../device/storage/bank-writer.js';
-import { activateTrial, bootStatus, confirmTrial, isRefused, provisionBootRecord } from '../../device/storage/boot-control.js';
-import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
-import { Journal } from '../../device/storage/journal.js';
+import { nobleSha256 } from '../device/crypto/index.js';
+import { isOtaError } from '../device/errors.js';
+import type { BootControl, Flash, Sha256 } from '../device/ports.js';
+import { hashFlash, BankWriter, activateTrial, bootStatus, confirmTrial, isRefused, provisionBootRecord, readBootRecord, type BootRecord, Journal, keepCounters, keepTrustAnchors, makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout, provisionMetadata, readMetadata, writeMetadata } from '../device/storage/index.js';
 import {
   DownloadStage,
   clearDownloadProgress,
@@ -23,11 +19,8 @@ import {
   sameImage,
   type DownloadProgress,
   type ImageIdentity,
-} from '../../device/storage/journal-records.js';
-import { keepCounters, keepTrustAnchors } from '../../device/storage/kept-record.js';
-import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
-import { provisionMetadata, readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
-import { equalBytes } from '../../device/util/bytes.js';
+} from '../device/storage/index.js';
+import { equalBytes } from '../device/util/index.js';
 import { PowerRail } from './power-rail.js';
 import { Rng } from './rng.js';
 import { SimBootloader, type BootOutcome } from './sim-bootloader.js';

@@ -3,7 +3,7 @@
  * make a port call throw, without touching what is under it, whenever `fails()` says so.
  * No Node API: runs inside XS too.
  */
-import type { Flash, OtaTransport, Power } from '../../device/ports.js';
+import type { Flash, OtaTransport, Power } from '../device/ports.js';
 
 export function thrown(message: string): never {
   throw new Error(message);

@@ -14,17 +14,13 @@
  * Cuts still owed when the run has ended fall on the idle device at seeded virtual times,
  * so the count always equals the number asked for.
  */
-import type { PowerPolicy } from '../../device/agent/power-policy.js';
-import type { TrustStore } from '../../device/pki/api.js';
-import type { Report } from '../../device/ports.js';
-import { readU16, readU32 } from '../../device/util/bytes.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants.js';
-import { readArmed } from '../../device/agent/held-record.js';
-import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
-import { Journal } from '../../device/storage/journal.js';
-import type { StorageLayout } from '../../device/storage/layout.js';
-import { readDownloadProgress } from '../../device/storage/journal-records.js';
+import { type PowerPolicy, readArmed } from '../device/agent/index.js';
+import type { TrustStore } from '../device/pki/index.js';
+import type { Report } from '../device/ports.js';
+import { readU16, readU32 } from '../device/util/index.js';
+import { nobleSha256 } from '../device/crypto/index.js';
+import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../device/zigbee/index.js';
+import { readBootRecord, type BootRecord, Journal, type StorageLayout, readDownloadProgress } from '../device/storage/index.js';
 import { AgentWorld, type AgentDevice } from './agent-world.js';
 import { HONEST, type Behaviour } from './ota-server.js';
 import { PowerRail } from './power-rail.js';

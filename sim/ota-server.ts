@@ -5,9 +5,8 @@
  * (hostile-server.ts) may replace any answer, to play a misbehaving or hostile server.
  * Frames go through the device codec: the same bytes a real CH would put on air.
  */
-import { OtaStatus } from '../../device/zigbee/ota-constants.js';
-import { decodeOtaFrame, encodeOtaFrame, type DecodedOtaFrame, type OtaCommand } from '../../device/zigbee/ota-frames.js';
-import { readU16, readU32 } from '../../device/util/bytes.js';
+import { OtaStatus, decodeOtaFrame, encodeOtaFrame, type DecodedOtaFrame, type OtaCommand } from '../device/zigbee/index.js';
+import { readU16, readU32 } from '../device/util/index.js';
 import type { Rng } from './rng.js';
 
 export interface ServedImage {

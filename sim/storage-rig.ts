@@ -2,8 +2,8 @@
  * A bare storage-level device for tests: one chip (FlashMedia) and, per boot, a fresh
  * instance (PowerRail + SimFlash) with a fixed running bank. No Node API: runs in XS too.
  */
-import type { BootControl, Flash } from '../../device/ports.js';
-import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import type { BootControl, Flash } from '../device/ports.js';
+import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../device/storage/index.js';
 import { PowerRail } from './power-rail.js';
 import { FlashMedia, type FlashProfile } from './sim-flash.js';
 

@@ -3,10 +3,10 @@
  * with its keyed tag, and the 0x0000 payload sub-element header, against the identity the
  * server offered. A stand-in for device/image's manifest verification in the download tests.
  */
-import { OtaError } from '../../device/errors.js';
-import type { ImageIdentity } from '../../device/agent/image-sink.js';
-import type { Sha256 } from '../../device/ports.js';
-import { equalBytes, readU16, readU32 } from '../../device/util/bytes.js';
+import { OtaError } from '../device/errors.js';
+import type { ImageIdentity } from '../device/agent/index.js';
+import type { Sha256 } from '../device/ports.js';
+import { equalBytes, readU16, readU32 } from '../device/util/index.js';
 import { OTA_FILE_ID, OTA_HEADER_BYTES, TAG_MANIFEST, TAG_PAYLOAD, TEST_MANIFEST_BYTES, TEST_PAYLOAD_OFFSET, TEST_SIGNING_KEY } from './test-image.js';
 import { TestImageError, type TestImageErrorCode } from './test-image-errors.js';
 

@@ -7,18 +7,11 @@
  * chip, cell and link; a cut, a restart, a crash or the trial watchdog ends an instance.
  * No Node API: it runs inside XS too.
  */
-import { Agent, type AgentConfig, type AgentPhase } from '../../device/agent/agent.js';
-import type { PowerPolicy } from '../../device/agent/power-policy.js';
-import type { SelfTestCheck } from '../../device/agent/self-test.js';
-import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import type { TrustStore } from '../../device/pki/api.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../../device/ports.js';
-import { hashFlash } from '../../device/storage/bank-hash.js';
-import { provisionBootRecord } from '../../device/storage/boot-control.js';
-import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
-import { Journal } from '../../device/storage/journal.js';
-import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import { Agent, type AgentConfig, type AgentPhase, type PowerPolicy, type SelfTestCheck } from '../device/agent/index.js';
+import { nobleP256, nobleSha256 } from '../device/crypto/index.js';
+import type { TrustStore } from '../device/pki/index.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../device/ports.js';
+import { hashFlash, provisionBootRecord, readBootRecord, type BootRecord, Journal, makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../device/storage/index.js';
 import { failingFlash, failingPower, failingTransport, thrown, wornSector, type WornSectorMode } from './faulty-ports.js';
 import { DEFAULT_SERVER, EmulatedCh, HONEST, type ServerOptions } from './ota-server.js';
 import { PowerLost, PowerRail } from './power-rail.js';

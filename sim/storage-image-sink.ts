@@ -15,16 +15,12 @@
  *   manifest's (INVALID_IMAGE) and then has the writer verify the bank from flash.
  * RAM is bounded whatever the image size. No Node API: runs inside XS too.
  */
-import { OtaError, asOtaError, isOtaError } from '../../device/errors.js';
-import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from '../../device/agent/image-sink.js';
-import type { BootControl, Bytes, Flash, Sha256, Sha256Context } from '../../device/ports.js';
-import { BankWriter } from '../../device/storage/bank-writer.js';
-import { Journal } from '../../device/storage/journal.js';
-import { clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue } from '../../device/storage/journal-records.js';
-import { inactiveBank, type StorageLayout } from '../../device/storage/layout.js';
-import { readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
-import { equalBytes } from '../../device/util/bytes.js';
-import { OtaStatus } from '../../device/zigbee/ota-constants.js';
+import { OtaError, asOtaError, isOtaError } from '../device/errors.js';
+import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from '../device/agent/index.js';
+import type { BootControl, Bytes, Flash, Sha256, Sha256Context } from '../device/ports.js';
+import { BankWriter, Journal, clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue, inactiveBank, type StorageLayout, readMetadata, writeMetadata } from '../device/storage/index.js';
+import { equalBytes } from '../device/util/index.js';
+import { OtaStatus } from '../device/zigbee/index.js';
 import { TEST_PAYLOAD_OFFSET } from './test-image.js';
 import { verifyTestHead, verifyTestManifest, type VerifiedHead } from './test-image-verifier.js';
 import { TestImageError } from './test-image-errors.js';

@@ -1,5 +1,5 @@
 /** Clock port of one emulated device instance, on the world's virtual time. */
-import type { Clock, TimerHandle, WallTime } from '../../device/ports.js';
+import type { Clock, TimerHandle, WallTime } from '../device/ports.js';
 import type { PowerRail } from './power-rail.js';
 import type { Scheduler } from './scheduler.js';
 

@@ -6,7 +6,7 @@
  * cell recovering), idle time drains `idlePerSecond`. At 0 the device browns out: the
  * instance's rail is cut. Below `warnPercent` the Power port raises its low warning.
  */
-import type { Power, PowerSource } from '../../device/ports.js';
+import type { Power, PowerSource } from '../device/ports.js';
 import type { PowerRail } from './power-rail.js';
 import type { Scheduler } from './scheduler.js';
 

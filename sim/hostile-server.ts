@@ -4,8 +4,7 @@
  * ones misbehave on every answer (the client must give up cleanly); `intermittent` ones
  * misbehave on a share of answers (the client must retry at the same offset and finish).
  */
-import { OtaStatus } from '../../device/zigbee/ota-constants.js';
-import type { OtaCommand } from '../../device/zigbee/ota-frames.js';
+import { OtaStatus, type OtaCommand } from '../device/zigbee/index.js';
 import type { Behaviour, ServedImage, ServerContext } from './ota-server.js';
 
 type BlockAnswer = Extract<OtaCommand, { name: 'imageBlockResponse'; status: 0x00 }>;

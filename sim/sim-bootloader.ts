@@ -26,8 +26,8 @@
  * the confirmed image is booted anyway and the revert is retried at the next boot; in rows
  * 1 and 7 the image is booted anyway and the same row runs again at the next boot.
  */
-import type { Flash, Sha256 } from '../../device/ports.js';
-import type { StorageLayout } from '../../device/storage/layout.js';
+import type { Flash, Sha256 } from '../device/ports.js';
+import type { StorageLayout } from '../device/storage/index.js';
 import { PowerLost } from './power-rail.js';
 
 export type BootOutcome =

@@ -6,7 +6,7 @@
  * The link outlives device reboots; each booted instance gets a new transport end bound
  * to its PowerRail (a dead instance sends nothing and receives nothing).
  */
-import type { OtaTransport } from '../../device/ports.js';
+import type { OtaTransport } from '../device/ports.js';
 import type { PowerRail } from './power-rail.js';
 import type { Rng } from './rng.js';
 import type { Scheduler } from './scheduler.js';

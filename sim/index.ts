@@ -1,0 +1,8 @@
+/** sim's public surface: other folders and tools import from here only. */
+export { type AgentWorld } from './agent-world.js';
+export { PowerRail } from './power-rail.js';
+export { linkOptions } from './radio-link.js';
+export { Rng } from './rng.js';
+export { DEFAULT_BATTERY } from './sim-battery.js';
+export { FLASH_PROFILES, FlashMedia, type FlashOpRecord, NOR_FF_ALIGN4, type SimFlash } from './sim-flash.js';
+export { type WorldEvent, type WorldOptions, type WorldResult, runUpdateWorld, traceUpdateWorld } from './update-world.js';
