@@ -5,7 +5,7 @@
  * Why not `@noble/curves/nist.js`: that module also builds P-256 FROST and OPRF objects
  * at import time, which call TextEncoder; devices have none, so importing it aborts XS on
  * the target (bundlers hide this by tree-shaking; Moddable does not). This module pulls in
- * only the ECDSA path. host-tests/unit/p256-curve.test.ts checks it against nist.js.
+ * only the ECDSA path. host-tests/crypto/p256-curve.test.ts checks it against nist.js.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ecdsa, weierstrass } from '@noble/curves/abstract/weierstrass.js';
