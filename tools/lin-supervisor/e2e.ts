@@ -21,6 +21,7 @@ import { Rng } from '../../host-tests/harness/rng.js';
 import { signImage } from '../image/sign-image.js';
 import { signDigestRaw } from '../pki/sign.js';
 import { createTestPki } from '../pki/test-pki.js';
+import { createTrustStore } from '../../device/pki/trust-store.js';
 import { buildVariant, missingTools, type BuildSpec, type Tools } from './builds.js';
 import { provisionFlashFile } from './provision.js';
 import { superviseUpdate, type RunResult, type SupervisorOptions } from './supervisor.js';
@@ -96,6 +97,10 @@ export async function main(args: string[]): Promise<number> {
         supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
       },
     ).file;
+  // The journal's TRUST_ANCHORS record takes at most JOURNAL_MAX_BODY (1536) bytes; the test
+  // PKI's full store (SMKI root, two suppliers, manufacturer) is larger, so the device is
+  // provisioned with what verifying these images needs: the manufacturer anchor and supplier 1.
+  const deviceTrust = createTrustStore(pki.manufacturerRoot.der, { supplier1: pki.supplier1.der });
   const images = new Map<string, Uint8Array>();
   for (const name of ['v2', 'v2-selftest-fail', 'v2-exit-at-start']) images.set(name, sign(builds.get(name)!));
   say(`signed v2 images: ${images.get('v2')!.length} bytes each OTA file`);
@@ -105,7 +110,7 @@ export async function main(args: string[]): Promise<number> {
   const totals = { confirmed: 0, rolledBack: 0, bricked: 0, failed: 0 };
   const run = async (label: string, image: string, extra: Partial<SupervisorOptions> = {}): Promise<RunResult> => {
     const flashName = `flash-${++runs}.bin`;
-    provisionFlashFile(join(runDir, flashName), builds.get('v1')!, V1, pki.trustStore);
+    provisionFlashFile(join(runDir, flashName), builds.get('v1')!, V1, deviceTrust);
     const lines: string[] = [];
     const r = await superviseUpdate({
       runDir, flashName, port: PORT, mcsim: tools.mcsim, display: x.display, image: images.get(image)!, fromVersion: V1, blockSize,

@@ -168,7 +168,14 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
       child = spawn('stdbuf', ['-oL', '-eL', o.mcsim, so], { env: { ...process.env, DISPLAY: o.display }, stdio: ['ignore', 'pipe', 'pipe'] });
       const logFile = join(o.runDir, `launch-${n}.log`);
       writeFileSync(logFile, '');
-      child.stdout!.on('data', (d) => appendFileSync(logFile, d));
+      child.stdout!.on('data', (d: Buffer) => {
+        appendFileSync(logFile, d);
+        // The simulator stays up after an XS abort; a device resets: so does the supervisor.
+        if (d.includes('XS abort')) {
+          log('  XS abort: reset');
+          child?.kill('SIGKILL');
+        }
+      });
       child.stderr!.on('data', (d) => appendFileSync(logFile, d));
       const exited = new Promise<string>((resolve) => child!.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)));
 
@@ -231,7 +238,10 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                 } else if (e.kind === 'restart' || e.kind === 'idle-meters') {
                   launch.flashOps = Number(e.flashOps);
                 } else if (e.kind === 'fatal') {
+                  // The build could not start its agent: it would sit idle for ever.
                   log(`  fatal: ${String(e.error)}`);
+                  result.detail = `the build could not start the agent: ${String(e.error)}`;
+                  done = 'failed';
                 }
                 break;
               }

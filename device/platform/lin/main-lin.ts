@@ -52,7 +52,7 @@ function event(kind: string, fields: Record<string, unknown>): void {
 }
 
 function sampleMeters(): void {
-  meters(meter);
+  meters(meter.buffer);
   if (meter[0] > peak.slots) peak.slots = meter[0];
   if (meter[2] > peak.chunks) peak.chunks = meter[2];
 }
@@ -154,7 +154,13 @@ link.on(LinMessage.hello, (body) => {
     return;
   }
   started = true;
-  start(hello);
+  try {
+    start(hello);
+  } catch (e) {
+    // Nothing may leave a socket callback as a throw: XS would abort the process.
+    event('fatal', { error: String(e) });
+    trace(`althan-ota lin: start failed: ${String(e)}\n`);
+  }
 });
 
 const socket = new TCP({

@@ -1,6 +1,6 @@
 /*
  * lin/meters: XS's own memory accounting of the running machine, read from the machine
- * itself (xsAll.h). Fills a Float64Array(8):
+ * itself (xsAll.h). Fills an ArrayBuffer of 8 doubles (a Float64Array's buffer):
  *   0 slots in use, 1 peak slots in use, 2 chunk bytes in use, 3 peak chunk bytes,
  *   4 peak stack bytes (mxInstrument builds: mcconfig -i or -d; else -1),
  *   5 garbage collections (mxInstrument; else -1), 6 bytes per slot, 7 chunk heap ceiling (bytes).
@@ -17,7 +17,7 @@ void xs_lin_meters(xsMachine *the)
 
 	xsmcGetBufferWritable(xsArg(0), &data, &length);
 	if (length < 8 * sizeof(double))
-		xsUnknownError("meters: need a Float64Array(8)");
+		xsUnknownError("meters: need 8 doubles");
 	out = (double *)data;
 	out[0] = (double)m->currentHeapCount;
 	out[1] = (double)m->peakHeapCount;
