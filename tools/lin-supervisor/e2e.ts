@@ -11,7 +11,8 @@
  * installed, tools built), Xvfb and stdbuf; says what is missing otherwise (exit 3).
  *
  * Flags: --only update,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
- * default 3)  --seed S  --block BYTES (default 64)  --out DIR (default build/lin-e2e).
+ * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: a 2.4 MB build in 50-byte blocks would take about 13 minutes here)  --out DIR (default build/lin-e2e)
+ * --update-ms MS and --ops N1,N2 (the sweeps' aim when the update run is not in --only).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ export async function main(args: string[]): Promise<number> {
   const only = new Set((flag(args, 'only') ?? 'update,rollback,crash,kill,cuts').split(','));
   const kills = Number(flag(args, 'kills') ?? 4);
   const cuts = Number(flag(args, 'cuts') ?? 3);
-  const blockSize = Number(flag(args, 'block') ?? 64);
+  const blockSize = Number(flag(args, 'block') ?? 255);
   const rng = new Rng(Number(flag(args, 'seed') ?? 1));
   const out = resolve(flag(args, 'out') ?? join(REPO, 'build/lin-e2e'));
   const runDir = join(out, 'run');
@@ -126,8 +127,10 @@ export async function main(args: string[]): Promise<number> {
     return r;
   };
 
-  let updateMs = 60_000;
-  let opsPerLaunch = [0, 0];
+  // Where the sweeps aim: the clean update's duration and flash operations per launch (from
+  // the update run, or given with --update-ms and --ops when it is not run).
+  let updateMs = Number(flag(args, 'update-ms') ?? 60_000);
+  let opsPerLaunch = (flag(args, 'ops') ?? '0,0').split(',').map(Number);
   try {
     if (only.has('update')) {
       const r = await run('update v1 → v2', 'v2');
