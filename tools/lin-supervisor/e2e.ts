@@ -139,9 +139,10 @@ export async function main(args: string[]): Promise<number> {
       updateMs = r.ms;
       opsPerLaunch = r.launches.map((l) => l.flashOps);
       const m = r.meters;
-      for (const at of ['boot', 'download', 'activate', 'trial', 'confirmed']) {
-        const s = m.find((x) => x.at === at);
-        if (s) say(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (peak ${s.peakChunks} B), peak stack ${s.peakStack} B, ${s.gc} GCs`);
+      for (const at of ['boot', 'download', 'activate', 'trial', 'confirmed', 'idle']) {
+        // 'idle': the last sample of the confirmed build, after the update.
+        const s = at === 'idle' ? m.filter((x) => x.at === at).at(-1) : m.find((x) => x.at === at);
+        if (s) say(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s`);
       }
     }
     if (only.has('rollback')) {

@@ -70,7 +70,9 @@ export interface MeterSample {
   peakSlots: number;
   chunks: number;
   peakChunks: number;
+  /** Largest stack use seen by 100-ms sampling since the process started (bytes). */
   peakStack: number;
+  /** Highest garbage collections per second seen (the simulator counts per second). */
   gc: number;
   slotBytes: number;
 }
@@ -234,8 +236,9 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                   log(`  phase ${String(e.phase)}${e.detail ? ` (${String(e.detail)})` : ''}`);
                   if (e.phase === 'confirmed') confirmed = true;
                 } else if (e.kind === 'meters') {
+                  if (e.at === 'idle') result.meters = result.meters.filter((x) => !(x.launch === n && x.at === 'idle'));
                   result.meters.push({ launch: n, at: String(e.at), slots: Number(e.slots), peakSlots: Number(e.peakSlots), chunks: Number(e.chunks), peakChunks: Number(e.peakChunks), peakStack: Number(e.peakStack), gc: Number(e.gc), slotBytes: Number(e.slotBytes) });
-                } else if (e.kind === 'restart' || e.kind === 'idle-meters') {
+                } else if (e.kind === 'restart') {
                   launch.flashOps = Number(e.flashOps);
                 } else if (e.kind === 'fatal') {
                   // The build could not start its agent: it would sit idle for ever.

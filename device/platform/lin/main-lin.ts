@@ -41,7 +41,12 @@ const PORT = Number(config.port ?? 5919);
 
 const link = new LinLink();
 const meter = new Float64Array(8);
-const peak = { slots: 0, chunks: 0 };
+/**
+ * Lifetime maxima sampled every 100 ms. XS keeps the slot and chunk peaks itself; the
+ * simulator's instrumentation resets the stack peak and the GC count every second, so the
+ * stack's lifetime peak is the maximum of the samples, and GCs are a per-second rate.
+ */
+const peak = { slots: 0, chunks: 0, stack: 0, gcPerSecond: 0 };
 
 function event(kind: string, fields: Record<string, unknown>): void {
   try {
@@ -55,6 +60,8 @@ function sampleMeters(): void {
   meters(meter.buffer);
   if (meter[0] > peak.slots) peak.slots = meter[0];
   if (meter[2] > peak.chunks) peak.chunks = meter[2];
+  if (meter[4] > peak.stack) peak.stack = meter[4];
+  if (meter[5] > peak.gcPerSecond) peak.gcPerSecond = meter[5];
 }
 
 function reportMeters(at: string): void {
@@ -65,8 +72,8 @@ function reportMeters(at: string): void {
     peakSlots: meter[1],
     chunks: meter[2],
     peakChunks: meter[3],
-    peakStack: meter[4],
-    gc: meter[5],
+    peakStack: peak.stack,
+    gc: peak.gcPerSecond,
     slotBytes: meter[6],
     chunkCeiling: meter[7],
   });
@@ -141,7 +148,7 @@ function start(hello: Hello): void {
     return;
   }
   Timer.set(sampleMeters, 100, 100);
-  Timer.set(() => event('idle-meters', { peakSlots: peak.slots, peakChunks: peak.chunks, flashOps: flash.ops }), 2000, 2000);
+  Timer.set(() => reportMeters('idle'), 2000, 2000);
 }
 
 let started = false;
