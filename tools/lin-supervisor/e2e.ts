@@ -11,7 +11,7 @@
  * installed, tools built), Xvfb and stdbuf; says what is missing otherwise (exit 3).
  *
  * Flags: --only update,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
- * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: a 2.4 MB build in 50-byte blocks would take about 13 minutes here)  --out DIR (default build/lin-e2e)
+ * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: 64-byte blocks moved about 3 KB/s here, so a 2.4 MB build would take about 13 minutes)  --out DIR (default build/lin-e2e)
  * --update-ms MS and --ops N1,N2 (the sweeps' aim when the update run is not in --only).
  */
 import { spawn } from 'node:child_process';
