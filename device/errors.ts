@@ -7,6 +7,7 @@
 import type { AgentErrorCode, SinkErrorCode, OtaClientErrorCode } from './agent/index.js';
 import type { ImageErrorCode } from './image/index.js';
 import type { PkiErrorCode } from './pki/index.js';
+import type { LinErrorCode } from './platform/lin/lin-errors.js';
 import type { StorageErrorCode } from './storage/index.js';
 import type { CborErrorCode } from './util/index.js';
 import type { ZclErrorCode } from './zigbee/index.js';
@@ -25,6 +26,8 @@ export interface OtaErrorCodeTables {
   otaClient: OtaClientErrorCode;
   agent: AgentErrorCode;
   sink: SinkErrorCode;
+  /** The lin build's ports (device/platform/lin). */
+  lin: LinErrorCode;
 }
 
 /** Every stable code: a misspelt one fails the type check. */

@@ -12,3 +12,4 @@ export { DEFAULT_POWER_POLICY, FRAME_OVERHEAD_BYTES, type PowerPolicy } from './
 export { runningImageMatches } from './running-image.js';
 export { type SelfTestCheck } from './self-test.js';
 export { UpdateSink } from './update-sink.js';
+export { type DeviceBuild, provisionTrustAnchors } from './device-config.js';

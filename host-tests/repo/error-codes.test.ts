@@ -11,6 +11,7 @@ import { AgentError, SinkError } from '../../device/agent/agent-errors.js';
 import { OtaClientError } from '../../device/agent/ota-errors.js';
 import type { OtaErrorCode } from '../../device/errors.js';
 import { ImageError } from '../../device/image/image-errors.js';
+import { LinError } from '../../device/platform/lin/lin-errors.js';
 import { DerError } from '../../device/pki/der.js';
 import { PathError } from '../../device/pki/path.js';
 import { PkiError } from '../../device/pki/pki-errors.js';
@@ -37,6 +38,7 @@ const TABLES: Record<string, Record<string, OtaErrorCode>> = {
   PathError,
   TrustStoreError,
   CborError,
+  LinError,
 };
 
 /** A string literal shaped like a code: SCREAMING_SNAKE with at least one underscore. */
