@@ -1,5 +1,5 @@
 /** sim's public surface: other folders and tools import from here only. */
-export { type AgentWorld } from './agent-world.js';
+export type { AgentWorld } from './agent-world.js';
 export { PowerRail } from './power-rail.js';
 export { linkOptions } from './radio-link.js';
 export { Rng } from './rng.js';
