@@ -2,8 +2,8 @@
  * The executor of the lifecycle table (lifecycle.ts): it drives the OTA client, the update
  * sink, activation and the trial, and turns every result back into a lifecycle event.
  * `step` decides; this file only does the I/O. The boot check (boot-check.ts), the gate on
- * offers (offer-gate.ts), the requests sent outside a download (server-asks.ts) and the
- * trial (trial.ts) are files of their own.
+ * offers (offer-gate.ts), the requests sent outside a download (server-asks.ts),
+ * activation (activator.ts) and the trial (trial.ts) are files of their own.
  *
  * Every port call may throw: each is guarded (agent-runtime.ts), turned into an OtaError
  * code kept in a bounded ring (`recentErrors`), and the lifecycle goes on. Nothing leaves
@@ -11,11 +11,11 @@
  */
 import { asOtaError, type OtaErrorCode } from '../errors.js';
 import type { TrustStore } from '../pki/index.js';
-import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
-import { activateTrial, type TrialOptions, Journal, makeLayout, type LayoutConfig, type StorageLayout } from '../storage/index.js';
-import { decideActivationCommand, powerAllowsActivation } from './activation.js';
+import type { Ports, Report } from '../ports.js';
+import { type TrialOptions, Journal, makeLayout, type LayoutConfig, type StorageLayout } from '../storage/index.js';
 import { AgentError, SinkError } from './agent-errors.js';
 import { AgentRuntime, type AgentPhase } from './agent-runtime.js';
+import { Activator } from './activator.js';
 import { checkBoot, reportBootEvent } from './boot-check.js';
 import { recordArmed } from './held-record.js';
 import type { ImageIdentity } from './image-sink.js';
@@ -51,9 +51,6 @@ export interface AgentConfig {
   onPhase?: (phase: AgentPhase, detail?: string) => void;
 }
 
-/** Activation attempts retried after the boot record could not be armed (each one reported). */
-const ARM_RETRIES = 3;
-
 export class Agent {
   /** The lifecycle's state (lifecycle.ts). */
   readonly ctx: AgentContext = initialContext();
@@ -65,12 +62,11 @@ export class Agent {
   private readonly runtime: AgentRuntime;
   private readonly gate = new OfferGate();
   private readonly asks: ServerAsks;
+  private readonly activator: Activator;
   private readonly queue: AgentEvent[] = [];
   private running = false;
   private deliver: ((frame: Uint8Array) => void) | undefined;
-  private recheck: number | undefined;
   private paused = false;
-  private armFailures = 0;
   /** Set by the boot check when an earlier activation's outcome is known (and reported by the booted row). */
   private knownOutcome: { forgetDownload: boolean } | undefined;
 
@@ -81,6 +77,15 @@ export class Agent {
     this.runtime = new AgentRuntime(ports, config.onPhase);
     const queryIntervalMs = config.client?.queryIntervalMs ?? DEFAULT_CLIENT_TIMING.queryIntervalMs;
     this.asks = new ServerAsks(this.runtime, config, queryIntervalMs);
+    const host = {
+      ctx: this.ctx,
+      heldImage: () => this.sink?.held,
+      layout: () => this.layout!,
+      stopDownload: () => this.driver?.stop(),
+      post: (event: AgentEvent) => this.post(event),
+      enqueue: (event: AgentEvent) => this.queue.push(event),
+    };
+    this.activator = new Activator(this.runtime, host, config.policy ?? DEFAULT_POWER_POLICY, config.trial);
   }
 
   /** Error codes of the last failures, oldest first (bounded). */
@@ -90,7 +95,7 @@ export class Agent {
 
   /** The verified image waiting for activation, if any. */
   get held(): HeldBankImage | undefined {
-    return this.ctx.state === 'awaiting-activation' ? this.sink?.held : undefined;
+    return this.activator.heldForActivation();
   }
 
   /** Boot check, then the lifecycle runs on frames, timers and commands. Never throws. */
@@ -107,7 +112,7 @@ export class Agent {
       return;
     }
     this.runtime.guard(AgentError.transportFailed, () => this.ports.transport.onReceive((f) => this.onFrame(f)));
-    this.runtime.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.onCommand(c)));
+    this.runtime.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.activator.onCommand(c)));
     const boot = checkBoot(this.runtime, this.layout);
     this.knownOutcome = boot.knownOutcome;
     this.post(boot.event);
@@ -160,18 +165,18 @@ export class Agent {
         return;
       }
       case 'schedule-activation':
-        this.runtime.setTimer(action.delayMs, () => this.tryActivate());
+        this.runtime.setTimer(action.delayMs, () => this.activator.tryActivate());
         return;
       case 'try-activate':
-        return this.tryActivate(true);
+        return this.activator.tryActivate(true);
       case 'arm-trial-and-restart':
-        return this.armTrial();
+        return this.activator.armTrial();
       case 'run-self-test':
         return this.selfTest();
       case 'confirm':
         return this.confirm();
       case 'restart':
-        return this.restart();
+        return this.activator.restart();
       case 'discard-download':
         this.runtime.guard(AgentError.journalWrite, () => this.sink?.discard());
         return;
@@ -274,104 +279,6 @@ export class Agent {
     const identity = { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion };
     const trigger = this.asks.answerFor(frame, identity);
     if (trigger) this.post({ type: 'upgrade-end', trigger });
-  }
-
-  // ---------------------------------------------------------------------- activation
-
-  private onCommand(command: ActivationCommand): ActivationResponseCode {
-    try {
-      const decision = decideActivationCommand(this.held, command);
-      if (!decision.accept) return decision.response;
-      let delayMs = 0;
-      if (command.atUnixSeconds !== undefined) {
-        const time = this.ports.clock.wallTime();
-        if (time) delayMs = Math.max(0, (command.atUnixSeconds - time.unixSeconds) * 1000);
-      }
-      // Answer first; the activation (which restarts the device) follows from a timer.
-      this.runtime.setTimer(delayMs, () => this.post({ type: 'activation-accepted' }));
-      return ActivationResponse.success;
-    } catch (e) {
-      this.runtime.note(asOtaError(e, AgentError.activationFailed));
-      return ActivationResponse.activationFailure;
-    }
-  }
-
-  /**
-   * Activates now if the supply allows; otherwise reports the deferral once and re-checks
-   * every `recheckMs` until it does. From the table the event joins the running queue;
-   * from a timer it is posted.
-   */
-  private tryActivate(fromTable = false): void {
-    const policy = this.config.policy ?? DEFAULT_POWER_POLICY;
-    let allowed = false;
-    try {
-      const power = this.ports.power;
-      const source = power.source();
-      allowed = powerAllowsActivation(source, source === 'mains' ? 100 : power.level(), power.lowWarning(), policy.activatePercent);
-    } catch (e) {
-      this.runtime.note(asOtaError(e, AgentError.powerReadFailed));
-    }
-    this.clearRecheck();
-    let event: AgentEvent | undefined;
-    if (allowed) event = { type: 'activation-due' };
-    else {
-      if (!this.ctx.activationPending) {
-        this.runtime.phase('deferred', 'battery below the activation level');
-        event = { type: 'power-insufficient' };
-      }
-      this.recheck = this.runtime.setTimer(policy.recheckMs, () => {
-        this.recheck = undefined;
-        if (this.ctx.state === 'awaiting-activation') this.tryActivate();
-      });
-    }
-    if (!event) return;
-    if (fromTable) this.queue.push(event);
-    else this.post(event);
-  }
-
-  private clearRecheck(): void {
-    if (this.recheck === undefined) return;
-    const handle = this.recheck;
-    this.recheck = undefined;
-    this.runtime.clearTimer(handle);
-  }
-
-  private armTrial(): void {
-    const held = this.sink?.held;
-    this.runtime.phase('activate', held ? `version 0x${held.fileVersion.toString(16)}` : undefined);
-    if (!held) {
-      this.queue.push({ type: 'trial-armed-failed', code: SinkError.notVerified });
-      return;
-    }
-    try {
-      this.driver?.stop();
-      recordArmed(Journal.open(this.ports.flash, this.layout!), { fileVersion: held.fileVersion, payloadDigest: held.payloadDigest });
-      const image = { version: held.fileVersion, length: held.payloadLength, digest: held.payloadDigest };
-      activateTrial(this.ports, this.layout!, image, this.config.trial);
-    } catch (e) {
-      const err = asOtaError(e, AgentError.activationFailed);
-      this.runtime.note(err);
-      this.runtime.guard(AgentError.journalWrite, () => recordArmed(Journal.open(this.ports.flash, this.layout!), undefined));
-      this.queue.push({ type: 'trial-armed-failed', code: err.code });
-      // A flash write can fail once and work the next time: try again a few times, each attempt reported.
-      if (++this.armFailures <= ARM_RETRIES) {
-        this.runtime.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => {
-          if (this.ctx.state === 'awaiting-activation') this.tryActivate();
-        });
-      }
-      return;
-    }
-    this.restart();
-  }
-
-  private restart(): void {
-    try {
-      this.ports.boot.restart();
-    } catch (e) {
-      // Still running: try again later (the watchdog is the backstop on a trial).
-      this.runtime.note(asOtaError(e, AgentError.restartFailed));
-      this.runtime.setTimer((this.config.policy ?? DEFAULT_POWER_POLICY).recheckMs, () => this.restart());
-    }
   }
 
   // ---------------------------------------------------------------------- trial
