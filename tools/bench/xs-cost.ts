@@ -286,7 +286,7 @@ export function xsRows(f: XsFigures): BenchRow[] {
   /** The device's share of a live-bytes figure: the emulated chip and file taken out (on a device they are flash and the air). */
   const device = (h: HeapRun, bytes: number) => bytes - h.worldBytes;
   const sampling = (h: HeapRun) =>
-    `sampled between blocks every ${SAMPLE_BLOCKS} blocks (${h.samples} samples; live bytes at ${h.bytesSamples} of them, an XS snapshot each), all after a full collection`;
+    `sampled between blocks every ${SAMPLE_BLOCKS} blocks (${h.samples} samples; live bytes at ${h.bytesSamples} of them, an XS snapshot each), all after a full collection; what lives only inside one call (a signature verify's temporaries) is not seen`;
   for (const h of f.heap) {
     rows.push(
       buildRow({
