@@ -2,12 +2,14 @@
  * `npm run bench`: every cost of an update next to the least it could be and next to the
  * obvious alternatives, all measured in one run, written to docs/BENCHMARKS.md and
  * docs/benchmarks.json with the date, machine and command. Sections:
- * radio.ts, flash.ts, resume.ts, xs-cost.ts, energy.ts, host.ts, alternatives.ts.
+ * radio.ts, flash.ts, resume.ts, xs-cost.ts, energy.ts, host.ts, alternatives.ts; digests.ts
+ * explains the download path's four digests with the run's XS figures.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { alternativeRows } from './alternatives.js';
+import { digestNote } from './digests.js';
 import { energyRows } from './energy.js';
 import { flashRows, updateChain } from './flash.js';
 import { hostRows } from './host.js';
@@ -76,6 +78,7 @@ export async function runBench(): Promise<{ markdown: string; json: string }> {
     command: 'npm run bench',
     seconds: (performance.now() - t0) / 1000,
     absent,
+    notes: [digestNote(xs)],
   };
   return { markdown: renderMarkdown(info, rows), json: renderJson(info, rows) };
 }
