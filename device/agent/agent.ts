@@ -36,13 +36,19 @@ import { runningImageMatches } from './running-image.js';
 import { runSelfTest, type SelfTestCheck } from './self-test.js';
 import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
 import { upgradeEndTrigger } from './unsolicited-end.js';
+import { CredentialUpdater } from './credential-update.js';
+import { loadCredentials } from './credential-store.js';
+import { readCredentials, type CredentialReadout } from '../pki/credential-readout.js';
 
 /** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
 export type AgentPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'deferred';
 
 export interface AgentConfig {
   layout: LayoutConfig;
+  /** The provisioned credentials; a set replaced since (credential-store.ts) takes their place at start. */
   trust: TrustStore;
+  /** The device's EUI-64, when the build knows it: credential commands must then name it. */
+  deviceId?: Uint8Array;
   manufacturerCode: number;
   imageType: number;
   hardwareVersion: number;
@@ -99,11 +105,16 @@ export class Agent {
   private readonly refusedOffers: ImageIdentity[] = [];
   /** Failures that may pass (a local fault, bytes that missed the manifest): counted per image, backed off, bounded. */
   private retry = new RetryTracker(DEFAULT_RETRY_POLICY);
+  /** The credentials in force: this agent's own copy, shared with the sink, replaced in place (credential-update.ts). */
+  private readonly trust: TrustStore;
+  private credentialUpdater: CredentialUpdater | undefined;
 
   constructor(
     private readonly ports: Ports,
     private readonly config: AgentConfig,
-  ) {}
+  ) {
+    this.trust = { ...config.trust, cells: { ...config.trust.cells } };
+  }
 
   /** Boot check, then the lifecycle runs on frames, timers and commands. Never throws. */
   start(): void {
@@ -120,6 +131,7 @@ export class Agent {
     }
     this.guard('TRANSPORT_FAILED', () => this.ports.transport.onReceive((f) => this.onFrame(f)));
     this.guard('ACTIVATION_PORT_FAILED', () => this.ports.activation.onCommand((c) => this.onCommand(c)));
+    this.startCredentials();
     this.post(this.bootCheck());
     // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
     if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
@@ -263,7 +275,7 @@ export class Agent {
   // ---------------------------------------------------------------------- download
 
   private makeSink(runningVersion: number): UpdateSink {
-    return new UpdateSink(this.ports, this.layout!, this.config.trust, {
+    return new UpdateSink(this.ports, this.layout!, this.trust, {
       manufacturerCode: this.config.manufacturerCode,
       imageType: this.config.imageType,
       hardwareVersion: this.config.hardwareVersion,
@@ -503,13 +515,43 @@ export class Agent {
     this.restart();
   }
 
+  // ---------------------------------------------------------------------- credentials
+
+  /** The credentials replaced since provisioning take the provisioned ones' place; then commands are taken. */
+  private startCredentials(): void {
+    try {
+      const stored = loadCredentials(this.ports.flash, this.layout!);
+      if (stored) Object.assign(this.trust, { cells: stored.cells, counter: stored.counter });
+    } catch (e) {
+      this.note(asOtaError(e, 'CRED_READ')); // the provisioned set stands
+    }
+    this.credentialUpdater = new CredentialUpdater(this.ports, this.layout!, this.trust, this.config.deviceId);
+    const port = this.ports.credentials;
+    if (port) this.guard('CREDENTIAL_PORT_FAILED', () => port.onCommand((c) => this.onCredentialCommand(c)));
+  }
+
+  /** A CS02b-like replacement command: answered at once, always reported. */
+  onCredentialCommand(bytes: Uint8Array): number {
+    const updater = this.credentialUpdater;
+    if (!updater) return 30; // not started: resources busy
+    const out = updater.handle(bytes, this.ctx.state, this.held);
+    this.report(out.report);
+    if (out.heldRefused) this.post({ type: 'held-image-refused', code: out.heldRefused.code });
+    return out.answer;
+  }
+
+  /** The CS08-like read-out of the credentials in force. */
+  credentials(): CredentialReadout {
+    return readCredentials(this.trust);
+  }
+
   // ---------------------------------------------------------------------- trial
 
   private selfTest(): void {
     const sc = this.config.selfTest ?? {};
     const checks: SelfTestCheck[] = [
       storageReadable(this.ports, this.layout!),
-      trustStoreIntact(this.config.trust),
+      trustStoreIntact(this.trust),
       radioRejoined(this.ports.clock, () => this.framesSinceBoot, sc.radioPollMs ?? 1000, () => this.ping()),
       ...(sc.vendor ?? []),
     ];

@@ -62,7 +62,9 @@ export type AgentEvent =
   | { type: 'self-test-passed' }
   | { type: 'self-test-failed'; reason: string }
   | { type: 'confirmed' }
-  | { type: 'confirm-failed'; code: string };
+  | { type: 'confirm-failed'; code: string }
+  /** The credentials changed and no Supplier cell in force authorises the held image any more (credential-update.ts). */
+  | { type: 'held-image-refused'; code: string };
 
 export type AgentAction =
   | { do: 'report'; report: Report }
@@ -258,6 +260,15 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     from: 'awaiting-activation', on: 'power-insufficient', to: 'awaiting-activation',
     actions: () => [{ do: 'report', report: { kind: 'activation-deferred', reason: 'battery below the activation level' } }],
     doText: 'report the deferral; try again when the power recovers',
+  },
+  {
+    from: 'awaiting-activation', on: 'held-image-refused', to: 'idle',
+    actions: (_c, e) => [
+      { do: 'discard-download' },
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'credentials replaced: discard the held image; raise 0x8F1C with the error code',
   },
   {
     from: 'activating', on: 'trial-armed-failed', to: 'awaiting-activation',

@@ -13,7 +13,7 @@ import type { SelfTestCheck } from '../../device/agent/self-test.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { TrustStore } from '../../device/pki/api.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../../device/ports.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, CredentialCommands, Ports, Report, Reporter } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
@@ -230,6 +230,7 @@ export class AgentWorld {
 export class AgentDevice {
   readonly agent: Agent;
   private commandHandler: ((c: ActivationCommand) => ActivationResponseCode) | undefined;
+  private credentialHandler: ((command: Uint8Array) => number) | undefined;
 
   constructor(
     readonly world: AgentWorld,
@@ -267,6 +268,12 @@ export class AgentDevice {
         this.commandHandler = h;
       },
     };
+    const credentials: CredentialCommands = {
+      onCommand: (h) => {
+        rail.check();
+        this.credentialHandler = h;
+      },
+    };
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
@@ -283,6 +290,7 @@ export class AgentDevice {
       clock,
       transport,
       activation,
+      credentials,
       reporter,
       sha256: nobleSha256,
       p256: nobleP256,
@@ -327,6 +335,12 @@ export class AgentDevice {
     const c: ActivationCommand = { imageHash };
     if (atUnixSeconds !== undefined) c.atUnixSeconds = atUnixSeconds;
     return this.commandHandler(c);
+  }
+
+  /** A credential replacement command (CS02b-like) as the CH would relay it: the CS02b answer, or undefined when the instance is dead or never registered. */
+  credentialCommand(command: Uint8Array): number | undefined {
+    if (!this.rail.alive || !this.credentialHandler) return undefined;
+    return this.credentialHandler(command);
   }
 
   cut(reason = 'power cut'): void {
