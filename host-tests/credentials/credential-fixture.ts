@@ -16,6 +16,10 @@ import { signCredentialCommand } from '../../tools/pki/credential-command.js';
 import { createTestPki, deriveKey, type TestPki } from '../../tools/pki/test-pki.js';
 import type { P256KeyPair } from '../../tools/pki/keys.js';
 import { issue, type Change, type Issued } from '../pki/fixtures.js';
+import { signImage, type SignedImage } from '../../tools/image/sign-image.js';
+import { signDigestRaw } from '../../tools/pki/sign.js';
+import { Rng } from '../harness/rng.js';
+import { E2E_IDS, TO_VERSION } from '../e2e/e2e-fixture.js';
 
 export const crypto: PkiCrypto = { sha256: nobleSha256, p256: nobleP256 };
 
@@ -66,4 +70,17 @@ export function command(cell: AnchorCell, authority: AnchorCell, counter: number
   const body: CredentialCommandBody = { cell, authority, counter, certificate: cert, path: options.path ?? [pki().orgCa.der] };
   if (options.target) body.target = options.target;
   return signCredentialCommand(body, options.signer ?? cellKey(authority));
+}
+
+/** A signed OTA file for the e2e ids, its GBCS trailer signed with `supplierKey` (any key: a cell's or not). */
+export function imageSignedBy(supplierKey: Uint8Array, options: { version?: number; seed?: number; bytes?: number } = {}): SignedImage {
+  const p = pki();
+  return signImage(
+    { ...E2E_IDS, fileVersion: options.version ?? TO_VERSION, payload: new Rng(options.seed ?? 3).bytes(options.bytes ?? 12_000) },
+    {
+      manufacturer: (d) => signDigestRaw(p.manufacturerSigner.privateKey, d),
+      chain: [p.manufacturerSigner.der],
+      supplier: (d) => signDigestRaw(supplierKey, d),
+    },
+  );
 }
