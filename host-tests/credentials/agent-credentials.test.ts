@@ -135,3 +135,21 @@ describe('a replacement while an update is in progress', () => {
     expect(w.current!.agent.credentials().counter).toBe(9);
   });
 });
+
+describe('physical flash read-out', () => {
+  it('the chip holds no private key of the PKI after an update and a replacement', () => {
+    const w = world({ seed: 67 });
+    expect(w.run(() => idle(w))).toBe(true);
+    expect(w.current!.credentialCommand(replaceSupplier1())).toBe(0);
+    w.ch.images.push(servedImage(imageSignedBy(SUPPLIER3.key.privateKey).file));
+    expect(w.run(() => confirmedAt(w, TO_VERSION))).toBe(true);
+    const chip = toHex(w.media.bytes);
+    const p = pki();
+    for (const k of [p.smkiRoot, p.orgCa, p.recovery, p.supplier1, p.supplier2, p.manufacturerRoot, p.manufacturerSigner, SUPPLIER3.key]) {
+      expect(chip.includes(toHex(k.privateKey))).toBe(false);
+    }
+    // What the chip does hold: the new Supplier certificate (public), in the credential record.
+    expect(chip.includes(toHex(SUPPLIER3.der))).toBe(true);
+  });
+});
+
