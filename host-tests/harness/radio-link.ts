@@ -55,6 +55,8 @@ export class RadioLink {
   private serverHandler: ((frame: Uint8Array) => void) | undefined;
   /** Optional tap on every frame the device sends (tests, energy accounting). */
   onDeviceSend: ((frame: Uint8Array) => void) | undefined;
+  /** Optional tap on every frame sent either way, lost ones included (airtime and frame counts in benchmarks). */
+  onFrame: ((direction: 'up' | 'down', frame: Uint8Array, atMs: number) => void) | undefined;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -70,6 +72,7 @@ export class RadioLink {
       send: (frame) => {
         rail.check();
         this.onDeviceSend?.(frame);
+        this.onFrame?.('up', frame, this.scheduler.now);
         this.carry(frame.slice(), this.options.up, this.up, (f) => this.serverHandler?.(f), undefined);
       },
       onReceive: (handler) => {
@@ -83,6 +86,7 @@ export class RadioLink {
   readonly serverEnd = {
     send: (frame: Uint8Array): void => {
       const rail = this.deviceRail;
+      this.onFrame?.('down', frame, this.scheduler.now);
       this.carry(frame.slice(), this.options.down, this.down, (f) => {
         if (rail === this.deviceRail && rail?.alive) this.deviceHandler?.(f);
       }, rail);

@@ -14,6 +14,7 @@
  * Cuts still owed when the run has ended fall on the idle device at seeded virtual times,
  * so the count always equals the number asked for.
  */
+import type { PowerPolicy } from '../../device/agent/power-policy.js';
 import type { TrustStore } from '../../device/pki/api.js';
 import type { Report } from '../../device/ports.js';
 import { readU16, readU32 } from '../../device/util/bytes.js';
@@ -44,6 +45,12 @@ export interface WorldOptions {
   seed: number;
   selfTest?: 'pass' | 'fail' | 'crash';
   activation?: 'now' | 'command';
+  /** The agent's power policy (default: DEFAULT_POWER_POLICY). */
+  policy?: PowerPolicy;
+  /** A chip that already went through updates (its confirmed image must be `currentVersion`): successive updates on one device. */
+  media?: FlashMedia;
+  /** Sees the world once it is built, before the first boot (benchmarks attach their counters here). */
+  onWorld?: (world: AgentWorld) => void;
   /**
    * A credential replacement command (device/pki/credential-command.ts) the CH relays once:
    * at the first idle moment of the first boot ('idle'), or once the download is half way ('download').
@@ -260,10 +267,13 @@ class UpdateRun {
       battery: o.battery ? DEFAULT_BATTERY : undefined,
       flash,
       link: { up: loss, down: loss },
+      policy: o.policy,
+      media: o.media,
       server: { blockSize: BLOCK_SIZE, upgradeTime: o.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0, currentTime: 0 },
     });
     this.world.ch.images.push({ manufacturerCode: readU16(image, 10), imageType: readU16(image, 12), fileVersion: this.toVersion, file: image });
     this.world.ch.behaviour = this.counting(HONEST);
+    o.onWorld?.(this.world);
     this.world.trialBehaviour = (v) => (v === this.toVersion ? (o.selfTest ?? 'pass') : 'pass');
     this.world.onPhase = (p, d) => {
       if (p === 'activate' && this.opsAtActivate === undefined) this.opsAtActivate = this.world.media.ops;
