@@ -17,7 +17,7 @@
 import { asOtaError, OtaError } from '../errors.js';
 import type { TrustStore } from '../pki/api.js';
 import { ActivationResponse, type ActivationCommand, type ActivationResponseCode, type Ports, type Report } from '../ports.js';
-import { activateTrial, bootStatus, confirmTrial, type TrialOptions } from '../storage/boot-control.js';
+import { acknowledgeBootEvent, activateTrial, bootEvent, bootStatus, confirmTrial, type TrialOptions } from '../storage/boot-control.js';
 import type { ImageSlot } from '../storage/boot-record.js';
 import { Journal } from '../storage/journal.js';
 import { makeLayout, type LayoutConfig, type StorageLayout } from '../storage/layout.js';
@@ -133,6 +133,7 @@ export class Agent {
     this.guard('ACTIVATION_PORT_FAILED', () => this.ports.activation.onCommand((c) => this.onCommand(c)));
     this.startCredentials();
     this.post(this.bootCheck());
+    this.reportBootEvent();
     // Only once the outcome is reported is ARMED cleared: a cut in between reports it again at the next boot.
     if (this.knownOutcome !== undefined) this.afterActivationKnown(this.knownOutcome.forgetDownload);
   }
@@ -178,6 +179,23 @@ export class Agent {
     if (trial) this.phase('trial', `version 0x${slot.version.toString(16)}`);
     if (event.reverted) this.phase('rolled-back', `back to 0x${slot.version.toString(16)}`);
     return event;
+  }
+
+  /**
+   * The bootloader started the fallback (the confirmed image failed its check) or rebuilt a
+   * lost boot record from the banks' metadata: the supplier hears of it (0x8F1B, docs/REPORTS.md),
+   * then the event is cleared; a cut in between reports it again at the next boot.
+   */
+  private reportBootEvent(): void {
+    let event;
+    try {
+      event = bootEvent(this.ports, this.layout!);
+    } catch {
+      return; // an unreadable record is already noted by the boot check
+    }
+    if (!event) return;
+    this.report({ kind: 'verification', alertCode: 0x8f1b, errorCode: event === 'fell-back' ? 'BOOT_FELL_BACK' : 'BOOT_RECORD_REBUILT' });
+    this.guard('BOOT_RECORD_WRITE', () => acknowledgeBootEvent(this.ports, this.layout!));
   }
 
   private runningImageOk(slot: ImageSlot): boolean {

@@ -2,13 +2,15 @@
  * The build's identity and defaults for the agent on a device: what the firmware image is
  * (manufacturer, image type, hardware), where its flash region's parts go, and how the
  * trust store is found (the manufacturer anchor is a constant of the build; the SMKI cells
- * live in the journal's TRUST_ANCHORS record, put there at provisioning).
+ * live in the kept record, two copies in their own sectors, and in the journal's
+ * TRUST_ANCHORS record, both written at provisioning: one bad sector loses neither).
  */
 import { decodeTrustStore } from '../pki/trust-store.js';
 import type { TrustStore } from '../pki/api.js';
 import type { Flash } from '../ports.js';
 import { Journal } from '../storage/journal.js';
-import { readTrustAnchors } from '../storage/journal-records.js';
+import { readTrustAnchors, recordTrustAnchors } from '../storage/journal-records.js';
+import { keepTrustAnchors, readKept } from '../storage/kept-record.js';
 import { makeLayout, type LayoutConfig } from '../storage/layout.js';
 import { OtaError, asOtaError } from '../errors.js';
 
@@ -27,14 +29,50 @@ export const DEFAULT_BUILD: DeviceBuild = {
   layout: { bankSize: 1024 * 1024, metadataSize: 8192 },
 };
 
-/** The trust store provisioned into the journal, or a typed error saying why there is none. */
+/**
+ * The provisioned trust store: from the kept record, else from the journal's copy; a typed
+ * error saying why there is none. A copy that does not decode is passed over for the other.
+ */
 export function loadTrustStore(flash: Flash, build: DeviceBuild): TrustStore {
-  let bytes: Uint8Array | undefined;
+  let layout;
   try {
-    bytes = readTrustAnchors(Journal.open(flash, makeLayout(flash, build.layout)));
+    layout = makeLayout(flash, build.layout);
   } catch (e) {
     throw asOtaError(e, 'TRUST_STORE_READ');
   }
-  if (!bytes) throw new OtaError('TRUST_STORE_MISSING', 'no TRUST_ANCHORS record: the device was not provisioned');
-  return decodeTrustStore(bytes);
+  let kept: Uint8Array | undefined;
+  let journal: Uint8Array | undefined;
+  let failure: unknown;
+  try {
+    kept = readKept(flash, layout)?.trustAnchors;
+  } catch (e) {
+    failure = e;
+  }
+  if (kept) {
+    try {
+      return decodeTrustStore(kept);
+    } catch (e) {
+      failure = e;
+    }
+  }
+  try {
+    journal = readTrustAnchors(Journal.open(flash, layout));
+  } catch (e) {
+    throw asOtaError(failure ?? e, 'TRUST_STORE_READ');
+  }
+  if (!journal) {
+    if (failure) throw asOtaError(failure, 'TRUST_STORE_READ');
+    throw new OtaError('TRUST_STORE_MISSING', 'no trust anchors in the kept record or the journal: the device was not provisioned');
+  }
+  return decodeTrustStore(journal);
+}
+
+/**
+ * Provisioning step (factory or the vendor's tool): the trust anchors into the kept record
+ * and into the journal, so either alone is enough.
+ */
+export function provisionTrustAnchors(flash: Flash, build: DeviceBuild, bytes: Uint8Array): void {
+  const layout = makeLayout(flash, build.layout);
+  keepTrustAnchors(flash, layout, bytes);
+  recordTrustAnchors(Journal.open(flash, layout), bytes);
 }

@@ -157,12 +157,13 @@ export class UpdateSink implements ImageSink {
     if (!session || !session.authenticated || this.writer || !this.manifestDigest) throw new OtaError('SINK_NOT_VERIFIED', 'erase approved before the manifest verified');
     if (!this.inactiveWritable()) throw new OtaError('STORAGE_TRIAL_PENDING', 'a trial is pending: the other bank is the fallback');
     const prefix = session.prefix();
-    const payloadLength = manifestOf(session).payloadLength;
+    const manifest = manifestOf(session);
+    const payloadLength = manifest.payloadLength;
     this.payloadFileOffset = prefix.length;
     // The record at 0 first: from here on a cut resumes (or restarts) this image, never trusts older bytes.
     this.record(0, payloadLength, DownloadStage.downloading);
     this.writer = BankWriter.begin(this.ports, this.layout, payloadLength);
-    writeMetadata(this.ports, this.layout, prefix);
+    writeMetadata(this.ports, this.layout, prefix, { version: manifest.fileVersion, length: payloadLength, digest: manifest.payloadSha256 });
     this.recordedSectors = 0;
   }
 

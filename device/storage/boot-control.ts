@@ -95,8 +95,11 @@ export function activateTrial(ports: BootPorts, layout: StorageLayout, image: Tr
   const trialBoots = options.trialBoots ?? 1;
   if (!Number.isInteger(trialBoots) || trialBoots < 1 || trialBoots > 255) throw new OtaError(StorageError.bootState, `trial boots ${trialBoots}`);
   const bank = inactiveBank(layout, record.confirmed.bank).index;
+  const next: BootRecord = { ...record };
+  delete next.fallback;
+  delete next.event;
   return writeBootRecord(ports.flash, layout, {
-    ...record,
+    ...next,
     state: 'trial',
     trialBootsLeft: trialBoots,
     trialWindowSeconds: options.trialWindowSeconds ?? 600,
@@ -106,14 +109,21 @@ export function activateTrial(ports: BootPorts, layout: StorageLayout, image: Tr
 
 /**
  * Confirms the running trial after its self-test, and raises the rollback floor in the
- * same write (the floor never goes down; default: the new image's version). A confirmed
- * version above the refused one clears the refusal.
+ * same write (the floor never goes down). The image confirmed before becomes the
+ * fallback: it stays whole in the other bank until the next download clears it.
+ *
+ * Default floor: the fallback's version, so the bootloader may start the previous image
+ * if the new one fails its check at a later boot (one image back, never further; offers
+ * over the air are still refused at or below the running version). An image that must
+ * never be rolled back (a security fix) passes `newFloor` = its version: the fallback is
+ * then below the floor and is never started. A confirmed version above the refused one
+ * clears the refusal.
  */
 export function confirmTrial(ports: BootPorts, layout: StorageLayout, newFloor?: number): BootRecord {
   const status = bootStatus(ports, layout);
   if (status.kind !== 'trial') throw new OtaError(StorageError.bootState, `cannot confirm from a ${status.kind} boot`);
   const { record, image } = status;
-  const floor = Math.max(record.floor, Math.min(newFloor ?? image.version, image.version));
+  const floor = Math.max(record.floor, Math.min(newFloor ?? record.confirmed.version, image.version));
   const next: BootRecord = {
     seq: record.seq,
     state: 'confirmed',
@@ -121,9 +131,41 @@ export function confirmTrial(ports: BootPorts, layout: StorageLayout, newFloor?:
     floor,
     trialWindowSeconds: 0,
     confirmed: copySlot(image),
+    fallback: copySlot(record.confirmed),
   };
   if (record.refused && record.refused.version >= image.version) next.refused = record.refused;
   return writeBootRecord(ports.flash, layout, next);
+}
+
+/**
+ * What the bootloader did at this boot that the supplier must hear of ('fell-back',
+ * 'rebuilt'), or undefined. The agent reports it, then calls `acknowledgeBootEvent`; a
+ * cut between the two reports it again at the next boot.
+ */
+export function bootEvent(ports: BootPorts, layout: StorageLayout): BootRecord['event'] {
+  return readBootRecord(ports.flash, layout).event;
+}
+
+/** Writes the standing record without its boot event (no write when it has none). */
+export function acknowledgeBootEvent(ports: BootPorts, layout: StorageLayout): void {
+  const record = readBootRecord(ports.flash, layout);
+  if (!record.event) return;
+  const next: BootRecord = { ...record };
+  delete next.event;
+  writeBootRecord(ports.flash, layout, next);
+}
+
+/**
+ * Before the first erase or program of `bank` (the inactive one): a standing record that
+ * still names it as the fallback is written without it, so the bootloader never starts a
+ * bank that is being overwritten. No write when it is not the fallback.
+ */
+export function releaseFallback(flash: Flash, layout: StorageLayout, bank: number): void {
+  const record = readBootRecordCopies(flash, layout).current;
+  if (!record || !record.fallback || record.fallback.bank !== bank) return;
+  const next: BootRecord = { ...record };
+  delete next.fallback;
+  writeBootRecord(flash, layout, next);
 }
 
 /** True when the inactive bank may be written: the confirmed image runs and no trial is pending. */

@@ -46,14 +46,32 @@ export function allErased(bytes: Uint8Array, erasedValue: number): boolean {
   return true;
 }
 
-/** True when every byte of [offset, offset+length) reads erased; reads in small pieces so RAM stays bounded. */
+/**
+ * True when every byte of [offset, offset+length) reads erased; reads in small pieces so
+ * RAM stays bounded. A piece that cannot be read (an ECC read fault, a torn word) is not
+ * erased: the caller erases it before use, which is what such a word needs.
+ */
 export function regionErased(flash: Flash, offset: number, length: number, scratch: Uint8Array): boolean {
   for (let o = 0; o < length; o += scratch.length) {
     const piece = scratch.subarray(0, Math.min(scratch.length, length - o));
-    readFlash(flash, offset + o, piece);
+    if (!tryRead(flash, offset + o, piece)) return false;
     if (!allErased(piece, flash.erasedValue)) return false;
   }
   return true;
+}
+
+/**
+ * Reads like `readFlash` but answers false when the port throws. For records kept in two
+ * copies or guarded by a CRC: a copy or record that cannot be read is simply not valid,
+ * the same as one whose CRC fails (docs/BOOT.md, "single faults").
+ */
+export function tryRead(flash: Flash, offset: number, into: Uint8Array): boolean {
+  try {
+    flash.read(offset, into);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Rounds `n` up to a multiple of `align`. */

@@ -8,16 +8,23 @@
  * read first and the region refuses to open (STORAGE_TRIAL_PENDING) unless the confirmed
  * image is the one running. A chip with no valid record yet (before provisioning) has no
  * fallback to protect and is allowed.
+ *
+ * After a confirm, this bank holds the previous image, which the boot record names as the
+ * fallback. Before the first erase or program through this region, the record is written
+ * without it (`releaseFallback`): from then on the bootloader never counts on this bank.
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
 import { readBootRecordCopies } from './boot-record.js';
+import { releaseFallback } from './boot-control.js';
 import { eraseSector, programFlash, readFlash } from './flash-io.js';
 import { inactiveBank, type BankRegion, type StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
 
 export class InactiveRegion {
   readonly bank: BankRegion;
+  /** The standing record names this bank as the fallback: release it before the first change. */
+  private fallbackHeld: boolean;
 
   constructor(
     readonly flash: Flash,
@@ -40,29 +47,34 @@ export class InactiveRegion {
     if (current && (current.state !== 'confirmed' || current.confirmed.bank !== running)) {
       throw new OtaError(StorageError.trialPending, `bank ${this.bank.index} is the fallback of a ${current.state} boot`);
     }
+    this.fallbackHeld = current?.fallback?.bank === this.bank.index;
   }
 
   /** Erases sector `index` of the payload area (0-based within the bank). */
   eraseBankSector(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.bank.sectorCount) this.refuse(`bank sector ${index}`);
+    this.beforeChange();
     eraseSector(this.flash, this.bank.firstSector + index);
   }
 
   /** Erases sector `index` of the metadata area (0-based within the record). */
   eraseMetaSector(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.bank.metaSectorCount) this.refuse(`metadata sector ${index}`);
+    this.beforeChange();
     eraseSector(this.flash, this.bank.metaFirstSector + index);
   }
 
   /** Programs at a payload offset within the bank. */
   programBank(at: number, data: Uint8Array): void {
     if (at < 0 || at + data.length > this.bank.size) this.refuse(`bank bytes ${at}+${data.length}`);
+    this.beforeChange();
     programFlash(this.flash, this.bank.offset + at, data);
   }
 
   /** Programs at an offset within the metadata record. */
   programMeta(at: number, data: Uint8Array): void {
     if (at < 0 || at + data.length > this.bank.metaSize) this.refuse(`metadata bytes ${at}+${data.length}`);
+    this.beforeChange();
     programFlash(this.flash, this.bank.metaOffset + at, data);
   }
 
@@ -72,6 +84,12 @@ export class InactiveRegion {
 
   readMeta(at: number, into: Uint8Array): void {
     readFlash(this.flash, this.bank.metaOffset + at, into);
+  }
+
+  private beforeChange(): void {
+    if (!this.fallbackHeld) return;
+    releaseFallback(this.flash, this.layout, this.bank.index);
+    this.fallbackHeld = false;
   }
 
   private refuse(what: string): never {

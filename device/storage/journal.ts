@@ -18,12 +18,22 @@
  * - No byte is ever programmed twice: appends go after everything that does not read
  *   erased, and after the whole extent a plausible torn header claims, so a torn record
  *   can never be completed by later bytes.
+ * - Each program is read back before the next: the commit word is programmed only after
+ *   the data reads back whole, so a program that reports success with wrong bits never
+ *   commits a record (the append fails with STORAGE_VERIFY_MISMATCH; the slot is spent).
  * - Appending costs two programs and no erase. When a sector is full, rotation erases
  *   the other one, copies each type's latest record into it, writes its header (epoch + 1)
  *   last, and only then erases the old sector. A sector without a valid header is ignored,
  *   so a cut anywhere in a rotation loses nothing committed: until the new header exists
  *   the old sector is whole, and afterwards the new one holds every latest record (both
- *   are read and merged when both headers are valid).
+ *   are read and merged).
+ * - Damage is survived, never formatted over: records are found by their own CRC and
+ *   commit word, so both sectors are scanned whatever their headers say. A sector whose
+ *   header is damaged (or unreadable) still gives up its records; when neither header is
+ *   valid the sector holding the newest record takes the appends, and the next rotation
+ *   writes a fresh header. A damaged record is skipped, so the one before it of its type
+ *   stands. Only a journal with no header and no record at all is formatted. A read fault
+ *   counts as damage: an unreadable slot is neither erased nor a record.
  * - Sequence numbers are 32-bit and not expected to wrap (one record a second for 136
  *   years).
  * RAM: an index entry per record type, and one record's bytes while it is read or written.
@@ -32,12 +42,16 @@ import { OtaError, asOtaError } from '../errors.js';
 import type { Flash } from '../ports.js';
 import { equalBytes, readU16, readU32, writeU16, writeU32 } from '../util/bytes.js';
 import { crc32 } from '../util/crc32.js';
-import { allErased, alignUp, eraseSector, programFlash, readFlash, regionErased } from './flash-io.js';
+import { allErased, alignUp, eraseSector, programVerified, readFlash, regionErased, tryRead } from './flash-io.js';
 import type { StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
 
-/** Largest record body the journal takes (a trust-anchor set is the largest user). */
-export const JOURNAL_MAX_BODY = 1536;
+/**
+ * Largest record body the journal takes. A trust-anchor set is the largest user: the test
+ * PKI's four SMKI cells encode to about 1.7 KB. Rotation needs every type's latest record
+ * in one sector, so this stays well under half of a 4 KiB sector.
+ */
+export const JOURNAL_MAX_BODY = 2048;
 export const JOURNAL_MAX_TYPE = 127;
 
 const SECTOR_MAGIC = 0x314a4841; // "AHJ1"
@@ -88,7 +102,7 @@ export class Journal {
     this.commitSize = alignUp(4, this.align);
   }
 
-  /** Reads both sectors and indexes the latest record of each type; formats a blank journal. */
+  /** Reads both sectors and indexes the latest record of each type; formats a blank journal only. */
   static open(flash: Flash, layout: StorageLayout): Journal {
     const j = new Journal(flash, layout);
     try {
@@ -174,8 +188,8 @@ export class Journal {
     writeU32(data, HEAD + body.length, crc32(data, 0, HEAD + body.length));
     data.fill(this.layout.erasedValue, HEAD + body.length + 4);
     const base = this.sectorOffset(which) + at;
-    programFlash(this.flash, base, data);
-    programFlash(this.flash, base + data.length, this.commitWord());
+    programVerified(this.flash, base, data);
+    programVerified(this.flash, base + data.length, this.commitWord());
   }
 
   private commitWord(): Uint8Array {
@@ -189,22 +203,32 @@ export class Journal {
   private load(): void {
     const heads = [this.readHeader(0), this.readHeader(1)];
     const [a, b] = heads;
-    if (!a.valid && !b.valid) {
+    if (a.valid || b.valid) {
+      if (a.valid && b.valid) this.active = serialAfter(b.epoch, a.epoch) ? 1 : 0;
+      else this.active = a.valid ? 0 : 1;
+      this.epoch = heads[this.active].epoch;
+      // The active sector first, so on equal sequence numbers (copies left by a rotation
+      // whose old sector was not erased yet) the index points into the sector that stays.
+      this.free = this.scanSector(this.active);
+      this.scanSector(1 - this.active);
+      return;
+    }
+    // Neither header is valid: blank, or damaged. Records are still found by their CRC.
+    const free = [this.scanSector(0), this.scanSector(1)];
+    if (this.index.size === 0) {
       this.format();
       return;
     }
-    if (a.valid && b.valid) this.active = serialAfter(b.epoch, a.epoch) ? 1 : 0;
-    else this.active = a.valid ? 0 : 1;
-    this.epoch = heads[this.active].epoch;
-    // The active sector first, so on equal sequence numbers (copies left by a rotation
-    // whose old sector was not erased yet) the index points into the sector that stays.
-    this.free = this.scanSector(this.active);
-    if (heads[1 - this.active].valid) this.scanSector(1 - this.active);
+    let newest: IndexEntry | undefined;
+    for (const e of this.index.values()) if (!newest || e.seq > newest.seq) newest = e;
+    this.active = newest!.sector;
+    this.epoch = 0;
+    this.free = free[this.active];
   }
 
   private readHeader(which: number): { valid: boolean; epoch: number } {
     const head = new Uint8Array(12);
-    readFlash(this.flash, this.sectorOffset(which), head);
+    if (!tryRead(this.flash, this.sectorOffset(which), head)) return { valid: false, epoch: 0 };
     if (readU32(head, 0) !== SECTOR_MAGIC || crc32(head, 0, 8) !== readU32(head, 8)) return { valid: false, epoch: 0 };
     return { valid: true, epoch: readU32(head, 4) };
   }
@@ -216,7 +240,12 @@ export class Journal {
     let free = pos;
     const slotBytes = new Uint8Array(this.slot);
     while (pos + this.slot <= this.s) {
-      readFlash(this.flash, base + pos, slotBytes);
+      if (!tryRead(this.flash, base + pos, slotBytes)) {
+        // Unreadable: not erased (nothing may be programmed here) and not a record.
+        pos += this.slot;
+        free = pos;
+        continue;
+      }
       if (allErased(slotBytes, this.layout.erasedValue)) {
         pos += this.slot;
         continue;
@@ -241,7 +270,7 @@ export class Journal {
   private consider(which: number, pos: number, type: number, length: number): void {
     const size = this.dataSize(length);
     const rec = new Uint8Array(size + this.commitSize);
-    readFlash(this.flash, this.sectorOffset(which) + pos, rec);
+    if (!tryRead(this.flash, this.sectorOffset(which) + pos, rec)) return;
     if (crc32(rec, 0, HEAD + length) !== readU32(rec, HEAD + length)) return;
     if (!equalBytes(rec.subarray(size), this.commitWord())) return;
     const seq = readU32(rec, 4);
@@ -267,13 +296,18 @@ export class Journal {
     // Records that only the target still holds (never expected: the active sector has
     // copies of all of them) are kept in RAM across its erase rather than lost.
     const held = new Map<number, Uint8Array>();
-    for (const [type, e] of this.index) if (e.sector === to) held.set(type, this.latest(type)!);
+    for (const [type, e] of this.index) if (e.sector === to) this.holdReadable(type, held);
     eraseSector(this.flash, this.layout.journalSectors[to]);
     let pos = this.headerSize;
     const moved = new Map<number, IndexEntry>();
     for (const type of this.types()) {
       const e = this.index.get(type)!;
-      const body = held.get(type) ?? this.latest(type)!;
+      const body = held.get(type) ?? this.readable(type);
+      // A record that went bad at rest since it was indexed cannot be copied: it is lost, not the journal.
+      if (!body) {
+        this.index.delete(type);
+        continue;
+      }
       this.writeRecord(to, pos, type, e.seq, body);
       moved.set(type, { sector: to, offset: pos, length: e.length, seq: e.seq });
       pos += this.extent(e.length);
@@ -294,7 +328,21 @@ export class Journal {
     writeU32(h, 0, SECTOR_MAGIC);
     writeU32(h, 4, epoch);
     writeU32(h, 8, crc32(h, 0, 8));
-    programFlash(this.flash, this.sectorOffset(which), h);
+    programVerified(this.flash, this.sectorOffset(which), h);
+  }
+
+  /** The latest body of `type`, or undefined when it no longer reads back whole. */
+  private readable(type: number): Uint8Array | undefined {
+    try {
+      return this.latest(type);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private holdReadable(type: number, held: Map<number, Uint8Array>): void {
+    const body = this.readable(type);
+    if (body) held.set(type, body);
   }
 
   private eraseIfNeeded(which: number): void {

@@ -4,7 +4,9 @@
  *
  * Order (each part a whole number of sectors, from offset 0):
  *   boot-control copy A | copy B | journal sector 0 | journal sector 1 |
- *   metadata bank 0 | metadata bank 1 | bank 0 | bank 1
+ *   kept record copy A | copy B | metadata bank 0 | metadata bank 1 | bank 0 | bank 1
+ * The kept record holds what the device cannot learn again over the air (trust anchors,
+ * counters) with the same two-copy redundancy as the boot record.
  * Boot records and the journal come first so a bootloader finds them at fixed offsets
  * whatever the bank size; each boot-record copy has its own sector so erasing one never
  * touches the other.
@@ -42,9 +44,19 @@ export interface StorageLayout {
   bootSectors: readonly [number, number];
   /** Sector indexes of the two journal sectors. */
   journalSectors: readonly [number, number];
+  /** Sector index of kept-record copy A and copy B (trust anchors, counters). */
+  keptSectors: readonly [number, number];
   banks: readonly [BankRegion, BankRegion];
   /** Bytes the layout uses from offset 0. */
   used: number;
+}
+
+/** Sectors before the metadata records: boot-control A, B; journal 0, 1; kept record A, B. */
+export const FIXED_SECTORS = 6;
+
+/** Sectors a flash region needs for `config` (whole sectors of `sectorSize`). */
+export function sectorsNeeded(sectorSize: number, config: LayoutConfig): number {
+  return FIXED_SECTORS + 2 * Math.ceil(config.metadataSize / sectorSize) + 2 * Math.ceil(config.bankSize / sectorSize);
 }
 
 export function makeLayout(flash: Pick<Flash, 'size' | 'sectorSize' | 'writeAlign' | 'erasedValue'>, config: LayoutConfig): StorageLayout {
@@ -69,7 +81,7 @@ export function makeLayout(flash: Pick<Flash, 'size' | 'sectorSize' | 'writeAlig
     metaFirstSector: metaFirst,
     metaSectorCount: metaSectors,
   });
-  const meta0 = 4;
+  const meta0 = FIXED_SECTORS;
   const meta1 = meta0 + metaSectors;
   const bank0 = meta1 + metaSectors;
   const bank1 = bank0 + bankSectors;
@@ -81,6 +93,7 @@ export function makeLayout(flash: Pick<Flash, 'size' | 'sectorSize' | 'writeAlig
     erasedValue: flash.erasedValue,
     bootSectors: [0, 1],
     journalSectors: [2, 3],
+    keptSectors: [4, 5],
     banks: [bank(0, meta0, bank0), bank(1, meta1, bank1)],
     used,
   };

@@ -50,7 +50,8 @@ describe('explicit activation (CS06)', () => {
     expect(world.reportsOf('activation')).toEqual([]);
     expect(world.current!.command(hash)).toBe(0);
     expect(world.run(() => confirmed(world))).toBe(true);
-    expect(world.bootRecord()).toMatchObject({ state: 'confirmed', floor: TO_VERSION, confirmed: { bank: 1, version: TO_VERSION } });
+    // The floor stays at the previous version: it is the fallback (docs/BOOT.md row 7); offers at or below the running version are refused anyway.
+    expect(world.bootRecord()).toMatchObject({ state: 'confirmed', floor: FROM_VERSION, confirmed: { bank: 1, version: TO_VERSION }, fallback: { bank: 0, version: FROM_VERSION } });
     expect(world.reportsOf('activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
     expect(world.reportsOf('firmware-version').map((r) => r.version)).toEqual([FROM_VERSION, TO_VERSION]);
   });

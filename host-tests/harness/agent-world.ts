@@ -18,7 +18,7 @@ import { hashFlash } from '../../device/storage/bank-hash.js';
 import { provisionBootRecord } from '../../device/storage/boot-control.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
 import { Journal } from '../../device/storage/journal.js';
-import { makeLayout, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
 import { failingFlash, failingPower, failingTransport, thrown, wornSector, type WornSectorMode } from './faulty-ports.js';
 import { DEFAULT_SERVER, EmulatedCh, HONEST, type ServerOptions } from './ota-server.js';
 import { PowerLost, PowerRail } from './power-rail.js';
@@ -110,7 +110,7 @@ export class AgentWorld {
     this.ch.behaviour = HONEST;
     const profile = config.flash ?? NOR_FF_ALIGN4;
     this.layoutConfig = { bankSize: config.bankSize, metadataSize: METADATA_BYTES };
-    const sectors = 4 + 2 * Math.ceil(METADATA_BYTES / profile.sectorSize) + 2 * Math.ceil(config.bankSize / profile.sectorSize);
+    const sectors = sectorsNeeded(profile.sectorSize, { bankSize: config.bankSize, metadataSize: METADATA_BYTES });
     this.media = config.media ?? new FlashMedia(profile, sectors * profile.sectorSize, config.seed);
     const probe = this.media.attach(new PowerRail());
     this.layout = makeLayout(probe, this.layoutConfig);

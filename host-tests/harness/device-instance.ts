@@ -12,7 +12,7 @@ import type { PowerPolicy } from '../../device/agent/power-policy.js';
 import type { BootControl, Report, Reporter } from '../../device/ports.js';
 import { Journal } from '../../device/storage/journal.js';
 import { readDownloadProgress, type DownloadProgress } from '../../device/storage/journal-records.js';
-import { makeLayout, type StorageLayout } from '../../device/storage/layout.js';
+import { makeLayout, sectorsNeeded, type StorageLayout } from '../../device/storage/layout.js';
 import { HONEST, EmulatedCh, DEFAULT_SERVER, type ServerOptions } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';
@@ -75,7 +75,7 @@ export class OtaWorld {
     this.bankSize = config.bankSize;
     const profile = config.flash ?? NOR_FF_ALIGN4;
     const layoutConfig = { bankSize: config.bankSize, metadataSize: profile.sectorSize };
-    const sectors = 4 + 2 + 2 * Math.ceil(config.bankSize / profile.sectorSize);
+    const sectors = sectorsNeeded(profile.sectorSize, layoutConfig);
     this.media = new FlashMedia(profile, sectors * profile.sectorSize, config.seed);
     this.layout = makeLayout(this.media.attach(new PowerRail()), layoutConfig);
     this.runningImage = this.rng.fork().bytes(this.layout.banks[0].size);

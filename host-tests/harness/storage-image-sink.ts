@@ -137,7 +137,7 @@ export class StorageImageSink implements ImageSink {
     // The record at 0 first: from here on a cut resumes (or restarts) this image, never trusts older bytes.
     this.record(0, DownloadStage.downloading);
     this.writer = BankWriter.begin(this.ports, this.layout, v.payloadLength);
-    writeMetadata(this.ports, this.layout, v.manifest);
+    writeMetadata(this.ports, this.layout, v.manifest, { version: this.image!.fileVersion, length: v.payloadLength, digest: v.payloadDigest });
     this.hash = this.ports.sha256.create();
     this.recordedSectors = 0;
   }

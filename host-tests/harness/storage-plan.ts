@@ -16,6 +16,8 @@ export interface PlanOptions {
   progressEvery?: number;
   journalRoomLeft?: number;
   newVersion?: number;
+  /** The floor the confirmation sets (default: the new version); undefined: confirmTrial's default. */
+  confirmFloor?: number | undefined;
 }
 
 export function makePlan(profile: FlashProfile, digestOf: (b: Uint8Array) => Uint8Array, options: PlanOptions = {}): UpdatePlan {
@@ -39,6 +41,7 @@ export function makePlan(profile: FlashProfile, digestOf: (b: Uint8Array) => Uin
     progressEvery: options.progressEvery ?? 1024,
     chunkSeed: rng.nextU32() & 0xffff,
     selfTest: options.selfTest ?? 'pass',
+    confirmFloor: 'confirmFloor' in options ? options.confirmFloor : newVersion,
     journalRoomLeft: options.journalRoomLeft ?? 700,
     trustAnchors: rng.bytes(300),
     counters: new Map([

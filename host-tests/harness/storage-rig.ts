@@ -3,7 +3,7 @@
  * instance (PowerRail + SimFlash) with a fixed running bank. No Node API: runs in XS too.
  */
 import type { BootControl, Flash } from '../../device/ports.js';
-import { makeLayout, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
 import { PowerRail } from './power-rail.js';
 import { FlashMedia, type FlashProfile } from './sim-flash.js';
 
@@ -11,7 +11,7 @@ import { FlashMedia, type FlashProfile } from './sim-flash.js';
 export const SMALL_LAYOUT: LayoutConfig = { bankSize: 16 * 1024, metadataSize: 4096 };
 
 export function chipFor(profile: FlashProfile, config: LayoutConfig = SMALL_LAYOUT, seed = 1): FlashMedia {
-  const sectors = 4 + 2 * Math.ceil(config.metadataSize / profile.sectorSize) + 2 * Math.ceil(config.bankSize / profile.sectorSize);
+  const sectors = sectorsNeeded(profile.sectorSize, config);
   return new FlashMedia(profile, sectors * profile.sectorSize, seed);
 }
 

@@ -6,6 +6,7 @@
  * flash says, exactly as the agent would. No Node API: it runs inside XS too.
  */
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
+import { isOtaError } from '../../device/errors.js';
 import type { BootControl, Flash, Sha256 } from '../../device/ports.js';
 import { hashFlash } from '../../device/storage/bank-hash.js';
 import { BankWriter } from '../../device/storage/bank-writer.js';
@@ -23,8 +24,9 @@ import {
   type DownloadProgress,
   type ImageIdentity,
 } from '../../device/storage/journal-records.js';
-import { makeLayout, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
-import { readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
+import { keepCounters, keepTrustAnchors } from '../../device/storage/kept-record.js';
+import { makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../../device/storage/layout.js';
+import { provisionMetadata, readMetadata, writeMetadata } from '../../device/storage/metadata-record.js';
 import { equalBytes } from '../../device/util/bytes.js';
 import { PowerRail } from './power-rail.js';
 import { Rng } from './rng.js';
@@ -51,6 +53,8 @@ export interface UpdatePlan {
   chunkSeed: number;
   /** What the new image's self-test does on its trial boot. */
   selfTest: 'pass' | 'hang';
+  /** The floor the confirmation sets; undefined: confirmTrial's default (the fallback's version). */
+  confirmFloor: number | undefined;
   /** The journal is filled with older records until only this many bytes are free, so the update's appends rotate it. */
   journalRoomLeft: number;
   trustAnchors: Uint8Array;
@@ -64,6 +68,7 @@ export type BootEnd =
   | 'confirmed' // the trial confirmed itself this boot
   | 'hang' // the trial never confirmed: its watchdog restarts it
   | 'idle' // nothing left to do
+  | 'error' // a storage call failed (not a cut): the agent gives up this boot and carries on at the next
   | 'halt'; // the bootloader found nothing bootable
 
 export interface BootReport {
@@ -77,7 +82,7 @@ export interface BootReport {
 /** A chip as it leaves the factory plus some life: old image confirmed in bank 0, a used journal. */
 export function prepareChip(plan: UpdatePlan, seed = 1): FlashMedia {
   const cfg = plan.layout;
-  const sectors = 4 + 2 * Math.ceil(cfg.metadataSize / plan.profile.sectorSize) + 2 * Math.ceil(cfg.bankSize / plan.profile.sectorSize);
+  const sectors = sectorsNeeded(plan.profile.sectorSize, cfg);
   const media = new FlashMedia(plan.profile, sectors * plan.profile.sectorSize, seed);
   const rail = new PowerRail();
   const flash = media.attach(rail);
@@ -85,7 +90,12 @@ export function prepareChip(plan: UpdatePlan, seed = 1): FlashMedia {
   const bank0 = layout.banks[0];
   // The factory image is programmed by the production line, not by the agent.
   media.bytes.set(plan.oldPayload, bank0.offset);
-  provisionBootRecord(flash, layout, { bank: 0, version: plan.oldVersion, length: plan.oldPayload.length, digest: plan.oldDigest });
+  const factory = { bank: 0, version: plan.oldVersion, length: plan.oldPayload.length, digest: plan.oldDigest };
+  provisionBootRecord(flash, layout, factory);
+  // Its metadata record too, so a bootloader that loses both boot-record copies still finds it (docs/BOOT.md row 1).
+  provisionMetadata(flash, layout, 0, plan.metadata, factory);
+  keepTrustAnchors(flash, layout, plan.trustAnchors);
+  keepCounters(flash, layout, plan.counters);
   const journal = Journal.open(flash, layout);
   recordTrustAnchors(journal, plan.trustAnchors);
   do recordCounters(journal, plan.counters);
@@ -137,7 +147,11 @@ export class StorageDevice {
     } catch (e) {
       if (!rail.alive && rail.reason !== 'restart') return { end: 'cut', outcome };
       if (!rail.alive) return { end: 'restart', outcome };
-      return { end: 'halt', outcome, error: `${(e as Error).name}: ${(e as Error).message}` };
+      const error = `${(e as Error).name}: ${(e as Error).message}`;
+      // A typed storage failure (a read-back that differs, a read fault) is the agent's to retry after a reboot;
+      // anything else (a FlashMisuse, an untyped throw) is a bug and ends the run.
+      if (outcome.kind === 'boot' && isOtaError(e)) return { end: 'error', outcome, error };
+      return { end: 'halt', outcome, error };
     }
   }
 
@@ -160,7 +174,7 @@ export class StorageDevice {
     const status = bootStatus(ports, layout);
     if (status.kind === 'trial') {
       if (p.selfTest === 'hang') return 'hang';
-      confirmTrial(ports, layout, p.newVersion);
+      confirmTrial(ports, layout, p.confirmFloor);
       clearDownloadProgress(Journal.open(ports.flash, layout));
       return 'confirmed';
     }
@@ -177,7 +191,7 @@ export class StorageDevice {
     if (mine && mine.stage >= DownloadStage.payloadComplete) {
       if (this.bankHolds(ports, record)) {
         if (mine.stage < DownloadStage.metadataWritten || !this.metadataHeld(ports, mine.bank)) {
-          writeMetadata(ports, layout, p.metadata);
+          writeMetadata(ports, layout, p.metadata, this.metaImage());
           this.record(journal, mine.bank, p.newPayload.length, DownloadStage.metadataWritten);
         }
         return this.activate(ports);
@@ -205,9 +219,13 @@ export class StorageDevice {
     }
     writer.finish(p.newDigest);
     this.record(journal, writer.bank, p.newPayload.length, DownloadStage.payloadComplete);
-    writeMetadata(ports, layout, p.metadata);
+    writeMetadata(ports, layout, p.metadata, this.metaImage());
     this.record(journal, writer.bank, p.newPayload.length, DownloadStage.metadataWritten);
     return this.activate(ports);
+  }
+
+  private metaImage() {
+    return { version: this.plan.newVersion, length: this.plan.newPayload.length, digest: this.plan.newDigest };
   }
 
   private activate(ports: AgentPorts): BootEnd {

@@ -21,8 +21,8 @@ describe.each(FLASH_PROFILES)('failed trials on $name', (profile) => {
     const reports = dev.settle();
     expect(reports.map((r) => r.end)).toEqual(['restart', 'hang', 'idle']);
     const trialBoot = reports[1].outcome;
-    expect(trialBoot).toMatchObject({ kind: 'boot', trial: true, row: 6, watchdogSeconds: 600 });
-    expect(reports[2].outcome).toMatchObject({ kind: 'boot', trial: false, bank: 0, row: 4 });
+    expect(trialBoot).toMatchObject({ kind: 'boot', trial: true, row: 5, watchdogSeconds: 600 });
+    expect(reports[2].outcome).toMatchObject({ kind: 'boot', trial: false, bank: 0, row: 3 });
     // A "cut during trial" check does not apply here: the watchdog, not a cut, ended the trial.
     const rec = dev.bootRecord();
     expect(rec.state).toBe('confirmed');

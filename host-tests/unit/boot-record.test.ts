@@ -80,8 +80,8 @@ describe('boot record codec', () => {
 describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
   function provisioned(seed = 1): FlashMedia {
     const media = chipFor(profile, undefined, seed);
-    media.bytes.set(OLD, 6 * 4096);
     const inst = instance(media, 0);
+    media.bytes.set(OLD, inst.layout.banks[0].offset);
     provisionBootRecord(inst.flash, inst.layout, { bank: 0, version: 0x10000, length: OLD.length, digest: sha256(OLD) });
     return media;
   }
@@ -133,7 +133,25 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const aBase = inst.layout.bootSectors[0] * inst.layout.sectorSize;
     media.bytes[aBase + 13] ^= 0x01;
     expect(isOtaError(caught(() => readBootRecord(inst.flash, inst.layout)), 'BOOT_RECORD_CORRUPT')).toBe(true);
-    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'halt', row: 1 });
+    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'halt', row: 2 });
+  });
+
+  it('a copy that cannot be read (or reads wrong) is invalid for the agent and the bootloader alike, never a throw', () => {
+    const media = provisioned();
+    const inst = instance(media, 0);
+    writeBootRecord(inst.flash, inst.layout, { ...readBootRecord(inst.flash, inst.layout), floor: 0x10001 });
+    // Two flipped bits in the newer copy B: an ECC read fault, or a CRC mismatch without ECC.
+    media.flipBits(inst.layout.bootSectors[1] * inst.layout.sectorSize + 40, 0x03);
+    if (profile.ecc) expect(media.unreadable(inst.layout.bootSectors[1] * inst.layout.sectorSize, 160)).toBe(true);
+    expect(readBootRecordCopies(inst.flash, inst.layout).copies[1]).toBeUndefined();
+    expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10000);
+    expect(bootStatus(inst, inst.layout).kind).toBe('confirmed');
+    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'boot', bank: 0, row: 6 });
+    // The next write goes over the damaged copy and mends it.
+    writeBootRecord(inst.flash, inst.layout, { ...readBootRecord(inst.flash, inst.layout), floor: 0x10002 });
+    expect(readBootRecordCopies(inst.flash, inst.layout).copies.every((c) => c !== undefined)).toBe(true);
+    expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10002);
+    expect(media.misuse).toEqual([]);
   });
 
   it('a cut at the erase or program of a record write, clean or torn, leaves the old record or the new one', () => {
@@ -171,10 +189,11 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const before = media.ops;
     const c = confirmTrial(trialInst, trialInst.layout);
     expect(media.ops - before).toBe(2);
-    expect(c).toMatchObject({ state: 'confirmed', floor: 0x20000, confirmed: { bank: 1, version: 0x20000 } });
+    // The default floor keeps the previous image allowed: it is the fallback, one image back.
+    expect(c).toMatchObject({ state: 'confirmed', floor: 0x10000, confirmed: { bank: 1, version: 0x20000 }, fallback: { bank: 0, version: 0x10000 } });
     expect(c.trial).toBeUndefined();
     expect(isOtaError(caught(() => confirmTrial(trialInst, trialInst.layout)), 'BOOT_STATE')).toBe(true);
-    expect(new SimBootloader(trialInst.flash, trialInst.layout, nobleSha256).boot()).toMatchObject({ kind: 'boot', bank: 1, trial: false, row: 2 });
+    expect(new SimBootloader(trialInst.flash, trialInst.layout, nobleSha256).boot()).toMatchObject({ kind: 'boot', bank: 1, trial: false, row: 6 });
   });
 
   it('refuses a version below the floor, a reverted digest, and activation from a trial', () => {
@@ -202,7 +221,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) });
     media.bytes[inst.layout.banks[1].offset + 100] ^= 1;
     const out = new SimBootloader(inst.flash, inst.layout, nobleSha256).boot();
-    expect(out).toMatchObject({ kind: 'boot', bank: 0, trial: false, row: 5 });
+    expect(out).toMatchObject({ kind: 'boot', bank: 0, trial: false, row: 4 });
     const rec = readBootRecord(inst.flash, inst.layout);
     expect(rec.state).toBe('confirmed');
     expect(rec.refused).toBeUndefined();

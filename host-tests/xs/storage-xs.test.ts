@@ -99,3 +99,26 @@ describe.each(FLASH_PROFILES)('storage power cuts inside XS on $name', (profile)
     );
   });
 });
+
+describe.each(FLASH_PROFILES)('faults of real parts inside XS on $name', (profile) => {
+  it('a damaged confirmed bank boots the fallback; both boot-record copies and the journal header damaged still boot a bank that verifies and keep the trust anchors', async () => {
+    const r = await run<{
+      first: string[];
+      fallback: { kind: string; bank?: number; row: number };
+      fallbackEvent: string | null;
+      rebuilt: { kind: string; bank?: number; row: number };
+      rebuiltEvent: string | null;
+      anchorsFromJournal: boolean;
+      anchorsFromKept: boolean;
+      misuse: string[];
+    }>('faults', { profile: profile.name }, `faults ${profile.name}`);
+    expect(r.first).toEqual(['restart', 'confirmed', 'idle']);
+    expect(r.fallback).toMatchObject({ kind: 'boot', bank: 0, row: 7 });
+    expect(r.fallbackEvent).toBe('fell-back');
+    expect(r.rebuilt).toMatchObject({ kind: 'boot', bank: 0, row: 1 });
+    expect(r.rebuiltEvent).toBe('rebuilt');
+    expect(r.anchorsFromJournal).toBe(true);
+    expect(r.anchorsFromKept).toBe(true);
+    expect(r.misuse).toEqual([]);
+  });
+});

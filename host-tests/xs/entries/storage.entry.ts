@@ -7,6 +7,8 @@ import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import { Journal } from '../../../device/storage/journal.js';
 import { readCounters, readDownloadProgress, readTrustAnchors } from '../../../device/storage/journal-records.js';
 import { toHex } from '../../../device/util/bytes.js';
+import { readKept } from '../../../device/storage/kept-record.js';
+import { SimBootloader } from '../../harness/sim-bootloader.js';
 import { PowerRail } from '../../harness/power-rail.js';
 import { FLASH_PROFILES, type FlashMedia } from '../../harness/sim-flash.js';
 import { makePlan } from '../../harness/storage-plan.js';
@@ -55,6 +57,39 @@ function summary(dev: StorageDevice, media: FlashMedia, plan: UpdatePlan, report
 }
 
 serve({
+  /**
+   * Faults of real parts inside XS: after an update (default floor, so the old image is the
+   * fallback), the confirmed bank gets an uncorrectable word or flipped bits, then both
+   * boot-record copies and the journal header are damaged too. Returns what booted.
+   */
+  faults: (args: { profile: string }) => {
+    const base = planFor(args.profile);
+    const plan: UpdatePlan = { ...base, confirmFloor: undefined };
+    const media = prepareChip(plan);
+    const dev = new StorageDevice(media, plan);
+    const first = dev.settle().map((r) => r.end);
+    const bank1 = dev.layout.banks[1];
+    media.flipBits(bank1.offset + 321, 0x03);
+    const fallback = new SimBootloader(media.attach(new PowerRail()), dev.layout, nobleSha256).boot();
+    const afterFallback = dev.bootRecord();
+    // Both copies and the active journal header damaged: the bank that verifies still boots, the trust anchors still read.
+    for (const s of dev.layout.bootSectors) media.flipBits(s * dev.layout.sectorSize + 17, 0x03);
+    for (const s of dev.layout.journalSectors) media.flipBits(s * dev.layout.sectorSize + 1, 0x03);
+    const rebuilt = new SimBootloader(media.attach(new PowerRail()), dev.layout, nobleSha256).boot();
+    const flash = media.attach(new PowerRail());
+    const j = Journal.open(flash, dev.layout);
+    return {
+      first,
+      fallback,
+      fallbackEvent: afterFallback.event ?? null,
+      rebuilt,
+      rebuiltEvent: dev.bootRecord().event ?? null,
+      anchorsFromJournal: toHex(readTrustAnchors(j) ?? new Uint8Array()) === toHex(plan.trustAnchors),
+      anchorsFromKept: toHex(readKept(flash, dev.layout)?.trustAnchors ?? new Uint8Array()) === toHex(plan.trustAnchors),
+      misuse: media.misuse.slice(),
+    };
+  },
+
   /** The payloads, so the Node side can hash them itself. */
   payloads: (args: { profile: string }) => {
     const p = planFor(args.profile);
