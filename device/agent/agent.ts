@@ -37,7 +37,7 @@ import { runSelfTest, type SelfTestCheck } from './self-test.js';
 import { UpdateSink, isImageRefusal, type HeldBankImage } from './update-sink.js';
 import { upgradeEndTrigger } from './unsolicited-end.js';
 import { CredentialUpdater } from './credential-update.js';
-import { loadCredentials } from './credential-store.js';
+import { loadCredentials, repairJournalCopy } from './credential-store.js';
 import { readCredentials, type CredentialReadout } from '../pki/credential-readout.js';
 
 /** What the agent tells an observer (logs, the emulator's timeline); never needed to run. */
@@ -543,6 +543,8 @@ export class Agent {
     } catch (e) {
       this.note(asOtaError(e, 'CRED_READ')); // the provisioned set stands
     }
+    // A cut between the kept record and the journal's copy left the copy behind: mend it.
+    this.guard('JOURNAL_WRITE', () => repairJournalCopy(this.ports.flash, this.layout!, this.trust));
     this.credentialUpdater = new CredentialUpdater(this.ports, this.layout!, this.trust, this.config.deviceId);
     const port = this.ports.credentials;
     if (port) this.guard('CREDENTIAL_PORT_FAILED', () => port.onCommand((c) => this.onCredentialCommand(c)));

@@ -60,7 +60,8 @@ export function loadTrustStore(flash: Flash, build: DeviceBuild): TrustStore {
   } catch (e) {
     throw asOtaError(failure ?? e, 'TRUST_STORE_READ');
   }
-  if (!journal) {
+  // An empty copy was cleared by a credential replacement too large for it (credential-store.ts): none.
+  if (!journal || journal.length === 0) {
     if (failure) throw asOtaError(failure, 'TRUST_STORE_READ');
     throw new OtaError('TRUST_STORE_MISSING', 'no trust anchors in the kept record or the journal: the device was not provisioned');
   }

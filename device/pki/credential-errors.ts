@@ -41,6 +41,8 @@ export const CredentialError = {
   busy: 'CRED_BUSY',
   /** The new set could not be written (a flash port failed); the old set stands. (127) */
   storeWrite: 'CRED_STORE_WRITE',
+  /** The credentials on flash could not be read at start: the provisioned set stands (an agent note, never an answer). (127) */
+  read: 'CRED_READ',
   /** Anything else (a port that threw where it promised not to). (127) */
   internal: 'CRED_INTERNAL',
 } as const;
@@ -76,6 +78,7 @@ export const CS02B_FOR: Readonly<Record<CredentialErrorCode, Cs02bCodeValue>> = 
   CRED_TOO_LARGE: Cs02bCode.insufficientMemory,
   CRED_BUSY: Cs02bCode.resourcesBusy,
   CRED_STORE_WRITE: Cs02bCode.other,
+  CRED_READ: Cs02bCode.other,
   CRED_INTERNAL: Cs02bCode.other,
 };
 
