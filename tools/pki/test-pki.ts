@@ -140,7 +140,7 @@ export function createTestPki(options: TestPkiOptions = {}): TestPki {
     (kid) => [ext.basicConstraints(false), ext.keyUsage(['digitalSignature']), ext.subjectKeyId(kid), ext.authorityKeyId(manufacturerRoot.keyId)],
   );
 
-  // Made last, so the other certificates keep the serial numbers they had before it existed.
+  // Made last: the other certificates keep their serial numbers whether or not a test uses it.
   const recovery = make('smki-recovery', smkiName(SmkiRole.recovery, { entityId: RECOVERY_ENTITY_ID, cn: 'Recovery' }), issuerOf(orgCa, caName), (kid) => [
     ext.keyUsage(['digitalSignature']),
     ext.policies([policy]),
