@@ -158,12 +158,15 @@ export function acknowledgeBootEvent(ports: BootPorts, layout: StorageLayout): v
 /**
  * Before the first erase or program of `bank` (the inactive one): a standing record that
  * still names it as the fallback is written without it, so the bootloader never starts a
- * bank that is being overwritten. No write when it is not the fallback.
+ * bank that is being overwritten, and with the floor raised to the running version in the
+ * same write: once the previous image is gone nothing older may boot (the floor lags the
+ * running version by one image only while that image is kept whole as the fallback). No
+ * write when it is not the fallback.
  */
 export function releaseFallback(flash: Flash, layout: StorageLayout, bank: number): void {
   const record = readBootRecordCopies(flash, layout).current;
   if (!record || !record.fallback || record.fallback.bank !== bank) return;
-  const next: BootRecord = { ...record };
+  const next: BootRecord = { ...record, floor: Math.max(record.floor, record.confirmed.version) };
   delete next.fallback;
   writeBootRecord(flash, layout, next);
 }

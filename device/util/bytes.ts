@@ -22,17 +22,42 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 const HEX = '0123456789abcdef';
 
+/**
+ * Strings are built in pieces of at most PIECE characters and joined once: XS copies the
+ * whole string on every `+=`, so growing one character at a time costs time and garbage
+ * quadratic in the length (a 1 MiB input took minutes in XS).
+ */
+const PIECE = 1024;
+
 export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i] >> 4] + HEX[b[i] & 15];
-  return s;
+  const pieces: string[] = [];
+  const pairs: string[] = [];
+  for (let i = 0; i < b.length; i++) {
+    pairs.push(HEX[b[i] >> 4] + HEX[b[i] & 15]);
+    if (pairs.length === PIECE / 2 || i === b.length - 1) {
+      pieces.push(pairs.join(''));
+      pairs.length = 0;
+    }
+  }
+  return pieces.join('');
 }
 
 export function fromHex(hex: string): Uint8Array {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new RangeError('not hex');
   const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
+  // The string's iterator walks it once; substr or charCodeAt at index i makes XS scan its
+  // UTF-8 from the start each time, which is quadratic in the length.
+  let o = 0;
+  let high = -1;
+  for (const c of clean) {
+    const v = parseInt(c, 16);
+    if (high < 0) high = v;
+    else {
+      out[o++] = (high << 4) | v;
+      high = -1;
+    }
+  }
   return out;
 }
 
@@ -59,15 +84,10 @@ export function writeU32(b: Uint8Array, o: number, v: number): void {
 /** ASCII/UTF-8 encoding without TextEncoder (devices have none). */
 export function utf8Encode(s: string): Uint8Array {
   const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
+  // The iterator yields code points (a surrogate pair as one, a lone surrogate as itself)
+  // and walks the string once: charCodeAt(i) would make XS scan from the start each time.
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
     if (c < 0x80) out.push(c);
     else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
     else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
@@ -78,7 +98,8 @@ export function utf8Encode(s: string): Uint8Array {
 
 /** Strict UTF-8 decoding without TextDecoder: returns undefined for any invalid sequence. */
 export function utf8Decode(b: Uint8Array): string | undefined {
-  let s = '';
+  const pieces: string[] = [];
+  let codePoints: number[] = [];
   for (let i = 0; i < b.length; ) {
     const c = b[i];
     let cp: number;
@@ -103,8 +124,13 @@ export function utf8Decode(b: Uint8Array): string | undefined {
     }
     if ((n === 2 && cp < 0x800) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff))) return undefined;
     if (cp >= 0xd800 && cp < 0xe000) return undefined;
-    s += String.fromCodePoint(cp);
+    codePoints.push(cp);
+    if (codePoints.length === PIECE) {
+      pieces.push(String.fromCodePoint.apply(null, codePoints));
+      codePoints = [];
+    }
     i += n + 1;
   }
-  return s;
+  if (codePoints.length > 0) pieces.push(String.fromCodePoint.apply(null, codePoints));
+  return pieces.join('');
 }

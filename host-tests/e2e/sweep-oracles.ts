@@ -39,7 +39,10 @@ export function updateFault(r: TracedResult, v: UpdateVersions): string | undefi
   if (r.outcome === 'confirmed') {
     if (refusals > 0) return `${refusals} refusal or power-on alerts`;
     if (f.record.confirmed.version !== v.to || f.record.confirmed.bank !== v.newBank) return `confirmed slot holds 0x${f.record.confirmed.version.toString(16)} in bank ${f.record.confirmed.bank}`;
-    if (f.record.floor !== v.to) return `rollback floor 0x${f.record.floor.toString(16)}, not raised to 0x${v.to.toString(16)} at confirm`;
+    // The floor rises to the previous version, kept whole as the fallback (docs/BOOT.md row 7);
+    // it rises to the running version when the next download releases that fallback.
+    if (f.record.floor !== v.from) return `rollback floor 0x${f.record.floor.toString(16)}, not 0x${v.from.toString(16)} (the fallback's) at confirm`;
+    if (f.record.fallback?.version !== v.from || f.record.fallback.bank === v.newBank) return 'the previous image is not kept as the fallback';
     if (successes !== 1) return `activation success reported ${successes} times`;
     const success = reports.find((x) => x.kind === 'activation' && x.success);
     if (success?.kind === 'activation' && success.version !== v.to) return `activation success names 0x${success.version.toString(16)}`;

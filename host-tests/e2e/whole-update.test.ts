@@ -79,14 +79,24 @@ describe('runUpdateWorld: the whole update', () => {
 });
 
 describe('what a finished update leaves', () => {
-  it('three power cycles after the confirmation: activation success still reported once, one firmware version per boot, floor raised, journal clean', () => {
+  it('three power cycles after the confirmation: activation success still reported once, one firmware version per boot, the old image kept as the fallback, journal clean', () => {
     const image = signedImage(16_000, { seed: 13 });
     const r = traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 8 }, [], undefined, undefined, { reboots: 3 });
     expect(r.outcome).toBe('confirmed');
     expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
     // The old image's boot, the trial boot, three power cycles.
     expect(r.reports.filter((x) => x.kind === 'firmware-version')).toEqual([FROM_VERSION, TO_VERSION, TO_VERSION, TO_VERSION, TO_VERSION].map((version) => ({ kind: 'firmware-version', version })));
-    expect(r.final).toEqual({ record: expect.objectContaining({ state: 'confirmed', floor: TO_VERSION, confirmed: expect.objectContaining({ version: TO_VERSION, bank: 1 }) }), progress: false, armed: false });
+    // The floor is the fallback's version until the next download releases the fallback (docs/BOOT.md).
+    expect(r.final).toEqual({
+      record: expect.objectContaining({
+        state: 'confirmed',
+        floor: FROM_VERSION,
+        confirmed: expect.objectContaining({ version: TO_VERSION, bank: 1 }),
+        fallback: expect.objectContaining({ version: FROM_VERSION, bank: 0 }),
+      }),
+      progress: false,
+      armed: false,
+    });
     expect(updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * is released before its bank is touched again. Faults come from SimFlash's fault model.
  */
 import { describe, expect, it } from 'vitest';
-import { bootStatus } from '../../device/storage/boot-control.js';
+import { bootStatus, releaseFallback } from '../../device/storage/boot-control.js';
 import { readBootRecordCopies } from '../../device/storage/boot-record.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { SimBootloader } from '../harness/sim-bootloader.js';
@@ -95,6 +95,19 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
     const out = dev2.settle(1)[0].outcome;
     expect(out).toMatchObject({ kind: 'boot', bank: 1, row: 1 });
     expect(dev2.bootRecord().confirmed.version).toBe(plan.newVersion);
+  });
+
+  it('releasing the fallback raises the floor to the running version in the same write', () => {
+    const { media, dev, plan } = updated();
+    expect(dev.bootRecord()).toMatchObject({ floor: plan.oldVersion, fallback: { bank: 0 } });
+    releaseFallback(media.attach(new PowerRail()), dev.layout, 0);
+    const rec = dev.bootRecord();
+    expect(rec.fallback).toBeUndefined();
+    expect(rec.floor).toBe(plan.newVersion);
+    // Releasing a bank that is not the fallback writes nothing.
+    const before = readBootRecordCopies(media.attach(new PowerRail()), dev.layout).current!.seq;
+    releaseFallback(media.attach(new PowerRail()), dev.layout, 0);
+    expect(readBootRecordCopies(media.attach(new PowerRail()), dev.layout).current!.seq).toBe(before);
   });
 
   it('the fallback is released before the next download first touches its bank', () => {

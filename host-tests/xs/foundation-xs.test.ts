@@ -42,6 +42,17 @@ describe('XS engine (xsnap) runs device code', () => {
     expect(await run('p256', { digest: toHex(digest), sig: toHex(sig.subarray(0, 63)), key, format: 'raw' })).toBe(false);
   });
 
+  it('UTF-8 and hex helpers give Node\'s answers inside XS, past the piece size and with lone surrogates', async () => {
+    const text = Array.from({ length: 3001 }, (_, i) => ['a', '\u00e9', '\u20ac', '\ud83d\ude00', 'Z'][i % 5]).join('') + '\ud800x';
+    const utf8 = Buffer.from(text.slice(0, -2), 'utf8').toString('hex');
+    const r = await run<{ decoded: string | null; encodedHex: string; bytesBack: boolean }>('text', { utf8Hex: utf8.toUpperCase(), text });
+    expect(r.decoded).toBe(text.slice(0, -2));
+    expect(r.encodedHex).toBe(`${utf8}eda08078`);
+    expect(r.bytesBack).toBe(true);
+    const bad = await run<{ decoded: string | null }>('text', { utf8Hex: `${'61'.repeat(2000)}ff`, text: '' });
+    expect(bad.decoded).toBeNull();
+  });
+
   it('CBOR round trip of a nested record with the device codec, cross-checked by cbor-x', async () => {
     const r = await run<{ hex: string; same: boolean; refused: string }>('cborRoundTrip');
     expect(r.same).toBe(true);

@@ -102,6 +102,15 @@ export class XsWorker {
     return { meter: r.meter, result: JSON.parse(r.bytes.toString('utf8')) as T };
   }
 
+  /**
+   * Live bytes of the XS machine: xsnap writes a snapshot (after a full collection: every
+   * live slot and chunk) to /dev/null and answers with its size.
+   */
+  async liveBytes(): Promise<number> {
+    const r = await this.roundTrip(Buffer.from('w/dev/null'));
+    return Number(r.bytes.toString('latin1'));
+  }
+
   async close(): Promise<void> {
     if (this.exited) return;
     const done = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));

@@ -10,6 +10,7 @@ import { makeLayout } from '../../device/storage/layout.js';
 import { PowerRail } from '../../host-tests/harness/power-rail.js';
 import { FlashMedia, NOR_FF_ALIGN4 } from '../../host-tests/harness/sim-flash.js';
 import { benchImage, BLOCK_SIZE, blocksOf, SECTOR_SIZE, sectorsOf } from './images.js';
+import { digestCosts } from './digests.js';
 import type { ResumeFigures } from './resume.js';
 import { buildRow, meanAndWorst, type BenchRow } from './rows.js';
 import { airtimeShare, tappedUpdate } from './world-tap.js';
@@ -72,6 +73,38 @@ export function alternativeRows(xs: XsFigures, resume: ResumeFigures): BenchRow[
         'what the alternative would lose is not compute: a payload that does not match would be found only after a second pass over flash, and the bytes received are no longer what is hashed',
       ran: RAN_XS,
       note: `one read-back digest ${Math.round(xs.readBackHashPerKiB).toLocaleString('en')}/KiB against ${Math.round(sha).toLocaleString('en')}/KiB hashing in RAM`,
+    }),
+  );
+  const digests = digestCosts(xs);
+  rows.push(
+    buildRow({
+      section: SECTION,
+      what: 'Bank writer without its input digest (the read-back digest compared with the manifest\'s only): XS compute per KiB of the download path',
+      figure: digests.withoutInput,
+      unit: 'compute/KiB',
+      floor: digests.asBuilt,
+      floorHow: 'the download path as built (through UpdateSink, see XS cost)',
+      target: AT_LEAST_AS_DEAR,
+      whyNot:
+        'it is cheaper and proves the same (see "The four digests"): the input digest is redundant with the stream\'s payload digest; ' +
+        'BankWriter taking the expected digest at begin and resume, and skipping its input digest then, would adopt it',
+      ran: RAN_XS,
+    }),
+  );
+  rows.push(
+    buildRow({
+      section: SECTION,
+      what: 'Bank writer comparing CRC-32s (of the bytes given, of the bank read back) instead of its two digests: XS compute per KiB of the download path',
+      figure: digests.crcReadBack,
+      unit: 'compute/KiB',
+      floor: digests.asBuilt,
+      floorHow: 'the download path as built (through UpdateSink, see XS cost)',
+      target: AT_LEAST_AS_DEAR,
+      whyNot:
+        'it is cheaper, and catches flash faults as well, but no longer proves before arming that the bank equals the signed payload; ' +
+        'a bank that escaped it would be caught by the bootloader at the trial boot, as a reboot and a revert (see "The four digests")',
+      ran: RAN_XS,
+      note: `CRC-32 ${Math.round(xs.crc32PerKiB).toLocaleString('en')}/KiB against SHA-256 ${Math.round(xs.sha256PerKiB).toLocaleString('en')}/KiB`,
     }),
   );
   const small = benchImage(64);

@@ -60,7 +60,7 @@ export function hostRows(): BenchRow[] {
       whyNot:
         'besides the two digests, the update hashes the payload twice more in the bank writer; the emulated bootloader and the running-image check hash the bank at every boot, ' +
         'the end-of-run check boots a copy of the chip, and every 50-byte block is a scheduled event with a ZCL frame encoded and decoded each way. ' +
-        'Dropping the writer\'s two digests (see XS cost) and counting the emulator\'s boot checks as part of the floor would bring it within reach',
+        'Dropping the writer\'s redundant input digest (see "The four digests") and counting the emulator\'s boot checks as part of the floor would bring it closer',
       ran: 'node',
       note: outcome,
     }),

@@ -8,6 +8,8 @@ export interface RunInfo {
   seconds: number;
   /** Sections with no rows in this run, and why (e.g. the Moddable rows without $MODDABLE). */
   absent: { section: string; why: string }[];
+  /** Prose sections that explain rows (with this run's figures), after the tables. */
+  notes?: { title: string; lines: string[] }[];
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -25,7 +27,9 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
     'Every row puts a figure next to its floor — the least it could be, measured or derived in the same run —',
     'with the ratio, the target and whether it is met. Counts (requests, erases, bytes) come from the emulated',
     'device and CH (host-tests/harness), seeded, so they repeat exactly. XS figures are the engine\'s own',
-    '`compute` meter (the `xsnap-worker` that `@agoric/xsnap` builds): repeatable, machine-independent. The one',
+    '`compute` meter (the `xsnap-worker` that `@agoric/xsnap` builds): repeatable, machine-independent. XS heap',
+    'figures are read between blocks after a full collection: live slots (the meter\'s `currentHeapCount`) and live',
+    'bytes (the size of an XS snapshot: every live slot and chunk). The one',
     'wall-time row (Host) is the best of three on a shared machine: quote its ratio, not its milliseconds.',
     'No test asserts any of these figures; host-tests/bench/ checks only the row arithmetic.',
     '',
@@ -41,6 +45,7 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
     }
     out.push('');
   }
+  for (const n of info.notes ?? []) out.push(`## ${n.title}`, '', ...n.lines, '');
   for (const a of info.absent) out.push(`## ${a.section}`, '', a.why, '');
   const missed = rows.filter((r) => !r.met);
   out.push('## Targets not met', '');

@@ -21,6 +21,7 @@ import { Journal } from '../../device/storage/journal.js';
 import { DownloadStage, recordDownloadProgress } from '../../device/storage/journal-records.js';
 import { makeLayout, type StorageLayout } from '../../device/storage/layout.js';
 import { fromHex } from '../../device/util/bytes.js';
+import { crc32 } from '../../device/util/crc32.js';
 import { decodeCbor } from '../../device/util/cbor.js';
 import { PowerRail } from '../../host-tests/harness/power-rail.js';
 import { FlashMedia, NOR_FF_ALIGN4, type SimFlash } from '../../host-tests/harness/sim-flash.js';
@@ -36,6 +37,9 @@ let payload: Uint8Array = new Uint8Array(0);
 let flash: SimFlash | undefined;
 let layout: StorageLayout | undefined;
 let writeChip: { flash: SimFlash; layout: StorageLayout } | undefined;
+let sinkChip: { flash: SimFlash; layout: StorageLayout } | undefined;
+let sink: UpdateSink | undefined;
+let sinkOffset = 0;
 
 function chip(bankBytes: number): { flash: SimFlash; layout: StorageLayout } {
   const sectors = 4 + 4 + 2 * Math.ceil(bankBytes / 4096);
@@ -137,40 +141,69 @@ serve({
   },
 
   /**
-   * The device's download path as the agent composes it (UpdateSink: streaming verifier,
-   * bank writer, metadata record, journal) over the prepared file, in 50-byte blocks, on a
-   * chip provisioned with a factory image. Nothing else of the world runs.
+   * The world of a download, before the agent's part of it: a chip sized for the prepared
+   * file, provisioned with a factory image and an empty journal (the idle heap includes it).
    */
-  sinkDownload: (args: { trustHex: string; manufacturerCode: number; imageType: number; fileVersion: number; currentVersion: number; hardwareVersion: number }) => {
-    const bankBytes = Math.ceil(file.length / 4096) * 4096;
-    const c = chip(bankBytes);
+  prepareSinkChip: (args: { currentVersion: number }) => {
+    const c = chip(Math.ceil(file.length / 4096) * 4096);
     const factory = pseudoRandom(4096, 3);
     c.flash.media.bytes.set(factory, c.layout.banks[0].offset);
     const h = nobleSha256.create();
     h.update(factory);
     provisionBootRecord(c.flash, c.layout, { bank: 0, version: args.currentVersion, length: factory.length, digest: h.digest() });
     Journal.open(c.flash, c.layout);
-    const sink = new UpdateSink({ flash: c.flash, boot: RUNNING, sha256: nobleSha256, p256: nobleP256 }, c.layout, decodeTrustStore(fromHex(args.trustHex)), {
+    sinkChip = c;
+    return c.flash.size;
+  },
+
+  /**
+   * The device's download path as the agent composes it (UpdateSink: streaming verifier,
+   * bank writer, metadata record, journal) over the prepared file and chip. Nothing else of
+   * the world runs. `sinkSteps` feeds 50-byte blocks in calls of `blocks`, so the caller
+   * can read the heap between calls; `sinkEnd` ends the download and lets the sink go.
+   */
+  sinkBegin: (args: { trustHex: string; manufacturerCode: number; imageType: number; fileVersion: number; currentVersion: number; hardwareVersion: number }) => {
+    const c = sinkChip;
+    if (!c) throw new Error('prepareSinkChip first');
+    sink = new UpdateSink({ flash: c.flash, boot: RUNNING, sha256: nobleSha256, p256: nobleP256 }, c.layout, decodeTrustStore(fromHex(args.trustHex)), {
       manufacturerCode: args.manufacturerCode,
       imageType: args.imageType,
       hardwareVersion: args.hardwareVersion,
       currentVersion: args.currentVersion,
     });
-    let o = sink.begin({ manufacturerCode: args.manufacturerCode, imageType: args.imageType, fileVersion: args.fileVersion, imageSize: file.length });
-    while (o < file.length) {
-      const block = file.subarray(o, Math.min(file.length, o + BLOCK));
-      const r = sink.write(o, block);
+    sinkOffset = sink.begin({ manufacturerCode: args.manufacturerCode, imageType: args.imageType, fileVersion: args.fileVersion, imageSize: file.length });
+    return sinkOffset;
+  },
+
+  sinkSteps: (args: { blocks: number }) => {
+    const s = sink;
+    if (!s) throw new Error('sinkBegin first');
+    for (let n = 0; n < args.blocks && sinkOffset < file.length; ) {
+      const block = file.subarray(sinkOffset, Math.min(file.length, sinkOffset + BLOCK));
+      const r = s.write(sinkOffset, block);
       if (r.kind === 'need-approval') {
-        sink.approveErase();
+        s.approveErase();
         continue;
       }
       if (r.kind === 'refused') throw r.error;
-      o += block.length;
+      sinkOffset += block.length;
+      n++;
     }
-    const end = sink.end();
+    return { offset: sinkOffset, done: sinkOffset >= file.length };
+  },
+
+  sinkEnd: () => {
+    const s = sink;
+    if (!s || sinkOffset < file.length) throw new Error('sinkSteps to the end first');
+    const end = s.end();
     if (end.kind !== 'ok') throw end.error;
+    // The chip stays (it is the world, in the idle figure too); the agent's sink goes.
+    sink = undefined;
     return file.length;
   },
+
+  /** CRC-32 over the prepared payload (the journal's check): what a cheaper read-back compare would cost. */
+  crc32: () => crc32(payload),
 
   p256: (args: { digest: string; sig: string; key: string; times: number; direct?: boolean }) => {
     const d = fromHex(args.digest);

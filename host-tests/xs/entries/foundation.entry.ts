@@ -2,7 +2,7 @@
 import { nobleP256 } from '../../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../../device/util/cbor.js';
-import { fromHex, toHex } from '../../../device/util/bytes.js';
+import { fromHex, toHex, utf8Decode, utf8Encode } from '../../../device/util/bytes.js';
 import { serve } from './serve.js';
 
 serve({
@@ -22,6 +22,12 @@ serve({
 
   p256: (args: { digest: string; sig: string; key: string; format: 'der' | 'raw' }) =>
     nobleP256.verify(fromHex(args.digest), fromHex(args.sig), fromHex(args.key), args.format),
+
+  /** The device's text and hex helpers inside XS (its strings index by scanning, so they iterate). */
+  text: (args: { utf8Hex: string; text: string }) => {
+    const bytes = fromHex(args.utf8Hex);
+    return { decoded: utf8Decode(bytes) ?? null, encodedHex: toHex(utf8Encode(args.text)), bytesBack: toHex(bytes) === args.utf8Hex.toLowerCase() };
+  },
 
   cborRoundTrip: () => {
     const record: CborValue = new Map<number | string, CborValue>([

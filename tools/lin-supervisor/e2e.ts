@@ -1,0 +1,185 @@
+/**
+ * `npm run moddable:e2e`: the agent's whole update on the real Moddable build (lin).
+ * Builds v1, v2 and two broken v2 builds from manifest.lin.json, signs v2 with a test PKI,
+ * provisions a fresh flash file per run (v1 in bank 0) and runs the supervisor:
+ *   update      v1 → v2: download, verify, activate, reboot into v2 from the bank, confirm
+ *   rollback    v1 → v2 whose self-test fails: reverted by the bootloader, reported
+ *   crash       v1 → v2 that exits at start: reverted by the bootloader, reported
+ *   kill        SIGKILL sweep: the update with the process killed at random moments
+ *   cuts        flash-op cut sweep: the build's flash port ends the process at op N, clean or torn
+ * and prints one outcome line per run and the totals. Needs $MODDABLE (the SDK the user
+ * installed, tools built), Xvfb and stdbuf; says what is missing otherwise (exit 3).
+ *
+ * Flags: --only update,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
+ * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: 64-byte blocks moved about 3 KB/s here, so a 2.4 MB build would take about 13 minutes)  --out DIR (default build/lin-e2e)
+ * --update-ms MS and --ops N1,N2 (the sweeps' aim when the update run is not in --only).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../../host-tests/harness/rng.js';
+import { signImage } from '../image/sign-image.js';
+import { signDigestRaw } from '../pki/sign.js';
+import { createTestPki } from '../pki/test-pki.js';
+import { createTrustStore } from '../../device/pki/trust-store.js';
+import { buildVariant, missingTools, type BuildSpec, type Tools } from './builds.js';
+import { provisionFlashFile } from './provision.js';
+import { superviseUpdate, type RunResult, type SupervisorOptions } from './supervisor.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const V1 = 0x01000000;
+const V2 = 0x01000001;
+const PORT = 5919;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function hex(v: number | undefined): string {
+  return v === undefined ? '-' : `0x${v.toString(16).padStart(8, '0')}`;
+}
+
+async function startXvfb(): Promise<{ display: string; stop: () => void }> {
+  const x = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '640x480x24'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const display = await new Promise<string>((resolveDisplay, reject) => {
+    let text = '';
+    x.stdio[3]!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('\n')) resolveDisplay(`:${text.trim()}`);
+    });
+    x.once('exit', () => reject(new Error('Xvfb exited')));
+  });
+  return { display, stop: () => x.kill('SIGTERM') };
+}
+
+export async function main(args: string[]): Promise<number> {
+  const { tools, missing } = missingTools(REPO);
+  if (!tools) {
+    process.stdout.write(`moddable:e2e cannot run; missing:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`);
+    return 3;
+  }
+  const only = new Set((flag(args, 'only') ?? 'update,rollback,crash,kill,cuts').split(','));
+  const kills = Number(flag(args, 'kills') ?? 4);
+  const cuts = Number(flag(args, 'cuts') ?? 3);
+  const blockSize = Number(flag(args, 'block') ?? 255);
+  const rng = new Rng(Number(flag(args, 'seed') ?? 1));
+  const out = resolve(flag(args, 'out') ?? join(REPO, 'build/lin-e2e'));
+  const runDir = join(out, 'run');
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  // Builds: one source, a version constant and a variant each.
+  const specs: BuildSpec[] = [
+    { name: 'v1', version: V1, variant: 'good' },
+    { name: 'v2', version: V2, variant: 'good' },
+    { name: 'v2-selftest-fail', version: V2, variant: 'selftest-fail' },
+    { name: 'v2-exit-at-start', version: V2, variant: 'exit-at-start' },
+  ];
+  const builds = new Map<string, Uint8Array>();
+  for (const s of specs) {
+    const t = Date.now();
+    const so = buildVariant(REPO, tools, out, s, { runDir, port: PORT, blockSize });
+    writeFileSync(join(out, `${s.name}.so`), so);
+    builds.set(s.name, so);
+    say(`built ${s.name}: version ${hex(s.version)}, ${s.variant}, mc.so ${so.length} bytes (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  }
+
+  // One test PKI: the device trusts it, v2 and the broken builds are signed with it.
+  const pki = createTestPki();
+  const sign = (payload: Uint8Array) =>
+    signImage(
+      { manufacturerCode: 0x1234, imageType: 0x0042, fileVersion: V2, minHardwareVersion: 1, maxHardwareVersion: 4, payload, description: 'althan-ota lin build' },
+      {
+        manufacturer: (d) => signDigestRaw(pki.manufacturerSigner.privateKey, d),
+        chain: [pki.manufacturerSigner.der],
+        supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
+      },
+    ).file;
+  // The journal's TRUST_ANCHORS record takes at most JOURNAL_MAX_BODY (1536) bytes; the test
+  // PKI's full store (SMKI root, two suppliers, manufacturer) is larger, so the device is
+  // provisioned with what verifying these images needs: the manufacturer anchor and supplier 1.
+  const deviceTrust = createTrustStore(pki.manufacturerRoot.der, { supplier1: pki.supplier1.der });
+  const images = new Map<string, Uint8Array>();
+  for (const name of ['v2', 'v2-selftest-fail', 'v2-exit-at-start']) images.set(name, sign(builds.get(name)!));
+  say(`signed v2 images: ${images.get('v2')!.length} bytes each OTA file`);
+
+  const x = await startXvfb();
+  let runs = 0;
+  const totals = { confirmed: 0, rolledBack: 0, bricked: 0, failed: 0 };
+  const run = async (label: string, image: string, extra: Partial<SupervisorOptions> = {}): Promise<RunResult> => {
+    const flashName = `flash-${++runs}.bin`;
+    provisionFlashFile(join(runDir, flashName), builds.get('v1')!, V1, deviceTrust);
+    const lines: string[] = [];
+    const r = await superviseUpdate({
+      runDir, flashName, port: PORT, mcsim: tools.mcsim, display: x.display, image: images.get(image)!, fromVersion: V1, blockSize,
+      timeoutMs: 15 * 60_000, log: (l) => lines.push(l), ...extra,
+    });
+    writeFileSync(join(runDir, `run-${runs}.log`), lines.join('\n') + '\n');
+    if (r.outcome === 'confirmed') totals.confirmed++;
+    else if (r.outcome === 'rolled-back') totals.rolledBack++;
+    else if (r.outcome === 'bricked') totals.bricked++;
+    else totals.failed++;
+    const launches = r.launches.map((l) => `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`).join('; ');
+    say(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' ? ` — ${r.detail}` : ''}`);
+    return r;
+  };
+
+  // Where the sweeps aim: the clean update's duration and flash operations per launch (from
+  // the update run, or given with --update-ms and --ops when it is not run).
+  let updateMs = Number(flag(args, 'update-ms') ?? 60_000);
+  let opsPerLaunch = (flag(args, 'ops') ?? '0,0').split(',').map(Number);
+  try {
+    if (only.has('update')) {
+      const r = await run('update v1 → v2', 'v2');
+      const acts = r.reports.filter((x) => x.kind === 'activation');
+      say(`  supplier reports: ${acts.map((a) => JSON.stringify(a)).join(', ')}`);
+      updateMs = r.ms;
+      opsPerLaunch = r.launches.map((l) => l.flashOps);
+      const m = r.meters;
+      for (const at of ['boot', 'download', 'activate', 'trial', 'confirmed', 'idle']) {
+        // 'idle': the last sample of the confirmed build, after the update.
+        const s = at === 'idle' ? m.filter((x) => x.at === at).at(-1) : m.find((x) => x.at === at);
+        if (s) say(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s`);
+      }
+    }
+    if (only.has('rollback')) {
+      const r = await run('rollback v1 → v2 (self-test fails)', 'v2-selftest-fail');
+      say(`  supplier reports: ${r.reports.filter((x) => x.kind === 'activation' || x.kind === 'verification').map((a) => JSON.stringify(a)).join(', ')}`);
+    }
+    if (only.has('crash')) {
+      const r = await run('rollback v1 → v2 (exits at start)', 'v2-exit-at-start');
+      say(`  supplier reports: ${r.reports.filter((x) => x.kind === 'activation' || x.kind === 'verification').map((a) => JSON.stringify(a)).join(', ')}`);
+    }
+    if (only.has('kill')) {
+      for (let i = 0; i < kills; i++) {
+        const at = Math.floor(updateMs * (0.05 + 0.9 * rng.next()));
+        await run(`SIGKILL ${i + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', { killAtMs: at });
+      }
+    }
+    if (only.has('cuts')) {
+      for (const torn of [false, true]) {
+        for (let i = 0; i < cuts; i++) {
+          const launch = rng.next() < 0.75 ? 1 : 2;
+          const ops = Math.max(1, opsPerLaunch[launch - 1] || (launch === 1 ? 2000 : 20));
+          const at = Math.floor(rng.next() * ops);
+          await run(`flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at} of launch ${launch}`, 'v2', { cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) } });
+        }
+      }
+    }
+  } finally {
+    x.stop();
+  }
+  say(`totals: ${runs} runs; ${totals.confirmed} confirmed, ${totals.rolledBack} rolled back, ${totals.bricked} bricked, ${totals.failed} failed`);
+  return totals.bricked || totals.failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stdout.write(`moddable:e2e failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(4);
+  },
+);
