@@ -95,7 +95,7 @@ export class CredentialUpdater {
   private trustedNow(): WallTime | undefined {
     try {
       const t = this.ports.clock.wallTime();
-      return t && t.trusted ? t : undefined;
+      return t?.trusted ? t : undefined;
     } catch {
       return undefined; // no trusted time: validity is skipped, as everywhere
     }
