@@ -6,7 +6,7 @@
  */
 import type { AgentErrorCode, SinkErrorCode, OtaClientErrorCode } from './agent/index.js';
 import type { ImageErrorCode } from './image/index.js';
-import type { PkiErrorCode } from './pki/index.js';
+import type { CredentialErrorCode, PkiErrorCode } from './pki/index.js';
 import type { LinErrorCode } from './platform/lin/lin-errors.js';
 import type { StorageErrorCode } from './storage/index.js';
 import type { CborErrorCode } from './util/index.js';
@@ -21,6 +21,8 @@ export interface OtaErrorCodeTables {
   storage: StorageErrorCode;
   image: ImageErrorCode;
   pki: PkiErrorCode;
+  /** Credential replacement (CS02b-like commands). */
+  credential: CredentialErrorCode;
   cbor: CborErrorCode;
   zcl: ZclErrorCode;
   otaClient: OtaClientErrorCode;

@@ -161,6 +161,23 @@ export interface Activation {
 }
 
 // ---------------------------------------------------------------------------------------
+// Credentials
+
+/**
+ * Credential replacement commands (modelled on GBCS CS02b "Update Security Credentials";
+ * the bytes are device/pki/credential-command.ts's encoding, however the platform's
+ * channel carried them). Optional: a device without this port takes no replacement.
+ */
+export interface CredentialCommands {
+  /**
+   * Registers the single handler. It answers at once with a CS02b code (0 success,
+   * 5 bad certificate, 10 no trust anchor, 17 insufficient memory, 25 trust anchor not
+   * found, 30 resources busy, 127 other) that the platform sends back to the requester.
+   */
+  onCommand(handler: (command: Bytes) => number): void;
+}
+
+// ---------------------------------------------------------------------------------------
 // Reporting
 
 /**
@@ -178,7 +195,13 @@ export type Report =
   /** The OTA client attribute ImageUpgradeStatus changed. */
   | { kind: 'upgrade-status'; status: number }
   /** Activation was held back (e.g. battery below the activation level). */
-  | { kind: 'activation-deferred'; reason: string };
+  | { kind: 'activation-deferred'; reason: string }
+  /**
+   * Every credential replacement attempt: the cell and authority the command named
+   * ('unknown' when it did not decode that far), the CS02b answer, the agent's code
+   * ('OK' on success) and the counter now in force.
+   */
+  | { kind: 'credential-update'; cell: string; authority: string; responseCode: number; errorCode: string; counter: number };
 
 export interface Reporter {
   /** Hands one report to the platform. May throw (queue full); the agent then drops it and goes on. */
@@ -225,4 +248,5 @@ export interface Ports {
   reporter: Reporter;
   sha256: Sha256;
   p256: P256Verifier;
+  credentials?: CredentialCommands;
 }

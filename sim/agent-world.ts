@@ -10,7 +10,7 @@
 import { Agent, type AgentConfig, type AgentPhase, type PowerPolicy, type SelfTestCheck } from '../device/agent/index.js';
 import { nobleP256, nobleSha256 } from '../device/crypto/index.js';
 import type { TrustStore } from '../device/pki/index.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, Ports, Report, Reporter } from '../device/ports.js';
+import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, CredentialCommands, Ports, Report, Reporter } from '../device/ports.js';
 import { hashFlash, provisionBootRecord, readBootRecord, type BootRecord, Journal, makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../device/storage/index.js';
 import { failingFlash, failingPower, failingTransport, thrown, wornSector, type WornSectorMode } from './faulty-ports.js';
 import { DEFAULT_SERVER, EmulatedCh, HONEST, type ServerOptions } from './ota-server.js';
@@ -223,6 +223,7 @@ export class AgentWorld {
 export class AgentDevice {
   readonly agent: Agent;
   private commandHandler: ((c: ActivationCommand) => ActivationResponseCode) | undefined;
+  private credentialHandler: ((command: Uint8Array) => number) | undefined;
 
   constructor(
     readonly world: AgentWorld,
@@ -260,6 +261,12 @@ export class AgentDevice {
         this.commandHandler = h;
       },
     };
+    const credentials: CredentialCommands = {
+      onCommand: (h) => {
+        rail.check();
+        this.credentialHandler = h;
+      },
+    };
     const reporter: Reporter = {
       report: (r) => {
         rail.check();
@@ -276,6 +283,7 @@ export class AgentDevice {
       clock,
       transport,
       activation,
+      credentials,
       reporter,
       sha256: nobleSha256,
       p256: nobleP256,
@@ -320,6 +328,12 @@ export class AgentDevice {
     const c: ActivationCommand = { imageHash };
     if (atUnixSeconds !== undefined) c.atUnixSeconds = atUnixSeconds;
     return this.commandHandler(c);
+  }
+
+  /** A credential replacement command (CS02b-like) as the CH would relay it: the CS02b answer, or undefined when the instance is dead or never registered. */
+  credentialCommand(command: Uint8Array): number | undefined {
+    if (!this.rail.alive || !this.credentialHandler) return undefined;
+    return this.credentialHandler(command);
   }
 
   cut(reason = 'power cut'): void {

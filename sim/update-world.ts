@@ -47,9 +47,14 @@ export interface WorldOptions {
   media?: FlashMedia;
   /** Sees the world once it is built, before the first boot (benchmarks attach their counters here). */
   onWorld?: (world: AgentWorld) => void;
+  /**
+   * A credential replacement command (device/pki/credential-command.ts) the CH relays once:
+   * at the first idle moment of the first boot ('idle'), or once the download is half way ('download').
+   */
+  credential?: { command: Uint8Array; at: 'idle' | 'download' };
 }
 
-export type WorldPhase = 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'failed' | 'power-cut' | 'reboot';
+export type WorldPhase = 'credentials' | 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'failed' | 'power-cut' | 'reboot';
 
 export type WorldEvent =
   | { kind: 'phase'; t: number; phase: WorldPhase; detail?: string }
@@ -76,6 +81,8 @@ export interface WorldResult {
   /** Program operations in the two journal sectors (two per record: header and body, then the commit word; rotations copy records). */
   journalWrites: number;
   virtualSeconds: number;
+  /** The CS02b answer to `credential`, when one was sent. */
+  credentialAnswer?: number;
 }
 
 /** The CH's block size (zigbee-herdsman's default). */
@@ -204,6 +211,7 @@ export function manufacturerImageHash(file: Uint8Array): Uint8Array {
 }
 
 class UpdateRun {
+  private credentialAnswer: number | undefined;
   readonly world: AgentWorld;
   readonly rng: Rng;
   private readonly emit: (e: WorldEvent) => void;
@@ -299,6 +307,7 @@ class UpdateRun {
       outcome = this.outcome();
       if (outcome) break;
       this.maybeCommand(d);
+      this.maybeCredential(d);
       if (!w.scheduler.step() || ++events > MAX_EVENTS || w.scheduler.now > MAX_VIRTUAL_MS) {
         outcome = 'failed';
         this.phase('failed', this.bytes === 0 ? 'no image was ever downloaded (the CH offers none newer for this device)' : 'the update did not end within the step bound');
@@ -335,6 +344,17 @@ class UpdateRun {
     if (this.options.activation !== 'command' || this.commandSentFor === d || !d.agent.held) return;
     this.commandSentFor = d;
     this.world.scheduler.after(30_000, () => d.command(this.hash), d.rail);
+  }
+
+  /** The replacement command, relayed once when its moment comes (a refusal is an answer too). */
+  private maybeCredential(d: AgentDevice): void {
+    const c = this.options.credential;
+    if (!c || this.credentialAnswer !== undefined) return;
+    const state = d.agent.ctx.state;
+    const due = c.at === 'idle' ? state === 'idle' : state === 'downloading' && d.fileOffset() * 2 >= this.options.image.length;
+    if (!due) return;
+    this.credentialAnswer = d.credentialCommand(c.command);
+    if (this.credentialAnswer !== undefined) this.phase(this.credentialAnswer === 0 ? 'credentials' : 'refused', `credential replacement answered ${this.credentialAnswer}`);
   }
 
   private afterDeath(d: AgentDevice | undefined): void {
@@ -469,6 +489,7 @@ class UpdateRun {
       flashWrites: w.programs() - w.baseline.programs,
       journalWrites: w.journalPrograms() - w.baseline.journalPrograms,
       virtualSeconds: Math.round(w.scheduler.now / 1000),
+      ...(this.credentialAnswer !== undefined ? { credentialAnswer: this.credentialAnswer } : {}),
     };
   }
 

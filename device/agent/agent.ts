@@ -30,12 +30,18 @@ import type { RetryPolicy } from './retry-policy.js';
 import { ServerAsks } from './server-asks.js';
 import { confirmRunningTrial, selfTestTrial, type SelfTestConfig } from './trial.js';
 import { UpdateSink, type HeldBankImage } from './update-sink.js';
+import { CredentialUpdater } from './credential-update.js';
+import { loadCredentials, repairJournalCopy } from './credential-store.js';
+import { CredentialError, Cs02bCode, readCredentials, type CredentialReadout } from '../pki/index.js';
 
 export type { AgentPhase } from './agent-runtime.js';
 
 export interface AgentConfig {
   layout: LayoutConfig;
+  /** The provisioned credentials; a set replaced since (credential-store.ts) takes their place at start. */
   trust: TrustStore;
+  /** The device's EUI-64, when the build knows it: credential commands must then name it. */
+  deviceId?: Uint8Array;
   manufacturerCode: number;
   imageType: number;
   hardwareVersion: number;
@@ -69,11 +75,15 @@ export class Agent {
   private paused = false;
   /** Set by the boot check when an earlier activation's outcome is known (and reported by the booted row). */
   private knownOutcome: { forgetDownload: boolean } | undefined;
+  /** The credentials in force: this agent's own copy, shared with the sink, replaced in place (credential-update.ts). */
+  private readonly trust: TrustStore;
+  private credentialUpdater: CredentialUpdater | undefined;
 
   constructor(
     private readonly ports: Ports,
     private readonly config: AgentConfig,
   ) {
+    this.trust = { ...config.trust, cells: { ...config.trust.cells } };
     this.runtime = new AgentRuntime(ports, config.onPhase);
     const queryIntervalMs = config.client?.queryIntervalMs ?? DEFAULT_CLIENT_TIMING.queryIntervalMs;
     this.asks = new ServerAsks(this.runtime, config, queryIntervalMs);
@@ -113,6 +123,7 @@ export class Agent {
     }
     this.runtime.guard(AgentError.transportFailed, () => this.ports.transport.onReceive((f) => this.onFrame(f)));
     this.runtime.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.activator.onCommand(c)));
+    this.startCredentials();
     const boot = checkBoot(this.runtime, this.layout);
     this.knownOutcome = boot.knownOutcome;
     this.post(boot.event);
@@ -186,7 +197,7 @@ export class Agent {
   // ---------------------------------------------------------------------- download
 
   private makeSink(runningVersion: number): UpdateSink {
-    return new UpdateSink(this.ports, this.layout!, this.config.trust, {
+    return new UpdateSink(this.ports, this.layout!, this.trust, {
       manufacturerCode: this.config.manufacturerCode,
       imageType: this.config.imageType,
       hardwareVersion: this.config.hardwareVersion,
@@ -281,12 +292,45 @@ export class Agent {
     if (trigger) this.post({ type: 'upgrade-end', trigger });
   }
 
+  // ---------------------------------------------------------------------- credentials
+
+  /** The credentials replaced since provisioning take the provisioned ones' place; then commands are taken. */
+  private startCredentials(): void {
+    const layout = this.layout!;
+    try {
+      const stored = loadCredentials(this.ports.flash, layout);
+      if (stored) Object.assign(this.trust, { cells: stored.cells, counter: stored.counter });
+    } catch (e) {
+      this.runtime.note(asOtaError(e, CredentialError.read)); // the provisioned set stands
+    }
+    // A cut between the kept record and the journal's copy left the copy behind: mend it.
+    this.runtime.guard(AgentError.journalWrite, () => repairJournalCopy(this.ports.flash, layout, this.trust));
+    this.credentialUpdater = new CredentialUpdater(this.ports, layout, this.trust, this.config.deviceId);
+    const port = this.ports.credentials;
+    if (port) this.runtime.guard(CredentialError.portFailed, () => port.onCommand((c) => this.onCredentialCommand(c)));
+  }
+
+  /** A CS02b-like replacement command: answered at once, always reported. */
+  onCredentialCommand(bytes: Uint8Array): number {
+    const updater = this.credentialUpdater;
+    if (!updater) return Cs02bCode.resourcesBusy; // not started
+    const out = updater.handle(bytes, this.ctx.state, this.held);
+    this.runtime.report(out.report);
+    if (out.heldRefused) this.post({ type: 'held-image-refused', code: out.heldRefused.code });
+    return out.answer;
+  }
+
+  /** The CS08-like read-out of the credentials in force. */
+  credentials(): CredentialReadout {
+    return readCredentials(this.trust);
+  }
+
   // ---------------------------------------------------------------------- trial
 
   private selfTest(): void {
     const setup = {
       layout: this.layout!,
-      trust: this.config.trust,
+      trust: this.trust,
       selfTest: this.config.selfTest ?? {},
       framesSinceBoot: () => this.framesSinceBoot,
       ping: () => this.asks.queryNextImage(this.ctx.runningVersion),

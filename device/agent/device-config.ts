@@ -57,7 +57,8 @@ export function loadTrustStore(flash: Flash, build: DeviceBuild): TrustStore {
   } catch (e) {
     throw asOtaError(failure ?? e, AgentError.trustStoreRead);
   }
-  if (!journal) {
+  // An empty copy was cleared by a credential replacement too large for it (credential-store.ts): none.
+  if (!journal || journal.length === 0) {
     if (failure) throw asOtaError(failure, AgentError.trustStoreRead);
     throw new OtaError(AgentError.trustStoreMissing, 'no trust anchors in the kept record or the journal: the device was not provisioned');
   }

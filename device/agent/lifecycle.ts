@@ -64,7 +64,9 @@ export type AgentEvent =
   | { type: 'self-test-passed' }
   | { type: 'self-test-failed'; reason: string }
   | { type: 'confirmed' }
-  | { type: 'confirm-failed'; code: OtaErrorCode };
+  | { type: 'confirm-failed'; code: OtaErrorCode }
+  /** The credentials changed and no Supplier cell in force authorises the held image any more (credential-update.ts). */
+  | { type: 'held-image-refused'; code: OtaErrorCode };
 
 export type AgentAction =
   | { do: 'report'; report: Report }
@@ -316,6 +318,19 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     },
     actions: () => [{ do: 'report', report: { kind: 'activation-deferred', reason: 'battery below the activation level' } }],
     doText: 'report the deferral; try again when the power recovers',
+  }),
+  row({
+    from: 'awaiting-activation', on: 'held-image-refused', to: 'idle',
+    update: (c) => {
+      c.held = undefined;
+      c.activationPending = false;
+    },
+    actions: (_c, e) => [
+      { do: 'discard-download' },
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
+      status(UpgradeStatus.normal),
+    ],
+    doText: 'credentials replaced: discard the held image; raise 0x8F1C with the error code',
   }),
   row({
     from: 'activating', on: 'trial-armed-failed', to: 'awaiting-activation',

@@ -13,3 +13,4 @@ export { gbcsLayout, verifySupplierOnly, type GbcsLayout, type SupplierAuthorisa
 export { decodeChain, encodeChain } from './chain-codec.js';
 export { ELEMENT_HEAD_LENGTH, FieldControl, OTA_FILE_IDENTIFIER, OTA_HEADER_VERSION, TRAILER_MARKER, Tag } from './image-format.js';
 export { expectedHeaderLength } from './ota-header.js';
+export { checkSupplierSignature } from './supplier-check.js';

@@ -23,6 +23,11 @@ export const ANCHOR_CELLS: readonly AnchorCell[] = ['root', 'recovery', 'supplie
 export interface TrustStore {
   cells: Partial<Record<AnchorCell, Uint8Array>>;
   manufacturerAnchor: Uint8Array;
+  /**
+   * The counter of the last credential replacement applied to these cells (absent: none
+   * since provisioning). Kept with the cells, in the same record, so the two never part.
+   */
+  counter?: number;
 }
 
 /** Crypto the validator needs, from the device's ports. */

@@ -20,3 +20,16 @@ export { Tag, children, expectTag, readBitString, readIntegerBytes, readOid, rea
 export { KeyUsageBit, Oid } from './oids.js';
 export { PkiError, type PkiErrorCode } from './pki-errors.js';
 export { smkiEntityId, smkiRole } from './smki.js';
+export { CredentialError, Cs02bCode, cs02bCode, CS02B_FOR, type CredentialErrorCode, type Cs02bCodeValue } from './credential-errors.js';
+export { AUTHORISATION_MATRIX, mayReplace, authorisationMatrixMarkdown } from './credential-authority.js';
+export {
+  encodeCredentialBody,
+  encodeCredentialCommand,
+  decodeCredentialCommand,
+  CREDENTIAL_COMMAND_VERSION,
+  MAX_CREDENTIAL_COMMAND_BYTES,
+  type CredentialCommand,
+  type CredentialCommandBody,
+} from './credential-command.js';
+export { checkCredentialCommand, type CredentialCheckContext, type CredentialReplacement } from './credential-check.js';
+export { readCredentials, type CredentialEntry, type CredentialReadout } from './credential-readout.js';

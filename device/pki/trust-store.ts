@@ -6,6 +6,7 @@
  *   0 → 1                       format version
  *   1 → bstr                    manufacturer anchor (DER certificate)
  *   2 → { cell index → bstr }   cells present: 0 root, 1 recovery, 2 supplier1, 3 supplier2
+ *   3 → uint                    counter of the last credential replacement (absent when none)
  * Every certificate is parsed on decode, so a store that decodes holds only certificates
  * the validator can use. Building a store (createTrustStore, replaceCell) also checks each
  * certificate for its cell (cell-profile.ts); decoding does not, so that a store persisted
@@ -31,6 +32,7 @@ export const TRUST_STORE_FORMAT_VERSION = 1;
 const KEY_VERSION = 0;
 const KEY_MANUFACTURER = 1;
 const KEY_CELLS = 2;
+const KEY_COUNTER = 3;
 
 function checkCertificate(der: unknown, what: string): Uint8Array {
   parsed(der, what);
@@ -85,7 +87,9 @@ export function replaceCell(store: TrustStore, cell: AnchorCell, der: Uint8Array
     const cells: Partial<Record<AnchorCell, Uint8Array>> = { ...store.cells };
     if (der === undefined) delete cells[cell];
     else cells[cell] = checkForCell(der, cell, now).slice();
-    return { cells, manufacturerAnchor: store.manufacturerAnchor };
+    const next: TrustStore = { cells, manufacturerAnchor: store.manufacturerAnchor };
+    if (store.counter !== undefined) next.counter = store.counter;
+    return next;
   });
 }
 
@@ -122,19 +126,23 @@ export function encodeTrustStore(store: TrustStore): Uint8Array {
       [KEY_MANUFACTURER, checkCertificate(store.manufacturerAnchor, 'manufacturer anchor')],
       [KEY_CELLS, cells],
     ]);
+    if (store.counter !== undefined) {
+      if (!Number.isSafeInteger(store.counter) || store.counter < 1) throw new OtaError(TrustStoreError.malformed, `counter ${String(store.counter)}`);
+      top.set(KEY_COUNTER, store.counter);
+    }
     return encodeCbor(top);
   } catch (e) {
     throw asOtaError(e, TrustStoreError.malformed);
   }
 }
 
-/** Decodes a store strictly: exactly the keys above, known cells only, every certificate parsed. */
+/** Decodes a store strictly: the keys above (the counter optional), known cells only, every certificate parsed. */
 export function decodeTrustStore(bytes: Uint8Array): TrustStore {
   try {
     const top = decodeCbor(bytes, { maxDepth: 3 });
     if (!(top instanceof Map)) throw new OtaError(TrustStoreError.malformed, 'not a CBOR map');
     for (const k of top.keys()) {
-      if (k !== KEY_VERSION && k !== KEY_MANUFACTURER && k !== KEY_CELLS) throw new OtaError(TrustStoreError.malformed, `unknown key ${String(k)}`);
+      if (k !== KEY_VERSION && k !== KEY_MANUFACTURER && k !== KEY_CELLS && k !== KEY_COUNTER) throw new OtaError(TrustStoreError.malformed, `unknown key ${String(k)}`);
     }
     if (top.get(KEY_VERSION) !== TRUST_STORE_FORMAT_VERSION) throw new OtaError(TrustStoreError.version, `format version ${String(top.get(KEY_VERSION))}`);
     const manufacturerAnchor = checkCertificate(top.get(KEY_MANUFACTURER), 'manufacturer anchor');
@@ -145,7 +153,13 @@ export function decodeTrustStore(bytes: Uint8Array): TrustStore {
       if (typeof k !== 'number' || k < 0 || k >= ANCHOR_CELLS.length) throw new OtaError(TrustStoreError.unknownCell, `unknown cell ${String(k)}`);
       cells[ANCHOR_CELLS[k]] = checkCertificate(v, `cell ${ANCHOR_CELLS[k]}`);
     }
-    return { cells, manufacturerAnchor };
+    const store: TrustStore = { cells, manufacturerAnchor };
+    const counter = top.get(KEY_COUNTER);
+    if (counter !== undefined) {
+      if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 1) throw new OtaError(TrustStoreError.malformed, 'counter is not an unsigned integer above 0');
+      store.counter = counter;
+    }
+    return store;
   } catch (e) {
     throw asOtaError(e, TrustStoreError.malformed);
   }

@@ -1,6 +1,6 @@
 /**
  * One test per RFC 9124 threat that the image format and its verifier answer, named
- * after the threat. docs/THREATS.md lists all 18, with the ones other parts answer.
+ * after the threat. docs/SECURITY.md lists all 18, with the ones other parts answer.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';

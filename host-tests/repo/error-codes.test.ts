@@ -18,6 +18,7 @@ import { PkiError } from '../../device/pki/pki-errors.js';
 import { SmkiError } from '../../device/pki/smki.js';
 import { TrustStoreError } from '../../device/pki/trust-store.js';
 import { CertError } from '../../device/pki/x509.js';
+import { CredentialError } from '../../device/pki/credential-errors.js';
 import { StorageError } from '../../device/storage/storage-errors.js';
 import { CborError } from '../../device/util/cbor.js';
 import { ZclError } from '../../device/zigbee/zigbee-errors.js';
@@ -37,6 +38,7 @@ const TABLES: Record<string, Record<string, OtaErrorCode>> = {
   SmkiError,
   PathError,
   TrustStoreError,
+  CredentialError,
   CborError,
   LinError,
 };

@@ -8,7 +8,8 @@ import { pkiInit } from './pki-init.js';
 import { sign } from './sign.js';
 import { simulate } from './simulate.js';
 import { trustBuild } from './trust-build.js';
+import { trustReplace } from './trust-replace.js';
 import { trustShow } from './trust-show.js';
 import { verify } from './verify.js';
 
-export const commands: Command[] = [simulate, demoFlash, pkiInit, certVerify, trustBuild, trustShow, sign, inspect, verify, gbcsVerify];
+export const commands: Command[] = [simulate, demoFlash, pkiInit, certVerify, trustBuild, trustShow, trustReplace, sign, inspect, verify, gbcsVerify];

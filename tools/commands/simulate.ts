@@ -19,7 +19,8 @@ export const simulate: Command = {
   summary: 'emulated device + emulated CH: a whole update in virtual time (progress, power cuts, --json, --svg)',
   usage:
     'althan-ota simulate [--image FILE --trust STORE] [--size BYTES] [--battery] [--loss P] [--power-cuts N] [--seed S] ' +
-    '[--svg FILE] [--json] [--self-test pass|fail|crash] [--activation now|command] [--current-version V] [--hardware-version H]',
+    '[--svg FILE] [--json] [--self-test pass|fail|crash] [--activation now|command] [--current-version V] [--hardware-version H] ' +
+    '[--credential-command FILE [--credential-at idle|download]]',
   async run(args) {
     const a = parseCommandArgs(args, {
       image: 'string',
@@ -35,6 +36,8 @@ export const simulate: Command = {
       activation: 'string',
       'current-version': 'string',
       'hardware-version': 'string',
+      'credential-command': 'string',
+      'credential-at': 'string',
     });
     const seed = a.int('seed', { max: 0xffffffff, fallback: 1 });
     const loss = a.decimal('loss', { min: 0, max: 1, belowMax: true, fallback: 0 });
@@ -48,6 +51,11 @@ export const simulate: Command = {
     // Zigbee OTA hardware versions are 16-bit (ZCL 11.4.2.13).
     const hardwareVersion = a.int('hardware-version', { max: 0xffff, fallback: SIMULATED_DEVICE.hardwareVersion });
     const wantSvg = a.string('svg');
+    // A replacement command (`trust replace`) the CH relays to the device: before the download, or half way through it.
+    const credentialFile = a.string('credential-command');
+    const credentialAt = a.choice('credential-at', ['idle', 'download'] as const, 'idle');
+    if (a.has('credential-at') && !credentialFile) throw new UsageError('--credential-at goes with --credential-command', UsageCode.badValue, '--credential-at');
+    const credential = credentialFile ? { command: readInput(credentialFile, 'credential command'), at: credentialAt } : undefined;
 
     let image: Uint8Array;
     let trustStore: WorldOptions['trustStore'];
@@ -72,6 +80,7 @@ export const simulate: Command = {
     const options: WorldOptions = {
       image, trustStore, currentVersion, hardwareVersion,
       battery: a.flag('battery'), loss, powerCuts, seed, selfTest, activation,
+      ...(credential ? { credential } : {}),
     };
     out.write(
       `althan-ota: emulated ${options.battery ? 'battery' : 'mains'} Alt HAN device, version ${hex(currentVersion)} running; ` +
@@ -87,6 +96,7 @@ export const simulate: Command = {
         `${result.powerCuts} power cuts, ${result.flashErases} erases, ${result.flashWrites} flash writes, ${result.journalWrites} journal records, ` +
         `${formatDuration(result.virtualSeconds)} of device time${result.bricked ? '; BRICKED' : ''}\n`,
     );
+    if (credential) out.write(`credential replacement: ${result.credentialAnswer === undefined ? 'never delivered' : `CS02b answer ${result.credentialAnswer}`}\n`);
     if (wantSvg) {
       writeFilesAllOrNone([{ path: wantSvg, content: renderTimelineSvg(events, result) }]);
       out.write(`timeline written to ${wantSvg}\n`);

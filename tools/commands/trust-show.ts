@@ -31,14 +31,18 @@ export const trustShow: Command = {
     const now = atFlag(a.string('at'));
     const json = a.flag('json');
     try {
-      const cells = describeTrustStore(loadTrustStoreFile(positional[0]), now);
+      const store = loadTrustStoreFile(positional[0]);
+      const cells = describeTrustStore(store, now);
+      // The counter of the last credential replacement applied to this set (0: none).
+      const counter = store.counter ?? 0;
       const refused = cells.find((c) => c.check !== 'ok');
       const timeChecked = now !== undefined;
       if (json) {
-        console.log(JSON.stringify({ valid: !refused, ...(refused ? { code: refused.check } : {}), timeChecked, ...(now ? { at: isoTime(now.unixSeconds) } : {}), cells }));
+        console.log(JSON.stringify({ valid: !refused, ...(refused ? { code: refused.check } : {}), timeChecked, ...(now ? { at: isoTime(now.unixSeconds) } : {}), counter, cells }));
       } else {
         console.log(`trust store ${positional[0]}:`);
         console.log(formatCells(cells));
+        console.log(`credential counter ${counter}${counter ? '' : ' (no replacement applied)'}`);
         console.log(timeChecked ? `validity checked at ${isoTime(now.unixSeconds)}` : 'validity NOT checked (no --at time given)');
       }
       return refused ? 1 : 0;

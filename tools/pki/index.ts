@@ -6,3 +6,4 @@ export { pemEncode, pemDecode, looksLikePem, certificatesFromBytes, readCertific
 export { loadTrustStoreFile, saveTrustStoreFile } from './trust-store-file.js';
 export { issueCertificate, encodeName, smkiName, smkiKeyId, ext, encodeTbs, signTbs, type CertificateSpec, type ExtensionSpec } from './cert-builder.js';
 export { buildCsr } from './csr.js';
+export { signCredentialCommand } from './credential-command.js';

@@ -28,6 +28,8 @@ export interface TestPki {
   orgCa: TestCert;
   supplier1: TestCert;
   supplier2: TestCert;
+  /** The Recovery signing certificate (OU=01): not in `trustStore`; a test that replaces credentials puts it in its own store. */
+  recovery: TestCert;
   manufacturerRoot: TestCert;
   manufacturerSigner: TestCert;
   /** Root cell = SMKI root, supplier cells = the two supplier certificates, manufacturer anchor = manufacturer root. */
@@ -45,6 +47,7 @@ export interface TestPkiOptions {
 
 export const SUPPLIER1_ENTITY_ID = fromHex('90b3d51f30010000');
 export const SUPPLIER2_ENTITY_ID = fromHex('90b3d51f30020000');
+export const RECOVERY_ENTITY_ID = fromHex('90b3d51f30000001');
 
 /** A P-256 key pair from a label: SHA-256 of seed and label, re-hashed in the rare case it is not a valid scalar. */
 export function deriveKey(seed: string, label: string): P256KeyPair {
@@ -134,6 +137,13 @@ export function createTestPki(options: TestPkiOptions = {}): TestPki {
     (kid) => [ext.basicConstraints(false), ext.keyUsage(['digitalSignature']), ext.subjectKeyId(kid), ext.authorityKeyId(manufacturerRoot.keyId)],
   );
 
+  // Made last: the other certificates keep their serial numbers whether or not a test uses it.
+  const recovery = make('smki-recovery', smkiName(SmkiRole.recovery, { entityId: RECOVERY_ENTITY_ID, cn: 'Recovery' }), issuerOf(orgCa, caName), (kid) => [
+    ext.keyUsage(['digitalSignature']),
+    ext.policies([policy]),
+    ext.subjectKeyId(kid),
+    ext.authorityKeyId(orgCa.keyId),
+  ], RECOVERY_ENTITY_ID);
   const trustStore = createTrustStore(manufacturerRoot.der, { root: smkiRoot.der, supplier1: supplier1.der, supplier2: supplier2.der });
-  return { smkiRoot, orgCa, supplier1, supplier2, manufacturerRoot, manufacturerSigner, trustStore };
+  return { smkiRoot, orgCa, supplier1, supplier2, recovery, manufacturerRoot, manufacturerSigner, trustStore };
 }
