@@ -8,10 +8,11 @@
  *   kill        SIGKILL sweep: the update with the process killed at random moments
  *   cuts        flash-op cut sweep: the build's flash port ends the process at op N, clean or torn
  *   conformance the port conformance suites inside a lin build against the lin ports
+ *   ram         RAM of v1 updating to a signed 256 KiB and 1 MiB payload (not a build: reverted)
  * and prints one outcome line per run and the totals. Needs $MODDABLE (the SDK the user
  * installed, tools built), Xvfb and stdbuf; says what is missing otherwise (exit 3).
  *
- * Flags: --only conformance,update,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
+ * Flags: --only conformance,update,ram,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
  * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: 64-byte blocks moved about 3 KB/s here, so a 2.4 MB build would take about 13 minutes)  --out DIR (default build/lin-e2e)  --port P (the link's TCP port, default 5919)
  * --update-ms MS and --ops N1,N2 (the sweeps' aim when the update run is not in --only).
  */
@@ -54,13 +55,23 @@ async function startXvfb(): Promise<{ display: string; stop: () => void }> {
   return { display, stop: () => x.kill('SIGTERM') };
 }
 
+function printMeters(r: RunResult, moments = ['boot', 'download', 'activate', 'trial', 'confirmed', 'idle']): void {
+  const m = r.meters;
+  for (const at of moments) {
+    // 'idle': the last 2-s sample of the last launch: the running build after the update.
+    const last = r.launches.length;
+    const s = at === 'idle' ? m.filter((x) => x.at === at && x.launch === last).at(-1) : m.find((x) => x.at === at);
+    if (s) process.stdout.write(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s\n`);
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   const { tools, missing } = missingTools(REPO);
   if (!tools) {
     process.stdout.write(`moddable:e2e cannot run; missing:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`);
     return 3;
   }
-  const only = new Set((flag(args, 'only') ?? 'conformance,update,rollback,crash,kill,cuts').split(','));
+  const only = new Set((flag(args, 'only') ?? 'conformance,update,ram,rollback,crash,kill,cuts').split(','));
   const kills = Number(flag(args, 'kills') ?? 4);
   const cuts = Number(flag(args, 'cuts') ?? 3);
   const blockSize = Number(flag(args, 'block') ?? 255);
@@ -140,16 +151,23 @@ export async function main(args: string[]): Promise<number> {
       for (const line of r.conformance?.lines ?? []) say(`  ${line}`);
     }
     if (only.has('update')) {
-      const r = await run('update v1 → v2', 'v2');
+      const r = await run('update v1 → v2', 'v2', { lingerMs: 4500 });
       const acts = r.reports.filter((x) => x.kind === 'activation');
       say(`  supplier reports: ${acts.map((a) => JSON.stringify(a)).join(', ')}`);
       updateMs = r.ms;
       opsPerLaunch = r.launches.map((l) => l.flashOps);
-      const m = r.meters;
-      for (const at of ['boot', 'download', 'activate', 'trial', 'confirmed', 'idle']) {
-        // 'idle': the last sample of the confirmed build, after the update.
-        const s = at === 'idle' ? m.filter((x) => x.at === at).at(-1) : m.find((x) => x.at === at);
-        if (s) say(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s`);
+      printMeters(r);
+    }
+    if (only.has('ram')) {
+      // RAM against payload size: v1 downloads, verifies and activates a signed payload of
+      // 256 KiB and of 1 MiB (not a build: its trial boot cannot start, and the bootloader
+      // reverts to v1, which reports the failed activation).
+      for (const size of [256 * 1024, 1024 * 1024]) {
+        const bytes = new Uint8Array(size);
+        for (let i = 0; i < size; i++) bytes[i] = Math.floor(rng.next() * 256);
+        images.set(`payload-${size}`, sign(bytes));
+        const r = await run(`RAM: ${size / 1024} KiB payload (not a build)`, `payload-${size}`, { lingerMs: 4500 });
+        printMeters(r, ['boot', 'download', 'activate', 'idle']);
       }
     }
     if (only.has('rollback')) {

@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   killAtMs?: number;
   /** A flash-op cut executed by the build's flash port in launch `launch` (from 1). */
   cut?: { launch: number; at: number; torn: boolean; seed: number };
+  /** How long the last process keeps running once the outcome is known (default 0). */
+  lingerMs?: number;
   /** The whole run's bound. */
   timeoutMs: number;
   log?: (line: string) => void;
@@ -128,6 +130,7 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
   });
 
   let done: RunResult['outcome'] | undefined;
+  let stopping = false;
   let killTimer: NodeJS.Timeout | undefined;
   let child: ChildProcess | undefined;
   if (o.killAtMs !== undefined) {
@@ -264,7 +267,12 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
               }
             }
             done ??= settled(result, toVersion);
-            if (done) child?.kill('SIGKILL');
+            if (done && !stopping) {
+              // Kept running for `lingerMs` after the outcome, so that its idle meters are sampled.
+              stopping = true;
+              const last = child;
+              setTimeout(() => last?.kill('SIGKILL'), o.lingerMs ?? 0);
+            }
           },
           (why) => log(`  link broken: ${why}`),
         );
