@@ -12,8 +12,8 @@
  * and prints one outcome line per run and the totals. Needs $MODDABLE (the SDK the user
  * installed, tools built), Xvfb and stdbuf; says what is missing otherwise (exit 3).
  *
- * Flags: --only conformance,update,ram,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
- * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: 64-byte blocks moved about 3 KB/s here, so a 2.4 MB build would take about 13 minutes)  --out DIR (default build/lin-e2e)  --port P (the link's TCP port, default 5919)
+ * Flags: --only conformance,update,ram,rollback,crash,kill,cuts  --kills N (default 10)  --cuts N (per kind,
+ * default 10; one in three in the trial launch)  --seed S  --block BYTES (default 255, the largest the OTA client asks; one block per round trip)  --out DIR (default build/lin-e2e)  --port P (the link's TCP port, default 5919)
  * --update-ms MS and --ops N1,N2 (the sweeps' aim when the update run is not in --only).
  */
 import { spawn } from 'node:child_process';
@@ -72,8 +72,8 @@ export async function main(args: string[]): Promise<number> {
     return 3;
   }
   const only = new Set((flag(args, 'only') ?? 'conformance,update,ram,rollback,crash,kill,cuts').split(','));
-  const kills = Number(flag(args, 'kills') ?? 4);
-  const cuts = Number(flag(args, 'cuts') ?? 3);
+  const kills = Number(flag(args, 'kills') ?? 10);
+  const cuts = Number(flag(args, 'cuts') ?? 10);
   const blockSize = Number(flag(args, 'block') ?? 255);
   const PORT = Number(flag(args, 'port') ?? 5919);
   const rng = new Rng(Number(flag(args, 'seed') ?? 1));
