@@ -137,7 +137,7 @@ export async function main(args: string[]): Promise<number> {
     else if (r.outcome === 'passed') totals.passed++;
     else totals.failed++;
     const launches = r.launches.map((l) => `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`).join('; ');
-    say(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' && r.outcome !== 'passed' ? ` — ${r.detail}` : ''}`);
+    say(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${extra.killAtMs !== undefined ? `; kill ${r.killed ? 'landed' : 'did not land (the run had ended)'}` : ''}${extra.cut ? `; cut ${r.cutFired ? 'fired' : 'did not fire'}` : ''}${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' && r.outcome !== 'passed' ? ` — ${r.detail}` : ''}`);
     return r;
   };
 
@@ -184,10 +184,12 @@ export async function main(args: string[]): Promise<number> {
       say(`${name}: ${rs.length} runs, ${landed} faults landed; ${n('confirmed')} confirmed, ${n('rolled-back')} rolled back, ${n('bricked')} bricked, ${n('failed')} failed`);
     };
     if (only.has('kill')) {
+      // A kill aimed past the end of a run (runs vary with the machine's load) does not
+      // land: the sweep goes on until `kills` have landed, at most twice as many runs.
       const rs: RunResult[] = [];
-      for (let i = 0; i < kills; i++) {
+      for (let i = 0; rs.filter((r) => r.killed).length < kills && i < 2 * kills; i++) {
         const at = Math.floor(updateMs * (0.05 + 0.9 * rng.next()));
-        rs.push(await run(`SIGKILL ${i + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', { killAtMs: at }));
+        rs.push(await run(`SIGKILL ${rs.filter((r) => r.killed).length + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', { killAtMs: at }));
       }
       sweepLine('SIGKILL sweep', rs, rs.filter((r) => r.killed).length);
     }
