@@ -156,7 +156,7 @@ function start(hello: Hello): void {
   Timer.set(() => reportMeters('idle'), 2000, 2000);
 }
 
-/** The `conformance` variant: the port suites against these ports, then exit 0. */
+/** The `conformance` variant: the port suites against these ports; the supervisor stops the process once it has the counts. */
 function runConformance(ports: Ports, bank: 0 | 1): void {
   runLinConformance({ ...ports, bank, manufacturerCode: LIN_BUILD.manufacturerCode, imageType: LIN_BUILD.imageType, fileVersion: VERSION }).then(
     ({ lines, summary }) => {
