@@ -40,7 +40,9 @@ export class OtaError extends Error {
   constructor(code: OtaErrorCode, message: string) {
     super(`${code}: ${message}`);
     this.code = code;
-    this.name = 'OtaError';
+    // Defined, not assigned: a Moddable build that preloads modules freezes Error.prototype,
+    // and assigning over its read-only `name` throws a TypeError instead of this error.
+    Object.defineProperty(this, 'name', { value: 'OtaError', writable: true, configurable: true });
   }
 }
 

@@ -65,4 +65,9 @@ describe('XS engine (xsnap) runs device code', () => {
     expect(Number(decoded.get(6))).toBe(2 ** 40);
     expect(decoded.get('x')).toBe(false);
   });
+
+  // Last: it freezes Error.prototype in this worker.
+  it('an OtaError is made where Error.prototype is frozen (a build with preloaded modules)', async () => {
+    expect(await run('otaErrorFrozenRealm')).toEqual({ isOtaError: true, name: 'OtaError', code: 'CBOR_KEY_ORDER', frozen: true });
+  });
 });

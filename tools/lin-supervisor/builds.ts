@@ -38,7 +38,7 @@ export function missingTools(repo: string): { tools?: Tools; missing: string[] }
 export interface BuildSpec {
   name: string;
   version: number;
-  variant: 'good' | 'selftest-fail' | 'exit-at-start';
+  variant: 'good' | 'selftest-fail' | 'exit-at-start' | 'conformance';
 }
 
 /**

@@ -7,11 +7,13 @@
  *   crash       v1 → v2 that exits at start: reverted by the bootloader, reported
  *   kill        SIGKILL sweep: the update with the process killed at random moments
  *   cuts        flash-op cut sweep: the build's flash port ends the process at op N, clean or torn
+ *   conformance the port conformance suites inside a lin build against the lin ports
+ *   ram         RAM of v1 updating to a signed 256 KiB and 1 MiB payload (not a build: reverted)
  * and prints one outcome line per run and the totals. Needs $MODDABLE (the SDK the user
  * installed, tools built), Xvfb and stdbuf; says what is missing otherwise (exit 3).
  *
- * Flags: --only update,rollback,crash,kill,cuts  --kills N (default 4)  --cuts N (per kind,
- * default 3)  --seed S  --block BYTES (default 255, the largest the OTA client asks: 64-byte blocks moved about 3 KB/s here, so a 2.4 MB build would take about 13 minutes)  --out DIR (default build/lin-e2e)
+ * Flags: --only conformance,update,ram,rollback,crash,kill,cuts  --kills N (default 10)  --cuts N (per kind,
+ * default 10; one in three in the trial launch)  --seed S  --block BYTES (default 255, the largest the OTA client asks; one block per round trip)  --out DIR (default build/lin-e2e)  --port P (the link's TCP port, default 5919)
  * --update-ms MS and --ops N1,N2 (the sweeps' aim when the update run is not in --only).
  */
 import { spawn } from 'node:child_process';
@@ -30,7 +32,6 @@ import { superviseUpdate, type RunResult, type SupervisorOptions } from './super
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const V1 = 0x01000000;
 const V2 = 0x01000001;
-const PORT = 5919;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -54,16 +55,27 @@ async function startXvfb(): Promise<{ display: string; stop: () => void }> {
   return { display, stop: () => x.kill('SIGTERM') };
 }
 
+function printMeters(r: RunResult, moments = ['boot', 'download', 'activate', 'trial', 'confirmed', 'idle']): void {
+  const m = r.meters;
+  for (const at of moments) {
+    // 'idle': the last 2-s sample of the last launch: the running build after the update.
+    const last = r.launches.length;
+    const s = at === 'idle' ? m.filter((x) => x.at === at && x.launch === last).at(-1) : m.find((x) => x.at === at);
+    if (s) process.stdout.write(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s\n`);
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   const { tools, missing } = missingTools(REPO);
   if (!tools) {
     process.stdout.write(`moddable:e2e cannot run; missing:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`);
     return 3;
   }
-  const only = new Set((flag(args, 'only') ?? 'update,rollback,crash,kill,cuts').split(','));
-  const kills = Number(flag(args, 'kills') ?? 4);
-  const cuts = Number(flag(args, 'cuts') ?? 3);
+  const only = new Set((flag(args, 'only') ?? 'conformance,update,ram,rollback,crash,kill,cuts').split(','));
+  const kills = Number(flag(args, 'kills') ?? 10);
+  const cuts = Number(flag(args, 'cuts') ?? 10);
   const blockSize = Number(flag(args, 'block') ?? 255);
+  const PORT = Number(flag(args, 'port') ?? 5919);
   const rng = new Rng(Number(flag(args, 'seed') ?? 1));
   const out = resolve(flag(args, 'out') ?? join(REPO, 'build/lin-e2e'));
   const runDir = join(out, 'run');
@@ -78,6 +90,7 @@ export async function main(args: string[]): Promise<number> {
     { name: 'v2-selftest-fail', version: V2, variant: 'selftest-fail' },
     { name: 'v2-exit-at-start', version: V2, variant: 'exit-at-start' },
   ];
+  if (only.has('conformance')) specs.push({ name: 'conformance', version: V1, variant: 'conformance' });
   const builds = new Map<string, Uint8Array>();
   for (const s of specs) {
     const t = Date.now();
@@ -108,10 +121,10 @@ export async function main(args: string[]): Promise<number> {
 
   const x = await startXvfb();
   let runs = 0;
-  const totals = { confirmed: 0, rolledBack: 0, bricked: 0, failed: 0 };
-  const run = async (label: string, image: string, extra: Partial<SupervisorOptions> = {}): Promise<RunResult> => {
+  const totals = { confirmed: 0, rolledBack: 0, bricked: 0, failed: 0, passed: 0 };
+  const run = async (label: string, image: string, extra: Partial<SupervisorOptions> = {}, factory = 'v1'): Promise<RunResult> => {
     const flashName = `flash-${++runs}.bin`;
-    provisionFlashFile(join(runDir, flashName), builds.get('v1')!, V1, deviceTrust);
+    provisionFlashFile(join(runDir, flashName), builds.get(factory)!, V1, deviceTrust);
     const lines: string[] = [];
     const r = await superviseUpdate({
       runDir, flashName, port: PORT, mcsim: tools.mcsim, display: x.display, image: images.get(image)!, fromVersion: V1, blockSize,
@@ -121,9 +134,10 @@ export async function main(args: string[]): Promise<number> {
     if (r.outcome === 'confirmed') totals.confirmed++;
     else if (r.outcome === 'rolled-back') totals.rolledBack++;
     else if (r.outcome === 'bricked') totals.bricked++;
+    else if (r.outcome === 'passed') totals.passed++;
     else totals.failed++;
     const launches = r.launches.map((l) => `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`).join('; ');
-    say(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' ? ` — ${r.detail}` : ''}`);
+    say(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${extra.killAtMs !== undefined ? `; kill ${r.killed ? 'landed' : 'did not land (the run had ended)'}` : ''}${extra.cut ? `; cut ${r.cutFired ? 'fired' : 'did not fire'}` : ''}${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' && r.outcome !== 'passed' ? ` — ${r.detail}` : ''}`);
     return r;
   };
 
@@ -132,17 +146,28 @@ export async function main(args: string[]): Promise<number> {
   let updateMs = Number(flag(args, 'update-ms') ?? 60_000);
   let opsPerLaunch = (flag(args, 'ops') ?? '0,0').split(',').map(Number);
   try {
+    if (only.has('conformance')) {
+      const r = await run('conformance (lin ports in the lin build)', 'v2', { timeoutMs: 120_000 }, 'conformance');
+      for (const line of r.conformance?.lines ?? []) say(`  ${line}`);
+    }
     if (only.has('update')) {
-      const r = await run('update v1 → v2', 'v2');
+      const r = await run('update v1 → v2', 'v2', { lingerMs: 4500 });
       const acts = r.reports.filter((x) => x.kind === 'activation');
       say(`  supplier reports: ${acts.map((a) => JSON.stringify(a)).join(', ')}`);
       updateMs = r.ms;
       opsPerLaunch = r.launches.map((l) => l.flashOps);
-      const m = r.meters;
-      for (const at of ['boot', 'download', 'activate', 'trial', 'confirmed', 'idle']) {
-        // 'idle': the last sample of the confirmed build, after the update.
-        const s = at === 'idle' ? m.filter((x) => x.at === at).at(-1) : m.find((x) => x.at === at);
-        if (s) say(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s`);
+      printMeters(r);
+    }
+    if (only.has('ram')) {
+      // RAM against payload size: v1 downloads, verifies and activates a signed payload of
+      // 256 KiB and of 1 MiB (not a build: its trial boot cannot start, and the bootloader
+      // reverts to v1, which reports the failed activation).
+      for (const size of [256 * 1024, 1024 * 1024]) {
+        const bytes = new Uint8Array(size);
+        for (let i = 0; i < size; i++) bytes[i] = Math.floor(rng.next() * 256);
+        images.set(`payload-${size}`, sign(bytes));
+        const r = await run(`RAM: ${size / 1024} KiB payload (not a build)`, `payload-${size}`, { lingerMs: 4500 });
+        printMeters(r, ['boot', 'download', 'activate', 'idle']);
       }
     }
     if (only.has('rollback')) {
@@ -153,26 +178,38 @@ export async function main(args: string[]): Promise<number> {
       const r = await run('rollback v1 → v2 (exits at start)', 'v2-exit-at-start');
       say(`  supplier reports: ${r.reports.filter((x) => x.kind === 'activation' || x.kind === 'verification').map((a) => JSON.stringify(a)).join(', ')}`);
     }
+    // Each sweep ends with its own counts: how many runs, how many faults landed, outcomes.
+    const sweepLine = (name: string, rs: RunResult[], landed: number) => {
+      const n = (o: RunResult['outcome']) => rs.filter((r) => r.outcome === o).length;
+      say(`${name}: ${rs.length} runs, ${landed} faults landed; ${n('confirmed')} confirmed, ${n('rolled-back')} rolled back, ${n('bricked')} bricked, ${n('failed')} failed`);
+    };
     if (only.has('kill')) {
-      for (let i = 0; i < kills; i++) {
+      // A kill aimed past the end of a run (runs vary with the machine's load) does not
+      // land: the sweep goes on until `kills` have landed, at most twice as many runs.
+      const rs: RunResult[] = [];
+      for (let i = 0; rs.filter((r) => r.killed).length < kills && i < 2 * kills; i++) {
         const at = Math.floor(updateMs * (0.05 + 0.9 * rng.next()));
-        await run(`SIGKILL ${i + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', { killAtMs: at });
+        rs.push(await run(`SIGKILL ${rs.filter((r) => r.killed).length + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', { killAtMs: at }));
       }
+      sweepLine('SIGKILL sweep', rs, rs.filter((r) => r.killed).length);
     }
     if (only.has('cuts')) {
       for (const torn of [false, true]) {
+        const rs: RunResult[] = [];
         for (let i = 0; i < cuts; i++) {
-          const launch = rng.next() < 0.75 ? 1 : 2;
+          // One cut in three lands in the trial launch (launch 2: the new build's first boot).
+          const launch = i % 3 === 2 ? 2 : 1;
           const ops = Math.max(1, opsPerLaunch[launch - 1] || (launch === 1 ? 2000 : 20));
           const at = Math.floor(rng.next() * ops);
-          await run(`flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at} of launch ${launch}`, 'v2', { cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) } });
+          rs.push(await run(`flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at} of launch ${launch}`, 'v2', { cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) } }));
         }
+        sweepLine(`flash-op cut sweep (${torn ? 'torn' : 'clean'})`, rs, rs.filter((r) => r.cutFired).length);
       }
     }
   } finally {
     x.stop();
   }
-  say(`totals: ${runs} runs; ${totals.confirmed} confirmed, ${totals.rolledBack} rolled back, ${totals.bricked} bricked, ${totals.failed} failed`);
+  say(`totals: ${runs} runs; ${totals.confirmed} confirmed, ${totals.rolledBack} rolled back, ${totals.bricked} bricked, ${totals.failed} failed${totals.passed ? `, ${totals.passed} conformance passed` : ''}`);
   return totals.bricked || totals.failed ? 1 : 0;
 }
 

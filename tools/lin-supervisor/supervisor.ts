@@ -43,6 +43,8 @@ export interface SupervisorOptions {
   killAtMs?: number;
   /** A flash-op cut executed by the build's flash port in launch `launch` (from 1). */
   cut?: { launch: number; at: number; torn: boolean; seed: number };
+  /** How long the last process keeps running once the outcome is known (default 0). */
+  lingerMs?: number;
   /** The whole run's bound. */
   timeoutMs: number;
   log?: (line: string) => void;
@@ -55,6 +57,8 @@ export interface Launch {
   /** Version the build said it is (undefined: it never said). */
   buildVersion?: number;
   variant?: string;
+  /** The build's crypto ports ('native' or 'portable'), as it said. */
+  crypto?: string;
   exit: string;
   flashOps: number;
   ms: number;
@@ -75,7 +79,8 @@ export interface MeterSample {
 }
 
 export interface RunResult {
-  outcome: 'confirmed' | 'rolled-back' | 'bricked' | 'failed';
+  /** `passed`: a conformance build ran its suites and every check passed. */
+  outcome: 'confirmed' | 'rolled-back' | 'bricked' | 'failed' | 'passed';
   detail: string;
   launches: Launch[];
   reports: Report[];
@@ -86,6 +91,8 @@ export interface RunResult {
   cutFired: boolean;
   ms: number;
   blockRequests: number;
+  /** What a conformance build printed (its suites' lines and the counts). */
+  conformance?: { lines: string[]; passed: number; failed: number };
 }
 
 const ACTIVATION_RETRY_MS = 3000;
@@ -120,6 +127,7 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
   });
 
   let done: RunResult['outcome'] | undefined;
+  let stopping = false;
   let killTimer: NodeJS.Timeout | undefined;
   let child: ChildProcess | undefined;
   if (o.killAtMs !== undefined) {
@@ -226,7 +234,8 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                 if (e.kind === 'build') {
                   launch.buildVersion = Number(e.version);
                   launch.variant = String(e.variant);
-                  log(`  build 0x${launch.buildVersion.toString(16)} (${launch.variant}) running from bank ${String(e.bank)}`);
+                  launch.crypto = String(e.crypto);
+                  log(`  build 0x${launch.buildVersion.toString(16)} (${launch.variant}, ${launch.crypto} crypto) running from bank ${String(e.bank)}`);
                 } else if (e.kind === 'phase') {
                   result.phases.push(String(e.phase));
                   launch.flashOps = Number(e.flashOps);
@@ -237,6 +246,14 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                   result.meters.push({ launch: n, at: String(e.at), slots: Number(e.slots), peakSlots: Number(e.peakSlots), chunks: Number(e.chunks), peakChunks: Number(e.peakChunks), peakStack: Number(e.peakStack), gc: Number(e.gc), slotBytes: Number(e.slotBytes) });
                 } else if (e.kind === 'restart') {
                   launch.flashOps = Number(e.flashOps);
+                } else if (e.kind === 'conformance-line') {
+                  (result.conformance ??= { lines: [], passed: 0, failed: 0 }).lines.push(String(e.line));
+                } else if (e.kind === 'conformance') {
+                  const c = (result.conformance ??= { lines: [], passed: 0, failed: 0 });
+                  c.passed = Number(e.passed);
+                  c.failed = Number(e.failed);
+                  done = c.failed === 0 && c.passed > 0 ? 'passed' : 'failed';
+                  if (done === 'failed') result.detail = `${c.failed} conformance checks failed`;
                 } else if (e.kind === 'fatal') {
                   // The build could not start its agent: it would sit idle for ever.
                   log(`  fatal: ${String(e.error)}`);
@@ -247,7 +264,12 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
               }
             }
             done ??= settled(result, toVersion);
-            if (done) child?.kill('SIGKILL');
+            if (done && !stopping) {
+              // Kept running for `lingerMs` after the outcome, so that its idle meters are sampled.
+              stopping = true;
+              const last = child;
+              setTimeout(() => last?.kill('SIGKILL'), o.lingerMs ?? 0);
+            }
           },
           (why) => log(`  link broken: ${why}`),
         );

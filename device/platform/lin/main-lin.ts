@@ -9,23 +9,24 @@
  *
  * Variants: `good`; `selftest-fail` (a vendor check of the trial fails: the agent does not
  * confirm and restarts, the bootloader reverts); `exit-at-start` (the build dies before
- * the agent runs: the trial count runs out and the bootloader reverts).
+ * the agent runs: the trial count runs out and the bootloader reverts); `conformance` (no
+ * agent: the port conformance suites against these ports, conformance-lin.ts).
  */
 import config from 'mc/config';
-import TCP from 'embedded:io/socket/tcp';
 import * as filesModule from 'embedded:storage/files';
 import exit from 'lin/exit';
+import LinkSocket from 'lin/link-socket';
 import meters from 'lin/meters';
 import Timer from 'timer';
 import { Agent, loadTrustStore, type SelfTestCheck } from '../../agent/index.js';
-import { nobleP256 } from '../../crypto/index.js';
 import type { Ports } from '../../ports.js';
 import { makeLayout } from '../../storage/index.js';
 import { moddableClock } from '../moddable/clock.js';
 import { mainsPower } from '../moddable/power-mains.js';
-import { nativeSha256 } from '../moddable/sha256-native.js';
+import { cryptoPortsKind, platformP256, platformSha256 } from '../crypto-ports.js';
 import { linActivation } from './activation.js';
 import { linBootControl } from './boot-control.js';
+import { runLinConformance } from './conformance-lin.js';
 import { FileFlash, type FileLike } from './file-flash.js';
 import { LIN_BUILD, LIN_FLASH, LIN_SELF_TEST_MS, LIN_TRIAL_WINDOW_SECONDS } from './lin-build.js';
 import { LinLink } from './link.js';
@@ -98,7 +99,7 @@ function openFlash(hello: Hello): FileFlash {
 }
 
 function start(hello: Hello): void {
-  event('build', { version: VERSION, variant: VARIANT, bank: hello.bank, trial: hello.trial });
+  event('build', { version: VERSION, variant: VARIANT, bank: hello.bank, trial: hello.trial, crypto: cryptoPortsKind });
   trace(`althan-ota lin: build 0x${VERSION.toString(16)} (${VARIANT}) started from bank ${hello.bank}${hello.trial ? ' on trial' : ''}\n`);
   if (VARIANT === 'exit-at-start') exit(LinExit.brokenStart);
   reportMeters('boot');
@@ -121,9 +122,13 @@ function start(hello: Hello): void {
     transport: linTransport(link),
     activation: linActivation(link),
     reporter: linReporter(link),
-    sha256: nativeSha256,
-    p256: nobleP256,
+    sha256: platformSha256,
+    p256: platformP256,
   };
+  if (VARIANT === 'conformance') {
+    runConformance(ports, hello.bank);
+    return;
+  }
   const vendor: SelfTestCheck[] = [];
   if (VARIANT === 'selftest-fail') vendor.push({ name: 'vendor application check', run: (finish) => finish(false, 'application check failed (selftest-fail build)') });
   try {
@@ -149,6 +154,20 @@ function start(hello: Hello): void {
   Timer.set(() => reportMeters('idle'), 2000, 2000);
 }
 
+/** The `conformance` variant: the port suites against these ports; the supervisor stops the process once it has the counts. */
+function runConformance(ports: Ports, bank: 0 | 1): void {
+  runLinConformance({ ...ports, bank, manufacturerCode: LIN_BUILD.manufacturerCode, imageType: LIN_BUILD.imageType, fileVersion: VERSION }).then(
+    ({ lines, summary }) => {
+      for (const line of lines) {
+        trace(`althan-ota lin: ${line}\n`);
+        event('conformance-line', { line });
+      }
+      event('conformance', { passed: summary.passed, failed: summary.failed });
+    },
+    (e: unknown) => event('conformance', { passed: 0, failed: 1, error: String(e) }),
+  );
+}
+
 let started = false;
 link.on(LinMessage.hello, (body) => {
   if (started) return;
@@ -168,20 +187,25 @@ link.on(LinMessage.hello, (body) => {
   }
 });
 
-const socket = new TCP({
-  address: '127.0.0.1',
-  port: PORT,
-  nodelay: true,
-  format: 'buffer',
-  onReadable(count: number) {
-    link.received(new Uint8Array(this.read(count) as ArrayBuffer));
-  },
-  onError() {
-    link.fail('socket error');
-    trace('althan-ota lin: link to the supervisor lost\n');
-    exit(LinExit.restart);
-  },
-});
+// The link's own socket (lin/link-socket): the SDK's lin TCP looks for received bytes
+// every 20 ms, which held the stop-and-wait block transfer to about 45 blocks a second.
+let socket: LinkSocket;
+try {
+  socket = new LinkSocket(PORT, {
+    onReceived(bytes: ArrayBuffer) {
+      link.received(new Uint8Array(bytes));
+    },
+    onClosed() {
+      link.fail('socket closed');
+      trace('althan-ota lin: link to the supervisor lost\n');
+      exit(LinExit.restart);
+    },
+  });
+} catch (e) {
+  trace(`althan-ota lin: no supervisor on 127.0.0.1:${PORT}: ${String(e)}\n`);
+  exit(LinExit.restart);
+  throw e;
+}
 link.attach({
   write: (bytes) => socket.write(bytes),
   close: () => socket.close(),

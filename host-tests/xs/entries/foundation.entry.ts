@@ -1,11 +1,22 @@
 /** XS-lane cases for the foundation: the crypto ports and the CBOR codec, inside XS. */
 import { nobleP256 } from '../../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
+import { OtaError } from '../../../device/errors.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../../device/util/cbor.js';
 import { fromHex, toHex, utf8Decode, utf8Encode } from '../../../device/util/bytes.js';
 import { serve } from './serve.js';
 
 serve({
+  // A Moddable build that preloads modules freezes the built-in prototypes: an OtaError
+  // must still be constructed (and keep its name) there.
+  otaErrorFrozenRealm: () => {
+    Object.freeze(Error.prototype);
+    try {
+      throw new OtaError('CBOR_KEY_ORDER', 'made in a frozen realm');
+    } catch (e) {
+      return { isOtaError: e instanceof OtaError, name: (e as Error).name, code: (e as OtaError).code, frozen: Object.isFrozen(Error.prototype) };
+    }
+  },
   environment: () => ({
     textEncoder: typeof (globalThis as any).TextEncoder,
     textDecoder: typeof (globalThis as any).TextDecoder,
