@@ -8,9 +8,14 @@ export class OtaError extends Error {
   constructor(code: string, message: string) {
     super(`${code}: ${message}`);
     this.code = code;
-    this.name = 'OtaError';
   }
 }
+
+// `name` lives on the prototype, set once when the module loads. Assigning it on each
+// instance (`this.name = ...`) throws a TypeError on a device: a preloaded XS build
+// freezes Error.prototype, whose `name` is then read-only for every object inheriting it,
+// so every refusal would have turned into an untyped exception.
+Object.defineProperty(OtaError.prototype, 'name', { value: 'OtaError', writable: true, configurable: true });
 
 /** True for an OtaError carrying `code` (or any OtaError when no code is given). */
 export function isOtaError(e: unknown, code?: string): e is OtaError {

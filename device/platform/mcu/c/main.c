@@ -54,6 +54,7 @@ static void waitFor(int ms)
 }
 
 static char commandLine[256];
+char mcu_command_line[256]; /* as given, for JS (mcu/native commandLine()) */
 static const char *entry = MCU_ENTRY;
 
 static int32_t parseNumber(const char **cursor)
@@ -67,6 +68,7 @@ static int32_t parseNumber(const char **cursor)
 static void readCommandLine(xsCreation *creation)
 {
   if (mcu_host_cmdline(commandLine, sizeof(commandLine) - 1) < 0) return;
+  c_strcpy(mcu_command_line, commandLine);
   char *token = commandLine;
   int index = 0;
   while (*token) {

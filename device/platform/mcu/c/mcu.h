@@ -29,7 +29,7 @@ uint32_t mcu_instructions_per_tick(void);
 
 /* semihost.c: ARM semihosting (the host's files and the run's exit status). */
 __attribute__((noreturn)) void mcu_exit(int code);
-int mcu_host_open(const char *path, int mode); /* mode: 0 "rb", 6 "r+b" (no truncation), 8 "a" ... ; -1 on failure */
+int mcu_host_open(const char *path, int mode); /* ISO C fopen modes by index: 1 "rb", 3 "r+b"; -1 on failure */
 int mcu_host_close(int handle);
 int mcu_host_read(int handle, void *buffer, size_t length);        /* bytes NOT read */
 int mcu_host_write(int handle, const void *buffer, size_t length); /* bytes NOT written */

@@ -9,6 +9,7 @@
 
 extern uint64_t mcu_idle_ticks;
 extern uint64_t mcu_machine_ready_instructions;
+extern char mcu_command_line[];
 
 /* Instructions executed since the clock started, waits for timers excluded. */
 void xs_mcu_instructions(xsMachine *the)
@@ -68,4 +69,10 @@ void xs_mcu_collect(xsMachine *the)
 void xs_mcu_exit(xsMachine *the)
 {
   mcu_exit(xsmcToInteger(xsArg(0)));
+}
+
+/* The semihosting command line (QEMU -append, after the ELF path): the entry's arguments. */
+void xs_mcu_command_line(xsMachine *the)
+{
+  xsmcSetString(xsResult, mcu_command_line);
 }

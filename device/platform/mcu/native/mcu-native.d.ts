@@ -19,4 +19,6 @@ declare module 'mcu/native' {
   export function resetPeaks(): void;
   export function collect(): void;
   export function exit(code: number): never;
+  /** The QEMU command line: the ELF path, the entry, then key=value arguments. */
+  export function commandLine(): string;
 }

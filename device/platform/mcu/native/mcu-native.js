@@ -8,5 +8,6 @@ function memory() @ "xs_mcu_memory";
 function resetPeaks() @ "xs_mcu_reset_peaks";
 function collect() @ "xs_mcu_collect";
 function exit(code) @ "xs_mcu_exit";
+function commandLine() @ "xs_mcu_command_line";
 
-export { instructions, bootInstructions, memory, resetPeaks, collect, exit };
+export { instructions, bootInstructions, memory, resetPeaks, collect, exit, commandLine };

@@ -1,0 +1,186 @@
+/**
+ * Runs the MCU image (built by `npm run mcu:build`) on the emulated cores and prints the
+ * phase, crypto, RAM and size tables. Instruction counts are exact (QEMU -icount
+ * shift=0); see docs/BENCHMARKS.md ("On microcontroller cores") for what each row means.
+ *
+ *   npm run mcu:bench                   # Cortex-M33 and Cortex-M4F
+ *   npm run mcu:bench -- --board an505  # one core
+ *   npm run mcu:bench -- --quick        # skip the 1 MiB image and the creation sweep
+ *
+ * Runs, per board: the native crypto entry, the noble entry, a signed 256 KiB and a
+ * 1 MiB image received into flash kept in a host file (fresh each time), and the
+ * `creation` sweep (XS heap growth steps) on noble's verify and on the 256 KiB download.
+ * Fixtures (a test PKI's trust store, the signed images) are made here with the
+ * project's own signing tools. Writes build/mcu/results.json and build/mcu/report.md.
+ * Exit 0 all runs passed their checks, 1 a run failed, 2 usage, 3 a tool or the image is
+ * missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_BUILD } from '../../device/agent/device-config.js';
+import { encodeTrustStore } from '../../device/pki/trust-store.js';
+import { makeLayout } from '../../device/storage/layout.js';
+import { signImage } from '../image/sign-image.js';
+import { signDigestRaw } from '../pki/sign.js';
+import { createTestPki } from '../pki/test-pki.js';
+import { BOARDS, type BoardName, buildDir, EXIT_FAILED, EXIT_MISSING, EXIT_USAGE, fail, missingTools } from './mcu-env.js';
+import { imageSizes, type SizeRow } from './sizes.js';
+
+type Row = Record<string, string | number | boolean> & { table: string };
+
+interface RunResult {
+  board: BoardName;
+  name: string;
+  append: string;
+  exitCode: number | null;
+  rows: Row[];
+  log: string;
+}
+
+const NEXT_VERSION = 0x01000100;
+
+/** Signed images for the emulated device (DEFAULT_BUILD's identity), its trust store, and nothing else. */
+function makeFixtures(dir: string, sizesKiB: number[]): void {
+  mkdirSync(dir, { recursive: true });
+  const pki = createTestPki();
+  writeFileSync(path.join(dir, 'trust.bin'), encodeTrustStore(pki.trustStore));
+  for (const kib of sizesKiB) {
+    const payload = new Uint8Array(kib * 1024);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < payload.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      payload[i] = x & 0xff;
+    }
+    const signed = signImage(
+      {
+        manufacturerCode: DEFAULT_BUILD.manufacturerCode,
+        imageType: DEFAULT_BUILD.imageType,
+        fileVersion: NEXT_VERSION,
+        minHardwareVersion: 1,
+        maxHardwareVersion: 4,
+        payload,
+        description: `althan-ota MCU benchmark ${kib} KiB`,
+      },
+      {
+        manufacturer: (d) => signDigestRaw(pki.manufacturerSigner.privateKey, d),
+        chain: [pki.manufacturerSigner.der],
+        supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
+      },
+    );
+    writeFileSync(path.join(dir, `image-${kib}.ota`), signed.file);
+  }
+}
+
+/** A fresh, erased flash file the size of DEFAULT_BUILD's layout (both banks, metadata, boot records, journal). */
+function freshFlash(file: string): void {
+  const geometry = { size: 0x7fffffff, sectorSize: 4096, writeAlign: 4, erasedValue: 0xff as const };
+  const used = makeLayout(geometry, DEFAULT_BUILD.layout).used;
+  writeFileSync(file, new Uint8Array(used).fill(0xff));
+}
+
+function runQemu(board: BoardName, name: string, append: string, cwd: string): RunResult {
+  const elf = path.join(buildDir(), board, 'mcu.elf');
+  const args = ['-M', BOARDS[board].machine, '-nographic', '-monitor', 'none', '-semihosting-config', 'enable=on,target=native', '-icount', 'shift=0', '-kernel', elf, '-append', append];
+  const started = Date.now();
+  const result = spawnSync('qemu-system-arm', args, { cwd, encoding: 'utf8', timeout: 900_000, maxBuffer: 16 * 1024 * 1024 });
+  const log = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  const rows: Row[] = [];
+  for (const line of log.split('\n')) {
+    const at = line.indexOf('mcu-row ');
+    if (at >= 0) rows.push(JSON.parse(line.slice(at + 8)) as Row);
+  }
+  process.stdout.write(`mcu: ${board} ${name}: exit ${result.status ?? result.signal} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return { board, name, append, exitCode: result.status, rows, log };
+}
+
+const fmt = (n: unknown): string => (typeof n === 'number' ? (Number.isInteger(n) ? n.toLocaleString('en-GB') : n.toFixed(2)) : String(n));
+
+function table(headers: string[], lines: unknown[][]): string {
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.map(fmt).join(' | ')} |`)].join('\n');
+}
+
+function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string {
+  const out: string[] = [];
+  for (const board of new Set(results.map((r) => r.board))) {
+    const runs = results.filter((r) => r.board === board);
+    out.push(`### ${BOARDS[board].label}\n`);
+    const phases: unknown[][] = [];
+    for (const r of runs.filter((x) => !x.name.startsWith('creation'))) {
+      for (const row of r.rows.filter((x) => x.table === 'phase')) phases.push([r.name, row.phase, row.instructions, row.perKiB ?? '', row.gc ?? '']);
+    }
+    out.push('Instructions per phase\n', table(['run', 'phase', 'instructions', 'per KiB', 'GCs'], phases), '');
+    const crypto: unknown[][] = [];
+    for (const r of runs) {
+      for (const row of r.rows.filter((x) => x.table === 'sha256')) crypto.push([`SHA-256 ${row.port}, ${row.update}-byte updates`, row.perKiB, 'per KiB', row.right]);
+      for (const row of r.rows.filter((x) => x.table === 'p256')) crypto.push([`P-256 verify ${row.port} (run ${row.run}) ${r.name.startsWith('creation') ? r.append.split(' ').slice(1).join(' ') : ''}`, row.instructions, `${row.gc} GCs`, row.valid && row.refused]);
+    }
+    out.push('Crypto\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
+    const ram: unknown[][] = [];
+    for (const r of runs) {
+      for (const row of r.rows.filter((x) => x.table === 'ram')) {
+        ram.push([r.name, row.phase, row.slotHeap, row.chunkHeap, row.xsHeap, row.slotPeak, row.chunkPeak, row.stackPeak, row.gc, row.mallocHighWater, Number(row.heapTouched) + Number(row.cStackTouched) + Number(row.staticRam)]);
+      }
+    }
+    out.push(
+      'RAM (bytes; heaps are what XS holds, peaks what was live; GCs cumulative; RAM touched = heap + C stack + .data/.bss)\n',
+      table(['run', 'phase', 'slot heap', 'chunk heap', 'XS heap', 'slot peak', 'chunk peak', 'XS stack peak', 'GCs', 'malloc high-water', 'RAM touched'], ram),
+      '',
+    );
+    const downloads = runs.flatMap((r) => r.rows.filter((x) => x.table === 'download').map((row) => [r.name, row.imageSize, row.blockSize, row.accepted, row.flashOperations, row.failure || '']));
+    if (downloads.length) out.push('Downloads\n', table(['run', 'image bytes', 'block', 'accepted', 'flash program/erase ops', 'failure'], downloads), '');
+    const sz = sizes.get(board);
+    if (sz) out.push('Flash by part (bytes)\n', table(['part', 'bytes'], sz.map((s) => [s.part, s.bytes])), '');
+  }
+  return out.join('\n');
+}
+
+function main(): void {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { board: { type: 'string' }, quick: { type: 'boolean' } }, strict: true }));
+  } catch (e) {
+    fail(EXIT_USAGE, (e as Error).message);
+  }
+  const boards = (values.board ? [values.board] : Object.keys(BOARDS)) as BoardName[];
+  for (const b of boards) if (!(b in BOARDS)) fail(EXIT_USAGE, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
+  const missing = missingTools(['qemu-arm', 'arm-gcc']);
+  for (const b of boards) if (!existsSync(path.join(buildDir(), b, 'mcu.elf'))) missing.push(`build/mcu/${b}/mcu.elf: run npm run mcu:build first`);
+  if (missing.length > 0) fail(EXIT_MISSING, `cannot run the MCU image:\n  - ${missing.join('\n  - ')}`);
+
+  const runDir = path.join(buildDir(), 'run');
+  const imageKiB = values.quick ? [256] : [256, 1024];
+  makeFixtures(runDir, imageKiB);
+  const results: RunResult[] = [];
+  for (const board of boards) {
+    results.push(runQemu(board, 'native crypto', 'platform/mcu/bench-native', runDir));
+    results.push(runQemu(board, 'noble crypto', 'platform/mcu/bench-noble stack=512', runDir));
+    for (const kib of imageKiB) {
+      const flash = `flash-${board}-${kib}.bin`;
+      freshFlash(path.join(runDir, flash));
+      results.push(runQemu(board, `download ${kib} KiB`, `platform/mcu/bench-download image=image-${kib}.ota flash=${flash} trust=trust.bin block=50`, runDir));
+    }
+    if (!values.quick) {
+      for (const creation of ['chunk=1536,512 heap=512,64', 'chunk=4096,1024 heap=1024,256', 'chunk=16384,4096 heap=2048,1024']) {
+        results.push(runQemu(board, `creation ${creation}`, `platform/mcu/bench-noble stack=512 ${creation}`, runDir));
+        const flash = `flash-${board}-creation.bin`;
+        freshFlash(path.join(runDir, flash));
+        results.push(runQemu(board, `creation ${creation} download`, `platform/mcu/bench-download image=image-256.ota flash=${flash} trust=trust.bin block=50 ${creation}`, runDir));
+      }
+    }
+  }
+  const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
+  const sizes = new Map<BoardName, SizeRow[]>(boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir)]));
+  const text = report(results, sizes);
+  writeFileSync(path.join(buildDir(), 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), results: results.map(({ log, ...r }) => r), sizes: Object.fromEntries(sizes) }, null, 1)}\n`);
+  writeFileSync(path.join(buildDir(), 'report.md'), `${text}\n`);
+  process.stdout.write(`\n${text}\n`);
+  const failed = results.filter((r) => r.exitCode !== 0);
+  for (const r of failed) process.stderr.write(`mcu: ${r.board} ${r.name} failed (exit ${r.exitCode}):\n${r.log.split('\n').slice(-8).join('\n')}\n`);
+  process.exit(failed.length ? EXIT_FAILED : 0);
+}
+
+main();
