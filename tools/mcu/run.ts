@@ -116,9 +116,10 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
     const crypto: unknown[][] = [];
     for (const r of runs) {
       for (const row of r.rows.filter((x) => x.table === 'sha256')) crypto.push([`SHA-256 ${row.port}, ${row.update}-byte updates`, row.perKiB, 'per KiB', row.right]);
+      for (const row of r.rows.filter((x) => x.table === 'building-block')) crypto.push([row.step, row.perKiB, 'per KiB', '']);
       for (const row of r.rows.filter((x) => x.table === 'p256')) crypto.push([`P-256 verify ${row.port} (run ${row.run}) ${r.name.startsWith('creation') ? r.append.split(' ').slice(1).join(' ') : ''}`, row.instructions, `${row.gc} GCs`, row.valid && row.refused]);
     }
-    out.push('Crypto\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
+    out.push('Crypto and building blocks\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
     const ram: unknown[][] = [];
     for (const r of runs) {
       for (const row of r.rows.filter((x) => x.table === 'ram')) {
@@ -163,6 +164,12 @@ function main(): void {
       freshFlash(path.join(runDir, flash));
       results.push(runQemu(board, `download ${kib} KiB`, `platform/mcu/bench-download image=image-${kib}.ota flash=${flash} trust=trust.bin block=50`, runDir));
     }
+    // The same image in 1 KiB blocks: what the path costs per byte, without the per-block share.
+    freshFlash(path.join(runDir, `flash-${board}-blocks.bin`));
+    results.push(runQemu(board, 'download 256 KiB, 1 KiB blocks', `platform/mcu/bench-download image=image-256.ota flash=flash-${board}-blocks.bin trust=trust.bin block=1024`, runDir));
+    // The XS stack the archive's creation gives (512 slots, 8 KiB) cut to the 4 KiB target.
+    freshFlash(path.join(runDir, `flash-${board}-stack.bin`));
+    results.push(runQemu(board, 'download 256 KiB, 4 KiB XS stack', `platform/mcu/bench-download image=image-256.ota flash=flash-${board}-stack.bin trust=trust.bin block=50 stack=256`, runDir));
     if (!values.quick) {
       for (const creation of ['chunk=1536,512 heap=512,64', 'chunk=4096,1024 heap=1024,256', 'chunk=16384,4096 heap=2048,1024']) {
         results.push(runQemu(board, `creation ${creation}`, `platform/mcu/bench-noble stack=512 ${creation}`, runDir));
@@ -178,7 +185,8 @@ function main(): void {
   writeFileSync(path.join(buildDir(), 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), results: results.map(({ log, ...r }) => r), sizes: Object.fromEntries(sizes) }, null, 1)}\n`);
   writeFileSync(path.join(buildDir(), 'report.md'), `${text}\n`);
   process.stdout.write(`\n${text}\n`);
-  const failed = results.filter((r) => r.exitCode !== 0);
+  // The 4 KiB-stack run is expected to stop with XS's stack overflow (exit 3): it measures the target, not a regression.
+  const failed = results.filter((r) => r.exitCode !== 0 && !(r.name.endsWith('4 KiB XS stack') && r.exitCode === 3));
   for (const r of failed) process.stderr.write(`mcu: ${r.board} ${r.name} failed (exit ${r.exitCode}):\n${r.log.split('\n').slice(-8).join('\n')}\n`);
   process.exit(failed.length ? EXIT_FAILED : 0);
 }
