@@ -4,7 +4,7 @@
  * (repeatable); wall times are from one run on a noisy machine: compare ratios within a
  * run, not across runs.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { p256 as nist } from '@noble/curves/nist.js';
@@ -163,6 +163,11 @@ export async function runBench(): Promise<string> {
   return lines.join('\n');
 }
 
+// Sections other commands write (npm run mcu:bench -- --docs) sit between their own markers
+// at the end of the file; they are kept as they are.
+const KEPT_FROM = '<!-- mcu:begin';
+const previous = existsSync('docs/BENCHMARKS.md') ? readFileSync('docs/BENCHMARKS.md', 'utf8') : '';
+const kept = previous.includes(KEPT_FROM) ? previous.slice(previous.indexOf(KEPT_FROM)) : '';
 const text = await runBench();
-writeFileSync('docs/BENCHMARKS.md', text);
+writeFileSync('docs/BENCHMARKS.md', kept ? `${text}\n${kept}` : text);
 console.log(text);

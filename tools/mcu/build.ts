@@ -15,7 +15,7 @@
  * of it is compiled). Exit 0 built, 3 something missing (named on stderr), 1 a step failed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BOARDS, type BoardName, buildDir, fail, missingTools, repo, EXIT_MISSING, EXIT_FAILED } from './mcu-env.js';
@@ -56,12 +56,13 @@ function picoRoot(out: string): { root: string; sdk: string } {
 }
 
 /** Runs mcconfig for `pico`, then only the generated makefile's archive targets (mc.xs.c, mc.resources.c). */
-function buildArchive(out: string, env: NodeJS.ProcessEnv): string {
-  const archiveOut = path.join(out, 'mcconfig');
+function buildArchive(out: string, env: NodeJS.ProcessEnv, manifest = 'device/platform/mcu/manifest.json', folder = 'mcconfig'): string {
+  const archiveOut = path.join(out, folder);
   rmSync(archiveOut, { recursive: true, force: true });
   mkdirSync(archiveOut, { recursive: true });
-  run('mcconfig', ['-p', 'pico', '-o', archiveOut, 'device/platform/mcu/manifest.json'], { env });
-  const archiveDir = path.join(archiveOut, 'tmp/pico/release/mcu');
+  run('mcconfig', ['-p', 'pico', '-o', archiveOut, manifest], { env });
+  // mcconfig names the application after the manifest's folder.
+  const archiveDir = path.join(archiveOut, 'tmp/pico/release', path.basename(path.dirname(manifest)));
   const { root, sdk } = picoRoot(out);
   const makeVars = [`PICO_ROOT=${root}`, `PICO_SDK_DIR=${sdk}`, 'PICO_GCC_ROOT=/usr', 'PIOASM=/bin/true'];
   process.stdout.write('mcu: xsc/xsl: compiling and preloading the modules (about 30 s)\n');
@@ -87,8 +88,49 @@ function nativeModules(archiveDir: string): { sources: string[]; includes: strin
   return { sources, includes };
 }
 
+const AGENT_PRELOAD = /^(errors|ports|(util|pki|image|storage|zigbee|agent)\/.*)$/;
+
+/**
+ * What preloading the agent costs in flash: the same archive built again with the agent's
+ * modules left out of `preload` (their byte code then sits in the archive as plain
+ * modules). Agent's preloaded JS = its byte code + (archive preloaded − archive not
+ * preloaded), the second term being the ROM objects, keys and strings preloading adds.
+ * Written to build/mcu/sizing.json for tools/mcu/sizes.ts.
+ */
+function measureAgentPreload(out: string, env: NodeJS.ProcessEnv, archiveDir: string): void {
+  const real = 'device/platform/mcu/manifest.json';
+  const variant = 'device/platform/mcu/manifest.sizing.json';
+  const manifest = JSON.parse(readFileSync(real, 'utf8')) as { preload: string[] };
+  manifest.preload = manifest.preload.filter((m) => !AGENT_PRELOAD.test(m));
+  writeFileSync(variant, `${JSON.stringify(manifest, null, 2)}\n`);
+  let variantDir: string;
+  try {
+    variantDir = buildArchive(out, env, variant, 'sizing');
+  } finally {
+    rmSync(variant, { force: true });
+  }
+  const cc = ['-mcpu=cortex-m33', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16', '-Os', '-w', '-DMCU_BOARD_AN505', '-DPICO_BUILD=1', '-DmxUseDefaultSharedChunks=1', '-DNDEBUG', '-DmxInstrument=1', '-DMODINSTRUMENTATION=1'];
+  const includes = ['device/platform/mcu/c', 'device/platform/mcu/c/include', 'xs/includes', 'xs/sources', 'xs/platforms/pico', 'xs/platforms/mc', 'build/devices/pico'].map((d) =>
+    `-I${d.startsWith('device') ? d : path.join(process.env.MODDABLE as string, d)}`,
+  );
+  const bytes: Record<string, number> = {};
+  for (const [name, dir] of [['preloaded', archiveDir], ['notPreloaded', variantDir]] as const) {
+    const object = path.join(out, 'sizing', `${name}.o`);
+    run('arm-none-eabi-gcc', [...cc, `-I${dir}`, ...includes, '-c', path.join(dir, 'mc.xs.c'), '-o', object], { quiet: true });
+    const size = spawnSync('arm-none-eabi-size', ['-A', object], { encoding: 'utf8' }).stdout ?? '';
+    bytes[name] = [...size.matchAll(/^\.(?:text|rodata|data)\S*\s+(\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+  }
+  const source = readFileSync(path.join(variantDir, 'mc.xs.c'), 'utf8');
+  let agentByteCode = 0;
+  for (const m of source.matchAll(/\(txS1\*\)gxCode\d+, (\d+), NULL, 0, "([^"]+)"/g)) if (AGENT_PRELOAD.test(m[2] as string)) agentByteCode += Number(m[1]);
+  const preloadObjects = (bytes.preloaded ?? 0) - (bytes.notPreloaded ?? 0);
+  const sizing = { agentByteCode, preloadObjects, agentPreloaded: agentByteCode + preloadObjects, archivePreloaded: bytes.preloaded, archiveNotPreloaded: bytes.notPreloaded };
+  writeFileSync(path.join(out, 'sizing.json'), `${JSON.stringify(sizing, null, 1)}\n`);
+  process.stdout.write(`mcu: agent's preloaded JS ${sizing.agentPreloaded} bytes (byte code ${agentByteCode}, ROM objects ${preloadObjects})\n`);
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { board: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' } }, strict: true });
   const boards = values.board ? [values.board] : Object.keys(BOARDS);
   for (const b of boards) if (!(b in BOARDS)) fail(2, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
   const missing = missingTools(['moddable', 'tsc', 'arm-gcc', 'make', 'cmake', 'git']);
@@ -119,6 +161,7 @@ function main(): void {
     ], { quiet: true });
     process.stdout.write(`mcu: ${path.relative(repo, path.join(out, board, 'mcu.elf'))}\n`);
   }
+  if (!values['no-sizing']) measureAgentPreload(out, env, archiveDir);
 }
 
 main();

@@ -16,7 +16,7 @@
  * missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BUILD } from '../../device/agent/device-config.js';
@@ -25,7 +25,7 @@ import { makeLayout } from '../../device/storage/layout.js';
 import { signImage } from '../image/sign-image.js';
 import { signDigestRaw } from '../pki/sign.js';
 import { createTestPki } from '../pki/test-pki.js';
-import { BOARDS, type BoardName, buildDir, EXIT_FAILED, EXIT_MISSING, EXIT_USAGE, fail, missingTools } from './mcu-env.js';
+import { BOARDS, type BoardName, buildDir, EXIT_FAILED, EXIT_MISSING, EXIT_USAGE, fail, missingTools, repo } from './mcu-env.js';
 import { imageSizes, type SizeRow } from './sizes.js';
 
 type Row = Record<string, string | number | boolean> & { table: string };
@@ -139,10 +139,54 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
   return out.join('\n');
 }
 
+interface Sizing {
+  agentByteCode: number;
+  preloadObjects: number;
+  agentPreloaded: number;
+}
+
+/** The issue's targets, each with what was measured on the Cortex-M33 and whether it is met. */
+function targets(results: RunResult[], sizing: Sizing | undefined): string {
+  const m33 = results.filter((r) => r.board === 'an505');
+  const lines: unknown[][] = [];
+  const downloads = m33.filter((r) => /^download \d+ KiB$/.test(r.name));
+  for (const r of downloads) {
+    const ram = r.rows.filter((x) => x.table === 'ram');
+    const heap = Math.max(...ram.map((x) => Number(x.xsHeap)));
+    const stack = Math.max(...ram.map((x) => Number(x.stackPeak)));
+    lines.push([`XS heap (slot + chunk) ≤ 48 KiB, ${r.name.slice(9)} image, native crypto`, `${(heap / 1024).toFixed(1)} KiB`, heap <= 48 * 1024 ? 'met' : 'not met']);
+    lines.push([`XS stack ≤ 4 KiB, ${r.name.slice(9)} image`, `peak ${(stack / 1024).toFixed(1)} KiB`, stack <= 4096 ? 'met' : 'not met']);
+    const path = r.rows.find((x) => x.table === 'phase' && String(x.phase).startsWith('download path'));
+    if (path) lines.push([`download path ≤ 2 M instructions per KiB (50-byte blocks, native SHA-256), ${r.name.slice(9)} image`, fmt(path.perKiB), Number(path.perKiB) <= 2_000_000 ? 'met' : 'not met']);
+  }
+  const verify = (port: string) => m33.flatMap((r) => r.rows).find((x) => x.table === 'p256' && x.port === port && x.run === 2);
+  const noble = verify('noble');
+  const native = verify('native-arith');
+  if (noble && native) {
+    const ratio = Number(noble.instructions) / Number(native.instructions);
+    lines.push(['native P-256 verify ≥ 10× fewer instructions than noble', `${ratio.toFixed(1)}× (${fmt(native.instructions)} vs ${fmt(noble.instructions)})`, ratio >= 10 ? 'met' : 'not met']);
+  }
+  if (sizing) lines.push(["agent's preloaded JS ≤ 96 KB", `${fmt(sizing.agentPreloaded)} bytes (byte code ${fmt(sizing.agentByteCode)}, ROM objects ${fmt(sizing.preloadObjects)})`, sizing.agentPreloaded <= 96_000 ? 'met' : 'not met']);
+  return table(['target (Cortex-M33)', 'measured', ''], lines);
+}
+
+const DOCS_BEGIN = '<!-- mcu:begin (npm run mcu:bench -- --docs rewrites this section) -->';
+const DOCS_END = '<!-- mcu:end -->';
+
+/** Replaces (or appends) the MCU section of docs/BENCHMARKS.md. */
+function writeDocs(section: string): void {
+  const file = path.join(repo, 'docs/BENCHMARKS.md');
+  const text = readFileSync(file, 'utf8');
+  const begin = text.indexOf(DOCS_BEGIN);
+  const end = text.indexOf(DOCS_END);
+  const block = `${DOCS_BEGIN}\n${section}\n${DOCS_END}`;
+  writeFileSync(file, begin >= 0 && end > begin ? `${text.slice(0, begin)}${block}${text.slice(end + DOCS_END.length)}` : `${text.trimEnd()}\n\n${block}\n`);
+}
+
 function main(): void {
   let values;
   try {
-    ({ values } = parseArgs({ options: { board: { type: 'string' }, quick: { type: 'boolean' } }, strict: true }));
+    ({ values } = parseArgs({ options: { board: { type: 'string' }, quick: { type: 'boolean' }, docs: { type: 'boolean' } }, strict: true }));
   } catch (e) {
     fail(EXIT_USAGE, (e as Error).message);
   }
@@ -181,7 +225,25 @@ function main(): void {
   }
   const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
   const sizes = new Map<BoardName, SizeRow[]>(boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir)]));
-  const text = report(results, sizes);
+  const sizingFile = path.join(buildDir(), 'sizing.json');
+  const sizing = existsSync(sizingFile) ? (JSON.parse(readFileSync(sizingFile, 'utf8')) as Sizing) : undefined;
+  const text = `${targets(results, sizing)}\n\n${report(results, sizes)}`;
+  if (values.docs) {
+    const command = `npm run mcu:build && npm run mcu:bench -- --docs${values.board ? ` --board ${values.board}` : ''}${values.quick ? ' --quick' : ''}`;
+    writeDocs(
+      [
+        '## On microcontroller cores (QEMU, exact instruction counts)',
+        '',
+        `Made by \`${command}\` (tools/mcu/, docs/PORTING.md "MCU cores"); date ${new Date().toISOString()}.`,
+        'The agent\'s modules preloaded by the Moddable SDK (8.2.3, XS 17.9.1) into the archive for `pico`, linked with',
+        'XS and device/platform/mcu/ for bare-metal Cortex-M and run under `qemu-system-arm -icount shift=0`: one',
+        'instruction is one count, the same on every run. Crypto: "native" is the SDK\'s `crypt` Digest and its',
+        '`modules/crypt/arith` under device/platform/mcu/p256-arith-port.ts; "noble" the portable ports.',
+        '',
+        text,
+      ].join('\n'),
+    );
+  }
   writeFileSync(path.join(buildDir(), 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), results: results.map(({ log, ...r }) => r), sizes: Object.fromEntries(sizes) }, null, 1)}\n`);
   writeFileSync(path.join(buildDir(), 'report.md'), `${text}\n`);
   process.stdout.write(`\n${text}\n`);
