@@ -105,36 +105,65 @@ function table(headers: string[], lines: unknown[][]): string {
 
 function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string {
   const out: string[] = [];
+  const isMain = (r: RunResult) => !r.name.startsWith('creation');
   for (const board of new Set(results.map((r) => r.board))) {
     const runs = results.filter((r) => r.board === board);
     out.push(`### ${BOARDS[board].label}\n`);
     const phases: unknown[][] = [];
-    for (const r of runs.filter((x) => !x.name.startsWith('creation'))) {
-      for (const row of r.rows.filter((x) => x.table === 'phase')) phases.push([r.name, row.phase, row.instructions, row.perKiB ?? '', row.gc ?? '']);
+    for (const r of runs.filter(isMain)) {
+      for (const row of r.rows.filter((x) => x.table === 'phase')) {
+        if (String(row.phase).startsWith('reset to') && r.name !== 'native crypto' && r.name !== 'noble crypto') continue;
+        phases.push([r.name, row.phase, row.instructions, row.perKiB ?? '', row.gc ?? '']);
+      }
     }
     out.push('Instructions per phase\n', table(['run', 'phase', 'instructions', 'per KiB', 'GCs'], phases), '');
     const crypto: unknown[][] = [];
-    for (const r of runs) {
+    for (const r of runs.filter(isMain)) {
       for (const row of r.rows.filter((x) => x.table === 'sha256')) crypto.push([`SHA-256 ${row.port}, ${row.update}-byte updates`, row.perKiB, 'per KiB', row.right]);
       for (const row of r.rows.filter((x) => x.table === 'building-block')) crypto.push([row.step, row.perKiB, 'per KiB', '']);
-      for (const row of r.rows.filter((x) => x.table === 'p256')) crypto.push([`P-256 verify ${row.port} (run ${row.run}) ${r.name.startsWith('creation') ? r.append.split(' ').slice(1).join(' ') : ''}`, row.instructions, `${row.gc} GCs`, row.valid && row.refused]);
+      for (const row of r.rows.filter((x) => x.table === 'p256')) crypto.push([`P-256 verify, ${row.port} (run ${row.run})`, row.instructions, `${row.gc} GCs`, row.valid && row.refused]);
     }
     out.push('Crypto and building blocks\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
     const ram: unknown[][] = [];
-    for (const r of runs) {
+    for (const r of runs.filter(isMain)) {
       for (const row of r.rows.filter((x) => x.table === 'ram')) {
         ram.push([r.name, row.phase, row.slotHeap, row.chunkHeap, row.xsHeap, row.slotPeak, row.chunkPeak, row.stackPeak, row.gc, row.mallocHighWater, Number(row.heapTouched) + Number(row.cStackTouched) + Number(row.staticRam)]);
       }
     }
     out.push(
-      'RAM (bytes; heaps are what XS holds, peaks what was live; GCs cumulative; RAM touched = heap + C stack + .data/.bss)\n',
+      'RAM in bytes, at the end of each phase: the heaps XS holds, the peaks live during the phase, GCs so far; RAM touched = heap + C stack + .data/.bss\n',
       table(['run', 'phase', 'slot heap', 'chunk heap', 'XS heap', 'slot peak', 'chunk peak', 'XS stack peak', 'GCs', 'malloc high-water', 'RAM touched'], ram),
       '',
     );
+    const creation: unknown[][] = [];
+    for (const r of runs.filter((x) => x.name.startsWith('creation') && !x.name.endsWith('download'))) {
+      const setting = r.name.slice('creation '.length);
+      const download = runs.find((x) => x.name === `${r.name} download`);
+      const verify = r.rows.find((x) => x.table === 'p256' && x.run === 2);
+      const idle = r.rows.find((x) => x.table === 'ram');
+      const path = download?.rows.find((x) => x.table === 'phase' && String(x.phase).startsWith('download path'));
+      const dlRam = download?.rows.filter((x) => x.table === 'ram') ?? [];
+      creation.push([
+        setting,
+        verify ? `${fmt(verify.instructions)} (${verify.gc} GCs)` : '',
+        idle ? idle.xsHeap : '',
+        path ? `${fmt(path.perKiB)} (${path.gc} GCs)` : '',
+        dlRam.length ? Math.max(...dlRam.map((x) => Number(x.xsHeap))) : '',
+      ]);
+    }
+    if (creation.length) {
+      out.push(
+        '`creation` (chunk = initial,increment bytes; heap = initial,increment slots of 16 bytes)\n',
+        table(['creation', 'noble P-256 verify', 'XS heap, noble loaded', 'download path per KiB, native', 'XS heap max, download'], creation),
+        '',
+      );
+    }
     const downloads = runs.flatMap((r) => r.rows.filter((x) => x.table === 'download').map((row) => [r.name, row.imageSize, row.blockSize, row.accepted, row.flashOperations, row.failure || '']));
+    const stackRun = runs.find((r) => r.name.endsWith('4 KiB XS stack'));
+    if (stackRun) downloads.push([stackRun.name, '', 50, false, '', stackRun.log.includes('stack overflow') ? 'XS: JavaScript stack overflow' : `exit ${stackRun.exitCode}`]);
     if (downloads.length) out.push('Downloads\n', table(['run', 'image bytes', 'block', 'accepted', 'flash program/erase ops', 'failure'], downloads), '');
     const sz = sizes.get(board);
-    if (sz) out.push('Flash by part (bytes)\n', table(['part', 'bytes'], sz.map((s) => [s.part, s.bytes])), '');
+    if (sz) out.push('Flash by part (bytes)\n', table(['part', 'bytes'], sz.map((x) => [x.part, x.bytes])), '');
   }
   return out.join('\n');
 }
