@@ -80,7 +80,8 @@ export function imageSizes(boardDir: string, archiveDir: string): SizeRow[] {
   for (const [part, bytes] of parts) if (part !== 'libc, libm, libgcc (newlib-nano)') rows.push({ part, bytes });
   let codeTotal = 0;
   for (const [group, bytes] of code) {
-    rows.push({ part: `archive: ${group} byte code${group === 'agent' ? ` (${agentModules} modules)` : ''}`, bytes });
+    const label = group === 'agent' ? `agent modules not preloaded (${agentModules}: main, platform ports)` : group;
+    rows.push({ part: `archive: ${label}, byte code`, bytes });
     codeTotal += bytes;
   }
   rows.push({ part: 'archive: preloaded object graph (ROM slots, keys, strings, host bindings)', bytes: archive - codeTotal });
