@@ -5,11 +5,15 @@
  *
  *   npm run mcu:bench                   # Cortex-M33 and Cortex-M4F
  *   npm run mcu:bench -- --board an505  # one core
- *   npm run mcu:bench -- --quick        # skip the 1 MiB image and the creation sweep
+ *   npm run mcu:bench -- --quick        # skip the 1 MiB image, the creation and cut sweeps
+ *   npm run mcu:bench -- --cuts 24      # power-cut points on the M33 (default 12; 0: none)
  *
  * Runs, per board: the native crypto entry, the noble entry, a signed 256 KiB and a
  * 1 MiB image received into flash kept in a host file (fresh each time), and the
- * `creation` sweep (XS heap growth steps) on noble's verify and on the 256 KiB download.
+ * `creation` sweep (XS heap growth steps) on noble's verify and on the 256 KiB download,
+ * and on the Cortex-M33 a power-cut sweep: the 256 KiB download cut at flash operation N
+ * (clean, and torn: half done), then relaunched on the same flash file until it ends;
+ * each must resume and accept the image.
  * Fixtures (a test PKI's trust store, the signed images) are made here with the
  * project's own signing tools. Writes build/mcu/results.json and build/mcu/report.md.
  * Exit 0 all runs passed their checks, 1 a run failed, 2 usage, 3 a tool or the image is
@@ -168,6 +172,48 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
   return out.join('\n');
 }
 
+interface CutOutcome {
+  point: number;
+  torn: boolean;
+  cutHappened: boolean;
+  relaunches: number;
+  resumedAt: number;
+  accepted: boolean;
+}
+
+/** Cuts the 256 KiB download at `points` flash operations spread over a whole run, clean and torn, and relaunches each until it ends. */
+function cutSweep(board: BoardName, points: number, totalOps: number, runDir: string): CutOutcome[] {
+  const outcomes: CutOutcome[] = [];
+  const flash = `flash-${board}-cut.bin`;
+  for (let i = 0; i < points; i++) {
+    const point = 1 + Math.floor((i * (totalOps - 1)) / Math.max(1, points - 1));
+    for (const torn of [false, true]) {
+      freshFlash(path.join(runDir, flash));
+      const args = `platform/mcu/bench-download image=image-256.ota flash=${flash} trust=trust.bin block=50`;
+      const cut = runQemu(board, `cut at ${point}${torn ? ' torn' : ''}`, `${args} cut=${point}${torn ? ' torn' : ''}`, runDir);
+      let last = cut;
+      let relaunches = 0;
+      while (last.exitCode !== 0 && relaunches < 3) {
+        relaunches++;
+        last = runQemu(board, `relaunch after cut at ${point}`, args, runDir);
+      }
+      const download = last.rows.find((r) => r.table === 'download');
+      outcomes.push({ point, torn, cutHappened: cut.exitCode === 5, relaunches, resumedAt: Number(download?.resumedAt ?? -1), accepted: download?.accepted === true && last.exitCode === 0 });
+    }
+  }
+  return outcomes;
+}
+
+function cutReport(outcomes: CutOutcome[]): string {
+  const accepted = outcomes.filter((o) => o.accepted).length;
+  const lines = outcomes.map((o) => [o.point, o.torn ? 'torn' : 'clean', o.cutHappened, o.relaunches, o.resumedAt, o.accepted]);
+  return [
+    `Power cuts on the Cortex-M33 (256 KiB download, 50-byte blocks): ${outcomes.length} runs, ${accepted} resumed and accepted the image, ${outcomes.length - accepted} did not.\n`,
+    table(['cut at flash operation', 'kind', 'cut happened', 'relaunches', 'resumed at byte', 'accepted'], lines),
+    '',
+  ].join('\n');
+}
+
 interface Sizing {
   agentByteCode: number;
   preloadObjects: number;
@@ -215,7 +261,7 @@ function writeDocs(section: string): void {
 function main(): void {
   let values;
   try {
-    ({ values } = parseArgs({ options: { board: { type: 'string' }, quick: { type: 'boolean' }, docs: { type: 'boolean' } }, strict: true }));
+    ({ values } = parseArgs({ options: { board: { type: 'string' }, quick: { type: 'boolean' }, docs: { type: 'boolean' }, cuts: { type: 'string' } }, strict: true }));
   } catch (e) {
     fail(EXIT_USAGE, (e as Error).message);
   }
@@ -254,9 +300,14 @@ function main(): void {
   }
   const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
   const sizes = new Map<BoardName, SizeRow[]>(boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir)]));
+  const cutPoints = values.quick ? 0 : Number(values.cuts ?? '12');
+  if (!Number.isInteger(cutPoints) || cutPoints < 0) fail(EXIT_USAGE, `--cuts takes a whole number, not "${values.cuts}"`);
+  let cuts: CutOutcome[] = [];
+  const reference = results.find((r) => r.board === 'an505' && r.name === 'download 256 KiB')?.rows.find((x) => x.table === 'download');
+  if (cutPoints > 0 && reference) cuts = cutSweep('an505', cutPoints, Number(reference.flashOperations), runDir);
   const sizingFile = path.join(buildDir(), 'sizing.json');
   const sizing = existsSync(sizingFile) ? (JSON.parse(readFileSync(sizingFile, 'utf8')) as Sizing) : undefined;
-  const text = `${targets(results, sizing)}\n\n${report(results, sizes)}`;
+  const text = `${targets(results, sizing)}\n\n${cuts.length ? `${cutReport(cuts)}\n` : ''}${report(results, sizes)}`;
   if (values.docs) {
     const command = `npm run mcu:build && npm run mcu:bench -- --docs${values.board ? ` --board ${values.board}` : ''}${values.quick ? ' --quick' : ''}`;
     writeDocs(
@@ -278,6 +329,8 @@ function main(): void {
   process.stdout.write(`\n${text}\n`);
   // The 4 KiB-stack run is expected to stop with XS's stack overflow (exit 3): it measures the target, not a regression.
   const failed = results.filter((r) => r.exitCode !== 0 && !(r.name.endsWith('4 KiB XS stack') && r.exitCode === 3));
+  for (const o of cuts.filter((x) => !x.accepted)) process.stderr.write(`mcu: cut at flash operation ${o.point}${o.torn ? ' (torn)' : ''}: the image was not accepted after ${o.relaunches} relaunches\n`);
+  if (cuts.some((o) => !o.accepted)) process.exit(EXIT_FAILED);
   for (const r of failed) process.stderr.write(`mcu: ${r.board} ${r.name} failed (exit ${r.exitCode}):\n${r.log.split('\n').slice(-8).join('\n')}\n`);
   process.exit(failed.length ? EXIT_FAILED : 0);
 }

@@ -9,6 +9,8 @@
  * re-check of the received bank. Arguments (QEMU -append):
  *   platform/mcu/bench-download image=image-256.ota flash=flash.bin trust=trust.bin [block=50]
  * The host runner (tools/mcu/run.ts) makes the files. Exit 0 when the image was accepted.
+ * Relaunched on the same flash file after a power cut (`cut=N [torn]`, c/host-flash.c), it
+ * resumes where the journal says, as the agent does after a reset.
  */
 import { commandLine, exit, instructions } from 'mcu/native';
 import * as hostFile from 'mcu/host-flash';
@@ -114,12 +116,15 @@ function feed(stopAt: number): boolean {
 }
 
 let ok = true;
-phase('authentication: header, manifest, signature, chain (blocks until need-approval)', () => {
-  ok = feed(imageSize);
-});
-phase('first erase approved (progress record, bank writer, metadata record)', () => sink.approveErase());
+const resumedAt = offset;
+if (resumedAt === 0) {
+  phase('authentication: header, manifest, signature, chain (blocks until need-approval)', () => {
+    ok = feed(imageSize);
+  });
+  phase('first erase approved (progress record, bank writer, metadata record)', () => sink.approveErase());
+}
 const payloadStart = offset;
-const payloadKiB = (imageSize - payloadStart - 66) / 1024;
+const payloadKiB = Math.max(0, imageSize - payloadStart - 66) / 1024;
 phase(`download path: ${blockSize}-byte blocks (receive, parse, hash, program, journal)`, () => {
   ok = ok && feed(imageSize);
 }, payloadKiB);
@@ -135,7 +140,7 @@ if (held) {
     hashFlash(flash, nativeSha256, layout.banks[held.bank]!.offset, held.payloadLength);
   }, held.payloadLength / 1024);
 }
-row('download', { imageSize, blockSize, accepted: ended, failure, flashOperations: hostFile.operations() });
+row('download', { imageSize, blockSize, resumedAt, accepted: ended, failure, flashOperations: hostFile.operations() });
 hostFile.close(image);
 flash.close();
 exit(ended ? 0 : 1);

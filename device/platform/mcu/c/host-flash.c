@@ -6,6 +6,12 @@
  * a whole 4096-byte sector to 0xFF. A broken rule throws (the agent's bug, not flash
  * wear). The same functions read any host file (the OTA file fed in as radio blocks).
  * Bindings in native/host-flash.js.
+ *
+ * Power cuts: `cut=N` on the command line stops the core at the N-th program or erase of
+ * this run (counting from 1), before it touches the file; with `torn` as well, the
+ * operation is half done first (the first half of the bytes programmed, or the first half
+ * of the sector erased), one of the states an interrupted NOR operation leaves. The run
+ * then ends with exit code MCU_EXIT_POWER_CUT, and the host relaunches it.
  */
 #include "xsAll.h"
 #include "xsmc.h"
@@ -16,6 +22,31 @@
 #define PIECE 256
 
 static uint32_t operations;
+static uint32_t cutAt;
+static int cutTorn;
+
+extern char mcu_command_line[];
+
+static void readCutConfiguration(void)
+{
+  const char *cut = c_strstr(mcu_command_line, " cut=");
+  if (cut) cutAt = (uint32_t)c_strtoul(cut + 5, NULL, 10);
+  cutTorn = c_strstr(mcu_command_line, " torn") != NULL;
+}
+
+/* Counts one program or erase; true when power fails at this one. */
+static int powerFailsNow(void)
+{
+  return ++operations == cutAt;
+}
+
+static void powerCut(void)
+{
+  mcu_puts("mcu: power cut at flash operation ");
+  mcu_putu(operations);
+  mcu_puts(cutTorn ? " (torn)\n" : " (clean)\n");
+  mcu_exit(MCU_EXIT_POWER_CUT);
+}
 
 /* open(path, writable) → handle */
 void xs_hostflash_open(xsMachine *the)
@@ -23,6 +54,7 @@ void xs_hostflash_open(xsMachine *the)
   const char *path = xsmcToString(xsArg(0));
   int handle = mcu_host_open(path, xsmcTest(xsArg(1)) ? 3 : 1);
   if (handle < 0) xsUnknownError("host file not found");
+  if (xsmcTest(xsArg(1))) readCutConfiguration();
   xsmcSetInteger(xsResult, handle);
 }
 
@@ -70,7 +102,10 @@ void xs_hostflash_program(xsMachine *the)
     for (size_t i = 0; i < piece; i++)
       if (existing[i] != 0xFF) xsRangeError("NOR rule: program over bytes that are not erased");
   }
-  operations++;
+  if (powerFailsNow()) {
+    if (cutTorn) writeAt(the, handle, offset, data, (length / 2) & ~(MCU_FLASH_WRITE_ALIGN - 1));
+    powerCut();
+  }
   writeAt(the, handle, offset, data, length);
 }
 
@@ -81,7 +116,11 @@ void xs_hostflash_erase(xsMachine *the)
   int handle = xsmcToInteger(xsArg(0));
   uint32_t offset = (uint32_t)xsmcToInteger(xsArg(1)) * MCU_FLASH_SECTOR;
   c_memset(erased, 0xFF, sizeof(erased));
-  operations++;
+  if (powerFailsNow()) {
+    if (cutTorn)
+      for (uint32_t done = 0; done < MCU_FLASH_SECTOR / 2; done += PIECE) writeAt(the, handle, offset + done, erased, PIECE);
+    powerCut();
+  }
   for (uint32_t done = 0; done < MCU_FLASH_SECTOR; done += PIECE) writeAt(the, handle, offset + done, erased, PIECE);
 }
 

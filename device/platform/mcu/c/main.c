@@ -91,7 +91,7 @@ static void readCommandLine(xsCreation *creation)
         if (second >= 0) creation->incrementalHeapCount = second;
       }
     }
-    else if (index > 0) entry = token;
+    else if (index == 1) entry = token; /* the first word after the ELF path; later bare words are the entry's flags */
     index++;
     if (!saved) break;
     token = end + 1;

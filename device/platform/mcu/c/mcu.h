@@ -13,6 +13,7 @@
 #define MCU_EXIT_JS_FAILED 1      /* the entry module threw or reported a failure */
 #define MCU_EXIT_XS_ABORT 3       /* XS aborted (memory full, stack overflow, ...) */
 #define MCU_EXIT_FAULT 4          /* a CPU fault */
+#define MCU_EXIT_POWER_CUT 5      /* a power cut injected at a flash operation (host-flash.c) */
 
 /* uart.c: CMSDK APB UART 0, transmit only. */
 void mcu_uart_init(void);
