@@ -20,7 +20,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   // XS interprets each indexed read (about 1.8 M Cortex-M instructions per KiB compared
   // byte by byte, docs/BENCHMARKS.md): where both views are word-aligned, compare words.
   const words = a.length >>> 2;
-  if (words >= 8 && (a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+  if (words >= 16 && (a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
     const wa = new Uint32Array(a.buffer, a.byteOffset, words);
     const wb = new Uint32Array(b.buffer, b.byteOffset, words);
     for (let w = 0; w < words; w++) diff |= wa[w] ^ wb[w];
