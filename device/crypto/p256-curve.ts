@@ -20,4 +20,13 @@ const P256_CURVE = {
   Gy: BigInt('0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5'),
 };
 
-export const p256 = ecdsa(weierstrass(P256_CURVE), sha256);
+/**
+ * noble probes for a random source when a curve is built (scalar blinding, signing
+ * entropy) and calls `crypto.getRandomValues`, which a device does not have: XS then
+ * reports an exception at every boot. Verification needs no randomness, so the curve is
+ * given a source that the probe refuses (it returns no bytes): blinding stays off, the
+ * verify path is unchanged, and nothing touches the missing global.
+ */
+const NO_RANDOMNESS = (): Uint8Array<ArrayBuffer> => new Uint8Array(0);
+
+export const p256 = ecdsa(weierstrass(P256_CURVE, { randomBytes: NO_RANDOMNESS }), sha256, { randomBytes: NO_RANDOMNESS });

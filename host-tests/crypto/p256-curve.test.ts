@@ -1,7 +1,7 @@
 /** The device's P-256 (ECDSA core only) is the same curve as noble's nist.js P-256. */
 import { p256 as nist } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { p256 } from '../../device/crypto/p256-curve.js';
 
 describe('device P-256', () => {
@@ -22,5 +22,15 @@ describe('device P-256', () => {
         expect(p256.verify(candidate, digest, nist.getPublicKey(sk, false), { prehash: false, lowS: false })).toBe(true);
       }
     }
+  });
+
+  it('touches no crypto.getRandomValues when the module loads', async () => {
+    // A device has no `crypto` global; noble probes for one when a curve is built.
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    vi.resetModules();
+    const fresh = await import('../../device/crypto/p256-curve.js');
+    expect(fresh.p256.Point.BASE).toBeDefined();
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
   });
 });

@@ -86,7 +86,7 @@ export async function runBench(): Promise<{ markdown: string; json: string }> {
 const { markdown, json } = await runBench();
 // Sections made by other commands that need the Moddable SDK (`npm run moddable:e2e`, the MCU
 // runs) are kept as they are: each starts with a heading listed here and runs to the end of the page.
-const KEPT_SECTIONS = ['## Real Moddable build (lin)'];
+const KEPT_SECTIONS = ['## Real Moddable build (lin)', '<!-- mcu:begin', '## On microcontroller cores'];
 const previous = existsSync('docs/BENCHMARKS.md') ? readFileSync('docs/BENCHMARKS.md', 'utf8') : '';
 const keptAt = KEPT_SECTIONS.map((h) => previous.indexOf(h)).filter((i) => i >= 0);
 const kept = keptAt.length ? `\n${previous.slice(Math.min(...keptAt))}` : '';

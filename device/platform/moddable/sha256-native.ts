@@ -12,8 +12,10 @@ export const nativeSha256: Sha256 = {
     const d = new Digest('SHA256');
     return {
       update(data) {
-        // The native side takes an ArrayBuffer; pass exactly the view's bytes.
-        d.write((data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.slice().buffer) as ArrayBuffer);
+        // Digest.write reads a typed array's own bytes (xsmcGetBufferReadable in SDK 8.2.3's
+        // modCrypt.c; its typings say ArrayBuffer only), so a block's subarray is hashed in
+        // place: no copy, no allocation per block.
+        d.write(data as unknown as ArrayBuffer);
       },
       digest() {
         return new Uint8Array(d.close());
