@@ -4,7 +4,7 @@
  * docs/benchmarks.json with the date, machine and command. Sections:
  * radio.ts, flash.ts, resume.ts, xs-cost.ts, energy.ts, host.ts, alternatives.ts.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { alternativeRows } from './alternatives.js';
@@ -16,6 +16,7 @@ import { renderJson, renderMarkdown, type RunInfo } from './render.js';
 import { resumeRows, resumeRuns } from './resume.js';
 import type { BenchRow } from './rows.js';
 import { xsFigures, xsRows } from './xs-cost.js';
+import { renderMutationSection, type MutationSummary } from '../mutation/summary.js';
 
 const MODDABLE_SECTION = 'Moddable lin build and MCU cores';
 
@@ -77,7 +78,9 @@ export async function runBench(): Promise<{ markdown: string; json: string }> {
     seconds: (performance.now() - t0) / 1000,
     absent,
   };
-  return { markdown: renderMarkdown(info, rows), json: renderJson(info, rows) };
+  // The mutation section is not measured here: it shows the latest `npm run mutate` (docs/mutation.json).
+  const mutation = existsSync('docs/mutation.json') ? (JSON.parse(readFileSync('docs/mutation.json', 'utf8')) as MutationSummary) : undefined;
+  return { markdown: `${renderMarkdown(info, rows)}\n${renderMutationSection(mutation)}`, json: renderJson(info, rows) };
 }
 
 const { markdown, json } = await runBench();
