@@ -97,6 +97,15 @@ describe('kept record edges', () => {
     expect(media.ops).toBe(before);
   });
 
+  it('counters alone on a blank chip: no trust anchors are invented, and key and value 0 are valid', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { flash, layout } = instance(media, 0);
+    keepCounters(flash, layout, new Map([[0, 0], [3, 1]]));
+    const kept = readKept(flash, layout);
+    expect(kept).toEqual({ counters: new Map([[0, 0], [3, 1]]) });
+    expect(kept && 'trustAnchors' in kept).toBe(false);
+  });
+
   it('counters: equal or higher is taken, lower is refused naming the counter, invalid keys and values are refused; the anchors stay', () => {
     const media = chipFor(NOR_FF_ALIGN4);
     const { flash, layout } = instance(media, 0);
