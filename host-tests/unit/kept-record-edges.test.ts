@@ -74,6 +74,16 @@ describe('kept record edges', () => {
       ['anchors not bytes', (m) => plant(m, 0, 1, map([[1, 7], [2, new Map()]]))],
       ['counters missing', (m) => plant(m, 0, 1, map([[1, anchors]]))],
       ['counter entry not numbers', (m) => plant(m, 0, 1, map([[2, new Map<number, CborValue>([[1, new Uint8Array(1)]])]]))],
+      ['counter key not a number', (m) => plant(m, 0, 1, map([[2, new Map<CborValue, CborValue>([['a', 1]]) as unknown as CborValue]]))],
+      ['a length of 4 GB (never allocated)', (m) => plant(m, 0, 1, map([[2, new Map()]]), { length: 0xfffffff0 })],
+      [
+        'one body bit flipped under a valid CBOR reading',
+        (m) => {
+          plant(m, 0, 1, map([[1, anchors], [2, new Map()]]));
+          const { layout } = instance(m, 0);
+          m.flipBits(layout.keptSectors[0] * layout.sectorSize + 16 + 3, 0x01);
+        },
+      ],
     ];
     for (const [what, damage] of bad) {
       const media = chipFor(NOR_FF_ALIGN4);
@@ -86,6 +96,17 @@ describe('kept record edges', () => {
     plant(media, 0, 1, map([[1, anchors], [2, new Map([[3, 9]])]]));
     const { flash, layout } = instance(media, 0);
     expect(readKept(flash, layout)).toEqual({ trustAnchors: anchors, counters: new Map([[3, 9]]) });
+  });
+
+  it('a copy that fills its sector exactly is taken; one byte more is STORAGE_TOO_LARGE', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { flash, layout } = instance(media, 0);
+    // Body: map(2) · key 1 · bytes(n) header of 3 · n bytes · key 2 · empty map = n + 7; header 16.
+    const fill = layout.sectorSize - 16 - 7;
+    writeKept(flash, layout, { trustAnchors: new Uint8Array(fill).fill(0x33), counters: new Map() });
+    expect(readKept(flash, layout)?.trustAnchors?.length).toBe(fill);
+    const e = refusal(() => writeKept(flash, layout, { trustAnchors: new Uint8Array(fill + 1), counters: new Map() }));
+    expect(e.message).toBe(`STORAGE_TOO_LARGE: kept record of ${fill + 8} bytes`);
   });
 
   it('a state larger than a sector is STORAGE_TOO_LARGE before anything is erased', () => {
@@ -115,7 +136,7 @@ describe('kept record edges', () => {
     const down = refusal(() => keepCounters(flash, layout, new Map([[1, 6]])));
     expect(down.message).toBe('JOURNAL_RECORD_INVALID: counter 1 would go down from 8 to 6');
     for (const [k, v] of [[-1, 1], [1.5, 1], [9, -1], [9, 0.5]]) {
-      expect(refusal(() => keepCounters(flash, layout, new Map([[1, 8], [k, v]]))).code).toBe('JOURNAL_RECORD_INVALID');
+      expect(refusal(() => keepCounters(flash, layout, new Map([[1, 8], [k, v]]))).message).toBe(`JOURNAL_RECORD_INVALID: counter ${k}=${v}`);
     }
     expect(readKept(flash, layout)).toEqual({ trustAnchors: anchors, counters: new Map([[1, 8], [2, 5], [4, 0]]) });
     keepTrustAnchors(flash, layout, new Uint8Array([9]));
