@@ -109,6 +109,8 @@ describe('boot record copies', () => {
       error = e;
     }
     expect((error as OtaError).code).toBe('STORAGE_FLASH_WRITE');
+    // The port's own words reach the caller: which sector failed, and how.
+    expect((error as OtaError).message).toContain('worn sector');
     expect(media.eraseCount[target] - before).toBe(3);
     expect(readBootRecord(flash, layout).floor).toBe(0x10000);
   });

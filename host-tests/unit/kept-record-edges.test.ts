@@ -149,7 +149,10 @@ describe('kept record edges', () => {
     keepTrustAnchors(flash, layout, anchors);
     media.wearOut(layout.keptSectors[1], 'program-throws');
     const before = media.eraseCount[layout.keptSectors[1]];
-    expect(refusal(() => keepTrustAnchors(flash, layout, new Uint8Array([9]))).code).toBe('STORAGE_FLASH_WRITE');
+    const e = refusal(() => keepTrustAnchors(flash, layout, new Uint8Array([9])));
+    expect(e.code).toBe('STORAGE_FLASH_WRITE');
+    // The port's own words reach the caller: which sector failed, and how.
+    expect(e.message).toContain('worn sector');
     expect(media.eraseCount[layout.keptSectors[1]] - before).toBe(3);
     expect(readKept(flash, layout)?.trustAnchors).toEqual(anchors);
   });
