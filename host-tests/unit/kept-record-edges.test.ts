@@ -90,6 +90,8 @@ describe('kept record edges', () => {
       const { flash, layout } = instance(media, 0);
       damage(media);
       expect(readKept(flash, layout), what).toBeUndefined();
+      // A length past the sector is refused before it is read (nor allocated: RAM stays one sector).
+      expect(media.misuse, what).toEqual([]);
     }
     // The same plant with right content reads.
     const media = chipFor(NOR_FF_ALIGN4);
