@@ -91,7 +91,8 @@ export function renderMutationSection(s: MutationSummary | undefined): string {
   out.push(
     `Not part of \`npm test\` and not re-run by \`npm run bench\`: this section shows docs/mutation.json, which \`${s.command}\` writes`,
     '(StrykerJS with the vitest runner; each file\'s row is from the latest run that mutated it). Target: ≥ 90 % per file;',
-    'every surviving mutant is killed by a test or explained in [MUTATION.md](MUTATION.md).',
+    'every surviving mutant is killed by a test or explained in [MUTATION.md](MUTATION.md), which also lists the files of the',
+    'configuration that have no row yet.',
     '',
     '| file | mutants | killed | timeout | survived | no coverage | errors/ignored | score | date |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
