@@ -218,6 +218,12 @@ export class FlashMedia {
     return new SimFlash(this, rail);
   }
 
+  /** Takes over `other`'s stored bytes and ECC word states (a copy to read without touching the original). */
+  copyFrom(other: FlashMedia): void {
+    this.bytes.set(other.bytes);
+    this.eccWords.set(other.eccWords);
+  }
+
   /** Snapshot copy of a byte range, as stored (no ECC, no unstable bits: for tests; not a port call). */
   peek(offset: number, length: number): Uint8Array {
     return this.bytes.slice(offset, offset + length);

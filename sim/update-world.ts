@@ -180,7 +180,7 @@ function settle(w: AgentWorld): void {
 /** Reads the boot record and the journal from a copy of the chip (opening a journal may write: never on the real one). */
 export function finalState(w: AgentWorld): FinalState {
   const copy = new FlashMedia(w.media.profile, w.media.size, 1);
-  copy.bytes.set(w.media.bytes);
+  copy.copyFrom(w.media);
   const probe = copy.attach(new PowerRail());
   let record: BootRecord | undefined;
   try {
@@ -501,7 +501,7 @@ class UpdateRun {
   private bricked(outcome: WorldResult['outcome']): boolean {
     const w = this.world;
     const copy = new FlashMedia(w.media.profile, w.media.size, this.options.seed);
-    copy.bytes.set(w.media.bytes);
+    copy.copyFrom(w.media);
     const probe = copy.attach(new PowerRail());
     if (new SimBootloader(probe, w.layout, nobleSha256).boot().kind === 'halt') return true;
     // Only an update that was offered and did not end says something about the device's ability to update.
@@ -515,6 +515,6 @@ class UpdateRun {
 function runFrom(media: FlashMedia, o: WorldOptions): WorldResult['outcome'] {
   const run = new UpdateRun({ ...o, loss: 0, powerCuts: 0 }, undefined, true, undefined, media.profile);
   // Swap in the chip: the same layout, its bytes as the failed run left them.
-  run.world.media.bytes.set(media.bytes);
+  run.world.media.copyFrom(media);
   return run.run().outcome;
 }

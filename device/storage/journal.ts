@@ -20,7 +20,9 @@
  *   can never be completed by later bytes.
  * - Each program is read back before the next: the commit word is programmed only after
  *   the data reads back whole, so a program that reports success with wrong bits never
- *   commits a record (the append fails with STORAGE_VERIFY_MISMATCH; the slot is spent).
+ *   commits a record: that slot is spent and the append writes the record once more in
+ *   the next one (two slots at most; a second lie fails with STORAGE_VERIFY_MISMATCH,
+ *   or STORAGE_FLASH_READ when the read-back could not read the word).
  * - Appending costs two programs and no erase. When a sector is full, rotation erases
  *   the other one, copies each type's latest record into it, writes its header (epoch + 1)
  *   last, and only then erases the old sector. A sector without a valid header is ignored,
@@ -53,6 +55,8 @@ import { StorageError } from './storage-errors.js';
 export const JOURNAL_MAX_BODY = 2048;
 export const JOURNAL_MAX_TYPE = 127;
 
+/** Slots one append may spend when a program reports success but reads back wrong. */
+const APPEND_ATTEMPTS = 2;
 const SECTOR_MAGIC = 0x314a4841; // "AHJ1"
 const COMMIT = [0xc3, 0x5a, 0x3c, 0xa5];
 const HEAD = 8;
@@ -140,17 +144,28 @@ export class Journal {
     if (!Number.isInteger(type) || type < 1 || type > JOURNAL_MAX_TYPE) throw new OtaError(StorageError.journalRecord, `record type ${type}`);
     if (body.length > JOURNAL_MAX_BODY) throw new OtaError(StorageError.journalRecord, `record body of ${body.length} bytes`);
     const ext = this.extent(body.length);
-    if (this.free + ext > this.sectorSize) {
-      this.rotate();
-      if (this.free + ext > this.sectorSize) throw new OtaError(StorageError.journalFull, 'record does not fit a freshly rotated sector');
+    for (let attempt = 1; ; attempt++) {
+      if (this.free + ext > this.sectorSize) {
+        this.rotate();
+        if (this.free + ext > this.sectorSize) throw new OtaError(StorageError.journalFull, 'record does not fit a freshly rotated sector');
+      }
+      const seq = this.nextSeq++;
+      const at = this.free;
+      // The slot is consumed whatever happens next: its bytes may be programmed now.
+      this.free += ext;
+      try {
+        this.writeRecord(this.active, at, type, seq, body);
+      } catch (e) {
+        // A read-back that differs or cannot be read is a program that lied: that slot never
+        // commits, so the record is written once more in the next one. Anything else, or a
+        // second lie, is the caller's to handle.
+        if (attempt >= APPEND_ATTEMPTS || !readBackFailed(e)) throw e;
+        continue;
+      }
+      this.index.set(type, { sector: this.active, offset: at, length: body.length, seq });
+      this.appended++;
+      return;
     }
-    const seq = this.nextSeq++;
-    const at = this.free;
-    // The slot is consumed whatever happens next: its bytes may be programmed now.
-    this.free += ext;
-    this.writeRecord(this.active, at, type, seq, body);
-    this.index.set(type, { sector: this.active, offset: at, length: body.length, seq });
-    this.appended++;
   }
 
   stats(): JournalStats {
@@ -350,6 +365,12 @@ export class Journal {
       eraseSector(this.flash, this.layout.journalSectors[which]);
     }
   }
+}
+
+/** The read-back after a program found other bytes (or, on ECC flash, a word it could not read). */
+function readBackFailed(e: unknown): boolean {
+  const code = e instanceof OtaError ? e.code : undefined;
+  return code === StorageError.verifyMismatch || code === StorageError.flashRead;
 }
 
 /** True when `a` comes after `b` in 32-bit serial-number order. */

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 /** Folders that are not the project's own: installed, generated or version control. */
-const NOT_LISTED = ['node_modules', '.git', '.tmp'];
+// Not part of the repository: installed, generated or ignored by .gitignore (build output, mutation reports).
+const NOT_LISTED = ['node_modules', '.git', '.tmp', 'build', 'reports'];
 
 function layoutBlock(): string[] {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

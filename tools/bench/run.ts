@@ -18,6 +18,7 @@ import { renderJson, renderMarkdown, type RunInfo } from './render.js';
 import { resumeRows, resumeRuns } from './resume.js';
 import type { BenchRow } from './rows.js';
 import { xsFigures, xsRows } from './xs-cost.js';
+import { renderMutationSection, type MutationSummary } from '../mutation/summary.js';
 
 const MODDABLE_SECTION = 'Moddable lin build and MCU cores';
 
@@ -80,7 +81,9 @@ export async function runBench(): Promise<{ markdown: string; json: string }> {
     absent,
     notes: [digestNote(xs)],
   };
-  return { markdown: renderMarkdown(info, rows), json: renderJson(info, rows) };
+  // The mutation section is not measured here: it shows the latest `npm run mutate` (docs/mutation.json).
+  const mutation = existsSync('docs/mutation.json') ? (JSON.parse(readFileSync('docs/mutation.json', 'utf8')) as MutationSummary) : undefined;
+  return { markdown: `${renderMarkdown(info, rows)}\n${renderMutationSection(mutation)}`, json: renderJson(info, rows) };
 }
 
 const { markdown, json } = await runBench();
