@@ -18,8 +18,12 @@ import { mainsPower } from './platform/moddable/power-mains.js';
 import type { Ports, Sha256 } from './ports.js';
 import { fromHex, toHex } from './util/index.js';
 
-const KEY = fromHex('044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634');
-const SIG = fromHex('6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752');
+const KEY = fromHex(
+  '044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634',
+);
+const SIG = fromHex(
+  '6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752',
+);
 const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 
 function hashAbc(port: Sha256): Uint8Array {
@@ -34,11 +38,28 @@ const shaOk = toHex(digest) === ABC;
 const other = digest.slice();
 other[0] ^= 1;
 const p256Ok = platformP256.verify(digest, SIG, KEY, 'raw') && !platformP256.verify(other, SIG, KEY, 'raw');
-trace(`althan-ota: modules loaded; ${cryptoPortsKind} crypto; sha256 ${shaOk ? 'ok' : 'FAILED'}; p256 ${p256Ok ? 'ok' : 'FAILED'}\n`);
+trace(
+  `althan-ota: modules loaded; ${cryptoPortsKind} crypto; sha256 ${shaOk ? 'ok' : 'FAILED'}; p256 ${p256Ok ? 'ok' : 'FAILED'}\n`,
+);
 
 /** The ports this platform has; a product's build adds the rest (transport, boot, activation, reporter, flash region). */
-const available: Partial<Ports> = { clock: moddableClock, power: mainsPower, sha256: platformSha256, p256: platformP256 };
-const needed: (keyof Ports)[] = ['flash', 'boot', 'power', 'clock', 'transport', 'activation', 'reporter', 'sha256', 'p256'];
+const available: Partial<Ports> = {
+  clock: moddableClock,
+  power: mainsPower,
+  sha256: platformSha256,
+  p256: platformP256,
+};
+const needed: (keyof Ports)[] = [
+  'flash',
+  'boot',
+  'power',
+  'clock',
+  'transport',
+  'activation',
+  'reporter',
+  'sha256',
+  'p256',
+];
 const missing = needed.filter((k) => available[k] === undefined);
 if (missing.length > 0) {
   trace(`althan-ota: agent not started; this platform gives no ${missing.join(', ')} port\n`);

@@ -201,7 +201,14 @@ export type Report =
    * ('unknown' when it did not decode that far), the CS02b answer, the agent's code
    * ('OK' on success) and the counter now in force.
    */
-  | { kind: 'credential-update'; cell: string; authority: string; responseCode: number; errorCode: string; counter: number };
+  | {
+      kind: 'credential-update';
+      cell: string;
+      authority: string;
+      responseCode: number;
+      errorCode: string;
+      counter: number;
+    };
 
 export interface Reporter {
   /** Hands one report to the platform. May throw (queue full); the agent then drops it and goes on. */

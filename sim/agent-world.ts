@@ -7,12 +7,37 @@
  * chip, cell and link; a cut, a restart, a crash or the trial watchdog ends an instance.
  * No Node API: it runs inside XS too.
  */
-import { Agent, type AgentConfig, type AgentPhase, type PowerPolicy, type SelfTestCheck } from '../device/agent/index.js';
+import {
+  Agent,
+  type AgentConfig,
+  type AgentPhase,
+  type PowerPolicy,
+  type SelfTestCheck,
+} from '../device/agent/index.js';
 import { nobleP256, nobleSha256 } from '../device/crypto/index.js';
 import type { TrustStore } from '../device/pki/index.js';
-import type { Activation, ActivationCommand, ActivationResponseCode, BootControl, CredentialCommands, Ports, Report, Reporter } from '../device/ports.js';
-import { hashFlash, provisionBootRecord, readBootRecord, type BootRecord, Journal, makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout } from '../device/storage/index.js';
-import { failingFlash, failingPower, failingTransport, thrown, wornSector, type WornSectorMode } from './faulty-ports.js';
+import type {
+  Activation,
+  ActivationCommand,
+  ActivationResponseCode,
+  BootControl,
+  CredentialCommands,
+  Ports,
+  Report,
+  Reporter,
+} from '../device/ports.js';
+import {
+  hashFlash,
+  provisionBootRecord,
+  readBootRecord,
+  type BootRecord,
+  Journal,
+  makeLayout,
+  sectorsNeeded,
+  type LayoutConfig,
+  type StorageLayout,
+} from '../device/storage/index.js';
+import { failingFlash, failingPower, failingTransport, wornSector, type WornSectorMode } from './faulty-ports.js';
 import { DEFAULT_SERVER, EmulatedCh, HONEST, type ServerOptions } from './ota-server.js';
 import { PowerLost, PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';
@@ -110,12 +135,19 @@ export class AgentWorld {
     const probe = this.media.attach(new PowerRail());
     this.layout = makeLayout(probe, this.layoutConfig);
     if (!config.media) this.provision(probe);
-    this.baseline = { ops: this.media.ops, erases: this.erases(), programs: this.programs(), journalPrograms: this.journalPrograms(), sectorErases: Array.from(this.media.eraseCount) };
+    this.baseline = {
+      ops: this.media.ops,
+      erases: this.erases(),
+      programs: this.programs(),
+      journalPrograms: this.journalPrograms(),
+      sectorErases: Array.from(this.media.eraseCount),
+    };
     if (config.battery) {
       const battery = new SimBattery(this.scheduler, config.battery);
       this.battery = battery;
       this.link.onDeviceSend = () => battery.drain(battery.config.radioRequest);
-      this.media.onOperation = (kind, length) => battery.drain(kind === 'erase' ? battery.config.flashErase : length * battery.config.flashProgramPerByte);
+      this.media.onOperation = (kind, length) =>
+        battery.drain(kind === 'erase' ? battery.config.flashErase : length * battery.config.flashProgramPerByte);
     }
   }
 
@@ -124,7 +156,12 @@ export class AgentWorld {
     const factory = this.rng.fork().bytes(Math.min(this.config.factoryBytes ?? 8192, this.layout.banks[0].size));
     this.media.bytes.set(factory, this.layout.banks[0].offset);
     const digest = hashFlash(flash, nobleSha256, this.layout.banks[0].offset, factory.length);
-    provisionBootRecord(flash, this.layout, { bank: 0, version: this.config.currentVersion, length: factory.length, digest });
+    provisionBootRecord(flash, this.layout, {
+      bank: 0,
+      version: this.config.currentVersion,
+      length: factory.length,
+      digest,
+    });
     Journal.open(flash, this.layout);
   }
 
@@ -169,7 +206,7 @@ export class AgentWorld {
     let n = 0;
     if (!this.current && !this.halted) this.boot();
     while (!done() && !this.halted && n++ < maxEvents) {
-      if (!this.current || !this.current.alive) {
+      if (!this.current?.alive) {
         this.boot();
         continue;
       }
@@ -182,7 +219,6 @@ export class AgentWorld {
   reportsOf<K extends Report['kind']>(kind: K): Extract<Report, { kind: K }>[] {
     return this.reports.flatMap((r) => (r.report.kind === kind ? [r.report as Extract<Report, { kind: K }>] : []));
   }
-
 
   /** Image Block Requests sent by every instance so far. */
   blockRequests(): number {
@@ -296,9 +332,14 @@ export class AgentDevice {
       const behaviour = world.trialBehaviour(version);
       if (behaviour !== 'pass') vendor.push(trialCheck(behaviour, rail));
       // The bootloader's watchdog: a trial that has not confirmed itself in time is reset.
-      if (watchdogSeconds) world.scheduler.after(watchdogSeconds * 1000, () => {
-        if (this.agent.ctx.state === 'trial-self-test') rail.cut('watchdog');
-      }, rail);
+      if (watchdogSeconds)
+        world.scheduler.after(
+          watchdogSeconds * 1000,
+          () => {
+            if (this.agent.ctx.state === 'trial-self-test') rail.cut('watchdog');
+          },
+          rail,
+        );
     }
     this.agent = new Agent(ports, {
       layout: world.layoutConfig,

@@ -8,7 +8,14 @@
 import { nobleSha256 } from '../device/crypto/index.js';
 import { OtaDriver, type OtaClientConfig, type PowerPolicy } from '../device/agent/index.js';
 import type { BootControl, Report, Reporter } from '../device/ports.js';
-import { Journal, readDownloadProgress, type DownloadProgress, makeLayout, sectorsNeeded, type StorageLayout } from '../device/storage/index.js';
+import {
+  Journal,
+  readDownloadProgress,
+  type DownloadProgress,
+  makeLayout,
+  sectorsNeeded,
+  type StorageLayout,
+} from '../device/storage/index.js';
 import { HONEST, EmulatedCh, DEFAULT_SERVER, type ServerOptions } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
 import { RadioLink, linkOptions, type LinkOptions } from './radio-link.js';
@@ -83,7 +90,8 @@ export class OtaWorld {
       const battery = new SimBattery(this.scheduler, config.battery);
       this.battery = battery;
       this.link.onDeviceSend = () => battery.drain(battery.config.radioRequest);
-      this.media.onOperation = (kind, length) => battery.drain(kind === 'erase' ? battery.config.flashErase : length * battery.config.flashProgramPerByte);
+      this.media.onOperation = (kind, length) =>
+        battery.drain(kind === 'erase' ? battery.config.flashErase : length * battery.config.flashProgramPerByte);
     }
   }
 
@@ -184,8 +192,7 @@ export class DeviceInstance {
       onEvent: (a) => {
         if (a.kind === 'refused') {
           if (this.refusals.length < 256) this.refusals.push(a.error.code);
-        }
-        else this.pauses++;
+        } else this.pauses++;
       },
     });
   }

@@ -2,8 +2,14 @@
  * Ready-made download scenarios over OtaWorld, shared by the Node tests and the XS lane:
  * one device, one image, a link, run in virtual time until the download ends.
  */
-import { DEFAULT_CLIENT_TIMING, type OtaClientConfig, type DownloadOutcome, DEFAULT_POWER_POLICY, type PowerPolicy } from '../device/agent/index.js';
-import { DeviceInstance, OtaWorld, type OtaWorldConfig } from './device-instance.js';
+import {
+  DEFAULT_CLIENT_TIMING,
+  type OtaClientConfig,
+  type DownloadOutcome,
+  DEFAULT_POWER_POLICY,
+  type PowerPolicy,
+} from '../device/agent/index.js';
+import { type DeviceInstance, OtaWorld, type OtaWorldConfig } from './device-instance.js';
 import { servedImage } from './ota-server.js';
 import { buildTestImage, TEST_PAYLOAD_OFFSET, type TestImageSpec } from './test-image.js';
 import { Rng } from './rng.js';
@@ -13,11 +19,24 @@ export const TEST_IMAGE_TYPE = 0x0001;
 export const RUNNING_VERSION = 0x00000100;
 
 export function testClient(over: Partial<Omit<OtaClientConfig, 'capacity'>> = {}): Omit<OtaClientConfig, 'capacity'> {
-  return { manufacturerCode: TEST_MANUFACTURER, imageType: TEST_IMAGE_TYPE, currentFileVersion: RUNNING_VERSION, hardwareVersion: 0x0011, ...DEFAULT_CLIENT_TIMING, ...over };
+  return {
+    manufacturerCode: TEST_MANUFACTURER,
+    imageType: TEST_IMAGE_TYPE,
+    currentFileVersion: RUNNING_VERSION,
+    hardwareVersion: 0x0011,
+    ...DEFAULT_CLIENT_TIMING,
+    ...over,
+  };
 }
 
 export function testImageSpec(payloadBytes: number, seed: number, over: Partial<TestImageSpec> = {}): TestImageSpec {
-  return { manufacturerCode: TEST_MANUFACTURER, imageType: TEST_IMAGE_TYPE, fileVersion: RUNNING_VERSION + 1, payload: new Rng(seed ^ 0xabcdef).bytes(payloadBytes), ...over };
+  return {
+    manufacturerCode: TEST_MANUFACTURER,
+    imageType: TEST_IMAGE_TYPE,
+    fileVersion: RUNNING_VERSION + 1,
+    payload: new Rng(seed ^ 0xabcdef).bytes(payloadBytes),
+    ...over,
+  };
 }
 
 export interface ScenarioResult {
@@ -37,7 +56,11 @@ export interface ScenarioResult {
 }
 
 /** Runs until the device's download finishes (or `maxVirtualMs` passes). */
-export function runUntilFinished(world: OtaWorld, device: () => DeviceInstance | undefined, maxVirtualMs: number): void {
+export function runUntilFinished(
+  world: OtaWorld,
+  device: () => DeviceInstance | undefined,
+  maxVirtualMs: number,
+): void {
   const deadline = world.scheduler.now + maxVirtualMs;
   world.scheduler.runUntil(() => {
     const d = device();

@@ -15,7 +15,11 @@ function honestBlock(exchange: ServerContext): BlockAnswer | undefined {
 }
 
 /** Applies `twist` to successful block answers with probability `share` (1 = always). */
-function twistBlocks(name: string, share: number, twist: (b: BlockAnswer, exchange: ServerContext) => Uint8Array[]): Behaviour {
+function twistBlocks(
+  name: string,
+  share: number,
+  twist: (b: BlockAnswer, exchange: ServerContext) => Uint8Array[],
+): Behaviour {
   return {
     name,
     respond(exchange) {
@@ -28,13 +32,19 @@ function twistBlocks(name: string, share: number, twist: (b: BlockAnswer, exchan
 
 export const Hostile = {
   /** Answers a block at another offset than asked. */
-  wrongOffset: (share = 1): Behaviour => twistBlocks(`wrong-offset(${share})`, share, (b, exchange) => [exchange.encode({ ...b, fileOffset: b.fileOffset + 7 })]),
+  wrongOffset: (share = 1): Behaviour =>
+    twistBlocks(`wrong-offset(${share})`, share, (b, exchange) => [
+      exchange.encode({ ...b, fileOffset: b.fileOffset + 7 }),
+    ]),
 
   /** Sends more data than the request's maximum data size (taken from further in the file). */
   moreDataThanAsked: (share = 1): Behaviour =>
     twistBlocks(`more-data-than-asked(${share})`, share, (b, exchange) => {
       const img = exchange.server.findImage(b.manufacturerCode, b.imageType, b.fileVersion)!;
-      const asked = exchange.request.command.name === 'imageBlockRequest' ? exchange.request.command.maximumDataSize : b.data.length;
+      const asked =
+        exchange.request.command.name === 'imageBlockRequest'
+          ? exchange.request.command.maximumDataSize
+          : b.data.length;
       const extra = img.file.subarray(b.fileOffset, Math.min(img.file.length, b.fileOffset + asked + 16));
       const data = extra.length > asked ? extra : new Uint8Array(asked + 16);
       return [exchange.encode({ ...b, data })];
@@ -74,9 +84,11 @@ export const Hostile = {
         const c = exchange.request.command;
         if (c.name === 'upgradeEndRequest' && c.status === OtaStatus.invalidImage && left > 0) left--;
         const b = honestBlock(exchange);
-        if (!b || left === 0 || b.fileOffset + b.data.length <= fromOffset) return exchange.honest ? [exchange.encode(exchange.honest)] : [];
+        if (!b || left === 0 || b.fileOffset + b.data.length <= fromOffset)
+          return exchange.honest ? [exchange.encode(exchange.honest)] : [];
         const data = b.data.slice();
-        for (let i = Math.max(0, fromOffset - b.fileOffset); i < data.length; i++) data[i] = other.file[b.fileOffset + i];
+        for (let i = Math.max(0, fromOffset - b.fileOffset); i < data.length; i++)
+          data[i] = other.file[b.fileOffset + i];
         return [exchange.encode({ ...b, data })];
       },
     };
@@ -86,8 +98,17 @@ export const Hostile = {
   endlessWaitForData: (waitSeconds = 10, minimumBlockPeriodMs = 500): Behaviour => ({
     name: 'endless-wait-for-data',
     respond(exchange) {
-      if (exchange.request.command.name !== 'imageBlockRequest') return exchange.honest ? [exchange.encode(exchange.honest)] : [];
-      return [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 1000, requestTime: 1000 + waitSeconds, minimumBlockPeriod: minimumBlockPeriodMs })];
+      if (exchange.request.command.name !== 'imageBlockRequest')
+        return exchange.honest ? [exchange.encode(exchange.honest)] : [];
+      return [
+        exchange.encode({
+          name: 'imageBlockResponse',
+          status: OtaStatus.waitForData,
+          currentTime: 1000,
+          requestTime: 1000 + waitSeconds,
+          minimumBlockPeriod: minimumBlockPeriodMs,
+        }),
+      ];
     },
   }),
 
@@ -99,7 +120,15 @@ export const Hostile = {
       respond(exchange) {
         if (exchange.request.command.name === 'imageBlockRequest' && left > 0) {
           left--;
-          return [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.waitForData, currentTime: 0, requestTime: 2, minimumBlockPeriod: minimumBlockPeriodMs })];
+          return [
+            exchange.encode({
+              name: 'imageBlockResponse',
+              status: OtaStatus.waitForData,
+              currentTime: 0,
+              requestTime: 2,
+              minimumBlockPeriod: minimumBlockPeriodMs,
+            }),
+          ];
         }
         return exchange.honest ? [exchange.encode(exchange.honest)] : [];
       },
@@ -108,14 +137,19 @@ export const Hostile = {
 
   /** Block answers name another manufacturer, image type or version than asked. */
   mismatchedIds: (field: 'manufacturerCode' | 'imageType' | 'fileVersion', share = 1): Behaviour =>
-    twistBlocks(`mismatched-${field}(${share})`, share, (b, exchange) => [exchange.encode({ ...b, [field]: (b[field] + 1) & (field === 'fileVersion' ? 0xffffffff : 0xffff) })]),
+    twistBlocks(`mismatched-${field}(${share})`, share, (b, exchange) => [
+      exchange.encode({ ...b, [field]: (b[field] + 1) & (field === 'fileVersion' ? 0xffffffff : 0xffff) }),
+    ]),
 
   /** Offers (in Query Next Image Response) an image for another manufacturer or an older version. */
-  offerOverride: (override: Partial<{ manufacturerCode: number; imageType: number; fileVersion: number; imageSize: number }>): Behaviour => ({
+  offerOverride: (
+    override: Partial<{ manufacturerCode: number; imageType: number; fileVersion: number; imageSize: number }>,
+  ): Behaviour => ({
     name: `offer-override(${JSON.stringify(override)})`,
     respond(exchange) {
       const h = exchange.honest;
-      if (h && h.name === 'queryNextImageResponse' && h.image) return [exchange.encode({ ...h, image: { ...h.image, ...override } })];
+      if (h && h.name === 'queryNextImageResponse' && h.image)
+        return [exchange.encode({ ...h, image: { ...h.image, ...override } })];
       return h ? [exchange.encode(h)] : [];
     },
   }),
@@ -142,7 +176,11 @@ export const Hostile = {
 
   /** Aborts the download (status ABORT) once past `afterOffset`. */
   abortAfter: (afterOffset: number): Behaviour =>
-    twistBlocks('server-abort', 1, (b, exchange) => (b.fileOffset < afterOffset ? [exchange.encode(b)] : [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.abort })])),
+    twistBlocks('server-abort', 1, (b, exchange) =>
+      b.fileOffset < afterOffset
+        ? [exchange.encode(b)]
+        : [exchange.encode({ name: 'imageBlockResponse', status: OtaStatus.abort })],
+    ),
 
   /** Also sends a stale copy of the previous block after each answer (a replaying server). */
   replayPrevious: (): Behaviour => {

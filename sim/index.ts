@@ -5,7 +5,13 @@ export { linkOptions } from './radio-link.js';
 export { Rng } from './rng.js';
 export { DEFAULT_BATTERY } from './sim-battery.js';
 export { FLASH_PROFILES, FlashMedia, type FlashOpRecord, NOR_FF_ALIGN4, type SimFlash } from './sim-flash.js';
-export { type WorldEvent, type WorldOptions, type WorldResult, runUpdateWorld, traceUpdateWorld } from './update-world.js';
+export {
+  type WorldEvent,
+  type WorldOptions,
+  type WorldResult,
+  runUpdateWorld,
+  traceUpdateWorld,
+} from './update-world.js';
 export { EmulatedCh, servedImage } from './ota-server.js';
 export { SimBootloader } from './sim-bootloader.js';
 export { manufacturerImageHash } from './update-world.js';

@@ -5,7 +5,13 @@
  * (hostile-server.ts) may replace any answer, to play a misbehaving or hostile server.
  * Frames go through the device codec: the same bytes a real CH would put on air.
  */
-import { OtaStatus, decodeOtaFrame, encodeOtaFrame, type DecodedOtaFrame, type OtaCommand } from '../device/zigbee/index.js';
+import {
+  OtaStatus,
+  decodeOtaFrame,
+  encodeOtaFrame,
+  type DecodedOtaFrame,
+  type OtaCommand,
+} from '../device/zigbee/index.js';
 import { readU16, readU32 } from '../device/util/index.js';
 import type { Rng } from './rng.js';
 
@@ -80,13 +86,22 @@ export class EmulatedCh {
   /** Sends an Image Notify (payload type 0: jitter only, or 3 with the image's identity). */
   notify(queryJitter = 100, image?: ServedImage): void {
     const command: OtaCommand = image
-      ? { name: 'imageNotify', payloadType: 3, queryJitter, manufacturerCode: image.manufacturerCode, imageType: image.imageType, fileVersion: image.fileVersion }
+      ? {
+          name: 'imageNotify',
+          payloadType: 3,
+          queryJitter,
+          manufacturerCode: image.manufacturerCode,
+          imageType: image.imageType,
+          fileVersion: image.fileVersion,
+        }
       : { name: 'imageNotify', payloadType: 0, queryJitter };
     this.port.send(encodeOtaFrame({ sequence: this.notifySeq++ & 0xff, command }));
   }
 
   findImage(manufacturerCode: number, imageType: number, fileVersion: number): ServedImage | undefined {
-    return this.images.find((i) => i.manufacturerCode === manufacturerCode && i.imageType === imageType && i.fileVersion === fileVersion);
+    return this.images.find(
+      (i) => i.manufacturerCode === manufacturerCode && i.imageType === imageType && i.fileVersion === fileVersion,
+    );
   }
 
   private receive(frame: Uint8Array): void {
@@ -118,11 +133,22 @@ export class EmulatedCh {
               i.manufacturerCode === c.manufacturerCode &&
               i.imageType === c.imageType &&
               i.fileVersion > c.fileVersion &&
-              (c.hardwareVersion === undefined || ((i.minHardwareVersion ?? 0) <= c.hardwareVersion && c.hardwareVersion <= (i.maxHardwareVersion ?? 0xffff))),
+              (c.hardwareVersion === undefined ||
+                ((i.minHardwareVersion ?? 0) <= c.hardwareVersion &&
+                  c.hardwareVersion <= (i.maxHardwareVersion ?? 0xffff))),
           )
           .sort((a, b) => b.fileVersion - a.fileVersion)[0];
         if (!img) return { name: 'queryNextImageResponse', status: OtaStatus.noImageAvailable };
-        return { name: 'queryNextImageResponse', status: OtaStatus.success, image: { manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion, imageSize: img.file.length } };
+        return {
+          name: 'queryNextImageResponse',
+          status: OtaStatus.success,
+          image: {
+            manufacturerCode: img.manufacturerCode,
+            imageType: img.imageType,
+            fileVersion: img.fileVersion,
+            imageSize: img.file.length,
+          },
+        };
       }
       case 'imageBlockRequest': {
         this.stats.blockRequests++;
@@ -131,12 +157,28 @@ export class EmulatedCh {
         const img = this.findImage(c.manufacturerCode, c.imageType, c.fileVersion);
         if (!img || c.fileOffset >= img.file.length) return { name: 'imageBlockResponse', status: OtaStatus.abort };
         const n = Math.min(this.options.blockSize, c.maximumDataSize, img.file.length - c.fileOffset);
-        return { name: 'imageBlockResponse', status: 0, manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion, fileOffset: c.fileOffset, data: img.file.subarray(c.fileOffset, c.fileOffset + n) };
+        return {
+          name: 'imageBlockResponse',
+          status: 0,
+          manufacturerCode: img.manufacturerCode,
+          imageType: img.imageType,
+          fileVersion: img.fileVersion,
+          fileOffset: c.fileOffset,
+          data: img.file.subarray(c.fileOffset, c.fileOffset + n),
+        };
       }
       case 'upgradeEndRequest': {
         this.stats.upgradeEnds.push(c.status);
-        if (c.status !== OtaStatus.success) return { name: 'defaultResponse', commandId: 0x06, status: OtaStatus.success };
-        return { name: 'upgradeEndResponse', manufacturerCode: c.manufacturerCode, imageType: c.imageType, fileVersion: c.fileVersion, currentTime: this.options.currentTime, upgradeTime: this.options.upgradeTime };
+        if (c.status !== OtaStatus.success)
+          return { name: 'defaultResponse', commandId: 0x06, status: OtaStatus.success };
+        return {
+          name: 'upgradeEndResponse',
+          manufacturerCode: c.manufacturerCode,
+          imageType: c.imageType,
+          fileVersion: c.fileVersion,
+          currentTime: this.options.currentTime,
+          upgradeTime: this.options.upgradeTime,
+        };
       }
       default:
         return undefined;

@@ -87,16 +87,28 @@ export class RadioLink {
     send: (frame: Uint8Array): void => {
       const rail = this.deviceRail;
       this.onFrame?.('down', frame, this.scheduler.now);
-      this.carry(frame.slice(), this.options.down, this.down, (f) => {
-        if (rail === this.deviceRail && rail?.alive) this.deviceHandler?.(f);
-      }, rail);
+      this.carry(
+        frame.slice(),
+        this.options.down,
+        this.down,
+        (f) => {
+          if (rail === this.deviceRail && rail?.alive) this.deviceHandler?.(f);
+        },
+        rail,
+      );
     },
     onReceive: (handler: (frame: Uint8Array) => void): void => {
       this.serverHandler = handler;
     },
   };
 
-  private carry(frame: Uint8Array, faults: DirectionFaults, s: DirectionStats, deliver: (f: Uint8Array) => void, owner: PowerRail | undefined): void {
+  private carry(
+    frame: Uint8Array,
+    faults: DirectionFaults,
+    s: DirectionStats,
+    deliver: (f: Uint8Array) => void,
+    owner: PowerRail | undefined,
+  ): void {
     s.sent++;
     if (this.rng.chance(faults.loss)) {
       s.lost++;

@@ -32,7 +32,11 @@ export class Scheduler {
     const e: Event = { time: this.nowMs + Math.max(0, ms), seq: id, fn, owner, cancelled: false };
     // Insert keeping (time, seq) order; queues stay short, so a linear scan from the end is enough.
     let i = this.queue.length;
-    while (i > 0 && (this.queue[i - 1].time > e.time || (this.queue[i - 1].time === e.time && this.queue[i - 1].seq > e.seq))) i--;
+    while (
+      i > 0 &&
+      (this.queue[i - 1].time > e.time || (this.queue[i - 1].time === e.time && this.queue[i - 1].seq > e.seq))
+    )
+      i--;
     this.queue.splice(i, 0, e);
     this.byId.set(id, e);
     return id;
@@ -82,7 +86,10 @@ export class Scheduler {
   }
 
   private dropDead(): void {
-    while (this.queue.length && (this.queue[0].cancelled || (this.queue[0].owner !== undefined && !this.queue[0].owner.alive))) {
+    while (
+      this.queue.length &&
+      (this.queue[0].cancelled || (this.queue[0].owner !== undefined && !this.queue[0].owner.alive))
+    ) {
       const e = this.queue.shift()!;
       this.byId.delete(e.seq);
     }

@@ -72,7 +72,10 @@ export class SimBattery {
     const dt = (now - this.lastMs) / 1000;
     this.lastMs = now;
     if (dt <= 0) return;
-    this.charge = Math.min(this.config.capacity, this.charge + dt * (this.config.rechargePerSecond - this.config.idlePerSecond));
+    this.charge = Math.min(
+      this.config.capacity,
+      this.charge + dt * (this.config.rechargePerSecond - this.config.idlePerSecond),
+    );
     this.checkBrownOut();
   }
 

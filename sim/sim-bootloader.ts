@@ -175,10 +175,20 @@ export class SimBootloader {
 
   /** Rows 6–8: the confirmed image, else the fallback, else halt. `row` is the row that led here. */
   private bootConfirmed(rec: Rec, copy: number, row: number): BootOutcome {
-    if (this.digestMatches(rec.confirmed)) return { kind: 'boot', bank: rec.confirmed.bank as 0 | 1, trial: false, row };
+    if (this.digestMatches(rec.confirmed))
+      return { kind: 'boot', bank: rec.confirmed.bank as 0 | 1, trial: false, row };
     const f = rec.state === 1 ? rec.other : NONE;
     if (f.bank <= 1 && f.version >= rec.floor && this.digestMatches(f)) {
-      const next: Rec = { ...rec, seq: (rec.seq + 1) >>> 0, state: 1, left: 0, window: 0, event: EVENT_FELL_BACK, confirmed: f, other: NONE };
+      const next: Rec = {
+        ...rec,
+        seq: (rec.seq + 1) >>> 0,
+        state: 1,
+        left: 0,
+        window: 0,
+        event: EVENT_FELL_BACK,
+        confirmed: f,
+        other: NONE,
+      };
       this.tryWrite(next, copy);
       return { kind: 'boot', bank: f.bank as 0 | 1, trial: false, row: 7 };
     }

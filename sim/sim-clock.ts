@@ -28,7 +28,10 @@ export class SimClock implements Clock {
   wallTime(): WallTime | undefined {
     this.rail.check();
     if (!this.wall) return undefined;
-    return { unixSeconds: this.wall.epochUnixSeconds + Math.floor(this.scheduler.now / 1000), trusted: this.wall.trusted };
+    return {
+      unixSeconds: this.wall.epochUnixSeconds + Math.floor(this.scheduler.now / 1000),
+      trusted: this.wall.trusted,
+    };
   }
 
   setTimer(ms: number, callback: () => void): TimerHandle {

@@ -55,9 +55,20 @@ export interface FlashProfile {
 }
 
 /** Typical external SPI NOR (and ESP32): 4 KiB sectors, 4-byte writes, erased 0xFF, no ECC. */
-export const NOR_FF_ALIGN4: FlashProfile = { name: 'nor-ff-align4', sectorSize: 4096, writeAlign: 4, erasedValue: 0xff };
+export const NOR_FF_ALIGN4: FlashProfile = {
+  name: 'nor-ff-align4',
+  sectorSize: 4096,
+  writeAlign: 4,
+  erasedValue: 0xff,
+};
 /** Internal flash with ECC words: 8-byte writes, erased 0x00; torn or corrupt words raise read faults. */
-export const NOR_00_ALIGN8: FlashProfile = { name: 'nor-00-align8', sectorSize: 4096, writeAlign: 8, erasedValue: 0x00, ecc: true };
+export const NOR_00_ALIGN8: FlashProfile = {
+  name: 'nor-00-align8',
+  sectorSize: 4096,
+  writeAlign: 8,
+  erasedValue: 0x00,
+  ecc: true,
+};
 export const FLASH_PROFILES: readonly FlashProfile[] = [NOR_FF_ALIGN4, NOR_00_ALIGN8];
 
 export class FlashMisuse extends Error {
@@ -209,7 +220,8 @@ export class FlashMedia {
   unreadable(offset: number, length: number): boolean {
     if (!this.profile.ecc || length === 0) return false;
     const a = this.profile.writeAlign;
-    for (let w = Math.floor(offset / a); w <= Math.floor((offset + length - 1) / a); w++) if (this.eccWords[w] === ECC_UNREADABLE) return true;
+    for (let w = Math.floor(offset / a); w <= Math.floor((offset + length - 1) / a); w++)
+      if (this.eccWords[w] === ECC_UNREADABLE) return true;
     return false;
   }
 
@@ -262,7 +274,9 @@ export class FlashMedia {
   wearOf(sector: number): WearMode | undefined {
     const mode = this.worn.get(sector);
     if (mode) return mode;
-    return this.enduranceLimit !== undefined && this.eraseCount[sector] >= this.enduranceLimit ? 'erase-stuck' : undefined;
+    return this.enduranceLimit !== undefined && this.eraseCount[sector] >= this.enduranceLimit
+      ? 'erase-stuck'
+      : undefined;
   }
 
   /** Called by an erase that completed: a weak erase schedules its decay. */
@@ -285,7 +299,8 @@ export class FlashMedia {
         const bits = twoBits(this.random());
         const before = this.bytes[at];
         this.bytes[at] = this.profile.erasedValue === 0xff ? before & ~bits & 0xff : before | bits;
-        if (this.profile.ecc && this.bytes[at] !== before) this.eccWords[Math.floor(at / this.profile.writeAlign)] = ECC_UNREADABLE;
+        if (this.profile.ecc && this.bytes[at] !== before)
+          this.eccWords[Math.floor(at / this.profile.writeAlign)] = ECC_UNREADABLE;
       }
     }
   }
@@ -342,7 +357,8 @@ export class SimFlash implements Flash {
   erase(sector: number): void {
     this.guardAlive();
     const m = this.media;
-    if (!Number.isInteger(sector) || sector < 0 || sector >= m.sectorCount) m.bug(`erase of sector ${sector} out of range`);
+    if (!Number.isInteger(sector) || sector < 0 || sector >= m.sectorCount)
+      m.bug(`erase of sector ${sector} out of range`);
     const start = sector * this.sectorSize;
     const fate = m.nextOp('erase', start, this.sectorSize);
     if (fate === 'clean') return this.cut('cut before erase');
@@ -364,7 +380,8 @@ export class SimFlash implements Flash {
     this.guardAlive();
     const m = this.media;
     const a = this.writeAlign;
-    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > this.size) m.bug(`program out of range: ${offset}+${data.length}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > this.size)
+      m.bug(`program out of range: ${offset}+${data.length}`);
     if (offset % a !== 0 || data.length % a !== 0) m.bug(`unaligned program: ${offset}+${data.length} (align ${a})`);
     const b = m.bytes;
     for (let i = 0; i < data.length; i++) {
@@ -381,7 +398,12 @@ export class SimFlash implements Flash {
     if (m.profile.ecc) this.programEcc(offset, data, torn);
     else this.programPlain(offset, data, torn);
     if (fate === 'silent') this.leaveWrongBits(offset, data, m.silentBits(index));
-    for (let s = Math.floor(offset / this.sectorSize); s <= Math.floor((offset + data.length - 1) / this.sectorSize); s++) m.programCount[s]++;
+    for (
+      let s = Math.floor(offset / this.sectorSize);
+      s <= Math.floor((offset + data.length - 1) / this.sectorSize);
+      s++
+    )
+      m.programCount[s]++;
     m.onOperation?.('program', data.length);
     if (fate === 'torn') this.cut('cut during program');
     if (worn) throw new FlashHardwareError(`program in worn sector at ${offset} failed`);
@@ -436,7 +458,8 @@ export class SimFlash implements Flash {
         m.bytes[i] = this.erasedValue === 0xff ? m.bytes[i] | m.unstable[i] : m.bytes[i] & ~m.unstable[i];
       }
     }
-    if (m.profile.ecc) m.eccWords.fill(ECC_UNREADABLE, start / this.writeAlign, (start + this.sectorSize) / this.writeAlign);
+    if (m.profile.ecc)
+      m.eccWords.fill(ECC_UNREADABLE, start / this.writeAlign, (start + this.sectorSize) / this.writeAlign);
   }
 
   /** A completed program that left `bits` bits of one word unmoved (the part said it succeeded). */

@@ -18,7 +18,19 @@
 import { OtaError, asOtaError, isOtaError } from '../device/errors.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from '../device/agent/index.js';
 import type { BootControl, Bytes, Flash, Sha256, Sha256Context } from '../device/ports.js';
-import { BankWriter, Journal, clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue, inactiveBank, type StorageLayout, readMetadata, writeMetadata } from '../device/storage/index.js';
+import {
+  BankWriter,
+  Journal,
+  clearDownloadProgress,
+  DownloadStage,
+  readDownloadProgress,
+  recordDownloadProgress,
+  type DownloadStageValue,
+  inactiveBank,
+  type StorageLayout,
+  readMetadata,
+  writeMetadata,
+} from '../device/storage/index.js';
 import { equalBytes } from '../device/util/index.js';
 import { OtaStatus } from '../device/zigbee/index.js';
 import { TEST_PAYLOAD_OFFSET } from './test-image.js';
@@ -31,7 +43,11 @@ export interface SinkPorts {
   boot: BootControl;
 }
 
-const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({ kind: 'refused' as const, error, status });
+const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({
+  kind: 'refused' as const,
+  error,
+  status,
+});
 
 export class StorageImageSink implements ImageSink {
   private image: ImageIdentity | undefined;
@@ -65,7 +81,11 @@ export class StorageImageSink implements ImageSink {
     this.journal = journal;
     const p = readDownloadProgress(journal);
     if (!p) return 0;
-    const sameOffer = p.manufacturerCode === image.manufacturerCode && p.imageType === image.imageType && p.fileVersion === image.fileVersion && TEST_PAYLOAD_OFFSET + p.payloadLength === image.imageSize;
+    const sameOffer =
+      p.manufacturerCode === image.manufacturerCode &&
+      p.imageType === image.imageType &&
+      p.fileVersion === image.fileVersion &&
+      TEST_PAYLOAD_OFFSET + p.payloadLength === image.imageSize;
     const bank = this.bankIndex();
     const manifest = sameOffer && p.bank === bank ? readMetadata(this.ports.flash, this.layout, bank) : undefined;
     let v: VerifiedHead | undefined;
@@ -96,8 +116,13 @@ export class StorageImageSink implements ImageSink {
   write(fileOffset: number, bytes: Bytes): SinkWriteResult {
     const img = this.image;
     if (!img) return refused(new OtaError('SINK_NOT_BEGUN', 'write before begin'), OtaStatus.abort);
-    if (fileOffset !== this.received) return refused(new OtaError('SINK_OUT_OF_ORDER', `write at ${fileOffset}, expected ${this.received}`), OtaStatus.abort);
-    if (fileOffset + bytes.length > img.imageSize) return refused(new OtaError('SINK_PAST_END', 'bytes beyond the offered size'));
+    if (fileOffset !== this.received)
+      return refused(
+        new OtaError('SINK_OUT_OF_ORDER', `write at ${fileOffset}, expected ${this.received}`),
+        OtaStatus.abort,
+      );
+    if (fileOffset + bytes.length > img.imageSize)
+      return refused(new OtaError('SINK_PAST_END', 'bytes beyond the offered size'));
     const headPart = Math.max(0, Math.min(bytes.length, TEST_PAYLOAD_OFFSET - fileOffset));
     if (headPart > 0) this.head.set(bytes.subarray(0, headPart), fileOffset);
     if (!this.writer) {
@@ -134,7 +159,11 @@ export class StorageImageSink implements ImageSink {
     // The record at 0 first: from here on a cut resumes (or restarts) this image, never trusts older bytes.
     this.record(0, DownloadStage.downloading);
     this.writer = BankWriter.begin(this.ports, this.layout, v.payloadLength);
-    writeMetadata(this.ports, this.layout, v.manifest, { version: this.image!.fileVersion, length: v.payloadLength, digest: v.payloadDigest });
+    writeMetadata(this.ports, this.layout, v.manifest, {
+      version: this.image!.fileVersion,
+      length: v.payloadLength,
+      digest: v.payloadDigest,
+    });
     this.hash = this.ports.sha256.create();
     this.recordedSectors = 0;
   }
@@ -146,11 +175,17 @@ export class StorageImageSink implements ImageSink {
 
   end(): SinkEndResult {
     const v = this.verified;
-    if (!this.image || !v || !this.writer || !this.hash) return refused(new OtaError('SINK_NOT_BEGUN', 'end before the manifest'), OtaStatus.abort);
-    if (this.received !== this.image.imageSize) return refused(new OtaError('SINK_INCOMPLETE', `${this.received} of ${this.image.imageSize} bytes`), OtaStatus.abort);
+    if (!this.image || !v || !this.writer || !this.hash)
+      return refused(new OtaError('SINK_NOT_BEGUN', 'end before the manifest'), OtaStatus.abort);
+    if (this.received !== this.image.imageSize)
+      return refused(
+        new OtaError('SINK_INCOMPLETE', `${this.received} of ${this.image.imageSize} bytes`),
+        OtaStatus.abort,
+      );
     const streamed = this.hash.digest();
     this.hash = undefined;
-    if (!equalBytes(streamed, v.payloadDigest)) return refused(new OtaError(TestImageError.payloadDigest, 'payload does not match the manifest digest'));
+    if (!equalBytes(streamed, v.payloadDigest))
+      return refused(new OtaError(TestImageError.payloadDigest, 'payload does not match the manifest digest'));
     try {
       this.writer.finish(v.payloadDigest);
     } catch (e) {

@@ -20,7 +20,11 @@ export interface PlanOptions {
   confirmFloor?: number | undefined;
 }
 
-export function makePlan(profile: FlashProfile, digestOf: (b: Uint8Array) => Uint8Array, options: PlanOptions = {}): UpdatePlan {
+export function makePlan(
+  profile: FlashProfile,
+  digestOf: (b: Uint8Array) => Uint8Array,
+  options: PlanOptions = {},
+): UpdatePlan {
   const rng = new Rng(options.seed ?? 42);
   const oldPayload = rng.bytes(options.oldSize ?? 13_000);
   const newPayload = rng.bytes(options.payloadSize ?? 14_336 + 5);
@@ -36,7 +40,12 @@ export function makePlan(profile: FlashProfile, digestOf: (b: Uint8Array) => Uin
     oldDigest: digestOf(oldPayload),
     newDigest: digestOf(newPayload),
     metadata,
-    identity: { manufacturerCode: 0x1234, imageType: 0x0101, fileVersion: newVersion, manifestDigest: digestOf(metadata) },
+    identity: {
+      manufacturerCode: 0x1234,
+      imageType: 0x0101,
+      fileVersion: newVersion,
+      manifestDigest: digestOf(metadata),
+    },
     payloadFileOffset: 62 + 1600,
     progressEvery: options.progressEvery ?? 1024,
     chunkSeed: rng.nextU32() & 0xffff,

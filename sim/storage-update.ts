@@ -8,7 +8,27 @@
 import { nobleSha256 } from '../device/crypto/index.js';
 import { isOtaError } from '../device/errors.js';
 import type { BootControl, Flash, Sha256 } from '../device/ports.js';
-import { hashFlash, BankWriter, activateTrial, bootStatus, confirmTrial, isRefused, provisionBootRecord, readBootRecord, type BootRecord, Journal, keepCounters, keepTrustAnchors, makeLayout, sectorsNeeded, type LayoutConfig, type StorageLayout, provisionMetadata, readMetadata, writeMetadata } from '../device/storage/index.js';
+import {
+  hashFlash,
+  BankWriter,
+  activateTrial,
+  bootStatus,
+  confirmTrial,
+  isRefused,
+  provisionBootRecord,
+  readBootRecord,
+  type BootRecord,
+  Journal,
+  keepCounters,
+  keepTrustAnchors,
+  makeLayout,
+  sectorsNeeded,
+  type LayoutConfig,
+  type StorageLayout,
+  provisionMetadata,
+  readMetadata,
+  writeMetadata,
+} from '../device/storage/index.js';
 import {
   DownloadStage,
   clearDownloadProgress,
@@ -222,7 +242,11 @@ export class StorageDevice {
   }
 
   private activate(ports: AgentPorts): BootEnd {
-    activateTrial(ports, this.layout, { version: this.plan.newVersion, length: this.plan.newPayload.length, digest: this.plan.newDigest });
+    activateTrial(ports, this.layout, {
+      version: this.plan.newVersion,
+      length: this.plan.newPayload.length,
+      digest: this.plan.newDigest,
+    });
     ports.boot.restart();
     return 'restart';
   }
@@ -241,7 +265,10 @@ export class StorageDevice {
   /** No hash state survives a reboot: the finished bank is re-hashed from flash before use. */
   private bankHolds(ports: AgentPorts, record: BootRecord): boolean {
     const bank = this.layout.banks[record.confirmed.bank === 0 ? 1 : 0];
-    return equalBytes(hashFlash(ports.flash, this.sha256, bank.offset, this.plan.newPayload.length), this.plan.newDigest);
+    return equalBytes(
+      hashFlash(ports.flash, this.sha256, bank.offset, this.plan.newPayload.length),
+      this.plan.newDigest,
+    );
   }
 
   private metadataHeld(ports: AgentPorts, bank: number): boolean {
@@ -257,7 +284,11 @@ export class StorageDevice {
       return false;
     }
     const n = this.plan.newDigest;
-    return rec.state === 'trial' || equalBytes(rec.confirmed.digest, n) || (rec.refused !== undefined && equalBytes(rec.refused.digest, n));
+    return (
+      rec.state === 'trial' ||
+      equalBytes(rec.confirmed.digest, n) ||
+      (rec.refused !== undefined && equalBytes(rec.refused.digest, n))
+    );
   }
 
   /** Which part of the layout a flash offset falls in (for logs and coverage lines). */

@@ -20,7 +20,13 @@ import type { Report } from '../device/ports.js';
 import { readU16, readU32 } from '../device/util/index.js';
 import { nobleSha256 } from '../device/crypto/index.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../device/zigbee/index.js';
-import { readBootRecord, type BootRecord, Journal, type StorageLayout, readDownloadProgress } from '../device/storage/index.js';
+import {
+  readBootRecord,
+  type BootRecord,
+  Journal,
+  type StorageLayout,
+  readDownloadProgress,
+} from '../device/storage/index.js';
 import { AgentWorld, type AgentDevice } from './agent-world.js';
 import { HONEST, type Behaviour } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
@@ -54,7 +60,21 @@ export interface WorldOptions {
   credential?: { command: Uint8Array; at: 'idle' | 'download' };
 }
 
-export type WorldPhase = 'credentials' | 'query' | 'download' | 'paused' | 'resumed' | 'verify' | 'activate' | 'trial' | 'confirmed' | 'rolled-back' | 'refused' | 'failed' | 'power-cut' | 'reboot';
+export type WorldPhase =
+  | 'credentials'
+  | 'query'
+  | 'download'
+  | 'paused'
+  | 'resumed'
+  | 'verify'
+  | 'activate'
+  | 'trial'
+  | 'confirmed'
+  | 'rolled-back'
+  | 'refused'
+  | 'failed'
+  | 'power-cut'
+  | 'reboot';
 
 export type WorldEvent =
   | { kind: 'phase'; t: number; phase: WorldPhase; detail?: string }
@@ -148,8 +168,17 @@ const SETTLE_MS = 60_000;
  * (`powerCuts` is then ignored) or `'seeded'` (runUpdateWorld's spread of `powerCuts`),
  * another flash part if asked, and power cycles after the run.
  */
-export function traceUpdateWorld(options: WorldOptions, cuts: readonly PlacedCut[] | 'seeded', onEvent?: (e: WorldEvent) => void, flash?: FlashProfile, after: AfterRun = {}): TracedResult {
-  const run = cuts === 'seeded' ? new UpdateRun(options, onEvent, false, undefined, flash) : new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
+export function traceUpdateWorld(
+  options: WorldOptions,
+  cuts: readonly PlacedCut[] | 'seeded',
+  onEvent?: (e: WorldEvent) => void,
+  flash?: FlashProfile,
+  after: AfterRun = {},
+): TracedResult {
+  const run =
+    cuts === 'seeded'
+      ? new UpdateRun(options, onEvent, false, undefined, flash)
+      : new UpdateRun({ ...options, powerCuts: cuts.length }, onEvent, false, cuts, flash);
   const result = run.run();
   const w = run.world;
   const ops = w.media.ops;
@@ -271,9 +300,18 @@ class UpdateRun {
       link: { up: loss, down: loss },
       policy: options.policy,
       media: options.media,
-      server: { blockSize: BLOCK_SIZE, upgradeTime: options.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0, currentTime: 0 },
+      server: {
+        blockSize: BLOCK_SIZE,
+        upgradeTime: options.activation === 'command' ? UPGRADE_TIME_WAIT_FOR_COMMAND : 0,
+        currentTime: 0,
+      },
     });
-    this.world.ch.images.push({ manufacturerCode: readU16(image, 10), imageType: readU16(image, 12), fileVersion: this.toVersion, file: image });
+    this.world.ch.images.push({
+      manufacturerCode: readU16(image, 10),
+      imageType: readU16(image, 12),
+      fileVersion: this.toVersion,
+      file: image,
+    });
     this.world.ch.behaviour = this.counting(HONEST);
     options.onWorld?.(this.world);
     this.world.trialBehaviour = (v) => (v === this.toVersion ? (options.selfTest ?? 'pass') : 'pass');
@@ -310,7 +348,12 @@ class UpdateRun {
       this.maybeCredential(d);
       if (!w.scheduler.step() || ++events > MAX_EVENTS || w.scheduler.now > MAX_VIRTUAL_MS) {
         outcome = 'failed';
-        this.phase('failed', this.bytes === 0 ? 'no image was ever downloaded (the CH offers none newer for this device)' : 'the update did not end within the step bound');
+        this.phase(
+          'failed',
+          this.bytes === 0
+            ? 'no image was ever downloaded (the CH offers none newer for this device)'
+            : 'the update did not end within the step bound',
+        );
         break;
       }
       this.progress(d);
@@ -334,7 +377,8 @@ class UpdateRun {
     this.seen = w.reports.length;
     const state = d.agent.ctx.state;
     if (this.confirmedSeen && state === 'idle') return 'confirmed';
-    if (this.failureSeen && state === 'idle' && w.bootRecord()?.refused?.version === this.toVersion) return 'rolled-back';
+    if (this.failureSeen && state === 'idle' && w.bootRecord()?.refused?.version === this.toVersion)
+      return 'rolled-back';
     if (this.refusedSeen && state === 'idle') return 'refused';
     return undefined;
   }
@@ -351,10 +395,15 @@ class UpdateRun {
     const c = this.options.credential;
     if (!c || this.credentialAnswer !== undefined) return;
     const state = d.agent.ctx.state;
-    const due = c.at === 'idle' ? state === 'idle' : state === 'downloading' && d.fileOffset() * 2 >= this.options.image.length;
+    const due =
+      c.at === 'idle' ? state === 'idle' : state === 'downloading' && d.fileOffset() * 2 >= this.options.image.length;
     if (!due) return;
     this.credentialAnswer = d.credentialCommand(c.command);
-    if (this.credentialAnswer !== undefined) this.phase(this.credentialAnswer === 0 ? 'credentials' : 'refused', `credential replacement answered ${this.credentialAnswer}`);
+    if (this.credentialAnswer !== undefined)
+      this.phase(
+        this.credentialAnswer === 0 ? 'credentials' : 'refused',
+        `credential replacement answered ${this.credentialAnswer}`,
+      );
   }
 
   private afterDeath(d: AgentDevice | undefined): void {

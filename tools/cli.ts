@@ -21,7 +21,13 @@ export const EXIT_CODES_HELP = [
 function help(): string {
   const lines = ['althan-ota: firmware-update agent for GB smart-metering Alt HAN devices', '', 'Commands:'];
   for (const c of commands) lines.push(`  ${c.usage}`, `      ${c.summary}`);
-  lines.push('', 'althan-ota help | --help          this text', 'althan-ota COMMAND --help          one command', '', EXIT_CODES_HELP);
+  lines.push(
+    '',
+    'althan-ota help | --help          this text',
+    'althan-ota COMMAND --help          one command',
+    '',
+    EXIT_CODES_HELP,
+  );
   return lines.join('\n');
 }
 
@@ -58,8 +64,10 @@ function report(e: unknown, json: boolean, usage: string | undefined): number {
     if (error.causeCode !== undefined) body.cause = error.causeCode;
     console.log(JSON.stringify({ error: body }));
   } else {
-    const prefix = error.exitCode === ExitCode.usage ? 'usage error' : error.exitCode === ExitCode.refused ? 'refused' : 'error';
-    const cause = error.causeCode !== undefined && !error.message.includes(error.causeCode) ? ` [${error.causeCode}]` : '';
+    const prefix =
+      error.exitCode === ExitCode.usage ? 'usage error' : error.exitCode === ExitCode.refused ? 'refused' : 'error';
+    const cause =
+      error.causeCode !== undefined && !error.message.includes(error.causeCode) ? ` [${error.causeCode}]` : '';
     console.error(`${prefix}: ${error.code}: ${error.message}${cause}`);
     if (error.exitCode === ExitCode.usage && usage !== undefined) console.error(`usage: ${usage}`);
   }

@@ -164,14 +164,18 @@ export function parseCommandArgs<K extends string>(
       continue;
     }
     const list = (v as string[] | undefined) ?? [];
-    if (kind === 'string' && list.length > 1) throw new UsageError(`--${name} given more than once`, UsageCode.repeated, `--${name}`);
-    if (list.some((s) => s === '')) throw new UsageError(`--${name} needs a value (it was empty)`, UsageCode.missingValue, `--${name}`);
+    if (kind === 'string' && list.length > 1)
+      throw new UsageError(`--${name} given more than once`, UsageCode.repeated, `--${name}`);
+    if (list.some((s) => s === ''))
+      throw new UsageError(`--${name} needs a value (it was empty)`, UsageCode.missingValue, `--${name}`);
   }
   const pos = parsed.positionals;
   if (pos.length > positionals.max) {
     const stray = pos[positionals.max];
     throw new UsageError(
-      positionals.max === 0 ? `unexpected argument ${stray}` : `unexpected argument ${stray} (takes ${positionals.max} ${positionals.what})`,
+      positionals.max === 0
+        ? `unexpected argument ${stray}`
+        : `unexpected argument ${stray} (takes ${positionals.max} ${positionals.what})`,
       UsageCode.positional,
     );
   }
@@ -185,7 +189,8 @@ export function parseCommandArgs<K extends string>(
     string: one,
     required(name, why) {
       const v = one(name);
-      if (v === undefined) throw new UsageError(`--${name} is required${why ? ` (${why})` : ''}`, UsageCode.required, `--${name}`);
+      if (v === undefined)
+        throw new UsageError(`--${name} is required${why ? ` (${why})` : ''}`, UsageCode.required, `--${name}`);
       return v;
     },
     list: (name) => (values[name] as string[] | undefined) ?? [],
@@ -199,7 +204,11 @@ export function parseCommandArgs<K extends string>(
       }
       const v = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? Number(text) : NaN;
       if (!Number.isSafeInteger(v) || v < min || v > max) {
-        throw bad(name, text, `an integer ${min}..${max} (0x${min.toString(16)}..0x${max.toString(16)}), decimal or 0x-hex`);
+        throw bad(
+          name,
+          text,
+          `an integer ${min}..${max} (0x${min.toString(16)}..0x${max.toString(16)}), decimal or 0x-hex`,
+        );
       }
       return v;
     },
@@ -207,7 +216,8 @@ export function parseCommandArgs<K extends string>(
       const text = one(name);
       if (text === undefined) return fallback;
       const v = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
-      if (!(v >= min && (belowMax ? v < max : v <= max))) throw bad(name, text, `a number in [${min}, ${max}${belowMax ? ')' : ']'}`);
+      if (!(v >= min && (belowMax ? v < max : v <= max)))
+        throw bad(name, text, `a number in [${min}, ${max}${belowMax ? ')' : ']'}`);
       return v;
     },
     choice(name, choices, fallback) {

@@ -62,7 +62,12 @@ export function decideActivationCommand(held: HeldImage | undefined, command: Ac
  * never on battery below the power policy's activation level (activation writes the boot
  * record and restarts into an image that must then prove itself on the same battery).
  */
-export function powerAllowsActivation(source: PowerSource, levelPercent: number, lowWarning: boolean, activatePercent: number): boolean {
+export function powerAllowsActivation(
+  source: PowerSource,
+  levelPercent: number,
+  lowWarning: boolean,
+  activatePercent: number,
+): boolean {
   if (lowWarning) return false;
   return source === 'mains' || levelPercent >= activatePercent;
 }

@@ -79,7 +79,12 @@ export class Activator {
     try {
       const power = this.runtime.ports.power;
       const source = power.source();
-      allowed = powerAllowsActivation(source, source === 'mains' ? 100 : power.level(), power.lowWarning(), policy.activatePercent);
+      allowed = powerAllowsActivation(
+        source,
+        source === 'mains' ? 100 : power.level(),
+        power.lowWarning(),
+        policy.activatePercent,
+      );
     } catch (e) {
       this.runtime.note(asOtaError(e, AgentError.powerReadFailed));
     }
@@ -118,13 +123,18 @@ export class Activator {
     }
     try {
       this.host.stopDownload();
-      recordArmed(Journal.open(this.runtime.ports.flash, this.host.layout()), { fileVersion: held.fileVersion, payloadDigest: held.payloadDigest });
+      recordArmed(Journal.open(this.runtime.ports.flash, this.host.layout()), {
+        fileVersion: held.fileVersion,
+        payloadDigest: held.payloadDigest,
+      });
       const image = { version: held.fileVersion, length: held.payloadLength, digest: held.payloadDigest };
       activateTrial(this.runtime.ports, this.host.layout(), image, this.trialOptions);
     } catch (e) {
       const err = asOtaError(e, AgentError.activationFailed);
       this.runtime.note(err);
-      this.runtime.guard(AgentError.journalWrite, () => recordArmed(Journal.open(this.runtime.ports.flash, this.host.layout()), undefined));
+      this.runtime.guard(AgentError.journalWrite, () =>
+        recordArmed(Journal.open(this.runtime.ports.flash, this.host.layout()), undefined),
+      );
       this.host.enqueue({ type: 'trial-armed-failed', code: err.code });
       // A flash write can fail once and work the next time: try again a few times, each attempt reported.
       if (++this.armFailures <= ARM_RETRIES) {

@@ -46,7 +46,9 @@ export interface AgentConfig {
   imageType: number;
   hardwareVersion: number;
   /** OTA client timing (defaults: DEFAULT_CLIENT_TIMING). */
-  client?: Partial<Omit<OtaClientConfig, 'capacity' | 'manufacturerCode' | 'imageType' | 'currentFileVersion' | 'hardwareVersion'>>;
+  client?: Partial<
+    Omit<OtaClientConfig, 'capacity' | 'manufacturerCode' | 'imageType' | 'currentFileVersion' | 'hardwareVersion'>
+  >;
   policy?: PowerPolicy;
   /** Uniform [0, 1): the platform's RNG (query jitter). */
   random: () => number;
@@ -122,7 +124,9 @@ export class Agent {
       return;
     }
     this.runtime.guard(AgentError.transportFailed, () => this.ports.transport.onReceive((f) => this.onFrame(f)));
-    this.runtime.guard(AgentError.activationPortFailed, () => this.ports.activation.onCommand((c) => this.activator.onCommand(c)));
+    this.runtime.guard(AgentError.activationPortFailed, () =>
+      this.ports.activation.onCommand((c) => this.activator.onCommand(c)),
+    );
     this.startCredentials();
     const boot = checkBoot(this.runtime, this.layout);
     this.knownOutcome = boot.knownOutcome;
@@ -261,13 +265,17 @@ export class Agent {
     const where = { fileOffset: () => this.driver?.client.fileOffset ?? 0, nowMs: () => this.runtime.nowMs() };
     for (const event of this.gate.finished(outcome, where)) {
       // The server never answered the Upgrade End Request: ask again while the image waits.
-      if (event.type === 'upgrade-end' && outcome.kind === 'downloaded' && outcome.unanswered) this.askForUpgradeEnd(outcome.image);
+      if (event.type === 'upgrade-end' && outcome.kind === 'downloaded' && outcome.unanswered)
+        this.askForUpgradeEnd(outcome.image);
       this.post(event);
     }
   }
 
   private askForUpgradeEnd(image: ImageIdentity): void {
-    this.asks.askForUpgradeEnd(image, () => this.ctx.state === 'awaiting-activation' && this.sink?.held?.fileVersion === image.fileVersion);
+    this.asks.askForUpgradeEnd(
+      image,
+      () => this.ctx.state === 'awaiting-activation' && this.sink?.held?.fileVersion === image.fileVersion,
+    );
   }
 
   private onFrame(frame: Uint8Array): void {
@@ -287,7 +295,11 @@ export class Agent {
   private unsolicitedEnd(frame: Uint8Array): void {
     const held = this.sink?.held;
     if (!held) return;
-    const identity = { manufacturerCode: this.config.manufacturerCode, imageType: this.config.imageType, fileVersion: held.fileVersion };
+    const identity = {
+      manufacturerCode: this.config.manufacturerCode,
+      imageType: this.config.imageType,
+      fileVersion: held.fileVersion,
+    };
     const trigger = this.asks.answerFor(frame, identity);
     if (trigger) this.post({ type: 'upgrade-end', trigger });
   }

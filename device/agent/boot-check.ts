@@ -7,7 +7,15 @@
  * has one) at every power-on.
  */
 import { asOtaError } from '../errors.js';
-import { acknowledgeBootEvent, bootEvent, bootStatus, type ImageSlot, Journal, type StorageLayout, StorageError } from '../storage/index.js';
+import {
+  acknowledgeBootEvent,
+  bootEvent,
+  bootStatus,
+  type ImageSlot,
+  Journal,
+  type StorageLayout,
+  StorageError,
+} from '../storage/index.js';
 import { AgentError } from './agent-errors.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { readArmed } from './held-record.js';
@@ -41,7 +49,9 @@ export function checkBoot(runtime: AgentRuntime, layout: StorageLayout): BootChe
   } catch (e) {
     runtime.note(asOtaError(e, AgentError.journalRead));
   }
-  const result: BootCheckResult = { event: { type: 'booted', trial, reverted: false, runningImageOk, runningVersion: slot.version } };
+  const result: BootCheckResult = {
+    event: { type: 'booted', trial, reverted: false, runningImageOk, runningVersion: slot.version },
+  };
   const event = result.event;
   if (!trial && armed) {
     if (armed.fileVersion === slot.version) {

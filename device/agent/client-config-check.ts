@@ -39,7 +39,13 @@ function integerIn(config: OtaClientConfig, field: keyof OtaClientConfig, min: n
 export function checkClientConfig(config: OtaClientConfig): void {
   if (!config || typeof config !== 'object') throw new OtaError(CLIENT_CONFIG_ERROR, 'no client configuration');
   integerIn(config, 'manufacturerCode', 0, WILDCARD_MANUFACTURER - 1, '0xFFFF is the wildcard');
-  integerIn(config, 'imageType', 0, FIRST_RESERVED_IMAGE_TYPE - 1, 'image types from 0xFFC0 are reserved by the Zigbee OTA spec');
+  integerIn(
+    config,
+    'imageType',
+    0,
+    FIRST_RESERVED_IMAGE_TYPE - 1,
+    'image types from 0xFFC0 are reserved by the Zigbee OTA spec',
+  );
   integerIn(config, 'currentFileVersion', 0, WILDCARD_FILE_VERSION - 1, '0xFFFFFFFF is the wildcard file version');
   if (config.hardwareVersion !== undefined) integerIn(config, 'hardwareVersion', 0, 0xffff, 'a 16-bit field');
   integerIn(config, 'capacity', MIN_CAPACITY, 0xffffffff, 'an OTA header at least, and a 32-bit total size');
@@ -48,7 +54,13 @@ export function checkClientConfig(config: OtaClientConfig): void {
   integerIn(config, 'notifyDelayMaxMs', 0, MAX_TIMER_MS, 'a timer delay');
   integerIn(config, 'responseTimeoutMs', 1, MAX_TIMER_MS, 'a timer period');
   integerIn(config, 'backoffBaseMs', 1, MAX_TIMER_MS, 'a timer period');
-  integerIn(config, 'backoffMaxMs', config.backoffBaseMs, MAX_TIMER_MS, 'the cap of a doubling that starts at backoffBaseMs');
+  integerIn(
+    config,
+    'backoffMaxMs',
+    config.backoffBaseMs,
+    MAX_TIMER_MS,
+    'the cap of a doubling that starts at backoffBaseMs',
+  );
   integerIn(config, 'maxErrors', 1, 0xffff, 'at least one attempt');
   integerIn(config, 'maxWaitForData', 1, 0xffff, 'at least one wait');
   integerIn(config, 'maxServerWaitMs', 1, MAX_TIMER_MS, 'a timer period');

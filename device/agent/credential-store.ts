@@ -64,7 +64,8 @@ export function persistCredentials(flash: Flash, layout: StorageLayout, store: T
   try {
     keepTrustAnchors(flash, layout, bytes);
   } catch (e) {
-    if (isOtaError(e, StorageError.tooLarge)) throw new OtaError(CredentialError.tooLarge, `the credential set is ${bytes.length} bytes: ${e.message}`);
+    if (isOtaError(e, StorageError.tooLarge))
+      throw new OtaError(CredentialError.tooLarge, `the credential set is ${bytes.length} bytes: ${e.message}`);
     throw new OtaError(CredentialError.storeWrite, asOtaError(e, StorageError.flashWrite).message);
   }
   try {

@@ -60,11 +60,17 @@ export class CredentialUpdater {
   handle(bytes: Uint8Array, state: AgentState, held: HeldBankImage | undefined): CredentialOutcome {
     const named = namedIn(bytes);
     const refuse = (e: OtaError): CredentialOutcome => this.outcome(named, cs02bCode(e.code), e.code);
-    if (BUSY_STATES.includes(state)) return refuse(new OtaError(CredentialError.busy, `a replacement waits while the agent is in ${state}`));
+    if (BUSY_STATES.includes(state))
+      return refuse(new OtaError(CredentialError.busy, `a replacement waits while the agent is in ${state}`));
     const now = this.trustedNow();
     let next: TrustStore;
     try {
-      next = checkCredentialCommand(bytes, { store: this.inForce, crypto: this.ports, now, deviceId: this.deviceId }).next;
+      next = checkCredentialCommand(bytes, {
+        store: this.inForce,
+        crypto: this.ports,
+        now,
+        deviceId: this.deviceId,
+      }).next;
       persistCredentials(this.ports.flash, this.layout, next);
     } catch (e) {
       return refuse(asOtaError(e, CredentialError.internal));
@@ -84,8 +90,16 @@ export class CredentialUpdater {
     if (held.supplierCell === undefined) return undefined; // held without a supplier signature (policy): no cell vouched for it
     try {
       const t = readHeldTrailer(Journal.open(this.ports.flash, this.layout));
-      if (!t || t.fileVersion !== held.fileVersion) return new OtaError(ImageError.supplierSignature, 'the held image\'s supplier signature cannot be read again');
-      checkSupplierSignature(held.manufacturerImageHash, t.trailer.subarray(2), this.inForce, this.ports, devicePki, now);
+      if (!t || t.fileVersion !== held.fileVersion)
+        return new OtaError(ImageError.supplierSignature, "the held image's supplier signature cannot be read again");
+      checkSupplierSignature(
+        held.manufacturerImageHash,
+        t.trailer.subarray(2),
+        this.inForce,
+        this.ports,
+        devicePki,
+        now,
+      );
       return undefined;
     } catch (e) {
       return asOtaError(e, ImageError.supplierSignature);
@@ -102,7 +116,16 @@ export class CredentialUpdater {
   }
 
   private outcome(named: { cell: string; authority: string }, answer: number, errorCode: string): CredentialOutcome {
-    return { answer, report: { kind: 'credential-update', ...named, responseCode: answer, errorCode, counter: this.inForce.counter ?? 0 } };
+    return {
+      answer,
+      report: {
+        kind: 'credential-update',
+        ...named,
+        responseCode: answer,
+        errorCode,
+        counter: this.inForce.counter ?? 0,
+      },
+    };
   }
 }
 

@@ -44,7 +44,13 @@ export function trustStoreIntact(trust: TrustStore): SelfTestCheck {
  * Next Image Request): the OTA client's own queries may be held back by the power policy,
  * and the trial must not fail for want of asking.
  */
-export function radioRejoined(clock: Clock, framesSinceBoot: () => number, pollMs: number, ping: () => void, pingEvery = 10): SelfTestCheck {
+export function radioRejoined(
+  clock: Clock,
+  framesSinceBoot: () => number,
+  pollMs: number,
+  ping: () => void,
+  pingEvery = 10,
+): SelfTestCheck {
   return {
     name: 'radio rejoined',
     run(finish) {

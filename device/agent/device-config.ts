@@ -7,7 +7,15 @@
  */
 import { decodeTrustStore, type TrustStore } from '../pki/index.js';
 import type { Flash } from '../ports.js';
-import { Journal, readTrustAnchors, recordTrustAnchors, keepTrustAnchors, readKept, makeLayout, type LayoutConfig } from '../storage/index.js';
+import {
+  Journal,
+  readTrustAnchors,
+  recordTrustAnchors,
+  keepTrustAnchors,
+  readKept,
+  makeLayout,
+  type LayoutConfig,
+} from '../storage/index.js';
 import { OtaError, asOtaError } from '../errors.js';
 import { AgentError } from './agent-errors.js';
 
@@ -60,7 +68,10 @@ export function loadTrustStore(flash: Flash, build: DeviceBuild): TrustStore {
   // An empty copy was cleared by a credential replacement too large for it (credential-store.ts): none.
   if (!journal || journal.length === 0) {
     if (failure) throw asOtaError(failure, AgentError.trustStoreRead);
-    throw new OtaError(AgentError.trustStoreMissing, 'no trust anchors in the kept record or the journal: the device was not provisioned');
+    throw new OtaError(
+      AgentError.trustStoreMissing,
+      'no trust anchors in the kept record or the journal: the device was not provisioned',
+    );
   }
   return decodeTrustStore(journal);
 }

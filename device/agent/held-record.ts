@@ -56,7 +56,16 @@ function bytes(m: Map<unknown, unknown>, k: number, length: number): Uint8Array 
 }
 
 export function recordHeldTrailer(journal: Journal, h: HeldTrailer): void {
-  journal.append(AgentRecord.heldTrailer, encodeCbor(new Map<number, CborValue>([[1, h.fileVersion], [2, h.manifestDigest], [3, h.trailer]])));
+  journal.append(
+    AgentRecord.heldTrailer,
+    encodeCbor(
+      new Map<number, CborValue>([
+        [1, h.fileVersion],
+        [2, h.manifestDigest],
+        [3, h.trailer],
+      ]),
+    ),
+  );
 }
 
 export function readHeldTrailer(journal: Journal): HeldTrailer | undefined {
@@ -66,7 +75,14 @@ export function readHeldTrailer(journal: Journal): HeldTrailer | undefined {
 }
 
 export function recordArmed(journal: Journal, a: ArmedActivation | undefined): void {
-  const body = a ? encodeCbor(new Map<number, CborValue>([[1, a.fileVersion], [2, a.payloadDigest]])) : encodeCbor(null);
+  const body = a
+    ? encodeCbor(
+        new Map<number, CborValue>([
+          [1, a.fileVersion],
+          [2, a.payloadDigest],
+        ]),
+      )
+    : encodeCbor(null);
   journal.append(AgentRecord.armed, body);
 }
 

@@ -30,7 +30,6 @@ export const AlertCode = {
   verificationSucceeded: 0x8f72,
 } as const;
 
-
 export type AgentEvent =
   /** Power-on: what the bootloader did and whether the running image still verifies. */
   | {
@@ -126,7 +125,10 @@ const status = (s: number): AgentAction => ({ do: 'report', report: { kind: 'upg
 /** The lifecycle, one row per (state, event, guard). Rows are tried in order. */
 export const LIFECYCLE_TABLE: readonly Row[] = [
   row({
-    from: 'boot-check', on: 'booted', guard: 'trial boot of a new image', when: (_c, e) => e.trial,
+    from: 'boot-check',
+    on: 'booted',
+    guard: 'trial boot of a new image',
+    when: (_c, e) => e.trial,
     to: 'trial-self-test',
     update: (c, e) => {
       c.runningVersion = e.runningVersion;
@@ -135,7 +137,10 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'run the self-test (with its deadline)',
   }),
   row({
-    from: 'boot-check', on: 'booted', guard: 'the bootloader reverted a trial', when: (_c, e) => e.reverted,
+    from: 'boot-check',
+    on: 'booted',
+    guard: 'the bootloader reverted a trial',
+    when: (_c, e) => e.reverted,
     to: 'idle',
     update: (c, e) => {
       c.runningVersion = e.runningVersion;
@@ -149,7 +154,10 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'report activation failure with the running (old) version; report firmware version',
   }),
   row({
-    from: 'boot-check', on: 'booted', guard: 'a confirmed trial not yet reported', when: (_c, e) => e.confirmedUnreported === true && e.runningImageOk,
+    from: 'boot-check',
+    on: 'booted',
+    guard: 'a confirmed trial not yet reported',
+    when: (_c, e) => e.confirmedUnreported === true && e.runningImageOk,
     to: 'idle',
     update: (c, e) => {
       c.runningVersion = e.runningVersion;
@@ -163,34 +171,53 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'report activation success with the running (new) version; report firmware version',
   }),
   row({
-    from: 'boot-check', on: 'booted', guard: 'running image fails its check', when: (_c, e) => !e.runningImageOk,
+    from: 'boot-check',
+    on: 'booted',
+    guard: 'running image fails its check',
+    when: (_c, e) => !e.runningImageOk,
     to: 'idle',
     update: (c, e) => {
       c.runningVersion = e.runningVersion;
       c.held = undefined;
     },
     actions: (c) => [
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailedAtPowerOn, errorCode: AgentError.bootImageCheck } },
+      {
+        do: 'report',
+        report: {
+          kind: 'verification',
+          alertCode: AlertCode.verificationFailedAtPowerOn,
+          errorCode: AgentError.bootImageCheck,
+        },
+      },
       { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
     ],
     doText: 'raise 0x8F1B (verification failed at power-on); report firmware version',
   }),
   row({
-    from: 'boot-check', on: 'booted', to: 'idle',
+    from: 'boot-check',
+    on: 'booted',
+    to: 'idle',
     update: (c, e) => {
       c.runningVersion = e.runningVersion;
       c.held = undefined;
     },
-    actions: (c) => [{ do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } }, status(UpgradeStatus.normal)],
+    actions: (c) => [
+      { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
+      status(UpgradeStatus.normal),
+    ],
     doText: 'report firmware version',
   }),
   row({
-    from: 'trial-self-test', on: 'self-test-passed', to: 'trial-self-test',
+    from: 'trial-self-test',
+    on: 'self-test-passed',
+    to: 'trial-self-test',
     actions: () => [{ do: 'confirm' }],
     doText: 'confirm (boot record: confirmed + new floor, one write)',
   }),
   row({
-    from: 'trial-self-test', on: 'confirmed', to: 'idle',
+    from: 'trial-self-test',
+    on: 'confirmed',
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
     },
@@ -202,27 +229,39 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'report activation success with the new version; report firmware version',
   }),
   row({
-    from: 'trial-self-test', on: 'confirm-failed', to: 'trial-self-test',
+    from: 'trial-self-test',
+    on: 'confirm-failed',
+    to: 'trial-self-test',
     actions: () => [{ do: 'restart' }],
     doText: 'restart unconfirmed: the bootloader reverts',
   }),
   row({
-    from: 'trial-self-test', on: 'self-test-failed', to: 'trial-self-test',
+    from: 'trial-self-test',
+    on: 'self-test-failed',
+    to: 'trial-self-test',
     actions: () => [{ do: 'restart' }],
     doText: 'restart unconfirmed: the bootloader reverts',
   }),
   row({
-    from: 'idle', on: 'image-offered', to: 'downloading',
+    from: 'idle',
+    on: 'image-offered',
+    to: 'downloading',
     actions: () => [{ do: 'start-download' }, status(UpgradeStatus.downloadInProgress)],
     doText: 'download (manifest verified before the first erase)',
   }),
   row({
-    from: 'downloading', on: 'download-complete', to: 'verifying',
+    from: 'downloading',
+    on: 'download-complete',
+    to: 'verifying',
     actions: () => [{ do: 'finish-verification' }, status(UpgradeStatus.downloadComplete)],
     doText: 'check payload digest and supplier signature',
   }),
   row({
-    from: 'downloading', on: 'download-failed', guard: 'the image was refused', when: (_c, e) => e.refused === true, to: 'idle',
+    from: 'downloading',
+    on: 'download-failed',
+    guard: 'the image was refused',
+    when: (_c, e) => e.refused === true,
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
     },
@@ -233,7 +272,11 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'raise 0x8F1C with the error code; keep the running image',
   }),
   row({
-    from: 'downloading', on: 'download-failed', guard: 'a local fault persisted (bounded attempts)', when: (_c, e) => e.gaveUp === true, to: 'idle',
+    from: 'downloading',
+    on: 'download-failed',
+    guard: 'a local fault persisted (bounded attempts)',
+    when: (_c, e) => e.gaveUp === true,
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
     },
@@ -244,7 +287,9 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'raise 0x8F1C with the storage code; give the image up until a new offer or a reboot',
   }),
   row({
-    from: 'downloading', on: 'download-failed', to: 'idle',
+    from: 'downloading',
+    on: 'download-failed',
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
     },
@@ -252,15 +297,23 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'link or local failure: keep the progress, query again later',
   }),
   row({
-    from: 'idle', on: 'download-failed', guard: 'a local fault persisted (bounded attempts)', when: (_c, e) => e.gaveUp === true, to: 'idle',
+    from: 'idle',
+    on: 'download-failed',
+    guard: 'a local fault persisted (bounded attempts)',
+    when: (_c, e) => e.gaveUp === true,
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
     },
-    actions: (_c, e) => [{ do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } }],
+    actions: (_c, e) => [
+      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
+    ],
     doText: 'raise 0x8F1C with the storage code (the fault struck before the download began)',
   }),
   row({
-    from: 'verifying', on: 'verified', to: 'awaiting-activation',
+    from: 'verifying',
+    on: 'verified',
+    to: 'awaiting-activation',
     update: (c, e) => {
       c.held = e.held;
     },
@@ -271,7 +324,9 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'raise 0x8F72; hold the image; wait for the Upgrade End Response',
   }),
   row({
-    from: 'verifying', on: 'verify-failed', to: 'idle',
+    from: 'verifying',
+    on: 'verify-failed',
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
     },
@@ -283,28 +338,45 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'discard; raise 0x8F1C with the error code',
   }),
   row({
-    from: 'awaiting-activation', on: 'upgrade-end', guard: 'upgrade time 0 or past', when: (_c, e) => e.trigger.kind === 'now',
-    to: 'awaiting-activation', actions: () => [{ do: 'try-activate' }],
-    doText: 'try to activate now',
-  }),
-  row({
-    from: 'awaiting-activation', on: 'upgrade-end', guard: 'upgrade time in the future', when: (_c, e) => e.trigger.kind === 'after',
+    from: 'awaiting-activation',
+    on: 'upgrade-end',
+    guard: 'upgrade time 0 or past',
+    when: (_c, e) => e.trigger.kind === 'now',
     to: 'awaiting-activation',
-    actions: (_c, e) => [{ do: 'schedule-activation', delayMs: e.trigger.kind === 'after' ? e.trigger.delayMs : 0 }, status(UpgradeStatus.countDown)],
-    doText: 'count down (upgrade time - current time), then try to activate',
-  }),
-  row({
-    from: 'awaiting-activation', on: 'upgrade-end', guard: 'upgrade time 0xFFFFFFFF',
-    to: 'awaiting-activation', actions: () => [status(UpgradeStatus.waitingForExternalEvent)],
-    doText: 'wait for an explicit activation command (CS06)',
-  }),
-  row({
-    from: 'awaiting-activation', on: 'activation-accepted', to: 'awaiting-activation',
     actions: () => [{ do: 'try-activate' }],
     doText: 'try to activate now',
   }),
   row({
-    from: 'awaiting-activation', on: 'activation-due', to: 'activating',
+    from: 'awaiting-activation',
+    on: 'upgrade-end',
+    guard: 'upgrade time in the future',
+    when: (_c, e) => e.trigger.kind === 'after',
+    to: 'awaiting-activation',
+    actions: (_c, e) => [
+      { do: 'schedule-activation', delayMs: e.trigger.kind === 'after' ? e.trigger.delayMs : 0 },
+      status(UpgradeStatus.countDown),
+    ],
+    doText: 'count down (upgrade time - current time), then try to activate',
+  }),
+  row({
+    from: 'awaiting-activation',
+    on: 'upgrade-end',
+    guard: 'upgrade time 0xFFFFFFFF',
+    to: 'awaiting-activation',
+    actions: () => [status(UpgradeStatus.waitingForExternalEvent)],
+    doText: 'wait for an explicit activation command (CS06)',
+  }),
+  row({
+    from: 'awaiting-activation',
+    on: 'activation-accepted',
+    to: 'awaiting-activation',
+    actions: () => [{ do: 'try-activate' }],
+    doText: 'try to activate now',
+  }),
+  row({
+    from: 'awaiting-activation',
+    on: 'activation-due',
+    to: 'activating',
     update: (c) => {
       c.activationPending = false;
     },
@@ -312,15 +384,21 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'write the boot record (trial of the new bank) and restart',
   }),
   row({
-    from: 'awaiting-activation', on: 'power-insufficient', to: 'awaiting-activation',
+    from: 'awaiting-activation',
+    on: 'power-insufficient',
+    to: 'awaiting-activation',
     update: (c) => {
       c.activationPending = true;
     },
-    actions: () => [{ do: 'report', report: { kind: 'activation-deferred', reason: 'battery below the activation level' } }],
+    actions: () => [
+      { do: 'report', report: { kind: 'activation-deferred', reason: 'battery below the activation level' } },
+    ],
     doText: 'report the deferral; try again when the power recovers',
   }),
   row({
-    from: 'awaiting-activation', on: 'held-image-refused', to: 'idle',
+    from: 'awaiting-activation',
+    on: 'held-image-refused',
+    to: 'idle',
     update: (c) => {
       c.held = undefined;
       c.activationPending = false;
@@ -333,7 +411,9 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     doText: 'credentials replaced: discard the held image; raise 0x8F1C with the error code',
   }),
   row({
-    from: 'activating', on: 'trial-armed-failed', to: 'awaiting-activation',
+    from: 'activating',
+    on: 'trial-armed-failed',
+    to: 'awaiting-activation',
     actions: (c) => [{ do: 'report', report: { kind: 'activation', success: false, version: c.runningVersion } }],
     doText: 'report activation failure with the running version; keep holding the image',
   }),

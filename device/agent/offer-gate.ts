@@ -11,14 +11,26 @@ import type { ActivationTrigger } from './activation.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
 import type { AgentEvent } from './lifecycle.js';
 import type { DownloadOutcome } from './ota-client-io.js';
-import { DEFAULT_RETRY_POLICY, failureKind, isImageRefusal, RetryTracker, type FailureKind, type RetryPolicy } from './retry-policy.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  failureKind,
+  isImageRefusal,
+  RetryTracker,
+  type FailureKind,
+  type RetryPolicy,
+} from './retry-policy.js';
 import type { UpdateSink } from './update-sink.js';
 
 /** Offers remembered as refused this boot (bounded). */
 const REFUSED_OFFERS = 4;
 
 function sameOffer(a: ImageIdentity, b: ImageIdentity): boolean {
-  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
+  return (
+    a.manufacturerCode === b.manufacturerCode &&
+    a.imageType === b.imageType &&
+    a.fileVersion === b.fileVersion &&
+    a.imageSize === b.imageSize
+  );
 }
 
 /** What the gate tells the agent while the OTA client uses the sink. */
@@ -47,9 +59,11 @@ export class OfferGate {
       capacity: () => sink.capacity(),
       begin: (image: ImageIdentity) => {
         const version = `version 0x${image.fileVersion.toString(16)}`;
-        if (this.refusedOffers.some((r) => sameOffer(r, image))) throw new OtaError(AgentError.offerRefusedBefore, `${version} was refused this boot`);
+        if (this.refusedOffers.some((r) => sameOffer(r, image)))
+          throw new OtaError(AgentError.offerRefusedBefore, `${version} was refused this boot`);
         const wait = this.retry.waitFor(image, hooks.nowMs());
-        if (wait > 0) throw new OtaError(AgentError.retryBackoff, `${version} is tried again in ${Math.ceil(wait / 1000)} s`);
+        if (wait > 0)
+          throw new OtaError(AgentError.retryBackoff, `${version} is tried again in ${Math.ceil(wait / 1000)} s`);
         const offset = sink.begin(image);
         hooks.offered();
         return offset;
@@ -82,11 +96,21 @@ export class OfferGate {
     }
     this.retry.succeeded(outcome.image);
     const trigger: ActivationTrigger =
-      outcome.activation === 'on-command' ? { kind: 'command' } : outcome.delayMs > 0 ? { kind: 'after', delayMs: outcome.delayMs } : { kind: 'now' };
+      outcome.activation === 'on-command'
+        ? { kind: 'command' }
+        : outcome.delayMs > 0
+          ? { kind: 'after', delayMs: outcome.delayMs }
+          : { kind: 'now' };
     return [{ type: 'download-complete' }, { type: 'upgrade-end', trigger }];
   }
 
-  private retriable(image: ImageIdentity, kind: FailureKind, code: OtaError['code'], fileOffset: number, nowMs: number): AgentEvent {
+  private retriable(
+    image: ImageIdentity,
+    kind: FailureKind,
+    code: OtaError['code'],
+    fileOffset: number,
+    nowMs: number,
+  ): AgentEvent {
     const decision = this.retry.fail(image, kind, fileOffset, nowMs);
     if (decision.giveUp) this.remember(image);
     if (kind === 'transfer') return { type: 'download-failed', code, refused: true };

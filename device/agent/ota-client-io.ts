@@ -29,7 +29,13 @@ export type ClientEvent =
 /** How a download attempt ended. */
 export type DownloadOutcome =
   /** `unanswered`: the server never answered the Upgrade End Request; the image is kept and activation waits to be told. */
-  | { kind: 'downloaded'; image: ImageIdentity; activation: 'on-command' | 'at-delay'; delayMs: number; unanswered?: boolean }
+  | {
+      kind: 'downloaded';
+      image: ImageIdentity;
+      activation: 'on-command' | 'at-delay';
+      delayMs: number;
+      unanswered?: boolean;
+    }
   | { kind: 'aborted'; image: ImageIdentity; error: OtaError; upgradeEndStatus: number | undefined };
 
 export type ClientAction =
@@ -46,7 +52,16 @@ export type ClientAction =
   | { kind: 'paused'; reason: string }
   | { kind: 'finished'; outcome: DownloadOutcome };
 
-export type ClientStateName = 'idle' | 'querying' | 'beginning' | 'downloading' | 'paused' | 'writing' | 'approval' | 'ending' | 'downloaded';
+export type ClientStateName =
+  | 'idle'
+  | 'querying'
+  | 'beginning'
+  | 'downloading'
+  | 'paused'
+  | 'writing'
+  | 'approval'
+  | 'ending'
+  | 'downloaded';
 
 /** Client attributes of the OTA cluster, kept current (ZCL attribute ids in ota-constants). */
 export interface OtaClientAttributes {

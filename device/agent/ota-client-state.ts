@@ -12,7 +12,13 @@ import { OtaStatus, UpgradeStatus, WILDCARD_FILE_VERSION, encodeOtaFrame, type O
 import { checkClientConfig } from './client-config-check.js';
 import type { ImageIdentity } from './image-sink.js';
 import type { OtaClientConfig } from './ota-client-config.js';
-import type { ClientAction, ClientReading, ClientStateName, DownloadOutcome, OtaClientAttributes } from './ota-client-io.js';
+import type {
+  ClientAction,
+  ClientReading,
+  ClientStateName,
+  DownloadOutcome,
+  OtaClientAttributes,
+} from './ota-client-io.js';
 import { OtaClientError } from './ota-errors.js';
 import type { PowerPolicy } from './power-policy.js';
 
@@ -139,7 +145,13 @@ export abstract class ClientState {
     this.toIdle(out, this.config.queryIntervalMs);
   }
 
-  protected finishDownloaded(out: ClientAction[], activation: 'on-command' | 'at-delay', delayMs: number, status: number, unanswered = false): void {
+  protected finishDownloaded(
+    out: ClientAction[],
+    activation: 'on-command' | 'at-delay',
+    delayMs: number,
+    status: number,
+    unanswered = false,
+  ): void {
     const img = this.image!;
     this.setStatus(status, out);
     this.state = 'downloaded';
@@ -150,7 +162,16 @@ export abstract class ClientState {
 
   protected sendUpgradeEnd(status: number, out: ClientAction[]): void {
     const img = this.image!;
-    this.send({ name: 'upgradeEndRequest', status, manufacturerCode: img.manufacturerCode, imageType: img.imageType, fileVersion: img.fileVersion }, out);
+    this.send(
+      {
+        name: 'upgradeEndRequest',
+        status,
+        manufacturerCode: img.manufacturerCode,
+        imageType: img.imageType,
+        fileVersion: img.fileVersion,
+      },
+      out,
+    );
     this.sent.end++;
   }
 

@@ -14,7 +14,16 @@
  * are the rows' steps, and the offer and block checks are in ota-answer-checks.ts.
  */
 import { OtaError } from '../errors.js';
-import { OtaStatus, UPGRADE_TIME_WAIT_FOR_COMMAND, UpgradeStatus, WILDCARD_IMAGE_TYPE, WILDCARD_MANUFACTURER, decodeOtaFrame, type OtaCommand, ZclError } from '../zigbee/index.js';
+import {
+  OtaStatus,
+  UPGRADE_TIME_WAIT_FOR_COMMAND,
+  UpgradeStatus,
+  WILDCARD_IMAGE_TYPE,
+  WILDCARD_MANUFACTURER,
+  decodeOtaFrame,
+  type OtaCommand,
+  ZclError,
+} from '../zigbee/index.js';
 import { SinkError } from './agent-errors.js';
 import type { SinkEndResult, SinkWriteResult } from './image-sink.js';
 import { blockVerdict, endResponseNames, offerRefusal, serverWaitMs } from './ota-answer-checks.js';
@@ -37,7 +46,10 @@ export class OtaClient extends ClientState {
       this.dispatch(event, reading, out);
     } catch (e) {
       // A bug here must not escape into the platform's event loop; fail the download cleanly.
-      const err = e instanceof OtaError ? e : new OtaError(OtaClientError.clientInternal, e instanceof Error ? e.message : String(e));
+      const err =
+        e instanceof OtaError
+          ? e
+          : new OtaError(OtaClientError.clientInternal, e instanceof Error ? e.message : String(e));
       out.push({ kind: 'refused', error: err });
       if (this.image) this.giveUp(reading, out, err, OtaStatus.abort);
       else this.toIdle(out, this.config.queryIntervalMs);
@@ -85,7 +97,12 @@ export class OtaClient extends ClientState {
     this.run(trigger, command as ClientInputs[typeof trigger], reading, out);
   }
 
-  private run<K extends ClientTrigger>(trigger: K, input: ClientInputs[K], reading: ClientReading, out: ClientAction[]): void {
+  private run<K extends ClientTrigger>(
+    trigger: K,
+    input: ClientInputs[K],
+    reading: ClientReading,
+    out: ClientAction[],
+  ): void {
     const row = findClientRow(this, trigger, input, reading);
     if (row) row.run(this, input, reading, out);
     else this.ignored++;
@@ -93,7 +110,10 @@ export class OtaClient extends ClientState {
 
   queryUnanswered(out: ClientAction[]): void {
     this.errors++;
-    out.push({ kind: 'refused', error: new OtaError(OtaClientError.queryNoAnswer, `no Query Next Image Response after ${this.errors} tries`) });
+    out.push({
+      kind: 'refused',
+      error: new OtaError(OtaClientError.queryNoAnswer, `no Query Next Image Response after ${this.errors} tries`),
+    });
     this.toIdle(out, this.config.queryIntervalMs);
   }
 
@@ -104,7 +124,8 @@ export class OtaClient extends ClientState {
 
   blockTimedOut(reading: ClientReading, out: ClientAction[]): void {
     this.inFlight = false;
-    if (this.countError(reading, out, new OtaError(OtaClientError.blockTimeout, `no answer for offset ${this.offset}`))) return;
+    if (this.countError(reading, out, new OtaError(OtaClientError.blockTimeout, `no answer for offset ${this.offset}`)))
+      return;
     this.notBefore = reading.nowMs + this.backoff();
     this.requestOrPause(reading, out);
   }
@@ -129,13 +150,23 @@ export class OtaClient extends ClientState {
   }
 
   wrongDirection(command: OtaCommand, out: ClientAction[]): void {
-    out.push({ kind: 'refused', error: new OtaError(ZclError.wrongDirection, `${command.name} sent towards a client`) });
+    out.push({
+      kind: 'refused',
+      error: new OtaError(ZclError.wrongDirection, `${command.name} sent towards a client`),
+    });
   }
 
   /** A server may refuse a request with a Default Response instead of the command's response. */
-  serverRefused(command: Extract<OtaCommand, { name: 'defaultResponse' }>, reading: ClientReading, out: ClientAction[]): void {
+  serverRefused(
+    command: Extract<OtaCommand, { name: 'defaultResponse' }>,
+    reading: ClientReading,
+    out: ClientAction[],
+  ): void {
     this.inFlight = false;
-    const error = new OtaError(OtaClientError.serverRefused, `Default Response status 0x${command.status.toString(16)}`);
+    const error = new OtaError(
+      OtaClientError.serverRefused,
+      `Default Response status 0x${command.status.toString(16)}`,
+    );
     if (this.countError(reading, out, error)) return;
     this.notBefore = reading.nowMs + this.backoff();
     this.requestOrPause(reading, out);
@@ -143,8 +174,18 @@ export class OtaClient extends ClientState {
 
   onNotify(command: Extract<OtaCommand, { name: 'imageNotify' }>, reading: ClientReading, out: ClientAction[]): void {
     // Notifies for someone else's image, or for the version already running, are dropped (ZCL 11.13.3.4).
-    if (command.payloadType >= 1 && command.manufacturerCode !== WILDCARD_MANUFACTURER && command.manufacturerCode !== this.config.manufacturerCode) return;
-    if (command.payloadType >= 2 && command.imageType !== WILDCARD_IMAGE_TYPE && command.imageType !== this.config.imageType) return;
+    if (
+      command.payloadType >= 1 &&
+      command.manufacturerCode !== WILDCARD_MANUFACTURER &&
+      command.manufacturerCode !== this.config.manufacturerCode
+    )
+      return;
+    if (
+      command.payloadType >= 2 &&
+      command.imageType !== WILDCARD_IMAGE_TYPE &&
+      command.imageType !== this.config.imageType
+    )
+      return;
     if (command.payloadType >= 3 && command.fileVersion === this.config.currentFileVersion) return;
     // Query jitter: answer with probability jitter/100, so a broadcast does not make every device answer at once.
     const draw = 1 + Math.floor(reading.random * 100);
@@ -180,7 +221,12 @@ export class OtaClient extends ClientState {
       this.toIdle(out, this.config.queryIntervalMs);
       return;
     }
-    this.image = { manufacturerCode: offered.manufacturerCode, imageType: offered.imageType, fileVersion: offered.fileVersion, imageSize: offered.imageSize };
+    this.image = {
+      manufacturerCode: offered.manufacturerCode,
+      imageType: offered.imageType,
+      fileVersion: offered.fileVersion,
+      imageSize: offered.imageSize,
+    };
     this.state = 'beginning';
     out.push({ kind: 'sink-begin', image: this.image });
   }
@@ -189,7 +235,12 @@ export class OtaClient extends ClientState {
     const img = this.image;
     if (!img) return;
     if (!Number.isInteger(resumeOffset) || resumeOffset < 0 || resumeOffset > img.imageSize) {
-      this.giveUp(reading, out, new OtaError(SinkError.failed, `sink resumes at impossible offset ${resumeOffset}`), OtaStatus.abort);
+      this.giveUp(
+        reading,
+        out,
+        new OtaError(SinkError.failed, `sink resumes at impossible offset ${resumeOffset}`),
+        OtaStatus.abort,
+      );
       return;
     }
     this.offset = resumeOffset;
@@ -223,7 +274,13 @@ export class OtaClient extends ClientState {
       return;
     }
     const ask = Math.min(this.config.maxDataSize, img.imageSize - this.offset);
-    const gap = requestIntervalMs(this.policy, reading.power, this.attributes.minimumBlockPeriod, BLOCK_REQUEST_BYTES, BLOCK_RESPONSE_OVERHEAD + ask);
+    const gap = requestIntervalMs(
+      this.policy,
+      reading.power,
+      this.attributes.minimumBlockPeriod,
+      BLOCK_REQUEST_BYTES,
+      BLOCK_RESPONSE_OVERHEAD + ask,
+    );
     const due = Math.max(this.lastRequestAt + gap, this.notBefore);
     if (due > reading.nowMs) {
       // Whole milliseconds: a sub-millisecond remainder (fractional clocks) must still move time on, never re-arm at "now".
@@ -248,7 +305,11 @@ export class OtaClient extends ClientState {
     out.push({ kind: 'timer', ms: this.config.responseTimeoutMs });
   }
 
-  onBlockResponse(command: Extract<OtaCommand, { name: 'imageBlockResponse' }>, reading: ClientReading, out: ClientAction[]): void {
+  onBlockResponse(
+    command: Extract<OtaCommand, { name: 'imageBlockResponse' }>,
+    reading: ClientReading,
+    out: ClientAction[],
+  ): void {
     if (command.status === OtaStatus.abort) {
       // The server withdrew the image: stop; the sink keeps its progress for a later offer of the same image.
       out.push({ kind: 'sink-persist' });
@@ -270,7 +331,12 @@ export class OtaClient extends ClientState {
       this.requestOrPause(reading, out);
       return;
     }
-    const asked = { offset: this.offset, maxDataSize: this.config.maxDataSize, askedSize: this.askedSize, inFlight: this.inFlight };
+    const asked = {
+      offset: this.offset,
+      maxDataSize: this.config.maxDataSize,
+      askedSize: this.askedSize,
+      inFlight: this.inFlight,
+    };
     const verdict = blockVerdict(command, this.image!, asked);
     if (verdict === 'duplicate') return; // a duplicate or late answer for a block already taken
     if (verdict !== 'take') {
@@ -338,7 +404,10 @@ export class OtaClient extends ClientState {
 
   onEndResponse(command: Extract<OtaCommand, { name: 'upgradeEndResponse' }>, out: ClientAction[]): void {
     if (!endResponseNames(command, this.image!)) {
-      out.push({ kind: 'refused', error: new OtaError(OtaClientError.endWrongImage, 'Upgrade End Response names another image') });
+      out.push({
+        kind: 'refused',
+        error: new OtaError(OtaClientError.endWrongImage, 'Upgrade End Response names another image'),
+      });
       return;
     }
     if (command.upgradeTime === UPGRADE_TIME_WAIT_FOR_COMMAND) {
@@ -346,7 +415,8 @@ export class OtaClient extends ClientState {
       return;
     }
     // Times in OTA frames are never trusted as wall time: only their difference is used, as a delay.
-    const seconds = command.currentTime === 0 ? command.upgradeTime : Math.max(0, command.upgradeTime - command.currentTime);
+    const seconds =
+      command.currentTime === 0 ? command.upgradeTime : Math.max(0, command.upgradeTime - command.currentTime);
     this.finishDownloaded(out, 'at-delay', seconds * 1000, UpgradeStatus.countDown);
   }
 

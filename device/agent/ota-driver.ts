@@ -107,7 +107,11 @@ export class OtaDriver {
   private readPower(): PowerReading {
     try {
       const source = this.ports.power.source();
-      return { source, level: source === 'mains' ? 100 : this.ports.power.level(), lowWarning: this.ports.power.lowWarning() };
+      return {
+        source,
+        level: source === 'mains' ? 100 : this.ports.power.level(),
+        lowWarning: this.ports.power.lowWarning(),
+      };
     } catch (e) {
       this.note(asOtaError(e, AgentError.powerReadFailed));
       return { source: 'battery', level: 0, lowWarning: true };
@@ -186,10 +190,11 @@ export class OtaDriver {
     try {
       if (this.timer !== undefined) this.ports.clock.clearTimer(this.timer);
       this.timer = undefined;
-      if (ms !== undefined) this.timer = this.ports.clock.setTimer(Math.max(0, ms), () => {
-        this.timer = undefined;
-        this.post({ kind: 'timer' });
-      });
+      if (ms !== undefined)
+        this.timer = this.ports.clock.setTimer(Math.max(0, ms), () => {
+          this.timer = undefined;
+          this.post({ kind: 'timer' });
+        });
     } catch (e) {
       this.note(asOtaError(e, AgentError.clockFailed));
     }

@@ -77,7 +77,11 @@ export function validatePowerPolicy(p: PowerPolicy): void {
     p.airtimeShare <= 1 &&
     p.lowBatteryIntervalMs >= 0 &&
     p.recheckMs > 0;
-  if (!ok) throw new OtaError(AgentError.powerPolicyOrder, 'power policy must have 100 >= start > resume > pause > activate >= 0, fullPace >= pause, 0 < airtimeShare <= 1');
+  if (!ok)
+    throw new OtaError(
+      AgentError.powerPolicyOrder,
+      'power policy must have 100 >= start > resume > pause > activate >= 0, fullPace >= pause, 0 < airtimeShare <= 1',
+    );
 }
 
 export interface PowerReading {
@@ -126,7 +130,13 @@ export function exchangeAirtimeMs(requestBytes: number, responseBytes: number): 
  * Smallest gap in ms between the starts of two block requests, given the server's
  * MinimumBlockPeriod and the sizes of one exchange.
  */
-export function requestIntervalMs(p: PowerPolicy, r: PowerReading, minimumBlockPeriodMs: number, requestBytes: number, responseBytes: number): number {
+export function requestIntervalMs(
+  p: PowerPolicy,
+  r: PowerReading,
+  minimumBlockPeriodMs: number,
+  requestBytes: number,
+  responseBytes: number,
+): number {
   if (!battery(p, r)) return minimumBlockPeriodMs;
   let stretch = 0;
   if (r.level < p.fullPacePercent) {

@@ -67,7 +67,13 @@ export interface RetryDecision {
  */
 const LOCAL_FAULT_PREFIXES = ['STORAGE_', 'JOURNAL_'] as const;
 // SINK_RESUME_CORRUPT: bytes the bank held for a resume no longer hash to the manifest (they changed at rest).
-const LOCAL_FAULT_CODES = [SinkError.failed, SinkError.resumeCorrupt, ImageError.sink, ImageError.internal, StorageError.bootRecordCorrupt] as const;
+const LOCAL_FAULT_CODES = [
+  SinkError.failed,
+  SinkError.resumeCorrupt,
+  ImageError.sink,
+  ImageError.internal,
+  StorageError.bootRecordCorrupt,
+] as const;
 /** Not faults: a trial holds the other bank (it passes by itself). */
 const NOT_FAULTS = [StorageError.trialPending] as const;
 
@@ -83,12 +89,23 @@ export function failureKind(code: string): FailureKind | undefined {
 }
 
 function sameImage(a: ImageIdentity, b: ImageIdentity): boolean {
-  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
+  return (
+    a.manufacturerCode === b.manufacturerCode &&
+    a.imageType === b.imageType &&
+    a.fileVersion === b.fileVersion &&
+    a.imageSize === b.imageSize
+  );
 }
 
 export function checkRetryPolicy(p: RetryPolicy): void {
   const ok = (n: number, min: number) => Number.isInteger(n) && n >= min;
-  if (!ok(p.localAttempts, 1) || !ok(p.sameFaultSpan, 0) || !ok(p.transferAttempts, 1) || !ok(p.backoffBaseMs, 0) || !ok(p.backoffMaxMs, p.backoffBaseMs)) {
+  if (
+    !ok(p.localAttempts, 1) ||
+    !ok(p.sameFaultSpan, 0) ||
+    !ok(p.transferAttempts, 1) ||
+    !ok(p.backoffBaseMs, 0) ||
+    !ok(p.backoffMaxMs, p.backoffBaseMs)
+  ) {
     throw new RangeError('retry policy: attempts must be integers ≥ 1, back-off integers with base ≤ max');
   }
 }

@@ -14,7 +14,11 @@ import { equalBytes, readU16, readU32 } from '../util/index.js';
 const HEADER_LENGTH_AT = 6;
 const ELEMENT_HEAD = 6;
 
-export function runningImageMatches(ports: { flash: Flash; sha256: Sha256 }, layout: StorageLayout, slot: ImageSlot): boolean {
+export function runningImageMatches(
+  ports: { flash: Flash; sha256: Sha256 },
+  layout: StorageLayout,
+  slot: ImageSlot,
+): boolean {
   const bank = layout.banks[slot.bank === 1 ? 1 : 0];
   if (slot.length === 0 || slot.length > bank.size) return false;
   const digest = hashFlash(ports.flash, ports.sha256, bank.offset, slot.length);

@@ -15,7 +15,12 @@ export interface SelfTestCheck {
 export type SelfTestResult = { ok: true } | { ok: false; reason: string };
 
 /** Runs the checks in order; calls `done` exactly once. */
-export function runSelfTest(clock: Clock, checks: readonly SelfTestCheck[], deadlineMs: number, done: (result: SelfTestResult) => void): void {
+export function runSelfTest(
+  clock: Clock,
+  checks: readonly SelfTestCheck[],
+  deadlineMs: number,
+  done: (result: SelfTestResult) => void,
+): void {
   let finished = false;
   let timer: number | undefined;
   const end = (result: SelfTestResult) => {

@@ -27,7 +27,13 @@ export class ServerAsks {
   /** One Query Next Image Request naming the running version. */
   queryNextImage(runningVersion: number): void {
     const { manufacturerCode, imageType, hardwareVersion } = this.identity;
-    this.send({ name: 'queryNextImageRequest', manufacturerCode, imageType, fileVersion: runningVersion, hardwareVersion });
+    this.send({
+      name: 'queryNextImageRequest',
+      manufacturerCode,
+      imageType,
+      fileVersion: runningVersion,
+      hardwareVersion,
+    });
   }
 
   /** Asks for the Upgrade End Response every query interval while `stillWaiting` holds. */

@@ -20,10 +20,34 @@
  * the image size.
  */
 import { OtaError, asOtaError, isOtaError } from '../errors.js';
-import { ImageSession, type VerifiedImage, type DeviceIdentity, MAX_PREFIX_LENGTH, TRAILER_LENGTH, type Manifest, ImageError } from '../image/index.js';
+import {
+  ImageSession,
+  type VerifiedImage,
+  type DeviceIdentity,
+  MAX_PREFIX_LENGTH,
+  TRAILER_LENGTH,
+  type Manifest,
+  ImageError,
+} from '../image/index.js';
 import type { PkiCrypto, TrustStore } from '../pki/index.js';
 import type { BootControl, Bytes, Clock, Flash, P256Verifier, Sha256, Sha256Context } from '../ports.js';
-import { BankWriter, bootStatus, isRefused, readFlash, Journal, clearDownloadProgress, DownloadStage, readDownloadProgress, recordDownloadProgress, type DownloadStageValue, inactiveBank, type StorageLayout, readMetadata, writeMetadata, StorageError } from '../storage/index.js';
+import {
+  BankWriter,
+  bootStatus,
+  isRefused,
+  readFlash,
+  Journal,
+  clearDownloadProgress,
+  DownloadStage,
+  readDownloadProgress,
+  recordDownloadProgress,
+  type DownloadStageValue,
+  inactiveBank,
+  type StorageLayout,
+  readMetadata,
+  writeMetadata,
+  StorageError,
+} from '../storage/index.js';
 import { equalBytes } from '../util/index.js';
 import { OtaStatus } from '../zigbee/index.js';
 import { readHeldTrailer, recordHeldTrailer } from './held-record.js';
@@ -48,7 +72,11 @@ export interface HeldBankImage extends HeldImage {
   supplierCell: string | undefined;
 }
 
-const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({ kind: 'refused' as const, error, status });
+const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({
+  kind: 'refused' as const,
+  error,
+  status,
+});
 
 export class UpdateSink implements ImageSink {
   private image: ImageIdentity | undefined;
@@ -82,16 +110,30 @@ export class UpdateSink implements ImageSink {
     // The same image offered again in the same boot (the client gave up on a bad link, then queried again):
     // carry on from what RAM holds, so no sector is downloaded twice.
     // Not after a failure: the writer or session that failed is never trusted again; the journal says where to resume.
-    if (this.image && this.writer && this.session && !this.held && !this.failed && this.writerOpen() && sameIdentity(this.image, image)) return this.clientOffset;
+    if (
+      this.image &&
+      this.writer &&
+      this.session &&
+      !this.held &&
+      !this.failed &&
+      this.writerOpen() &&
+      sameIdentity(this.image, image)
+    )
+      return this.clientOffset;
     this.reset();
     this.image = { ...image };
     const journal = Journal.open(this.ports.flash, this.layout);
     this.journal = journal;
-    if (!this.inactiveWritable()) throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
+    if (!this.inactiveWritable())
+      throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
     const p = readDownloadProgress(journal);
     if (!p) return this.startClean();
     const bank = this.bankIndex();
-    const sameOffer = p.manufacturerCode === image.manufacturerCode && p.imageType === image.imageType && p.fileVersion === image.fileVersion && p.bank === bank;
+    const sameOffer =
+      p.manufacturerCode === image.manufacturerCode &&
+      p.imageType === image.imageType &&
+      p.fileVersion === image.fileVersion &&
+      p.bank === bank;
     const prefix = sameOffer ? readMetadata(this.ports.flash, this.layout, bank) : undefined;
     if (!prefix || !equalBytes(this.digest(prefix), p.manifestDigest)) return this.startClean();
     try {
@@ -112,11 +154,20 @@ export class UpdateSink implements ImageSink {
     const session = this.session;
     if (!img || !session) return refused(new OtaError(SinkError.notBegun, 'write before begin'), OtaStatus.abort);
     if (this.held) return refused(new OtaError(SinkError.complete, 'the image is already complete'), OtaStatus.abort);
-    if (fileOffset !== this.clientOffset) return refused(new OtaError(SinkError.outOfOrder, `write at ${fileOffset}, expected ${this.clientOffset}`), OtaStatus.abort);
-    if (fileOffset + bytes.length > img.imageSize) return refused(new OtaError(SinkError.pastEnd, 'bytes beyond the offered size'));
+    if (fileOffset !== this.clientOffset)
+      return refused(
+        new OtaError(SinkError.outOfOrder, `write at ${fileOffset}, expected ${this.clientOffset}`),
+        OtaStatus.abort,
+      );
+    if (fileOffset + bytes.length > img.imageSize)
+      return refused(new OtaError(SinkError.pastEnd, 'bytes beyond the offered size'));
     // Bytes the session already took (the prefix part of a block that asked for approval) are not pushed twice.
     const skip = session.fileOffset - fileOffset;
-    if (skip < 0 || skip > bytes.length) return refused(new OtaError(SinkError.outOfOrder, `session at ${session.fileOffset}, block at ${fileOffset}`), OtaStatus.abort);
+    if (skip < 0 || skip > bytes.length)
+      return refused(
+        new OtaError(SinkError.outOfOrder, `session at ${session.fileOffset}, block at ${fileOffset}`),
+        OtaStatus.abort,
+      );
     if (session.authenticated && !this.writer && skip < bytes.length) return { kind: 'need-approval' };
     let rest = bytes.subarray(skip);
     try {
@@ -138,8 +189,10 @@ export class UpdateSink implements ImageSink {
 
   approveErase(): void {
     const session = this.session;
-    if (!session || !session.authenticated || this.writer || !this.manifestDigest) throw new OtaError(SinkError.notVerified, 'erase approved before the manifest verified');
-    if (!this.inactiveWritable()) throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
+    if (!session || !session.authenticated || this.writer || !this.manifestDigest)
+      throw new OtaError(SinkError.notVerified, 'erase approved before the manifest verified');
+    if (!this.inactiveWritable())
+      throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
     const prefix = session.prefix();
     const manifest = manifestOf(session);
     const payloadLength = manifest.payloadLength;
@@ -147,7 +200,11 @@ export class UpdateSink implements ImageSink {
     // The record at 0 first: from here on a cut resumes (or restarts) this image, never trusts older bytes.
     this.record(0, payloadLength, DownloadStage.downloading);
     this.writer = BankWriter.begin(this.ports, this.layout, payloadLength);
-    writeMetadata(this.ports, this.layout, prefix, { version: manifest.fileVersion, length: payloadLength, digest: manifest.payloadSha256 });
+    writeMetadata(this.ports, this.layout, prefix, {
+      version: manifest.fileVersion,
+      length: payloadLength,
+      digest: manifest.payloadSha256,
+    });
     this.recordedSectors = 0;
   }
 
@@ -160,8 +217,13 @@ export class UpdateSink implements ImageSink {
     if (this.held) return { kind: 'ok' };
     const session = this.session;
     const writer = this.writer;
-    if (!this.image || !session || !writer) return refused(new OtaError(SinkError.notBegun, 'end before the manifest'), OtaStatus.abort);
-    if (this.clientOffset !== this.image.imageSize) return refused(new OtaError(SinkError.incomplete, `${this.clientOffset} of ${this.image.imageSize} bytes`), OtaStatus.abort);
+    if (!this.image || !session || !writer)
+      return refused(new OtaError(SinkError.notBegun, 'end before the manifest'), OtaStatus.abort);
+    if (this.clientOffset !== this.image.imageSize)
+      return refused(
+        new OtaError(SinkError.incomplete, `${this.clientOffset} of ${this.image.imageSize} bytes`),
+        OtaStatus.abort,
+      );
     let v: VerifiedImage;
     try {
       v = session.finish();
@@ -170,7 +232,12 @@ export class UpdateSink implements ImageSink {
     }
     try {
       writer.finish(v.manifest.payloadSha256);
-      if (v.trailer) recordHeldTrailer(this.journal!, { fileVersion: v.header.fileVersion, manifestDigest: this.manifestDigest!, trailer: v.trailer });
+      if (v.trailer)
+        recordHeldTrailer(this.journal!, {
+          fileVersion: v.header.fileVersion,
+          manifestDigest: this.manifestDigest!,
+          trailer: v.trailer,
+        });
       this.record(v.payloadLength, v.payloadLength, DownloadStage.payloadComplete);
     } catch (e) {
       this.failed = true;
@@ -229,11 +296,13 @@ export class UpdateSink implements ImageSink {
   private resume(prefix: Uint8Array, payloadOffset: number, payloadLength: number, stage: DownloadStageValue): number {
     const session = this.newSession();
     const r = session.push(prefix);
-    if (r.event !== 'authenticated' || r.consumed !== prefix.length) throw new OtaError(ImageError.state, 'stored prefix does not end at the payload');
+    if (r.event !== 'authenticated' || r.consumed !== prefix.length)
+      throw new OtaError(ImageError.state, 'stored prefix does not end at the payload');
     this.session = session;
     this.payloadFileOffset = prefix.length;
     this.onAuthenticated();
-    if (stage !== DownloadStage.downloading && payloadOffset === payloadLength) return this.resumeComplete(session, payloadLength);
+    if (stage !== DownloadStage.downloading && payloadOffset === payloadLength)
+      return this.resumeComplete(session, payloadLength);
     // The writer feeds the bank's bytes back through the session: one read re-hashes both.
     const into: Sha256Context = {
       update: (data) => {
@@ -280,7 +349,10 @@ export class UpdateSink implements ImageSink {
     // The manifest's payload digest is what the boot record keeps of a reverted image.
     const payloadDigest = manifestOf(session).payloadSha256;
     if (isRefused(record, header.fileVersion, payloadDigest)) {
-      throw new OtaError(StorageError.refused, `version 0x${header.fileVersion.toString(16)} is below the floor or was reverted before`);
+      throw new OtaError(
+        StorageError.refused,
+        `version 0x${header.fileVersion.toString(16)} is below the floor or was reverted before`,
+      );
     }
   }
 
@@ -307,7 +379,10 @@ export class UpdateSink implements ImageSink {
     // forget the progress and fetch it whole again, without refusing the image.
     if (err.code === ImageError.payloadDigest && this.resumedAt > 0) {
       this.forgetProgress();
-      return refused(new OtaError(SinkError.resumeCorrupt, 'the resumed bank bytes do not match the manifest digest'), OtaStatus.abort);
+      return refused(
+        new OtaError(SinkError.resumeCorrupt, 'the resumed bank bytes do not match the manifest digest'),
+        OtaStatus.abort,
+      );
     }
     if (isImageRefusal(err)) {
       // The bank holds nothing worth resuming: forget it so a re-offer does not resume into the same refusal.
@@ -319,7 +394,10 @@ export class UpdateSink implements ImageSink {
 
   private writerOpen(): boolean {
     try {
-      return this.writer!.offset + this.payloadFileOffset === this.clientOffset && this.session!.fileOffset === this.clientOffset;
+      return (
+        this.writer!.offset + this.payloadFileOffset === this.clientOffset &&
+        this.session!.fileOffset === this.clientOffset
+      );
     } catch {
       return false;
     }
@@ -379,7 +457,12 @@ export class UpdateSink implements ImageSink {
 }
 
 function sameIdentity(a: ImageIdentity, b: ImageIdentity): boolean {
-  return a.manufacturerCode === b.manufacturerCode && a.imageType === b.imageType && a.fileVersion === b.fileVersion && a.imageSize === b.imageSize;
+  return (
+    a.manufacturerCode === b.manufacturerCode &&
+    a.imageType === b.imageType &&
+    a.fileVersion === b.fileVersion &&
+    a.imageSize === b.imageSize
+  );
 }
 
 /** The verified manifest of an authenticated session. */

@@ -20,7 +20,10 @@ export function runBootControlSuite(boot: BootControl, options: BootControlSuite
   });
   if (options.expectedBank !== undefined) {
     run.check('runningBank is the bank the bootloader started', () => {
-      must(boot.runningBank() === options.expectedBank, `runningBank ${boot.runningBank()}, started ${String(options.expectedBank)}`);
+      must(
+        boot.runningBank() === options.expectedBank,
+        `runningBank ${boot.runningBank()}, started ${String(options.expectedBank)}`,
+      );
     });
   }
   return run.results;

@@ -40,10 +40,16 @@ export function runFlashSuite(flash: Flash, options: FlashSuiteOptions): CheckRe
   const base = s0 * ss;
 
   run.check('geometry: size a multiple of sectorSize, writeAlign 1/2/4/8/16 dividing it, erased 0xFF or 0x00', () => {
-    must(Number.isInteger(ss) && ss > 0 && flash.size > 0 && flash.size % ss === 0, `size ${flash.size}, sectorSize ${ss}`);
+    must(
+      Number.isInteger(ss) && ss > 0 && flash.size > 0 && flash.size % ss === 0,
+      `size ${flash.size}, sectorSize ${ss}`,
+    );
     must([1, 2, 4, 8, 16].indexOf(wa) >= 0 && ss % wa === 0, `writeAlign ${wa}`);
     must(ev === 0xff || ev === 0x00, `erasedValue ${ev}`);
-    must(s1 === s0 + 1 && s0 >= 0 && (s1 + 1) * ss <= flash.size, `scratch sectors ${s0}, ${s1} not two neighbours inside the region`);
+    must(
+      s1 === s0 + 1 && s0 >= 0 && (s1 + 1) * ss <= flash.size,
+      `scratch sectors ${s0}, ${s1} not two neighbours inside the region`,
+    );
   });
 
   run.check('erase sets every byte of the sector to the erased value', () => {
@@ -62,8 +68,12 @@ export function runFlashSuite(flash: Flash, options: FlashSuiteOptions): CheckRe
     const data = pattern(4 * wa, ev, 1);
     flash.program(base + 2 * wa, data);
     const got = readBack(flash, base, 8 * wa);
-    for (let i = 0; i < data.length; i++) must(got[2 * wa + i] === data[i], `byte ${2 * wa + i} reads 0x${got[2 * wa + i].toString(16)}`);
-    must(allEqual(got.subarray(0, 2 * wa), ev) < 0 && allEqual(got.subarray(6 * wa), ev) < 0, 'a byte outside the program changed');
+    for (let i = 0; i < data.length; i++)
+      must(got[2 * wa + i] === data[i], `byte ${2 * wa + i} reads 0x${got[2 * wa + i].toString(16)}`);
+    must(
+      allEqual(got.subarray(0, 2 * wa), ev) < 0 && allEqual(got.subarray(6 * wa), ev) < 0,
+      'a byte outside the program changed',
+    );
   });
 
   run.check('program and read honour views that start inside a larger buffer', () => {

@@ -20,7 +20,8 @@ export interface P256Case {
 }
 
 // A P-256 key and its signature over SHA-256("abc") (also device/main.ts's start-up check).
-const KEY = '044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634';
+const KEY =
+  '044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634';
 const DIGEST = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 const R = '6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec';
 const S = '0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752';
@@ -42,7 +43,14 @@ function derSig(r: string, s: string): string {
   return `30${(body.length / 2).toString(16).padStart(2, '0')}${body}`;
 }
 
-function make(name: string, signature: string, format: SignatureFormat, valid: boolean, key = KEY, digest = DIGEST): P256Case {
+function make(
+  name: string,
+  signature: string,
+  format: SignatureFormat,
+  valid: boolean,
+  key = KEY,
+  digest = DIGEST,
+): P256Case {
   return { name, digest: fromHex(digest), signature: fromHex(signature), publicKey: fromHex(key), format, valid };
 }
 
@@ -69,7 +77,13 @@ export function builtInP256Cases(): P256Case[] {
     make('r + n (r ≥ n, same value mod n) is refused', `30450221${R_PLUS_N}0220${S}`, 'der', false),
     make('key off the curve is refused', R + S, 'raw', false, yPlusOne),
     make('key with x = p is refused', R + S, 'raw', false, `04${P}${KEY.slice(66)}`),
-    make('all-zero key (the point at infinity has no such encoding) is refused', R + S, 'raw', false, `04${ZERO}${ZERO}`),
+    make(
+      'all-zero key (the point at infinity has no such encoding) is refused',
+      R + S,
+      'raw',
+      false,
+      `04${ZERO}${ZERO}`,
+    ),
     make('compressed key is refused', R + S, 'raw', false, `02${KEY.slice(2, 66)}`),
     make('raw signature of 63 bytes is refused', (R + S).slice(0, -2), 'raw', false),
     make('raw signature of 65 bytes is refused', R + S + '00', 'raw', false),

@@ -18,7 +18,10 @@ export function runPowerSuite(power: Power): CheckResult[] {
   });
   run.check('mains: level 100 and no warning', () => {
     if (power.source() !== 'mains') return;
-    must(power.level() === 100 && power.lowWarning() === false, `level ${power.level()}, warning ${String(power.lowWarning())}`);
+    must(
+      power.level() === 100 && power.lowWarning() === false,
+      `level ${power.level()}, warning ${String(power.lowWarning())}`,
+    );
   });
   return run.results;
 }

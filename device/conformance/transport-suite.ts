@@ -28,25 +28,31 @@ export async function runTransportSuite(transport: OtaTransport, env: TransportS
     });
   });
   const seq = 0x5c;
-  await run.checkAsync('a Query Next Image Request is answered with one frame of the same sequence number', async () => {
-    const frame = encodeOtaFrame({
-      sequence: seq,
-      command: {
-        name: 'queryNextImageRequest',
-        manufacturerCode: env.manufacturerCode,
-        imageType: env.imageType,
-        fileVersion: env.fileVersion,
-      },
-    });
-    transport.send(frame);
-    const step = 10;
-    for (let t = 0; t < env.answerWithinMs && received.length === 0; t += step) await env.wait(step);
-    must(received.length > 0, `no frame within ${env.answerWithinMs} ms`);
-    const got = received[0];
-    must(got instanceof Uint8Array, 'the frame is not a Uint8Array');
-    const decoded = decodeOtaFrame(got);
-    must(decoded.header.sequence === seq, `sequence number ${decoded.header.sequence}, sent ${seq}`);
-    must(decoded.command.name === 'queryNextImageResponse' || decoded.command.name === 'defaultResponse', `answer ${decoded.command.name}`);
-  });
+  await run.checkAsync(
+    'a Query Next Image Request is answered with one frame of the same sequence number',
+    async () => {
+      const frame = encodeOtaFrame({
+        sequence: seq,
+        command: {
+          name: 'queryNextImageRequest',
+          manufacturerCode: env.manufacturerCode,
+          imageType: env.imageType,
+          fileVersion: env.fileVersion,
+        },
+      });
+      transport.send(frame);
+      const step = 10;
+      for (let t = 0; t < env.answerWithinMs && received.length === 0; t += step) await env.wait(step);
+      must(received.length > 0, `no frame within ${env.answerWithinMs} ms`);
+      const got = received[0];
+      must(got instanceof Uint8Array, 'the frame is not a Uint8Array');
+      const decoded = decodeOtaFrame(got);
+      must(decoded.header.sequence === seq, `sequence number ${decoded.header.sequence}, sent ${seq}`);
+      must(
+        decoded.command.name === 'queryNextImageResponse' || decoded.command.name === 'defaultResponse',
+        `answer ${decoded.command.name}`,
+      );
+    },
+  );
   return run.results;
 }

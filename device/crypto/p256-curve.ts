@@ -29,4 +29,6 @@ const P256_CURVE = {
  */
 const NO_RANDOMNESS = (): Uint8Array<ArrayBuffer> => new Uint8Array(0);
 
-export const p256 = ecdsa(weierstrass(P256_CURVE, { randomBytes: NO_RANDOMNESS }), sha256, { randomBytes: NO_RANDOMNESS });
+export const p256 = ecdsa(weierstrass(P256_CURVE, { randomBytes: NO_RANDOMNESS }), sha256, {
+  randomBytes: NO_RANDOMNESS,
+});

@@ -22,23 +22,29 @@ export function decodeChain(data: Bytes): Bytes[] {
     if (data.length - o < 2) throw new OtaError(ImageError.chainEncoding, `certificate ${i} length cut short`);
     const n = readU16(data, o);
     o += 2;
-    if (n < MIN_CERT_LENGTH) throw new OtaError(ImageError.chainEncoding, `certificate ${i} is ${n} bytes (at least ${MIN_CERT_LENGTH})`);
+    if (n < MIN_CERT_LENGTH)
+      throw new OtaError(ImageError.chainEncoding, `certificate ${i} is ${n} bytes (at least ${MIN_CERT_LENGTH})`);
     if (n > data.length - o) throw new OtaError(ImageError.chainEncoding, `certificate ${i} runs past the element`);
     certs.push(data.subarray(o, o + n));
     o += n;
   }
-  if (o !== data.length) throw new OtaError(ImageError.chainEncoding, `${data.length - o} bytes after the last certificate`);
+  if (o !== data.length)
+    throw new OtaError(ImageError.chainEncoding, `${data.length - o} bytes after the last certificate`);
   return certs;
 }
 
 /** Encodes certificates (leaf first) as the 0xF102 element's data. */
 export function encodeChain(certs: Bytes[]): Bytes {
   if (certs.length < 1 || certs.length > MAX_CHAIN_CERTS) {
-    throw new OtaError(ImageError.chainEncoding, `chain of ${certs.length} certificates (1..${MAX_CHAIN_CERTS} accepted)`);
+    throw new OtaError(
+      ImageError.chainEncoding,
+      `chain of ${certs.length} certificates (1..${MAX_CHAIN_CERTS} accepted)`,
+    );
   }
   let n = 1;
   for (const c of certs) n += 2 + c.length;
-  if (n > MAX_CHAIN_LENGTH) throw new OtaError(ImageError.tooLarge, `chain element of ${n} bytes exceeds ${MAX_CHAIN_LENGTH}`);
+  if (n > MAX_CHAIN_LENGTH)
+    throw new OtaError(ImageError.tooLarge, `chain element of ${n} bytes exceeds ${MAX_CHAIN_LENGTH}`);
   const out = new Uint8Array(n);
   out[0] = certs.length;
   let o = 1;

@@ -43,10 +43,14 @@ export interface GbcsLayout {
 export function gbcsLayout(file: Bytes): GbcsLayout {
   const header = parseOtaHeader(file);
   const total = header.totalImageSize;
-  if (total !== file.length) throw new OtaError(ImageError.totalSize, `total image size ${total} is not the file's ${file.length} bytes`);
+  if (total !== file.length)
+    throw new OtaError(ImageError.totalSize, `total image size ${total} is not the file's ${file.length} bytes`);
   const trailerOffset = total - TRAILER_LENGTH;
   if (trailerOffset <= header.headerLength) {
-    throw new OtaError(ImageError.totalSize, `total image size ${total} leaves no Manufacturer Image before a GBCS trailer`);
+    throw new OtaError(
+      ImageError.totalSize,
+      `total image size ${total} leaves no Manufacturer Image before a GBCS trailer`,
+    );
   }
   if (file[trailerOffset] !== TRAILER_MARKER[0] || file[trailerOffset + 1] !== TRAILER_MARKER[1]) {
     throw new OtaError(ImageError.trailer, `no GBCS trailer: the bytes at T-66 (${trailerOffset}) are not 00 40`);
@@ -86,7 +90,14 @@ export function verifySupplierOnly(
     const h = crypto.sha256.create();
     h.update(file.subarray(layout.manufacturerImage.offset, layout.trailerOffset));
     const manufacturerImageHash = h.digest();
-    const supplierCell = checkSupplierSignature(manufacturerImageHash, layout.supplierSignature, trust, crypto, pki, now);
+    const supplierCell = checkSupplierSignature(
+      manufacturerImageHash,
+      layout.supplierSignature,
+      trust,
+      crypto,
+      pki,
+      now,
+    );
     return { layout, manufacturerImageHash, supplierCell };
   } catch (e) {
     throw asOtaError(e, ImageError.internal);

@@ -25,7 +25,12 @@ export const Tag = {
   certificateChain: 0xf102,
   payload: 0x0000,
 } as const;
-export const ELEMENT_ORDER: readonly number[] = [Tag.manifest, Tag.manufacturerSignature, Tag.certificateChain, Tag.payload];
+export const ELEMENT_ORDER: readonly number[] = [
+  Tag.manifest,
+  Tag.manufacturerSignature,
+  Tag.certificateChain,
+  Tag.payload,
+];
 
 /** Sub-element head: tag (2) + length (4). */
 export const ELEMENT_HEAD_LENGTH = 6;

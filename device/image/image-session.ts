@@ -142,7 +142,14 @@ export class ImageSession {
         chainBytes: s.chainBytes!,
         hasTrailer: s.hasTrailer,
       },
-      { device: this.opts.device, trust: this.opts.trust, crypto: this.opts.crypto, pki: this.opts.pki ?? devicePki, policy: this.policy, now: this.opts.now },
+      {
+        device: this.opts.device,
+        trust: this.opts.trust,
+        crypto: this.opts.crypto,
+        pki: this.opts.pki ?? devicePki,
+        policy: this.policy,
+        now: this.opts.now,
+      },
     );
     s.approve();
     // An empty payload completes at approval.
@@ -156,7 +163,14 @@ export class ImageSession {
     let supplierCell: AnchorCell | undefined;
     if (signature) {
       const pki = this.opts.pki ?? devicePki;
-      supplierCell = checkSupplierSignature(s.manufacturerImageHash!, signature, this.opts.trust, this.opts.crypto, pki, this.opts.now);
+      supplierCell = checkSupplierSignature(
+        s.manufacturerImageHash!,
+        signature,
+        this.opts.trust,
+        this.opts.crypto,
+        pki,
+        this.opts.now,
+      );
     } else if (this.policy.supplierSignatureRequired) {
       throw new OtaError(ImageError.supplierSignatureMissing, 'no GBCS trailer: a supplier signature is required');
     }

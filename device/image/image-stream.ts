@@ -138,7 +138,12 @@ export class ImageStream {
   finish(): void {
     if (this.failure) throw this.failure;
     if (this.state !== 'complete') {
-      this.fail(new OtaError(ImageError.truncated, `input ended at offset ${this.offset} of ${this.header?.totalImageSize ?? '?'}`));
+      this.fail(
+        new OtaError(
+          ImageError.truncated,
+          `input ended at offset ${this.offset} of ${this.header?.totalImageSize ?? '?'}`,
+        ),
+      );
     }
   }
 
@@ -192,14 +197,20 @@ export class ImageStream {
     let steps = 0;
     const maxSteps = n + STEP_SLACK;
     for (;;) {
-      if (++steps > maxSteps) throw new OtaError(ImageError.stepLimit, `parser made no progress at offset ${this.offset}`);
+      if (++steps > maxSteps)
+        throw new OtaError(ImageError.stepLimit, `parser made no progress at offset ${this.offset}`);
       if (this.state === 'ready') return { consumed: i, event: 'manifest-ready', fileOffset: this.offset };
       if (this.state === 'complete') {
-        if (i < n) throw new OtaError(ImageError.trailingBytes, `${n - i} bytes beyond the signed image (total size ${this.offset})`);
+        if (i < n)
+          throw new OtaError(
+            ImageError.trailingBytes,
+            `${n - i} bytes beyond the signed image (total size ${this.offset})`,
+          );
         return { consumed: i, event: 'complete', fileOffset: this.offset };
       }
       if (i >= n) return { consumed: i, event: 'more', fileOffset: this.offset };
-      if (stored && this.state !== 'payload') throw new OtaError(ImageError.state, `stored payload offered at offset ${this.offset}, outside the payload`);
+      if (stored && this.state !== 'payload')
+        throw new OtaError(ImageError.state, `stored payload offered at offset ${this.offset}, outside the payload`);
       const room = Math.min(n - i, this.want - this.offset);
       const piece = bytes.subarray(i, i + room);
       i += room;
@@ -250,7 +261,10 @@ export class ImageStream {
     if (this.offset === HEADER_LENGTH_FIELD_END) {
       const length = readHeaderLength(this.prefixBuf);
       if (length < OTA_HEADER_BASE_LENGTH || length > OTA_HEADER_MAX_LENGTH) {
-        throw new OtaError(ImageError.headerLength, `header length ${length} (${OTA_HEADER_BASE_LENGTH}..${OTA_HEADER_MAX_LENGTH} defined)`);
+        throw new OtaError(
+          ImageError.headerLength,
+          `header length ${length} (${OTA_HEADER_BASE_LENGTH}..${OTA_HEADER_MAX_LENGTH} defined)`,
+        );
       }
       this.want = length;
       return 'header';
@@ -258,10 +272,17 @@ export class ImageStream {
     const h = parseOtaHeader(this.prefixBuf.subarray(0, this.offset));
     const body = h.totalImageSize - h.headerLength;
     if (h.totalImageSize < h.headerLength || body < MIN_BODY) {
-      throw new OtaError(ImageError.totalSize, `total image size ${h.totalImageSize} cannot hold a signed image after a ${h.headerLength}-byte header`);
+      throw new OtaError(
+        ImageError.totalSize,
+        `total image size ${h.totalImageSize} cannot hold a signed image after a ${h.headerLength}-byte header`,
+      );
     }
     const largest = MAX_PREFIX_LENGTH - OTA_HEADER_MAX_LENGTH + this.bankSize + TRAILER_LENGTH;
-    if (body > largest) throw new OtaError(ImageError.tooLarge, `image of ${h.totalImageSize} bytes exceeds what a ${this.bankSize}-byte bank can take`);
+    if (body > largest)
+      throw new OtaError(
+        ImageError.tooLarge,
+        `image of ${h.totalImageSize} bytes exceeds what a ${this.bankSize}-byte bank can take`,
+      );
     this.header = h;
     this.imageHash = this.sha.create();
     return this.expectHead();
@@ -270,7 +291,10 @@ export class ImageStream {
   private expectHead(): State {
     this.want = this.offset + ELEMENT_HEAD_LENGTH;
     if (this.want > this.header!.totalImageSize) {
-      throw new OtaError(ImageError.layout, `element head at ${this.offset} runs past total size ${this.header!.totalImageSize}`);
+      throw new OtaError(
+        ImageError.layout,
+        `element head at ${this.offset} runs past total size ${this.header!.totalImageSize}`,
+      );
     }
     return 'head';
   }
@@ -282,19 +306,37 @@ export class ImageStream {
     const expected = ELEMENT_ORDER[this.elementIndex];
     if (tag !== expected) {
       if (this.elementIndex === 0) {
-        throw new OtaError(ImageError.unsigned, `no signed manifest: the first sub-element is 0x${hex4(tag)}, not 0xf100 (an unsigned image)`);
+        throw new OtaError(
+          ImageError.unsigned,
+          `no signed manifest: the first sub-element is 0x${hex4(tag)}, not 0xf100 (an unsigned image)`,
+        );
       }
-      throw new OtaError(ImageError.tagUnexpected, `sub-element 0x${hex4(tag)} at offset ${this.offset - ELEMENT_HEAD_LENGTH}, expected 0x${hex4(expected)}`);
+      throw new OtaError(
+        ImageError.tagUnexpected,
+        `sub-element 0x${hex4(tag)} at offset ${this.offset - ELEMENT_HEAD_LENGTH}, expected 0x${hex4(expected)}`,
+      );
     }
     const total = this.header!.totalImageSize;
     const left = total - this.offset;
-    if (length > left) throw new OtaError(ImageError.elementLength, `sub-element 0x${hex4(tag)} of ${length} bytes runs past total size`);
+    if (length > left)
+      throw new OtaError(
+        ImageError.elementLength,
+        `sub-element 0x${hex4(tag)} of ${length} bytes runs past total size`,
+      );
     this.elementStart = this.offset;
     if (tag === Tag.payload) return this.onPayloadHead(length, left);
-    const max = tag === Tag.manifest ? MAX_MANIFEST_LENGTH : tag === Tag.certificateChain ? MAX_CHAIN_LENGTH : RAW_SIGNATURE_LENGTH;
+    const max =
+      tag === Tag.manifest
+        ? MAX_MANIFEST_LENGTH
+        : tag === Tag.certificateChain
+          ? MAX_CHAIN_LENGTH
+          : RAW_SIGNATURE_LENGTH;
     const min = tag === Tag.manufacturerSignature ? RAW_SIGNATURE_LENGTH : 1;
     if (length < min || length > max) {
-      throw new OtaError(ImageError.elementLength, `sub-element 0x${hex4(tag)} of ${length} bytes (${min}..${max} accepted)`);
+      throw new OtaError(
+        ImageError.elementLength,
+        `sub-element 0x${hex4(tag)} of ${length} bytes (${min}..${max} accepted)`,
+      );
     }
     this.want = this.offset + length;
     return 'data';
@@ -316,13 +358,21 @@ export class ImageStream {
   private onPayloadHead(length: number, left: number): State {
     const after = left - length;
     if (after !== 0 && after !== TRAILER_LENGTH) {
-      throw new OtaError(ImageError.layout, `${after} bytes after the payload (0 or a ${TRAILER_LENGTH}-byte GBCS trailer allowed)`);
+      throw new OtaError(
+        ImageError.layout,
+        `${after} bytes after the payload (0 or a ${TRAILER_LENGTH}-byte GBCS trailer allowed)`,
+      );
     }
-    if (length > this.bankSize) throw new OtaError(ImageError.tooLarge, `payload of ${length} bytes exceeds the ${this.bankSize}-byte bank`);
+    if (length > this.bankSize)
+      throw new OtaError(ImageError.tooLarge, `payload of ${length} bytes exceeds the ${this.bankSize}-byte bank`);
     // An empty payload is no firmware: refused here, before authentication asks for the first erase.
-    if (length === 0 || this.manifest!.payloadLength === 0) throw new OtaError(ImageError.payloadEmpty, 'the payload is empty: nothing to write or boot');
+    if (length === 0 || this.manifest!.payloadLength === 0)
+      throw new OtaError(ImageError.payloadEmpty, 'the payload is empty: nothing to write or boot');
     if (length !== this.manifest!.payloadLength) {
-      throw new OtaError(ImageError.payloadLength, `payload element of ${length} bytes, the manifest says ${this.manifest!.payloadLength}`);
+      throw new OtaError(
+        ImageError.payloadLength,
+        `payload element of ${length} bytes, the manifest says ${this.manifest!.payloadLength}`,
+      );
     }
     this.elementIndex++;
     this.payloadStart = this.offset;
@@ -352,7 +402,10 @@ export class ImageStream {
 
   private onTrailer(): State {
     if (this.trailerBuf![0] !== TRAILER_MARKER[0] || this.trailerBuf![1] !== TRAILER_MARKER[1]) {
-      throw new OtaError(ImageError.trailer, `GBCS trailer starts ${hex2(this.trailerBuf![0])} ${hex2(this.trailerBuf![1])}, not 00 40`);
+      throw new OtaError(
+        ImageError.trailer,
+        `GBCS trailer starts ${hex2(this.trailerBuf![0])} ${hex2(this.trailerBuf![1])}, not 00 40`,
+      );
     }
     return 'complete';
   }

@@ -55,26 +55,41 @@ export function checkHeaderAgainstManifest(h: OtaHeader, m: Manifest): void {
   }
   for (const [name, inHeader, inManifest] of pairs) {
     if (inHeader !== inManifest) {
-      throw new OtaError(ImageError.headerMismatch, `header ${name} 0x${inHeader.toString(16)} differs from the signed manifest's 0x${inManifest.toString(16)}`);
+      throw new OtaError(
+        ImageError.headerMismatch,
+        `header ${name} 0x${inHeader.toString(16)} differs from the signed manifest's 0x${inManifest.toString(16)}`,
+      );
     }
   }
 }
 
 export function checkManifestForDevice(m: Manifest, device: DeviceIdentity, policy: ImagePolicy): void {
   if (m.manufacturerCode !== device.manufacturerCode) {
-    throw new OtaError(ImageError.wrongManufacturer, `image for manufacturer 0x${m.manufacturerCode.toString(16)}, device is 0x${device.manufacturerCode.toString(16)}`);
+    throw new OtaError(
+      ImageError.wrongManufacturer,
+      `image for manufacturer 0x${m.manufacturerCode.toString(16)}, device is 0x${device.manufacturerCode.toString(16)}`,
+    );
   }
   if (m.imageType !== device.imageType) {
-    throw new OtaError(ImageError.wrongImageType, `image type 0x${m.imageType.toString(16)}, device takes 0x${device.imageType.toString(16)}`);
+    throw new OtaError(
+      ImageError.wrongImageType,
+      `image type 0x${m.imageType.toString(16)}, device takes 0x${device.imageType.toString(16)}`,
+    );
   }
   if (device.hardwareVersion < m.minHardwareVersion || device.hardwareVersion > m.maxHardwareVersion) {
-    throw new OtaError(ImageError.hwVersion, `hardware version ${device.hardwareVersion} outside ${m.minHardwareVersion}..${m.maxHardwareVersion}`);
+    throw new OtaError(
+      ImageError.hwVersion,
+      `hardware version ${device.hardwareVersion} outside ${m.minHardwareVersion}..${m.maxHardwareVersion}`,
+    );
   }
   const v = m.fileVersion >>> 0;
   const current = device.currentVersion >>> 0;
   const ok = v > current || (v === current && policy.allowSameVersion) || (v < current && policy.allowDowngrade);
   if (!ok) {
-    throw new OtaError(ImageError.downgrade, `file version 0x${v.toString(16)} is not newer than the running 0x${current.toString(16)}`);
+    throw new OtaError(
+      ImageError.downgrade,
+      `file version 0x${v.toString(16)} is not newer than the running 0x${current.toString(16)}`,
+    );
   }
 }
 
@@ -83,7 +98,11 @@ export function checkManufacturerSignature(e: ManifestEvidence, setup: ManifestC
   const certs = decodeChain(e.chainBytes);
   let chain: VerifiedChain;
   try {
-    chain = setup.pki.verifyChain(certs, [setup.trust.manufacturerAnchor], { profile: 'rfc5280', now: setup.now, crypto: setup.crypto });
+    chain = setup.pki.verifyChain(certs, [setup.trust.manufacturerAnchor], {
+      profile: 'rfc5280',
+      now: setup.now,
+      crypto: setup.crypto,
+    });
   } catch (err) {
     const inner = asOtaError(err, PkiError.internal);
     throw new OtaError(ImageError.chain, `manufacturer chain refused (${inner.message})`);

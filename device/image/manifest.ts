@@ -42,7 +42,10 @@ function uint(m: CborMap, key: number, name: string, max: number): number {
   const v = m.get(key);
   if (v === undefined) throw new OtaError(ImageError.manifestField, `manifest lacks ${name} (key ${key})`);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) {
-    throw new OtaError(ImageError.manifestField, `manifest ${name} (key ${key}) is not an unsigned integer up to ${max}`);
+    throw new OtaError(
+      ImageError.manifestField,
+      `manifest ${name} (key ${key}) is not an unsigned integer up to ${max}`,
+    );
   }
   return v;
 }
@@ -58,12 +61,17 @@ export function decodeManifest(bytes: Bytes): Manifest {
   }
   if (!(value instanceof Map)) throw new OtaError(ImageError.manifestField, 'manifest is not a CBOR map');
   for (const key of value.keys()) {
-    if (typeof key !== 'number') throw new OtaError(ImageError.manifestField, 'manifest has a text key (keys are integers)');
-    if (key >= 0 && !KNOWN_CRITICAL.has(key)) throw new OtaError(ImageError.manifestCritical, `unknown critical manifest key ${key}`);
+    if (typeof key !== 'number')
+      throw new OtaError(ImageError.manifestField, 'manifest has a text key (keys are integers)');
+    if (key >= 0 && !KNOWN_CRITICAL.has(key))
+      throw new OtaError(ImageError.manifestCritical, `unknown critical manifest key ${key}`);
   }
   const formatVersion = uint(value, ManifestKey.formatVersion, 'format version', 0xffff);
   if (formatVersion !== MANIFEST_FORMAT_VERSION) {
-    throw new OtaError(ImageError.manifestVersion, `manifest format version ${formatVersion} (this device reads ${MANIFEST_FORMAT_VERSION})`);
+    throw new OtaError(
+      ImageError.manifestVersion,
+      `manifest format version ${formatVersion} (this device reads ${MANIFEST_FORMAT_VERSION})`,
+    );
   }
   const digest = value.get(ManifestKey.payloadSha256);
   if (!(digest instanceof Uint8Array) || digest.length !== 32) {
@@ -80,7 +88,10 @@ export function decodeManifest(bytes: Bytes): Manifest {
     payloadSha256: digest,
   };
   if (m.minHardwareVersion > m.maxHardwareVersion) {
-    throw new OtaError(ImageError.manifestField, `manifest hardware range ${m.minHardwareVersion}..${m.maxHardwareVersion} is empty`);
+    throw new OtaError(
+      ImageError.manifestField,
+      `manifest hardware range ${m.minHardwareVersion}..${m.maxHardwareVersion} is empty`,
+    );
   }
   const description = value.get(ManifestKey.description);
   if (typeof description === 'string') m.description = description;

@@ -36,14 +36,16 @@ export interface OtaHeader {
 export const HEADER_LENGTH_FIELD_END = 8;
 
 function checkIdentifier(b: Bytes): void {
-  if (readU32(b, 0) !== OTA_FILE_IDENTIFIER) throw new OtaError(ImageError.badMagic, 'not a Zigbee OTA file (identifier is not 0x0BEEF11E)');
+  if (readU32(b, 0) !== OTA_FILE_IDENTIFIER)
+    throw new OtaError(ImageError.badMagic, 'not a Zigbee OTA file (identifier is not 0x0BEEF11E)');
 }
 
 /** Checks the identifier and version and returns the announced header length. */
 export function readHeaderLength(b: Bytes): number {
   checkIdentifier(b);
   const version = readU16(b, 4);
-  if (version !== OTA_HEADER_VERSION) throw new OtaError(ImageError.headerVersion, `header version 0x${version.toString(16)} (expected 0x0100)`);
+  if (version !== OTA_HEADER_VERSION)
+    throw new OtaError(ImageError.headerVersion, `header version 0x${version.toString(16)} (expected 0x0100)`);
   return readU16(b, 6);
 }
 
@@ -59,7 +61,8 @@ export function expectedHeaderLength(fieldControl: number): number {
 /** Parses a complete header (`b` holds at least the announced header length). */
 export function parseOtaHeader(b: Bytes): OtaHeader {
   if (b.length >= 4) checkIdentifier(b);
-  if (b.length < OTA_HEADER_BASE_LENGTH) throw new OtaError(ImageError.headerLength, `${b.length} bytes cannot hold an OTA header`);
+  if (b.length < OTA_HEADER_BASE_LENGTH)
+    throw new OtaError(ImageError.headerLength, `${b.length} bytes cannot hold an OTA header`);
   const headerLength = readHeaderLength(b);
   const fieldControl = readU16(b, 8);
   if (fieldControl & ~FIELD_CONTROL_KNOWN) {
@@ -67,9 +70,13 @@ export function parseOtaHeader(b: Bytes): OtaHeader {
   }
   const expected = expectedHeaderLength(fieldControl);
   if (headerLength !== expected) {
-    throw new OtaError(ImageError.headerLength, `header length ${headerLength}, field control 0x${fieldControl.toString(16)} implies ${expected}`);
+    throw new OtaError(
+      ImageError.headerLength,
+      `header length ${headerLength}, field control 0x${fieldControl.toString(16)} implies ${expected}`,
+    );
   }
-  if (b.length < headerLength) throw new OtaError(ImageError.headerLength, `header cut short at ${b.length} of ${headerLength} bytes`);
+  if (b.length < headerLength)
+    throw new OtaError(ImageError.headerLength, `header cut short at ${b.length} of ${headerLength} bytes`);
   const header: OtaHeader = {
     headerVersion: readU16(b, 4),
     headerLength,

@@ -45,8 +45,12 @@ export function checkSupplierSignature(
   }
   if (usable > 0) {
     const also = refusal ? ` (and a cell was refused: ${refusal.message})` : '';
-    throw new OtaError(ImageError.supplierSignature, `supplier signature verifies against no Supplier anchor cell${also}`);
+    throw new OtaError(
+      ImageError.supplierSignature,
+      `supplier signature verifies against no Supplier anchor cell${also}`,
+    );
   }
-  if (refusal) throw new OtaError(ImageError.supplierCell, `no Supplier cell may authorise an image (${refusal.message})`);
+  if (refusal)
+    throw new OtaError(ImageError.supplierCell, `no Supplier cell may authorise an image (${refusal.message})`);
   throw new OtaError(ImageError.noSupplierAnchor, 'no Supplier anchor cell holds a certificate');
 }

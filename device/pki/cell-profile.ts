@@ -83,7 +83,8 @@ export function checkCellCertificate(cell: CellKind, cert: Certificate, now?: Wa
   }
   if (isTrustedTime(now)) {
     const at = `(trusted time ${now.unixSeconds})`;
-    if (now.unixSeconds < cert.notBefore) fail(PathError.notYetValid, `${what}: not valid before ${cert.notBefore} ${at}`);
+    if (now.unixSeconds < cert.notBefore)
+      fail(PathError.notYetValid, `${what}: not valid before ${cert.notBefore} ${at}`);
     if (now.unixSeconds > cert.notAfter) fail(PathError.expired, `${what}: expired at ${cert.notAfter} ${at}`);
   }
 }

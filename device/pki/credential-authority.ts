@@ -21,10 +21,26 @@ export interface AuthorityRow {
 }
 
 export const AUTHORISATION_MATRIX: readonly AuthorityRow[] = [
-  { authority: 'root', may: [], why: 'the Root key certifies, it does not sign commands (keyCertSign only, kept offline)' },
-  { authority: 'recovery', may: ['root', 'recovery', 'supplier1', 'supplier2'], why: 'any-by-recovery: the way back from a lost or compromised key, the Root included' },
-  { authority: 'supplier1', may: ['supplier1'], why: 'supplier-by-supplier: a Supplier hands its own cell to its successor' },
-  { authority: 'supplier2', may: ['supplier2'], why: 'supplier-by-supplier; never the other Supplier\'s cell (split supply stays independent)' },
+  {
+    authority: 'root',
+    may: [],
+    why: 'the Root key certifies, it does not sign commands (keyCertSign only, kept offline)',
+  },
+  {
+    authority: 'recovery',
+    may: ['root', 'recovery', 'supplier1', 'supplier2'],
+    why: 'any-by-recovery: the way back from a lost or compromised key, the Root included',
+  },
+  {
+    authority: 'supplier1',
+    may: ['supplier1'],
+    why: 'supplier-by-supplier: a Supplier hands its own cell to its successor',
+  },
+  {
+    authority: 'supplier2',
+    may: ['supplier2'],
+    why: "supplier-by-supplier; never the other Supplier's cell (split supply stays independent)",
+  },
 ];
 
 /** True when a command signed by `authority` may replace `cell`. */
@@ -35,7 +51,10 @@ export function mayReplace(authority: AnchorCell, cell: AnchorCell): boolean {
 
 /** The matrix as a Markdown table, authorities as rows and cells as columns (docs/PKI.md carries exactly this). */
 export function authorisationMatrixMarkdown(cells: readonly AnchorCell[]): string {
-  const lines = [`| authority \\ cell | ${cells.join(' | ')} | why |`, `| --- | ${cells.map(() => '---').join(' | ')} | --- |`];
+  const lines = [
+    `| authority \\ cell | ${cells.join(' | ')} | why |`,
+    `| --- | ${cells.map(() => '---').join(' | ')} | --- |`,
+  ];
   for (const r of AUTHORISATION_MATRIX) {
     lines.push(`| ${r.authority} | ${cells.map((c) => (r.may.includes(c) ? 'yes' : '—')).join(' | ')} | ${r.why} |`);
   }

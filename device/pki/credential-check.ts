@@ -96,18 +96,25 @@ function check(bytes: Uint8Array, ctx: CredentialCheckContext): CredentialReplac
     fail(CredentialError.signature, `the signature does not verify with the ${authority} cell's key`);
   }
   if (command.target || ctx.deviceId) {
-    if (!command.target || !ctx.deviceId || !equalBytes(command.target, ctx.deviceId)) fail(CredentialError.wrongDevice, 'the command does not name this device');
+    if (!command.target || !ctx.deviceId || !equalBytes(command.target, ctx.deviceId))
+      fail(CredentialError.wrongDevice, 'the command does not name this device');
   }
   const inForce = store.counter ?? 0;
   if (command.counter === inForce) fail(CredentialError.replayed, `counter ${command.counter} was applied already`);
-  if (command.counter < inForce) fail(CredentialError.counterLower, `counter ${command.counter} is below the one in force (${inForce})`);
+  if (command.counter < inForce)
+    fail(CredentialError.counterLower, `counter ${command.counter} is below the one in force (${inForce})`);
   const cert = wrapped(CredentialError.badCertificate, () => checkCell(cell, command.certificate, ctx.now));
   if (cell === 'root') checkNewRoot(command, cert, ctx.crypto);
   else {
     const root = store.cells.root;
     if (!root) fail(CredentialError.noRoot, 'no Root cell is in force to chain the new certificate to');
     wrapped(CredentialError.badPath, () =>
-      verifyChain([command.certificate, ...command.path], [root], { profile: 'smki', leafRole: LEAF_ROLE[cell], now: ctx.now, crypto: ctx.crypto }),
+      verifyChain([command.certificate, ...command.path], [root], {
+        profile: 'smki',
+        leafRole: LEAF_ROLE[cell],
+        now: ctx.now,
+        crypto: ctx.crypto,
+      }),
     );
   }
   const next = wrapped(CredentialError.badCertificate, () => replaceCell(store, cell, command.certificate, ctx.now));

@@ -65,9 +65,15 @@ function malformed(message: string): never {
 export function encodeCredentialBody(b: CredentialCommandBody): Uint8Array {
   const cell = ANCHOR_CELLS.indexOf(b.cell);
   const authority = ANCHOR_CELLS.indexOf(b.authority);
-  if (cell < 0 || authority < 0) throw new OtaError(CredentialError.unknownCell, `unknown cell ${String(b.cell)} or authority ${String(b.authority)}`);
-  if (!Number.isInteger(b.counter) || b.counter < 1 || b.counter > MAX_COUNTER) malformed(`counter ${b.counter} is not in 1 .. 2^53 - 1`);
-  if (b.path.length > MAX_PATH_CERTIFICATES) malformed(`path of ${b.path.length} certificates (limit ${MAX_PATH_CERTIFICATES})`);
+  if (cell < 0 || authority < 0)
+    throw new OtaError(
+      CredentialError.unknownCell,
+      `unknown cell ${String(b.cell)} or authority ${String(b.authority)}`,
+    );
+  if (!Number.isInteger(b.counter) || b.counter < 1 || b.counter > MAX_COUNTER)
+    malformed(`counter ${b.counter} is not in 1 .. 2^53 - 1`);
+  if (b.path.length > MAX_PATH_CERTIFICATES)
+    malformed(`path of ${b.path.length} certificates (limit ${MAX_PATH_CERTIFICATES})`);
   if (b.target && b.target.length !== EUI64_BYTES) malformed('target is not an 8-byte EUI-64');
   const m = new Map<number, CborValue>([
     [Key.version, CREDENTIAL_COMMAND_VERSION],
@@ -84,7 +90,12 @@ export function encodeCredentialBody(b: CredentialCommandBody): Uint8Array {
 /** The command: signed body and its 64-byte r‖s signature. */
 export function encodeCredentialCommand(body: Uint8Array, signature: Uint8Array): Uint8Array {
   if (signature.length !== RAW_SIGNATURE_BYTES) malformed(`signature of ${signature.length} bytes`);
-  return encodeCbor(new Map<number, CborValue>([[1, body], [2, signature]]));
+  return encodeCbor(
+    new Map<number, CborValue>([
+      [1, body],
+      [2, signature],
+    ]),
+  );
 }
 
 /**
@@ -95,26 +106,47 @@ export function encodeCredentialCommand(body: Uint8Array, signature: Uint8Array)
 export function decodeCredentialCommand(bytes: Uint8Array): CredentialCommand {
   try {
     if (!(bytes instanceof Uint8Array)) malformed('not bytes');
-    if (bytes.length > MAX_CREDENTIAL_COMMAND_BYTES) malformed(`${bytes.length} bytes (limit ${MAX_CREDENTIAL_COMMAND_BYTES})`);
+    if (bytes.length > MAX_CREDENTIAL_COMMAND_BYTES)
+      malformed(`${bytes.length} bytes (limit ${MAX_CREDENTIAL_COMMAND_BYTES})`);
     const outer = exactMap(decodeCbor(bytes, { maxDepth: 1 }), [1, 2], [], 'command');
     const body = outer.get(1);
     const signature = outer.get(2);
-    if (!(body instanceof Uint8Array) || !(signature instanceof Uint8Array)) malformed('body and signature must be byte strings');
+    if (!(body instanceof Uint8Array) || !(signature instanceof Uint8Array))
+      malformed('body and signature must be byte strings');
     if (signature.length !== RAW_SIGNATURE_BYTES) malformed(`signature of ${signature.length} bytes`);
     if (!equalBytes(encodeCbor(outer), bytes)) malformed('the command is not deterministic CBOR');
-    const m = exactMap(decodeCbor(body, { maxDepth: 2 }), [Key.version, Key.cell, Key.authority, Key.counter, Key.certificate, Key.path], [Key.target], 'body');
-    if (m.get(Key.version) !== CREDENTIAL_COMMAND_VERSION) throw new OtaError(CredentialError.version, `format version ${String(m.get(Key.version))}`);
+    const m = exactMap(
+      decodeCbor(body, { maxDepth: 2 }),
+      [Key.version, Key.cell, Key.authority, Key.counter, Key.certificate, Key.path],
+      [Key.target],
+      'body',
+    );
+    if (m.get(Key.version) !== CREDENTIAL_COMMAND_VERSION)
+      throw new OtaError(CredentialError.version, `format version ${String(m.get(Key.version))}`);
     if (!equalBytes(encodeCbor(m), body)) malformed('the body is not deterministic CBOR');
     const cell = cellAt(m.get(Key.cell), 'cell');
     const authority = cellAt(m.get(Key.authority), 'authority');
     const counter = m.get(Key.counter);
-    if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 1 || counter > MAX_COUNTER) malformed('counter is not an unsigned integer above 0');
+    if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 1 || counter > MAX_COUNTER)
+      malformed('counter is not an unsigned integer above 0');
     const certificate = m.get(Key.certificate);
-    if (!(certificate instanceof Uint8Array) || certificate.length === 0 || certificate.length > MAX_CERT_BYTES) malformed('certificate is not a byte string of a certificate\'s size');
+    if (!(certificate instanceof Uint8Array) || certificate.length === 0 || certificate.length > MAX_CERT_BYTES)
+      malformed("certificate is not a byte string of a certificate's size");
     const path = m.get(Key.path);
-    if (!Array.isArray(path) || path.length > MAX_PATH_CERTIFICATES) malformed(`path is not an array of at most ${MAX_PATH_CERTIFICATES} certificates`);
-    for (const c of path) if (!(c instanceof Uint8Array) || c.length === 0 || c.length > MAX_CERT_BYTES) malformed('a path entry is not a byte string of a certificate\'s size');
-    const out: CredentialCommand = { cell, authority, counter, certificate, path: path as Uint8Array[], body, signature };
+    if (!Array.isArray(path) || path.length > MAX_PATH_CERTIFICATES)
+      malformed(`path is not an array of at most ${MAX_PATH_CERTIFICATES} certificates`);
+    for (const c of path)
+      if (!(c instanceof Uint8Array) || c.length === 0 || c.length > MAX_CERT_BYTES)
+        malformed("a path entry is not a byte string of a certificate's size");
+    const out: CredentialCommand = {
+      cell,
+      authority,
+      counter,
+      certificate,
+      path: path as Uint8Array[],
+      body,
+      signature,
+    };
     const target = m.get(Key.target);
     if (target !== undefined) {
       if (!(target instanceof Uint8Array) || target.length !== EUI64_BYTES) malformed('target is not an 8-byte EUI-64');
@@ -130,7 +162,9 @@ export function decodeCredentialCommand(bytes: Uint8Array): CredentialCommand {
 
 function exactMap(v: CborValue, required: number[], optional: number[], what: string): CborMap {
   if (!(v instanceof Map)) malformed(`${what} is not a map`);
-  for (const k of v.keys()) if (!required.includes(k as number) && !optional.includes(k as number)) malformed(`${what} has unknown key ${String(k)}`);
+  for (const k of v.keys())
+    if (!required.includes(k as number) && !optional.includes(k as number))
+      malformed(`${what} has unknown key ${String(k)}`);
   for (const k of required) if (!v.has(k)) malformed(`${what} lacks key ${k}`);
   return v;
 }

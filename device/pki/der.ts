@@ -116,7 +116,8 @@ function walk(node: DerNode, depth: number, maxDepth: number): void {
 
 /** The children of a constructed node, in order (at most MAX_DER_CHILDREN). */
 export function children(node: DerNode): DerNode[] {
-  if ((node.tag & 0x20) === 0) fail(DerError.malformed, `tag 0x${node.tag.toString(16)} at ${node.start} is not constructed`);
+  if ((node.tag & 0x20) === 0)
+    fail(DerError.malformed, `tag 0x${node.tag.toString(16)} at ${node.start} is not constructed`);
   const out: DerNode[] = [];
   let pos = node.valueStart;
   while (pos < node.end) {
@@ -131,14 +132,19 @@ export function children(node: DerNode): DerNode[] {
 /** Fails unless `node` has tag `tag`. */
 export function expectTag(node: DerNode | undefined, tag: number, what: string): DerNode {
   if (!node) fail(DerError.malformed, `${what}: missing`);
-  if (node.tag !== tag) fail(DerError.malformed, `${what}: tag 0x${node.tag.toString(16)} at ${node.start}, expected 0x${tag.toString(16)}`);
+  if (node.tag !== tag)
+    fail(
+      DerError.malformed,
+      `${what}: tag 0x${node.tag.toString(16)} at ${node.start}, expected 0x${tag.toString(16)}`,
+    );
   return node;
 }
 
 /** Children of a node that must have `tag`, with a count in [min, max]. */
 export function sequenceOf(node: DerNode | undefined, tag: number, what: string, min: number, max: number): DerNode[] {
   const items = children(expectTag(node, tag, what));
-  if (items.length < min || items.length > max) fail(DerError.malformed, `${what}: ${items.length} items, expected ${min}..${max}`);
+  if (items.length < min || items.length > max)
+    fail(DerError.malformed, `${what}: ${items.length} items, expected ${min}..${max}`);
   return items;
 }
 

@@ -16,11 +16,29 @@ export {
   TrustStoreError,
   TRUST_STORE_FORMAT_VERSION,
 } from './trust-store.js';
-export { Tag, children, expectTag, readBitString, readIntegerBytes, readOid, readRoot, readSmallInteger, sequenceOf, value } from './der.js';
+export {
+  Tag,
+  children,
+  expectTag,
+  readBitString,
+  readIntegerBytes,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  sequenceOf,
+  value,
+} from './der.js';
 export { KeyUsageBit, Oid } from './oids.js';
 export { PkiError, type PkiErrorCode } from './pki-errors.js';
 export { smkiEntityId, smkiRole } from './smki.js';
-export { CredentialError, Cs02bCode, cs02bCode, CS02B_FOR, type CredentialErrorCode, type Cs02bCodeValue } from './credential-errors.js';
+export {
+  CredentialError,
+  Cs02bCode,
+  cs02bCode,
+  CS02B_FOR,
+  type CredentialErrorCode,
+  type Cs02bCodeValue,
+} from './credential-errors.js';
 export { AUTHORISATION_MATRIX, mayReplace, authorisationMatrixMarkdown } from './credential-authority.js';
 export {
   encodeCredentialBody,

@@ -41,7 +41,14 @@ export const MAX_CHAIN_LENGTH = 4;
 export const MAX_ANCHORS = 8;
 
 /** Extensions this validator understands; a critical one outside this list is refused. */
-const RECOGNISED = [Oid.keyUsage, Oid.basicConstraints, Oid.subjectKeyIdentifier, Oid.authorityKeyIdentifier, Oid.certificatePolicies, Oid.subjectAltName];
+const RECOGNISED = [
+  Oid.keyUsage,
+  Oid.basicConstraints,
+  Oid.subjectKeyIdentifier,
+  Oid.authorityKeyIdentifier,
+  Oid.certificatePolicies,
+  Oid.subjectAltName,
+];
 
 function fail(code: PkiErrorCode, message: string): never {
   throw new OtaError(code, message);
@@ -75,7 +82,8 @@ function anchorNamesMatch(anchor: Certificate, cert: Certificate): boolean {
 
 function checkExtensions(cert: Certificate, index: number): void {
   for (const e of cert.extensions) {
-    if (e.oid === Oid.nameConstraints) fail(PathError.nameConstraints, `certificate ${index}: nameConstraints are not supported`);
+    if (e.oid === Oid.nameConstraints)
+      fail(PathError.nameConstraints, `certificate ${index}: nameConstraints are not supported`);
     if (e.critical && !RECOGNISED.includes(e.oid as (typeof RECOGNISED)[number])) {
       fail(PathError.unknownCritical, `certificate ${index}: unrecognised critical extension ${e.oid}`);
     }
@@ -97,17 +105,23 @@ function checkPolicies(chain: Certificate[], accepted: string[]): void {
   for (let i = chain.length - 1; i >= 0; i--) {
     const p = chain[i].policies ?? [];
     if (!p.includes(Oid.anyPolicy)) valid = valid.filter((oid) => p.includes(oid));
-    if (valid.length === 0) fail(PathError.policy, `certificate ${i} asserts none of the accepted policies that remain`);
+    if (valid.length === 0)
+      fail(PathError.policy, `certificate ${i} asserts none of the accepted policies that remain`);
   }
 }
 
 function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: ChainOptions): VerifiedChain {
-  if (!Array.isArray(chainDer) || !Array.isArray(anchorDer) || !options || !options.crypto) fail(PathError.badInput, 'chain, anchors and options are required');
-  if (options.profile !== 'smki' && options.profile !== 'rfc5280') fail(PathError.badInput, `unknown profile ${String(options.profile)}`);
-  if (options.leafRole !== undefined && options.profile !== 'smki') fail(PathError.badInput, 'leafRole needs the smki profile');
-  if (options.acceptedPolicies !== undefined && !Array.isArray(options.acceptedPolicies)) fail(PathError.badInput, 'acceptedPolicies is not a list');
+  if (!Array.isArray(chainDer) || !Array.isArray(anchorDer) || !options || !options.crypto)
+    fail(PathError.badInput, 'chain, anchors and options are required');
+  if (options.profile !== 'smki' && options.profile !== 'rfc5280')
+    fail(PathError.badInput, `unknown profile ${String(options.profile)}`);
+  if (options.leafRole !== undefined && options.profile !== 'smki')
+    fail(PathError.badInput, 'leafRole needs the smki profile');
+  if (options.acceptedPolicies !== undefined && !Array.isArray(options.acceptedPolicies))
+    fail(PathError.badInput, 'acceptedPolicies is not a list');
   if (chainDer.length === 0) fail(PathError.noPath, 'empty chain');
-  if (chainDer.length > MAX_CHAIN_LENGTH) fail(PathError.chainTooLong, `${chainDer.length} certificates (limit ${MAX_CHAIN_LENGTH})`);
+  if (chainDer.length > MAX_CHAIN_LENGTH)
+    fail(PathError.chainTooLong, `${chainDer.length} certificates (limit ${MAX_CHAIN_LENGTH})`);
   if (anchorDer.length === 0) fail(PathError.noPath, 'no trust anchor');
   if (anchorDer.length > MAX_ANCHORS) fail(PathError.badInput, `${anchorDer.length} anchors (limit ${MAX_ANCHORS})`);
   const smki = options.profile === 'smki';
@@ -127,7 +141,10 @@ function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: Chai
     if (anchor && anchorNamesMatch(anchor, top)) candidates.push(a);
   }
   if (candidates.length === 0) {
-    fail(PathError.noPath, `no anchor matches the issuer of the last certificate${ignored ? ` (${ignored} unparseable anchor(s) ignored)` : ''}`);
+    fail(
+      PathError.noPath,
+      `no anchor matches the issuer of the last certificate${ignored ? ` (${ignored} unparseable anchor(s) ignored)` : ''}`,
+    );
   }
   let anchorIndex = -1;
   for (const a of candidates) {
@@ -136,11 +153,13 @@ function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: Chai
       break;
     }
   }
-  if (anchorIndex < 0) fail(PathError.signature, `certificate ${chain.length - 1}: signature does not verify with any matching anchor`);
+  if (anchorIndex < 0)
+    fail(PathError.signature, `certificate ${chain.length - 1}: signature does not verify with any matching anchor`);
   const anchor = anchors[anchorIndex]!;
   // A constrained anchor would constrain the whole path (RFC 5280 §6.1.1 d); name
   // constraints are not implemented, so it is refused rather than taken as unconstrained.
-  if (anchor.extensions.some((e) => e.oid === Oid.nameConstraints)) fail(PathError.nameConstraints, 'anchor: nameConstraints are not supported');
+  if (anchor.extensions.some((e) => e.oid === Oid.nameConstraints))
+    fail(PathError.nameConstraints, 'anchor: nameConstraints are not supported');
   if (smki) checkSmkiAnchor(anchor);
 
   // §6.1.2 initialisation, then §6.1.3/§6.1.4 for each certificate from the anchor down.
@@ -150,13 +169,16 @@ function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: Chai
   for (let i = chain.length - 1; i >= 0; i--) {
     const cert = chain[i];
     const isLeaf = i === 0;
-    if (!equalBytes(cert.issuer.der, issuer.subject.der)) fail(PathError.noPath, `certificate ${i}: issuer name does not match the subject of certificate ${i + 1}`);
-    if (issuer !== anchor && !signatureMatches(cert, issuer.publicKey, options.crypto)) fail(PathError.signature, `certificate ${i}: signature does not verify`);
+    if (!equalBytes(cert.issuer.der, issuer.subject.der))
+      fail(PathError.noPath, `certificate ${i}: issuer name does not match the subject of certificate ${i + 1}`);
+    if (issuer !== anchor && !signatureMatches(cert, issuer.publicKey, options.crypto))
+      fail(PathError.signature, `certificate ${i}: signature does not verify`);
     if (timeChecked) checkValidity(cert, now!.unixSeconds, i);
     checkExtensions(cert, i);
     if (!isLeaf) {
       // §6.1.4 (k), (l), (m), (n): only CAs issue, within their path length, with keyCertSign.
-      if (!cert.basicConstraints || !cert.basicConstraints.cA) fail(PathError.basicConstraints, `certificate ${i} issues a certificate but is not a CA`);
+      if (!cert.basicConstraints || !cert.basicConstraints.cA)
+        fail(PathError.basicConstraints, `certificate ${i} issues a certificate but is not a CA`);
       const selfIssued = equalBytes(cert.subject.der, cert.issuer.der);
       if (!selfIssued) {
         if (maxPathLength <= 0) fail(PathError.pathLength, `certificate ${i} exceeds a pathLenConstraint`);
@@ -164,11 +186,13 @@ function validate(chainDer: Uint8Array[], anchorDer: Uint8Array[], options: Chai
       }
       const pl = cert.basicConstraints.pathLen;
       if (pl !== undefined && pl < maxPathLength) maxPathLength = pl;
-      if (cert.keyUsage !== undefined && (cert.keyUsage & KeyUsageBit.keyCertSign) === 0) fail(PathError.keyUsage, `certificate ${i} lacks keyCertSign`);
+      if (cert.keyUsage !== undefined && (cert.keyUsage & KeyUsageBit.keyCertSign) === 0)
+        fail(PathError.keyUsage, `certificate ${i} lacks keyCertSign`);
       if (smki) checkSmkiIntermediate(cert, issuer.subjectKeyId, i);
     } else {
       // The leaf signs firmware or images: it needs digitalSignature when it states a usage.
-      if (cert.keyUsage !== undefined && (cert.keyUsage & KeyUsageBit.digitalSignature) === 0) fail(PathError.keyUsage, 'leaf lacks digitalSignature');
+      if (cert.keyUsage !== undefined && (cert.keyUsage & KeyUsageBit.digitalSignature) === 0)
+        fail(PathError.keyUsage, 'leaf lacks digitalSignature');
       if (smki) leafInfo = checkSmkiSigner(cert, issuer.subjectKeyId);
     }
     issuer = cert;

@@ -22,7 +22,11 @@ export interface CertificateKey {
 export function certificateKey(der: Uint8Array): CertificateKey {
   try {
     const cert = parseCertificate(der);
-    const out: CertificateKey = { publicKey: cert.publicKey.slice(), notBefore: cert.notBefore, notAfter: cert.notAfter };
+    const out: CertificateKey = {
+      publicKey: cert.publicKey.slice(),
+      notBefore: cert.notBefore,
+      notAfter: cert.notAfter,
+    };
     const role = smkiRole(cert.subject);
     if (role !== undefined) out.role = role;
     const entityId = smkiEntityId(cert.subject);

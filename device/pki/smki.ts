@@ -52,7 +52,12 @@ export function smkiRole(name: Name): number | undefined {
   const ou = nameAttribute(name, Oid.organizationalUnitName);
   if (!ou) return undefined;
   const v = ou.value;
-  if ((ou.tag !== Tag.printableString && ou.tag !== Tag.utf8String) || v.length !== 2 || !isHexDigit(v[0]) || !isHexDigit(v[1])) {
+  if (
+    (ou.tag !== Tag.printableString && ou.tag !== Tag.utf8String) ||
+    v.length !== 2 ||
+    !isHexDigit(v[0]) ||
+    !isHexDigit(v[1])
+  ) {
     fail(SmkiError.role, 'OU is not a role of two hex digits');
   }
   return hexValue(v[0]) * 16 + hexValue(v[1]);
@@ -71,7 +76,8 @@ export function smkiEntityId(name: Name): Uint8Array | undefined {
 
 function checkCommon(cert: Certificate, what: string): void {
   const ku = cert.extensions.find((e) => e.oid === Oid.keyUsage);
-  if (!ku || !ku.critical || cert.keyUsage === undefined) fail(SmkiError.keyUsage, `${what}: keyUsage missing or not critical`);
+  if (!ku || !ku.critical || cert.keyUsage === undefined)
+    fail(SmkiError.keyUsage, `${what}: keyUsage missing or not critical`);
   const cp = cert.extensions.find((e) => e.oid === Oid.certificatePolicies);
   if (!cp || !cp.critical || !cert.policies || cert.policies.length < 1) {
     fail(SmkiError.policies, `${what}: certificatePolicies missing, not critical or empty`);
@@ -84,8 +90,17 @@ function checkCommon(cert: Certificate, what: string): void {
 
 function checkAuthorityKeyIdShape(cert: Certificate, what: string): void {
   const aki = cert.extensions.find((e) => e.oid === Oid.authorityKeyIdentifier);
-  if (!aki || aki.critical || !cert.authorityKeyId || cert.authorityKeyIdHasIssuer || cert.authorityKeyId.length !== SMKI_KEY_ID_LENGTH) {
-    fail(SmkiError.keyId, `${what}: authorityKeyIdentifier missing, critical, or not a lone ${SMKI_KEY_ID_LENGTH}-octet keyIdentifier`);
+  if (
+    !aki ||
+    aki.critical ||
+    !cert.authorityKeyId ||
+    cert.authorityKeyIdHasIssuer ||
+    cert.authorityKeyId.length !== SMKI_KEY_ID_LENGTH
+  ) {
+    fail(
+      SmkiError.keyId,
+      `${what}: authorityKeyIdentifier missing, critical, or not a lone ${SMKI_KEY_ID_LENGTH}-octet keyIdentifier`,
+    );
   }
 }
 
@@ -133,7 +148,10 @@ export function checkSmkiIntermediate(cert: Certificate, issuerKeyId: Uint8Array
 }
 
 /** The signer (leaf): common rules, keyUsage exactly digitalSignature, AKI, role and entity id. */
-export function checkSmkiSigner(cert: Certificate, issuerKeyId: Uint8Array | undefined): { role: number; entityId: Uint8Array } {
+export function checkSmkiSigner(
+  cert: Certificate,
+  issuerKeyId: Uint8Array | undefined,
+): { role: number; entityId: Uint8Array } {
   const what = 'leaf';
   const identity = checkSmkiSigningCertificate(cert, what);
   checkAuthorityKeyId(cert, issuerKeyId, what);
@@ -147,7 +165,8 @@ export function checkSmkiSigner(cert: Certificate, issuerKeyId: Uint8Array | und
  */
 export function checkSmkiSigningCertificate(cert: Certificate, what: string): { role: number; entityId: Uint8Array } {
   checkCommon(cert, what);
-  if (cert.keyUsage !== KeyUsageBit.digitalSignature) fail(SmkiError.keyUsage, `${what}: keyUsage must be exactly digitalSignature`);
+  if (cert.keyUsage !== KeyUsageBit.digitalSignature)
+    fail(SmkiError.keyUsage, `${what}: keyUsage must be exactly digitalSignature`);
   if (cert.basicConstraints?.cA) fail(SmkiError.basicConstraints, `${what}: a signing certificate is not a CA`);
   checkAuthorityKeyIdShape(cert, what);
   const role = smkiRole(cert.subject);

@@ -65,10 +65,17 @@ function cellIndex(cell: AnchorCell): number {
  * A new store: the build's manufacturer anchor and the given cells. Each certificate is
  * parsed and checked for its cell (role, key usage, and validity when `now` is trusted).
  */
-export function createTrustStore(manufacturerAnchor: Uint8Array, cells: Partial<Record<AnchorCell, Uint8Array>> = {}, now?: WallTime): TrustStore {
+export function createTrustStore(
+  manufacturerAnchor: Uint8Array,
+  cells: Partial<Record<AnchorCell, Uint8Array>> = {},
+  now?: WallTime,
+): TrustStore {
   return typed(() => {
     for (const k of Object.keys(cells)) cellIndex(k as AnchorCell);
-    let store: TrustStore = { cells: {}, manufacturerAnchor: checkForCell(manufacturerAnchor, 'manufacturer', now).slice() };
+    let store: TrustStore = {
+      cells: {},
+      manufacturerAnchor: checkForCell(manufacturerAnchor, 'manufacturer', now).slice(),
+    };
     for (const cell of ANCHOR_CELLS) {
       const der = cells[cell];
       if (der) store = replaceCell(store, cell, der, now);
@@ -81,7 +88,12 @@ export function createTrustStore(manufacturerAnchor: Uint8Array, cells: Partial<
  * A copy of `store` with `cell` holding `der` (or emptied when `der` is undefined), checked
  * for the cell as createTrustStore does. The manufacturer anchor never changes.
  */
-export function replaceCell(store: TrustStore, cell: AnchorCell, der: Uint8Array | undefined, now?: WallTime): TrustStore {
+export function replaceCell(
+  store: TrustStore,
+  cell: AnchorCell,
+  der: Uint8Array | undefined,
+  now?: WallTime,
+): TrustStore {
   return typed(() => {
     cellIndex(cell);
     const cells: Partial<Record<AnchorCell, Uint8Array>> = { ...store.cells };
@@ -127,7 +139,8 @@ export function encodeTrustStore(store: TrustStore): Uint8Array {
       [KEY_CELLS, cells],
     ]);
     if (store.counter !== undefined) {
-      if (!Number.isSafeInteger(store.counter) || store.counter < 1) throw new OtaError(TrustStoreError.malformed, `counter ${String(store.counter)}`);
+      if (!Number.isSafeInteger(store.counter) || store.counter < 1)
+        throw new OtaError(TrustStoreError.malformed, `counter ${String(store.counter)}`);
       top.set(KEY_COUNTER, store.counter);
     }
     return encodeCbor(top);
@@ -142,21 +155,25 @@ export function decodeTrustStore(bytes: Uint8Array): TrustStore {
     const top = decodeCbor(bytes, { maxDepth: 3 });
     if (!(top instanceof Map)) throw new OtaError(TrustStoreError.malformed, 'not a CBOR map');
     for (const k of top.keys()) {
-      if (k !== KEY_VERSION && k !== KEY_MANUFACTURER && k !== KEY_CELLS && k !== KEY_COUNTER) throw new OtaError(TrustStoreError.malformed, `unknown key ${String(k)}`);
+      if (k !== KEY_VERSION && k !== KEY_MANUFACTURER && k !== KEY_CELLS && k !== KEY_COUNTER)
+        throw new OtaError(TrustStoreError.malformed, `unknown key ${String(k)}`);
     }
-    if (top.get(KEY_VERSION) !== TRUST_STORE_FORMAT_VERSION) throw new OtaError(TrustStoreError.version, `format version ${String(top.get(KEY_VERSION))}`);
+    if (top.get(KEY_VERSION) !== TRUST_STORE_FORMAT_VERSION)
+      throw new OtaError(TrustStoreError.version, `format version ${String(top.get(KEY_VERSION))}`);
     const manufacturerAnchor = checkCertificate(top.get(KEY_MANUFACTURER), 'manufacturer anchor');
     const cellMap = top.get(KEY_CELLS);
     if (!(cellMap instanceof Map)) throw new OtaError(TrustStoreError.malformed, 'cells is not a map');
     const cells: Partial<Record<AnchorCell, Uint8Array>> = {};
     for (const [k, v] of cellMap) {
-      if (typeof k !== 'number' || k < 0 || k >= ANCHOR_CELLS.length) throw new OtaError(TrustStoreError.unknownCell, `unknown cell ${String(k)}`);
+      if (typeof k !== 'number' || k < 0 || k >= ANCHOR_CELLS.length)
+        throw new OtaError(TrustStoreError.unknownCell, `unknown cell ${String(k)}`);
       cells[ANCHOR_CELLS[k]] = checkCertificate(v, `cell ${ANCHOR_CELLS[k]}`);
     }
     const store: TrustStore = { cells, manufacturerAnchor };
     const counter = top.get(KEY_COUNTER);
     if (counter !== undefined) {
-      if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 1) throw new OtaError(TrustStoreError.malformed, 'counter is not an unsigned integer above 0');
+      if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 1)
+        throw new OtaError(TrustStoreError.malformed, 'counter is not an unsigned integer above 0');
       store.counter = counter;
     }
     return store;

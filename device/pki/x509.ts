@@ -113,7 +113,8 @@ function parseName(node: DerNode | undefined, what: string): Name {
     const atvs = sequenceOf(rdn, Tag.set, `${what} RDN`, 1, 8);
     for (let k = 1; k < atvs.length; k++) {
       // DER SET OF (X.690 §11.6): members in ascending order of their encodings.
-      if (compareEncodings(encoding(atvs[k - 1]), encoding(atvs[k])) > 0) throw new OtaError(DerError.malformed, `${what}: RDN members out of DER order`);
+      if (compareEncodings(encoding(atvs[k - 1]), encoding(atvs[k])) > 0)
+        throw new OtaError(DerError.malformed, `${what}: RDN members out of DER order`);
     }
     for (const atv of atvs) {
       const parts = sequenceOf(atv, Tag.sequence, `${what} attribute`, 2, 2);
@@ -218,10 +219,12 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
     let critical = false;
     if (parts.length === 3) {
       critical = readBoolean(parts[1], 'extension critical');
-      if (!critical) throw new OtaError(DerError.malformed, `extension ${oid}: critical FALSE encoded (DER omits defaults)`);
+      if (!critical)
+        throw new OtaError(DerError.malformed, `extension ${oid}: critical FALSE encoded (DER omits defaults)`);
     }
     const v = value(expectTag(parts[parts.length - 1], Tag.octetString, 'extnValue'));
-    if (cert.extensions.some((e) => e.oid === oid)) throw new OtaError(CertError.duplicateExtension, `extension ${oid} appears twice`);
+    if (cert.extensions.some((e) => e.oid === oid))
+      throw new OtaError(CertError.duplicateExtension, `extension ${oid} appears twice`);
     cert.extensions.push({ oid, critical, value: v });
     try {
       checkDerTree(readRoot(v));
@@ -247,7 +250,8 @@ function parseExtensions(node: DerNode, cert: Certificate): void {
         // Other extensions are kept as they are (checked DER above); path validation decides on them.
       }
     } catch (e) {
-      if (e instanceof OtaError && e.code !== CertError.extension) throw new OtaError(CertError.extension, `extension ${oid}: ${e.message}`);
+      if (e instanceof OtaError && e.code !== CertError.extension)
+        throw new OtaError(CertError.extension, `extension ${oid}: ${e.message}`);
       throw e;
     }
   }
@@ -264,7 +268,8 @@ export function parseCertificate(der: Uint8Array): Certificate {
 
 function parse(der: Uint8Array): Certificate {
   if (!(der instanceof Uint8Array)) throw new OtaError(DerError.malformed, 'certificate is not bytes');
-  if (der.length > MAX_CERT_BYTES) throw new OtaError(CertError.tooLarge, `certificate of ${der.length} bytes (limit ${MAX_CERT_BYTES})`);
+  if (der.length > MAX_CERT_BYTES)
+    throw new OtaError(CertError.tooLarge, `certificate of ${der.length} bytes (limit ${MAX_CERT_BYTES})`);
   const root = readRoot(der);
   checkDerTree(root);
   const top = sequenceOf(root, Tag.sequence, 'Certificate', 3, 3);
@@ -275,7 +280,8 @@ function parse(der: Uint8Array): Certificate {
 
   const t = children(tbsNode);
   let i = 0;
-  if (!t[i] || t[i].tag !== contextTag(0, true)) throw new OtaError(CertError.version, 'not an X.509 v3 certificate (no version field)');
+  if (!t[i] || t[i].tag !== contextTag(0, true))
+    throw new OtaError(CertError.version, 'not an X.509 v3 certificate (no version field)');
   const versionItems = children(t[i++]);
   if (versionItems.length !== 1 || readSmallInteger(versionItems[0], 'version') !== 2) {
     throw new OtaError(CertError.version, 'not an X.509 v3 certificate');
@@ -307,7 +313,8 @@ function parse(der: Uint8Array): Certificate {
     authorityKeyIdHasIssuer: false,
   };
   if (t[i] && t[i].tag === contextTag(3, true)) parseExtensions(t[i++], cert);
-  if (i !== t.length) throw new OtaError(DerError.malformed, 'unexpected fields in TBSCertificate (unique identifiers are not accepted)');
+  if (i !== t.length)
+    throw new OtaError(DerError.malformed, 'unexpected fields in TBSCertificate (unique identifiers are not accepted)');
   return cert;
 }
 

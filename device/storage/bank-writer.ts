@@ -106,7 +106,12 @@ export class BankWriter {
   }
 
   /** Starts a new image in the inactive bank. Its stale metadata record is invalidated first. */
-  static begin(ports: BankWriterPorts, layout: StorageLayout, payloadLength: number, options: BankWriterOptions = {}): BankWriter {
+  static begin(
+    ports: BankWriterPorts,
+    layout: StorageLayout,
+    payloadLength: number,
+    options: BankWriterOptions = {},
+  ): BankWriter {
     const region = new InactiveRegion(ports.flash, layout, ports.boot);
     checkLength(payloadLength, region);
     const w = new BankWriter(ports, layout, payloadLength, 0, 0, options, region);
@@ -118,7 +123,13 @@ export class BankWriter {
    * Reopens the inactive bank at `payloadOffset` (the journal's last recorded offset).
    * `offset` afterwards says where the payload must continue, which may be lower.
    */
-  static resume(ports: BankWriterPorts, layout: StorageLayout, payloadLength: number, payloadOffset: number, options: ResumeOptions = {}): BankWriter {
+  static resume(
+    ports: BankWriterPorts,
+    layout: StorageLayout,
+    payloadLength: number,
+    payloadOffset: number,
+    options: ResumeOptions = {},
+  ): BankWriter {
     const region = new InactiveRegion(ports.flash, layout, ports.boot);
     checkLength(payloadLength, region);
     if (!Number.isInteger(payloadOffset) || payloadOffset < 0 || payloadOffset > payloadLength) {
@@ -133,7 +144,8 @@ export class BankWriter {
     try {
       // The rest of this sector must read erased to be programmed; if not, redo the sector.
       if (at !== sectorStart) {
-        if (regionErased(ports.flash, region.bank.offset + at, sectorStart + s - at, scratch)) erasedUpTo = sectorStart + s;
+        if (regionErased(ports.flash, region.bank.offset + at, sectorStart + s - at, scratch))
+          erasedUpTo = sectorStart + s;
         else {
           at = sectorStart;
           stepBack = true;
@@ -143,7 +155,11 @@ export class BankWriter {
       throw asOtaError(e, StorageError.flashRead);
     }
     if (stepBack) {
-      if (!options.onStepBack) throw new OtaError(StorageError.writerState, `resume must step back to ${at}; pass onStepBack to record it first`);
+      if (!options.onStepBack)
+        throw new OtaError(
+          StorageError.writerState,
+          `resume must step back to ${at}; pass onStepBack to record it first`,
+        );
       try {
         options.onStepBack(at);
       } catch (e) {
@@ -217,7 +233,8 @@ export class BankWriter {
       const fromFlash = this.ports.sha256.create();
       feedFromFlash(this.ports.flash, this.region.bank.offset, this.payloadLength, [fromFlash], this.readBack);
       const got = fromFlash.digest();
-      if (!equalBytes(got, wanted)) throw new OtaError(StorageError.verifyMismatch, 'bank digest differs from the bytes written');
+      if (!equalBytes(got, wanted))
+        throw new OtaError(StorageError.verifyMismatch, 'bank digest differs from the bytes written');
       if (expectedDigest && !equalBytes(got, expectedDigest)) {
         throw new OtaError(StorageError.verifyMismatch, 'bank digest differs from the expected digest');
       }
@@ -238,7 +255,8 @@ export class BankWriter {
     this.region.programBank(this.bufStart, piece);
     const back = this.readBack.subarray(0, n);
     readFlash(this.ports.flash, this.region.bank.offset + this.bufStart, back);
-    if (!equalBytes(back, piece)) throw new OtaError(StorageError.verifyMismatch, `read-back differs in bank ${this.bank} at ${this.bufStart}`);
+    if (!equalBytes(back, piece))
+      throw new OtaError(StorageError.verifyMismatch, `read-back differs in bank ${this.bank} at ${this.bufStart}`);
     this.bufStart = end;
     this.buffer.copyWithin(0, n, this.bufLen);
     this.bufLen -= n;
@@ -260,7 +278,10 @@ export class BankWriter {
 
 function checkLength(payloadLength: number, region: InactiveRegion): void {
   if (!Number.isInteger(payloadLength) || payloadLength <= 0 || payloadLength > region.bank.size) {
-    throw new OtaError(StorageError.tooLarge, `payload of ${payloadLength} bytes does not fit bank of ${region.bank.size}`);
+    throw new OtaError(
+      StorageError.tooLarge,
+      `payload of ${payloadLength} bytes does not fit bank of ${region.bank.size}`,
+    );
   }
 }
 

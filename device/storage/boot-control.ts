@@ -7,7 +7,13 @@
 import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
 import { equalBytes } from '../util/index.js';
-import { readBootRecord, readBootRecordCopies, writeBootRecord, type BootRecord, type ImageSlot } from './boot-record.js';
+import {
+  readBootRecord,
+  readBootRecordCopies,
+  writeBootRecord,
+  type BootRecord,
+  type ImageSlot,
+} from './boot-record.js';
 import { inactiveBank, type StorageLayout } from './layout.js';
 import { StorageError } from './storage-errors.js';
 
@@ -40,7 +46,12 @@ export type BootStatus =
   | { kind: 'inconsistent'; record: BootRecord };
 
 /** Factory step: writes the first record when neither copy is valid. Refuses to overwrite a valid one. */
-export function provisionBootRecord(flash: Flash, layout: StorageLayout, image: ImageSlot, floor = image.version): BootRecord {
+export function provisionBootRecord(
+  flash: Flash,
+  layout: StorageLayout,
+  image: ImageSlot,
+  floor = image.version,
+): BootRecord {
   let c;
   try {
     c = readBootRecordCopies(flash, layout);
@@ -61,7 +72,8 @@ export function provisionBootRecord(flash: Flash, layout: StorageLayout, image: 
 export function bootStatus(ports: BootPorts, layout: StorageLayout): BootStatus {
   const record = readBootRecord(ports.flash, layout);
   const running = runningBankOf(ports.boot);
-  if (record.state === 'trial' && record.trial && record.trial.bank === running) return { kind: 'trial', record, image: record.trial };
+  if (record.state === 'trial' && record.trial && record.trial.bank === running)
+    return { kind: 'trial', record, image: record.trial };
   if (record.state === 'confirmed' && record.confirmed.bank === running) return { kind: 'confirmed', record };
   return { kind: 'inconsistent', record };
 }
@@ -85,15 +97,24 @@ export function isRefused(record: BootRecord, version: number, digest: Uint8Arra
  * record) becomes a trial; the next boot starts it. Only from the confirmed state and
  * while the confirmed image runs.
  */
-export function activateTrial(ports: BootPorts, layout: StorageLayout, image: TrialImage, options: TrialOptions = {}): BootRecord {
+export function activateTrial(
+  ports: BootPorts,
+  layout: StorageLayout,
+  image: TrialImage,
+  options: TrialOptions = {},
+): BootRecord {
   const status = bootStatus(ports, layout);
-  if (status.kind !== 'confirmed') throw new OtaError(StorageError.bootState, `cannot activate from a ${status.kind} boot`);
+  if (status.kind !== 'confirmed')
+    throw new OtaError(StorageError.bootState, `cannot activate from a ${status.kind} boot`);
   const record = status.record;
-  if (image.version < record.floor) throw new OtaError(StorageError.belowFloor, `version ${image.version} is below the floor ${record.floor}`);
-  if (isRefused(record, image.version, image.digest)) throw new OtaError(StorageError.refused, 'this image was reverted before');
+  if (image.version < record.floor)
+    throw new OtaError(StorageError.belowFloor, `version ${image.version} is below the floor ${record.floor}`);
+  if (isRefused(record, image.version, image.digest))
+    throw new OtaError(StorageError.refused, 'this image was reverted before');
   if (image.digest.length !== 32) throw new OtaError(StorageError.bootState, 'digest must be 32 bytes');
   const trialBoots = options.trialBoots ?? 1;
-  if (!Number.isInteger(trialBoots) || trialBoots < 1 || trialBoots > 255) throw new OtaError(StorageError.bootState, `trial boots ${trialBoots}`);
+  if (!Number.isInteger(trialBoots) || trialBoots < 1 || trialBoots > 255)
+    throw new OtaError(StorageError.bootState, `trial boots ${trialBoots}`);
   const bank = inactiveBank(layout, record.confirmed.bank).index;
   const next: BootRecord = { ...record };
   delete next.fallback;

@@ -83,7 +83,12 @@ export function encodeBootRecord(r: BootRecord): Uint8Array {
   b[8] = BOOT_RECORD_FORMAT;
   b[9] = r.state === 'trial' ? BootState.trial : BootState.confirmed;
   b[10] = r.trialBootsLeft & 0xff;
-  b[11] = r.event === 'fell-back' ? BootEventCode.fellBack : r.event === 'rebuilt' ? BootEventCode.rebuilt : BootEventCode.none;
+  b[11] =
+    r.event === 'fell-back'
+      ? BootEventCode.fellBack
+      : r.event === 'rebuilt'
+        ? BootEventCode.rebuilt
+        : BootEventCode.none;
   writeU32(b, 12, r.floor >>> 0);
   writeU32(b, 16, r.trialWindowSeconds >>> 0);
   putSlot(b, 20, r.confirmed);
@@ -157,7 +162,8 @@ export function readBootRecordCopies(flash: Flash, layout: StorageLayout): BootR
     copies[i] = tryRead(flash, layout.bootSectors[i] * layout.sectorSize, buf) ? decodeBootRecord(buf) : undefined;
   }
   const [a, b] = copies;
-  if (a && b) return serialAfter(b.seq, a.seq) ? { current: b, currentCopy: 1, copies } : { current: a, currentCopy: 0, copies };
+  if (a && b)
+    return serialAfter(b.seq, a.seq) ? { current: b, currentCopy: 1, copies } : { current: a, currentCopy: 0, copies };
   if (a) return { current: a, currentCopy: 0, copies };
   if (b) return { current: b, currentCopy: 1, copies };
   return { currentCopy: 0, copies };

@@ -34,7 +34,8 @@ export function eraseSector(flash: Flash, sector: number): void {
 /** Programs `data` and reads it back; a difference is a typed mismatch, not silence. */
 export function programVerified(flash: Flash, offset: number, data: Uint8Array, scratch?: Uint8Array): void {
   programFlash(flash, offset, data);
-  const back = scratch && scratch.length >= data.length ? scratch.subarray(0, data.length) : new Uint8Array(data.length);
+  const back =
+    scratch && scratch.length >= data.length ? scratch.subarray(0, data.length) : new Uint8Array(data.length);
   readFlash(flash, offset, back);
   for (let i = 0; i < data.length; i++) {
     if (back[i] !== data[i]) throw new OtaError(StorageError.verifyMismatch, `read-back differs at ${offset + i}`);

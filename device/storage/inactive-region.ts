@@ -45,7 +45,10 @@ export class InactiveRegion {
       throw asOtaError(e, StorageError.flashRead);
     }
     if (current && (current.state !== 'confirmed' || current.confirmed.bank !== running)) {
-      throw new OtaError(StorageError.trialPending, `bank ${this.bank.index} is the fallback of a ${current.state} boot`);
+      throw new OtaError(
+        StorageError.trialPending,
+        `bank ${this.bank.index} is the fallback of a ${current.state} boot`,
+      );
     }
     this.fallbackHeld = current?.fallback?.bank === this.bank.index;
   }
@@ -59,7 +62,8 @@ export class InactiveRegion {
 
   /** Erases sector `index` of the metadata area (0-based within the record). */
   eraseMetaSector(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.bank.metaSectorCount) this.refuse(`metadata sector ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.bank.metaSectorCount)
+      this.refuse(`metadata sector ${index}`);
     this.beforeChange();
     eraseSector(this.flash, this.bank.metaFirstSector + index);
   }

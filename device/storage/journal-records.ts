@@ -62,7 +62,8 @@ export interface DownloadProgress extends ImageIdentity {
 }
 
 export function sameImage(a: ImageIdentity, b: ImageIdentity): boolean {
-  if (a.manufacturerCode !== b.manufacturerCode || a.imageType !== b.imageType || a.fileVersion !== b.fileVersion) return false;
+  if (a.manufacturerCode !== b.manufacturerCode || a.imageType !== b.imageType || a.fileVersion !== b.fileVersion)
+    return false;
   if (a.manifestDigest.length !== b.manifestDigest.length) return false;
   for (let i = 0; i < a.manifestDigest.length; i++) if (a.manifestDigest[i] !== b.manifestDigest[i]) return false;
   return true;
@@ -79,9 +80,11 @@ export function encodeDownloadProgress(p: DownloadProgress): Uint8Array {
     ['bank', p.bank],
     ['stage', p.stage],
   ] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new OtaError(StorageError.journalRecord, `progress ${name} ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+      throw new OtaError(StorageError.journalRecord, `progress ${name} ${v}`);
   }
-  if (p.manifestDigest.length !== 32) throw new OtaError(StorageError.journalRecord, 'manifest digest must be 32 bytes');
+  if (p.manifestDigest.length !== 32)
+    throw new OtaError(StorageError.journalRecord, 'manifest digest must be 32 bytes');
   return encodeCbor(
     new Map<number, CborValue>([
       [1, p.manufacturerCode],
@@ -101,15 +104,18 @@ export function encodeDownloadProgress(p: DownloadProgress): Uint8Array {
 export function decodeDownloadProgress(body: Uint8Array): DownloadProgress | undefined {
   const v = decodeCbor(body, { maxDepth: 2 });
   if (v === null) return undefined;
-  if (!(v instanceof Map) || v.size !== 9) throw new OtaError(StorageError.journalRecord, 'progress body is not a 9-key map');
+  if (!(v instanceof Map) || v.size !== 9)
+    throw new OtaError(StorageError.journalRecord, 'progress body is not a 9-key map');
   const m = v as CborMap;
   const u = (k: number): number => {
     const x = m.get(k);
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw new OtaError(StorageError.journalRecord, `progress key ${k}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0)
+      throw new OtaError(StorageError.journalRecord, `progress key ${k}`);
     return x;
   };
   const digest = m.get(4);
-  if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new OtaError(StorageError.journalRecord, 'progress digest');
+  if (!(digest instanceof Uint8Array) || digest.length !== 32)
+    throw new OtaError(StorageError.journalRecord, 'progress digest');
   const stage = u(9);
   if (stage > 2) throw new OtaError(StorageError.journalRecord, `progress stage ${stage}`);
   return {
@@ -154,7 +160,8 @@ export function recordCounters(journal: Journal, counters: Counters): void {
   const m = new Map<number, CborValue>();
   for (const k of keys) {
     const v = counters.get(k)!;
-    if (!Number.isInteger(k) || k < 0 || !Number.isInteger(v) || v < 0) throw new OtaError(StorageError.journalRecord, `counter ${k}=${v}`);
+    if (!Number.isInteger(k) || k < 0 || !Number.isInteger(v) || v < 0)
+      throw new OtaError(StorageError.journalRecord, `counter ${k}=${v}`);
     m.set(k, v);
   }
   journal.append(JournalType.counters, encodeCbor(m));
@@ -167,7 +174,8 @@ export function readCounters(journal: Journal): Counters {
   const v = decodeCbor(body, { maxDepth: 1 });
   if (!(v instanceof Map)) throw new OtaError(StorageError.journalRecord, 'counters body is not a map');
   for (const [k, x] of v) {
-    if (typeof k !== 'number' || typeof x !== 'number') throw new OtaError(StorageError.journalRecord, 'counters entry');
+    if (typeof k !== 'number' || typeof x !== 'number')
+      throw new OtaError(StorageError.journalRecord, 'counters entry');
     out.set(k, x);
   }
   return out;

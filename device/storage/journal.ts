@@ -141,13 +141,16 @@ export class Journal {
 
   /** Appends a record; it stands from the moment its commit word is programmed. */
   append(type: number, body: Uint8Array): void {
-    if (!Number.isInteger(type) || type < 1 || type > JOURNAL_MAX_TYPE) throw new OtaError(StorageError.journalRecord, `record type ${type}`);
-    if (body.length > JOURNAL_MAX_BODY) throw new OtaError(StorageError.journalRecord, `record body of ${body.length} bytes`);
+    if (!Number.isInteger(type) || type < 1 || type > JOURNAL_MAX_TYPE)
+      throw new OtaError(StorageError.journalRecord, `record type ${type}`);
+    if (body.length > JOURNAL_MAX_BODY)
+      throw new OtaError(StorageError.journalRecord, `record body of ${body.length} bytes`);
     const ext = this.extent(body.length);
     for (let attempt = 1; ; attempt++) {
       if (this.free + ext > this.sectorSize) {
         this.rotate();
-        if (this.free + ext > this.sectorSize) throw new OtaError(StorageError.journalFull, 'record does not fit a freshly rotated sector');
+        if (this.free + ext > this.sectorSize)
+          throw new OtaError(StorageError.journalFull, 'record does not fit a freshly rotated sector');
       }
       const seq = this.nextSeq++;
       const at = this.free;
@@ -267,7 +270,8 @@ export class Journal {
       }
       const type = slotBytes[0];
       const length = readU16(slotBytes, 2);
-      const plausible = type >= 1 && type <= JOURNAL_MAX_TYPE && slotBytes[1] === (~type & 0xff) && length <= JOURNAL_MAX_BODY;
+      const plausible =
+        type >= 1 && type <= JOURNAL_MAX_TYPE && slotBytes[1] === (~type & 0xff) && length <= JOURNAL_MAX_BODY;
       const ext = plausible ? this.extent(length) : this.slot;
       if (!plausible || pos + ext > this.sectorSize) {
         pos += this.slot;

@@ -50,7 +50,8 @@ export function readKept(flash: Flash, layout: StorageLayout): KeptState | undef
 /** Writes `state` as the new standing copy. */
 export function writeKept(flash: Flash, layout: StorageLayout, state: KeptState): void {
   const body = encodeState(state);
-  if (HEADER + body.length > layout.sectorSize) throw new OtaError(StorageError.tooLarge, `kept record of ${body.length} bytes`);
+  if (HEADER + body.length > layout.sectorSize)
+    throw new OtaError(StorageError.tooLarge, `kept record of ${body.length} bytes`);
   const { current, copy } = standing(flash, layout);
   const target = current ? 1 - copy : 0;
   const bytes = new Uint8Array(alignUp(HEADER + body.length, layout.writeAlign)).fill(layout.erasedValue);
@@ -83,7 +84,8 @@ export function keepCounters(flash: Flash, layout: StorageLayout, counters: Map<
   const now = readKept(flash, layout) ?? { counters: new Map<number, number>() };
   for (const [k, v] of now.counters) {
     const next = counters.get(k);
-    if (next !== undefined && next < v) throw new OtaError(StorageError.journalRecord, `counter ${k} would go down from ${v} to ${next}`);
+    if (next !== undefined && next < v)
+      throw new OtaError(StorageError.journalRecord, `counter ${k} would go down from ${v} to ${next}`);
   }
   writeKept(flash, layout, { ...now, counters: new Map(counters) });
 }
@@ -125,7 +127,8 @@ function encodeState(state: KeptState): Uint8Array {
   const counters = new Map<number, CborValue>();
   for (const k of [...state.counters.keys()].sort((x, y) => x - y)) {
     const v = state.counters.get(k)!;
-    if (!Number.isInteger(k) || k < 0 || !Number.isInteger(v) || v < 0) throw new OtaError(StorageError.journalRecord, `counter ${k}=${v}`);
+    if (!Number.isInteger(k) || k < 0 || !Number.isInteger(v) || v < 0)
+      throw new OtaError(StorageError.journalRecord, `counter ${k}=${v}`);
     counters.set(k, v);
   }
   m.set(2, counters);
@@ -137,12 +140,14 @@ function decodeState(body: Uint8Array): KeptState {
   if (!(v instanceof Map)) throw new OtaError(StorageError.journalRecord, 'kept body is not a map');
   const anchors = v.get(1);
   const counters = v.get(2);
-  if (anchors !== undefined && !(anchors instanceof Uint8Array)) throw new OtaError(StorageError.journalRecord, 'kept trust anchors');
+  if (anchors !== undefined && !(anchors instanceof Uint8Array))
+    throw new OtaError(StorageError.journalRecord, 'kept trust anchors');
   if (!(counters instanceof Map)) throw new OtaError(StorageError.journalRecord, 'kept counters');
   const out: KeptState = { counters: new Map() };
   if (anchors) out.trustAnchors = anchors;
   for (const [k, x] of counters) {
-    if (typeof k !== 'number' || typeof x !== 'number') throw new OtaError(StorageError.journalRecord, 'kept counter entry');
+    if (typeof k !== 'number' || typeof x !== 'number')
+      throw new OtaError(StorageError.journalRecord, 'kept counter entry');
     out.counters.set(k, x);
   }
   return out;

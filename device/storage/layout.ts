@@ -59,7 +59,10 @@ export function sectorsNeeded(sectorSize: number, config: LayoutConfig): number 
   return FIXED_SECTORS + 2 * Math.ceil(config.metadataSize / sectorSize) + 2 * Math.ceil(config.bankSize / sectorSize);
 }
 
-export function makeLayout(flash: Pick<Flash, 'size' | 'sectorSize' | 'writeAlign' | 'erasedValue'>, config: LayoutConfig): StorageLayout {
+export function makeLayout(
+  flash: Pick<Flash, 'size' | 'sectorSize' | 'writeAlign' | 'erasedValue'>,
+  config: LayoutConfig,
+): StorageLayout {
   const s = flash.sectorSize;
   const bad = (why: string): never => {
     throw new OtaError(StorageError.layout, why);
@@ -101,6 +104,7 @@ export function makeLayout(flash: Pick<Flash, 'size' | 'sectorSize' | 'writeAlig
 
 /** The bank that is not `running`; anything but 0 or 1 is refused rather than guessed. */
 export function inactiveBank(layout: StorageLayout, running: number): BankRegion {
-  if (running !== 0 && running !== 1) throw new OtaError(StorageError.runningBank, `running bank ${running} is not 0 or 1`);
+  if (running !== 0 && running !== 1)
+    throw new OtaError(StorageError.runningBank, `running bank ${running} is not 0 or 1`);
   return layout.banks[running === 0 ? 1 : 0];
 }

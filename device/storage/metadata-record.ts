@@ -57,7 +57,10 @@ export function metadataCapacity(layout: StorageLayout): number {
 
 function encodeHeader(layout: StorageLayout, body: Uint8Array, image: MetadataImage): Uint8Array {
   if (body.length === 0 || body.length > metadataCapacity(layout)) {
-    throw new OtaError(StorageError.tooLarge, `metadata of ${body.length} bytes (capacity ${metadataCapacity(layout)})`);
+    throw new OtaError(
+      StorageError.tooLarge,
+      `metadata of ${body.length} bytes (capacity ${metadataCapacity(layout)})`,
+    );
   }
   if (image.digest.length !== 32) throw new OtaError(StorageError.journalRecord, 'metadata digest must be 32 bytes');
   const header = new Uint8Array(geometry(layout).headerSize).fill(layout.erasedValue);
@@ -78,7 +81,12 @@ function padded(layout: StorageLayout, body: Uint8Array): Uint8Array {
 }
 
 /** Writes the inactive bank's metadata record (replacing whatever it held). */
-export function writeMetadata(ports: { flash: Flash; boot: BootControl }, layout: StorageLayout, body: Uint8Array, image: MetadataImage): void {
+export function writeMetadata(
+  ports: { flash: Flash; boot: BootControl },
+  layout: StorageLayout,
+  body: Uint8Array,
+  image: MetadataImage,
+): void {
   const region = new InactiveRegion(ports.flash, layout, ports.boot);
   const g = geometry(layout);
   const header = encodeHeader(layout, body, image);
@@ -86,7 +94,8 @@ export function writeMetadata(ports: { flash: Flash; boot: BootControl }, layout
     // begin() already left these erased on the usual path: erase only what does not read erased.
     const scratch = new Uint8Array(256);
     for (let k = 0; k < region.bank.metaSectorCount; k++) {
-      if (!regionErased(ports.flash, region.bank.metaOffset + k * layout.sectorSize, layout.sectorSize, scratch)) region.eraseMetaSector(k);
+      if (!regionErased(ports.flash, region.bank.metaOffset + k * layout.sectorSize, layout.sectorSize, scratch))
+        region.eraseMetaSector(k);
     }
     region.programMeta(g.bodyAt, padded(layout, body));
     region.programMeta(0, header);
@@ -95,19 +104,27 @@ export function writeMetadata(ports: { flash: Flash; boot: BootControl }, layout
     throw asOtaError(e, StorageError.flashWrite);
   }
   const back = readMetadata(ports.flash, layout, region.bank.index);
-  if (!back || !equalBytes(back, body)) throw new OtaError(StorageError.verifyMismatch, 'metadata record reads back differently');
+  if (!back || !equalBytes(back, body))
+    throw new OtaError(StorageError.verifyMismatch, 'metadata record reads back differently');
 }
 
 /**
  * Factory step: programs `bank`'s metadata record directly (the production line writes the
  * first image; no bank is running yet). The record's sectors must read erased.
  */
-export function provisionMetadata(flash: Flash, layout: StorageLayout, bank: 0 | 1, body: Uint8Array, image: MetadataImage): void {
+export function provisionMetadata(
+  flash: Flash,
+  layout: StorageLayout,
+  bank: 0 | 1,
+  body: Uint8Array,
+  image: MetadataImage,
+): void {
   const b = layout.banks[bank];
   const g = geometry(layout);
   const header = encodeHeader(layout, body, image);
   for (let k = 0; k < b.metaSectorCount; k++) {
-    if (!regionErased(flash, b.metaOffset + k * layout.sectorSize, layout.sectorSize, new Uint8Array(256))) eraseSector(flash, b.metaFirstSector + k);
+    if (!regionErased(flash, b.metaOffset + k * layout.sectorSize, layout.sectorSize, new Uint8Array(256)))
+      eraseSector(flash, b.metaFirstSector + k);
   }
   programVerified(flash, b.metaOffset + g.bodyAt, padded(layout, body));
   programVerified(flash, b.metaOffset, header);

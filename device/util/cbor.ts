@@ -44,14 +44,25 @@ class Writer {
     else {
       const hi = Math.floor(n / 0x100000000);
       const lo = n >>> 0;
-      this.bytes.push(m | 27, 0, 0, (hi >>> 8) & 0xff, hi & 0xff, (lo >>> 24) & 0xff, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+      this.bytes.push(
+        m | 27,
+        0,
+        0,
+        (hi >>> 8) & 0xff,
+        hi & 0xff,
+        (lo >>> 24) & 0xff,
+        (lo >>> 16) & 0xff,
+        (lo >>> 8) & 0xff,
+        lo & 0xff,
+      );
     }
   }
 }
 
 function encodeInto(w: Writer, v: CborValue): void {
   if (typeof v === 'number') {
-    if (!Number.isInteger(v) || Math.abs(v) >= MAX_SAFE) throw new OtaError(CborError.unsupported, `cannot encode number ${v}`);
+    if (!Number.isInteger(v) || Math.abs(v) >= MAX_SAFE)
+      throw new OtaError(CborError.unsupported, `cannot encode number ${v}`);
     if (v >= 0) w.head(0, v);
     else w.head(1, -1 - v);
   } else if (typeof v === 'string') {
@@ -72,7 +83,8 @@ function encodeInto(w: Writer, v: CborValue): void {
     for (const [k, val] of v) entries.push({ key: encodeCbor(k), value: val });
     entries.sort((a, b) => compareBytes(a.key, b.key));
     for (let i = 1; i < entries.length; i++) {
-      if (compareBytes(entries[i - 1].key, entries[i].key) === 0) throw new OtaError(CborError.duplicateKey, 'duplicate map key');
+      if (compareBytes(entries[i - 1].key, entries[i].key) === 0)
+        throw new OtaError(CborError.duplicateKey, 'duplicate map key');
     }
     w.head(5, entries.length);
     for (const e of entries) {
@@ -132,13 +144,19 @@ class Reader {
       if (n < 0x100) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
     } else if (info === 26) {
       this.need(4);
-      n = this.bytes[this.pos] * 0x1000000 + ((this.bytes[this.pos + 1] << 16) | (this.bytes[this.pos + 2] << 8) | this.bytes[this.pos + 3]);
+      n =
+        this.bytes[this.pos] * 0x1000000 +
+        ((this.bytes[this.pos + 1] << 16) | (this.bytes[this.pos + 2] << 8) | this.bytes[this.pos + 3]);
       this.pos += 4;
       if (n < 0x10000) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
     } else if (info === 27) {
       this.need(8);
-      const hi = this.bytes[this.pos] * 0x1000000 + ((this.bytes[this.pos + 1] << 16) | (this.bytes[this.pos + 2] << 8) | this.bytes[this.pos + 3]);
-      const lo = this.bytes[this.pos + 4] * 0x1000000 + ((this.bytes[this.pos + 5] << 16) | (this.bytes[this.pos + 6] << 8) | this.bytes[this.pos + 7]);
+      const hi =
+        this.bytes[this.pos] * 0x1000000 +
+        ((this.bytes[this.pos + 1] << 16) | (this.bytes[this.pos + 2] << 8) | this.bytes[this.pos + 3]);
+      const lo =
+        this.bytes[this.pos + 4] * 0x1000000 +
+        ((this.bytes[this.pos + 5] << 16) | (this.bytes[this.pos + 6] << 8) | this.bytes[this.pos + 7]);
       this.pos += 8;
       if (hi === 0) throw new OtaError(CborError.nonCanonical, 'non-shortest integer');
       if (hi >= 0x200000) throw new OtaError(CborError.unsupported, 'integer beyond 2^53');

@@ -10,7 +10,14 @@
  */
 import { OtaError } from '../errors.js';
 import { readU16, readU32, writeU16, writeU32 } from '../util/index.js';
-import { ClientCommand, DEFAULT_RESPONSE_COMMAND, MAX_BLOCK_DATA, MAX_QUERY_JITTER, OtaStatus, ServerCommand } from './ota-constants.js';
+import {
+  ClientCommand,
+  DEFAULT_RESPONSE_COMMAND,
+  MAX_BLOCK_DATA,
+  MAX_QUERY_JITTER,
+  OtaStatus,
+  ServerCommand,
+} from './ota-constants.js';
 import { Direction, FrameType, headerLength, readHeader, writeHeader, type ZclHeader } from './zcl-header.js';
 import { ZclError } from './zigbee-errors.js';
 
@@ -21,8 +28,21 @@ export interface ImageId {
 }
 
 export type OtaCommand =
-  | { name: 'imageNotify'; payloadType: 0 | 1 | 2 | 3; queryJitter: number; manufacturerCode?: number; imageType?: number; fileVersion?: number }
-  | { name: 'queryNextImageRequest'; manufacturerCode: number; imageType: number; fileVersion: number; hardwareVersion?: number }
+  | {
+      name: 'imageNotify';
+      payloadType: 0 | 1 | 2 | 3;
+      queryJitter: number;
+      manufacturerCode?: number;
+      imageType?: number;
+      fileVersion?: number;
+    }
+  | {
+      name: 'queryNextImageRequest';
+      manufacturerCode: number;
+      imageType: number;
+      fileVersion: number;
+      hardwareVersion?: number;
+    }
   | { name: 'queryNextImageResponse'; status: number; image?: ImageId & { imageSize: number } }
   | {
       name: 'imageBlockRequest';
@@ -45,11 +65,26 @@ export type OtaCommand =
       responseSpacing: number;
       requestNodeAddress?: Uint8Array;
     }
-  | { name: 'imageBlockResponse'; status: 0x00; manufacturerCode: number; imageType: number; fileVersion: number; fileOffset: number; data: Uint8Array }
+  | {
+      name: 'imageBlockResponse';
+      status: 0x00;
+      manufacturerCode: number;
+      imageType: number;
+      fileVersion: number;
+      fileOffset: number;
+      data: Uint8Array;
+    }
   | { name: 'imageBlockResponse'; status: 0x97; currentTime: number; requestTime: number; minimumBlockPeriod: number }
   | { name: 'imageBlockResponse'; status: 0x95 }
   | { name: 'upgradeEndRequest'; status: number; manufacturerCode: number; imageType: number; fileVersion: number }
-  | { name: 'upgradeEndResponse'; manufacturerCode: number; imageType: number; fileVersion: number; currentTime: number; upgradeTime: number }
+  | {
+      name: 'upgradeEndResponse';
+      manufacturerCode: number;
+      imageType: number;
+      fileVersion: number;
+      currentTime: number;
+      upgradeTime: number;
+    }
   /** A ZCL Default Response (global command 0x0B) sent back on this cluster. */
   | { name: 'defaultResponse'; commandId: number; status: number };
 
@@ -115,7 +150,8 @@ class Writer {
 }
 
 function checkRange(v: number, max: number): void {
-  if (!Number.isInteger(v) || v < 0 || v > max) throw new OtaError(ZclError.fieldRange, `field value ${v} outside 0..${max}`);
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new OtaError(ZclError.fieldRange, `field value ${v} outside 0..${max}`);
 }
 
 function writeId(w: Writer, id: ImageId): void {
@@ -129,7 +165,10 @@ function writeId(w: Writer, id: ImageId): void {
  * other commands carry their direction in their name). Throws OtaError ZCL_FIELD_RANGE for
  * a field that does not fit its type.
  */
-export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 = Direction.serverToClient): Uint8Array {
+export function encodeOtaFrame(
+  frame: OtaFrame,
+  defaultResponseDirection: 0 | 1 = Direction.serverToClient,
+): Uint8Array {
   const c = frame.command;
   const info = COMMAND_INFO[c.name];
   const header: ZclHeader = {
@@ -149,7 +188,10 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
       w.u8(c.payloadType);
       // The decoder refuses a jitter over 100, so the encoder never writes one.
       if (!Number.isInteger(c.queryJitter) || c.queryJitter < 1 || c.queryJitter > MAX_QUERY_JITTER) {
-        throw new OtaError(ZclError.fieldRange, `Image Notify query jitter ${c.queryJitter} outside 1..${MAX_QUERY_JITTER}`);
+        throw new OtaError(
+          ZclError.fieldRange,
+          `Image Notify query jitter ${c.queryJitter} outside 1..${MAX_QUERY_JITTER}`,
+        );
       }
       w.u8(c.queryJitter);
       if (c.payloadType >= 1) w.u16(req(c.manufacturerCode));
@@ -218,7 +260,8 @@ export function encodeOtaFrame(frame: OtaFrame, defaultResponseDirection: 0 | 1 
 }
 
 function req(v: number | undefined): number {
-  if (v === undefined) throw new OtaError(ZclError.fieldRange, 'Image Notify payload type needs a field that is missing');
+  if (v === undefined)
+    throw new OtaError(ZclError.fieldRange, 'Image Notify payload type needs a field that is missing');
   return v;
 }
 
@@ -240,7 +283,8 @@ class Reader {
     this.offset = offset;
   }
   need(n: number): void {
-    if (this.offset + n > this.bytes.length) throw new OtaError(ZclError.truncated, `${this.what} cut short at byte ${this.offset} (needs ${n} more)`);
+    if (this.offset + n > this.bytes.length)
+      throw new OtaError(ZclError.truncated, `${this.what} cut short at byte ${this.offset} (needs ${n} more)`);
   }
   u8(): number {
     this.need(1);
@@ -265,7 +309,11 @@ class Reader {
     return v;
   }
   end(): void {
-    if (this.offset !== this.bytes.length) throw new OtaError(ZclError.trailingBytes, `${this.what}: ${this.bytes.length - this.offset} bytes after the last field`);
+    if (this.offset !== this.bytes.length)
+      throw new OtaError(
+        ZclError.trailingBytes,
+        `${this.what}: ${this.bytes.length - this.offset} bytes after the last field`,
+      );
   }
 }
 
@@ -273,16 +321,26 @@ class Reader {
 export function decodeOtaFrame(frame: Uint8Array): DecodedOtaFrame {
   const { header, payloadOffset } = readHeader(frame);
   if (header.manufacturerCode !== undefined) {
-    throw new OtaError(ZclError.manufacturerSpecific, `manufacturer-specific command 0x${header.commandId.toString(16)} (code 0x${header.manufacturerCode.toString(16)})`);
+    throw new OtaError(
+      ZclError.manufacturerSpecific,
+      `manufacturer-specific command 0x${header.commandId.toString(16)} (code 0x${header.manufacturerCode.toString(16)})`,
+    );
   }
   if (header.frameType === FrameType.global) {
-    if (header.commandId !== DEFAULT_RESPONSE_COMMAND) throw new OtaError(ZclError.unknownCommand, `global command 0x${header.commandId.toString(16)} is not handled on this cluster`);
+    if (header.commandId !== DEFAULT_RESPONSE_COMMAND)
+      throw new OtaError(
+        ZclError.unknownCommand,
+        `global command 0x${header.commandId.toString(16)} is not handled on this cluster`,
+      );
     const r = new Reader(frame, payloadOffset, 'Default Response');
     const command: OtaCommand = { name: 'defaultResponse', commandId: r.u8(), status: r.u8() };
     r.end();
     return { header, command };
   }
-  const command = header.direction === Direction.serverToClient ? decodeServerCommand(header.commandId, frame, payloadOffset) : decodeClientCommand(header.commandId, frame, payloadOffset);
+  const command =
+    header.direction === Direction.serverToClient
+      ? decodeServerCommand(header.commandId, frame, payloadOffset)
+      : decodeClientCommand(header.commandId, frame, payloadOffset);
   return { header, command };
 }
 
@@ -327,11 +385,20 @@ function decodeServerCommand(id: number, frame: Uint8Array, payloadOffset: numbe
         const size = r.u8();
         c = { name: 'imageBlockResponse', status: 0x00, ...idv, fileOffset, data: r.view(size) };
       } else if (status === OtaStatus.waitForData) {
-        c = { name: 'imageBlockResponse', status: 0x97, currentTime: r.u32(), requestTime: r.u32(), minimumBlockPeriod: r.u16() };
+        c = {
+          name: 'imageBlockResponse',
+          status: 0x97,
+          currentTime: r.u32(),
+          requestTime: r.u32(),
+          minimumBlockPeriod: r.u16(),
+        };
       } else if (status === OtaStatus.abort) {
         c = { name: 'imageBlockResponse', status: 0x95 };
       } else {
-        throw new OtaError(ZclError.badField, `Image Block Response status 0x${status.toString(16)} is none of SUCCESS, WAIT_FOR_DATA, ABORT`);
+        throw new OtaError(
+          ZclError.badField,
+          `Image Block Response status 0x${status.toString(16)} is none of SUCCESS, WAIT_FOR_DATA, ABORT`,
+        );
       }
       r.end();
       return c;
@@ -344,14 +411,18 @@ function decodeServerCommand(id: number, frame: Uint8Array, payloadOffset: numbe
       return c;
     }
     default:
-      throw new OtaError(ZclError.unknownCommand, `server-to-client command 0x${id.toString(16)} is not an OTA command this client knows`);
+      throw new OtaError(
+        ZclError.unknownCommand,
+        `server-to-client command 0x${id.toString(16)} is not an OTA command this client knows`,
+      );
   }
 }
 
 /** A field-control byte with a reserved bit set would make the field list ambiguous. */
 function fieldControl(r: Reader, known: number): number {
   const fc = r.u8();
-  if (fc & ~known) throw new OtaError(ZclError.badField, `reserved field-control bits 0x${(fc & ~known).toString(16)} in ${r.what}`);
+  if (fc & ~known)
+    throw new OtaError(ZclError.badField, `reserved field-control bits 0x${(fc & ~known).toString(16)} in ${r.what}`);
   return fc;
 }
 
@@ -380,7 +451,14 @@ function decodeClientCommand(id: number, frame: Uint8Array, payloadOffset: numbe
       const r = new Reader(frame, payloadOffset, 'Image Page Request');
       const fc = fieldControl(r, 1);
       const idv = readId(r);
-      const c: OtaCommand = { name: 'imagePageRequest', ...idv, fileOffset: r.u32(), maximumDataSize: r.u8(), pageSize: r.u16(), responseSpacing: r.u16() };
+      const c: OtaCommand = {
+        name: 'imagePageRequest',
+        ...idv,
+        fileOffset: r.u32(),
+        maximumDataSize: r.u8(),
+        pageSize: r.u16(),
+        responseSpacing: r.u16(),
+      };
       if (fc & 1) c.requestNodeAddress = r.view(8);
       r.end();
       return c;
@@ -393,6 +471,9 @@ function decodeClientCommand(id: number, frame: Uint8Array, payloadOffset: numbe
       return c;
     }
     default:
-      throw new OtaError(ZclError.unknownCommand, `client-to-server command 0x${id.toString(16)} is not an OTA command`);
+      throw new OtaError(
+        ZclError.unknownCommand,
+        `client-to-server command 0x${id.toString(16)} is not an OTA command`,
+      );
   }
 }

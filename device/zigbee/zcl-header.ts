@@ -44,14 +44,16 @@ export function writeHeader(h: ZclHeader, out: Uint8Array): number {
 
 /** Decodes the header; returns it with the offset of the first payload byte. */
 export function readHeader(frame: Uint8Array): { header: ZclHeader; payloadOffset: number } {
-  if (frame.length < 3) throw new OtaError(ZclError.truncated, `frame of ${frame.length} bytes has no complete ZCL header`);
+  if (frame.length < 3)
+    throw new OtaError(ZclError.truncated, `frame of ${frame.length} bytes has no complete ZCL header`);
   const fc = frame[0];
   const type = fc & 3;
   // Frame types 2 and 3 are reserved; bits 5..7 are reserved and must be zero.
   if (type > 1) throw new OtaError(ZclError.badFrameControl, `reserved frame type ${type}`);
   if (fc & 0xe0) throw new OtaError(ZclError.badFrameControl, `reserved frame-control bits set (0x${fc.toString(16)})`);
   const manufacturerSpecific = (fc & 0x04) !== 0;
-  if (manufacturerSpecific && frame.length < 5) throw new OtaError(ZclError.truncated, 'manufacturer-specific header cut short');
+  if (manufacturerSpecific && frame.length < 5)
+    throw new OtaError(ZclError.truncated, 'manufacturer-specific header cut short');
   let o = 1;
   let manufacturerCode: number | undefined;
   if (manufacturerSpecific) {

@@ -1,6 +1,10 @@
 /** Activation decisions as a PPMID makes them under SECMP0007. */
 import { describe, expect, it } from 'vitest';
-import { decideActivationCommand, powerAllowsActivation, triggerFromUpgradeEnd } from '../../device/agent/activation.js';
+import {
+  decideActivationCommand,
+  powerAllowsActivation,
+  triggerFromUpgradeEnd,
+} from '../../device/agent/activation.js';
 import { ActivationResponse } from '../../device/ports.js';
 
 const held = { fileVersion: 0x02000000, manufacturerImageHash: new Uint8Array(32).fill(0xab) };
@@ -22,16 +26,27 @@ describe('Upgrade End Response timing', () => {
 
 describe('explicit activation (CS06)', () => {
   it('refuses with "no image held" when nothing verified is held', () => {
-    expect(decideActivationCommand(undefined, { imageHash: held.manufacturerImageHash })).toEqual({ response: ActivationResponse.noImageHeld, accept: false });
+    expect(decideActivationCommand(undefined, { imageHash: held.manufacturerImageHash })).toEqual({
+      response: ActivationResponse.noImageHeld,
+      accept: false,
+    });
   });
   it('refuses a wrong or malformed hash with "hash mismatch"', () => {
     const wrong = held.manufacturerImageHash.slice();
     wrong[31] ^= 1;
-    expect(decideActivationCommand(held, { imageHash: wrong })).toEqual({ response: ActivationResponse.hashMismatch, accept: false });
-    expect(decideActivationCommand(held, { imageHash: wrong.subarray(0, 16) }).response).toBe(ActivationResponse.hashMismatch);
+    expect(decideActivationCommand(held, { imageHash: wrong })).toEqual({
+      response: ActivationResponse.hashMismatch,
+      accept: false,
+    });
+    expect(decideActivationCommand(held, { imageHash: wrong.subarray(0, 16) }).response).toBe(
+      ActivationResponse.hashMismatch,
+    );
   });
   it('accepts the held image’s hash', () => {
-    expect(decideActivationCommand(held, { imageHash: held.manufacturerImageHash.slice() })).toEqual({ response: ActivationResponse.success, accept: true });
+    expect(decideActivationCommand(held, { imageHash: held.manufacturerImageHash.slice() })).toEqual({
+      response: ActivationResponse.success,
+      accept: true,
+    });
   });
 });
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const FORBIDDEN = /\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|crypto\.subtle|setTimeout|setInterval|Date\.now|performance)\b/;
+const FORBIDDEN =
+  /\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|crypto\.subtle|setTimeout|setInterval|Date\.now|performance)\b/;
 
 for (const folder of ['device/agent', 'sim/']) {
   const dir = path.join(root, folder);

@@ -7,7 +7,14 @@ import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
 import { encodeOtaFrame } from '../../device/zigbee/ota-frames.js';
 import { codeOf } from '../pki/crypto.js';
 
-const GOOD: OtaClientConfig = { manufacturerCode: 0x1234, imageType: 0x0042, currentFileVersion: 0x00010000, hardwareVersion: 2, capacity: 1 << 20, ...DEFAULT_CLIENT_TIMING };
+const GOOD: OtaClientConfig = {
+  manufacturerCode: 0x1234,
+  imageType: 0x0042,
+  currentFileVersion: 0x00010000,
+  hardwareVersion: 2,
+  capacity: 1 << 20,
+  ...DEFAULT_CLIENT_TIMING,
+};
 
 describe('client configuration ranges', () => {
   it('the defaults and the limits of every range are accepted', () => {
@@ -53,9 +60,13 @@ describe('client configuration ranges', () => {
   }
 
   it('the codec never writes an Image Notify query jitter outside 1..100 (its decoder refuses one)', () => {
-    expect(encodeOtaFrame({ sequence: 1, command: { name: 'imageNotify', payloadType: 0, queryJitter: 100 } }).length).toBeGreaterThan(0);
+    expect(
+      encodeOtaFrame({ sequence: 1, command: { name: 'imageNotify', payloadType: 0, queryJitter: 100 } }).length,
+    ).toBeGreaterThan(0);
     for (const queryJitter of [0, 101, 255]) {
-      expect(codeOf(() => encodeOtaFrame({ sequence: 1, command: { name: 'imageNotify', payloadType: 0, queryJitter } }))).toBe('ZCL_FIELD_RANGE');
+      expect(
+        codeOf(() => encodeOtaFrame({ sequence: 1, command: { name: 'imageNotify', payloadType: 0, queryJitter } })),
+      ).toBe('ZCL_FIELD_RANGE');
     }
   });
 });

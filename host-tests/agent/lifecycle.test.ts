@@ -1,18 +1,29 @@
 /** The lifecycle table: paths through it, and docs/AGENT.md carrying exactly its rows. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { initialContext, lifecycleTableMarkdown, step, type AgentAction, type AgentContext, type AgentEvent } from '../../device/agent/lifecycle.js';
+import {
+  initialContext,
+  lifecycleTableMarkdown,
+  step,
+  type AgentAction,
+  type AgentContext,
+  type AgentEvent,
+} from '../../device/agent/lifecycle.js';
 
 const held = { fileVersion: 2, manufacturerImageHash: new Uint8Array(32) };
 
-function run(events: AgentEvent[], ctx: AgentContext = initialContext()): { ctx: AgentContext; actions: AgentAction[] } {
+function run(
+  events: AgentEvent[],
+  ctx: AgentContext = initialContext(),
+): { ctx: AgentContext; actions: AgentAction[] } {
   const actions: AgentAction[] = [];
   for (const e of events) actions.push(...step(ctx, e));
   return { ctx, actions };
 }
 
 const did = (actions: AgentAction[]) => actions.filter((a) => a.do !== 'report').map((a) => a.do);
-const reports = (actions: AgentAction[]) => actions.flatMap((a) => (a.do === 'report' && a.report.kind !== 'upgrade-status' ? [a.report] : []));
+const reports = (actions: AgentAction[]) =>
+  actions.flatMap((a) => (a.do === 'report' && a.report.kind !== 'upgrade-status' ? [a.report] : []));
 
 describe('agent lifecycle', () => {
   it('a normal update: download, verify, count down, activate into a trial', () => {
@@ -25,7 +36,12 @@ describe('agent lifecycle', () => {
       { type: 'activation-due' },
     ]);
     expect(ctx.state).toBe('activating');
-    expect(did(actions)).toEqual(['start-download', 'finish-verification', 'schedule-activation', 'arm-trial-and-restart']);
+    expect(did(actions)).toEqual([
+      'start-download',
+      'finish-verification',
+      'schedule-activation',
+      'arm-trial-and-restart',
+    ]);
     expect(reports(actions)).toEqual([
       { kind: 'firmware-version', version: 1 },
       { kind: 'verification', alertCode: 0x8f72, errorCode: 'OK' },
@@ -52,7 +68,9 @@ describe('agent lifecycle', () => {
       { type: 'self-test-failed', reason: 'radio' },
     ]);
     expect(did(first.actions)).toEqual(['run-self-test', 'restart']);
-    const after = run([{ type: 'booted', trial: false, reverted: true, runningImageOk: true, runningVersion: 1, revertedVersion: 2 }]);
+    const after = run([
+      { type: 'booted', trial: false, reverted: true, runningImageOk: true, runningVersion: 1, revertedVersion: 2 },
+    ]);
     expect(reports(after.actions)).toEqual([
       { kind: 'activation', success: false, version: 1 },
       { kind: 'firmware-version', version: 1 },
@@ -71,7 +89,10 @@ describe('agent lifecycle', () => {
     ]);
     expect(ctx.state).toBe('awaiting-activation');
     expect(ctx.activationPending).toBe(true);
-    expect(reports(actions).at(-1)).toEqual({ kind: 'activation-deferred', reason: 'battery below the activation level' });
+    expect(reports(actions).at(-1)).toEqual({
+      kind: 'activation-deferred',
+      reason: 'battery below the activation level',
+    });
     const more = step(ctx, { type: 'activation-due' });
     expect(did(more)).toEqual(['arm-trial-and-restart']);
     expect(ctx.activationPending).toBe(false);
@@ -87,20 +108,40 @@ describe('agent lifecycle', () => {
     expect(ctx.state).toBe('idle');
     expect(ctx.held).toBeUndefined();
     expect(did(actions)).toContain('discard-download');
-    expect(reports(actions).at(-1)).toEqual({ kind: 'verification', alertCode: 0x8f1c, errorCode: 'IMG_SUPPLIER_SIGNATURE' });
+    expect(reports(actions).at(-1)).toEqual({
+      kind: 'verification',
+      alertCode: 0x8f1c,
+      errorCode: 'IMG_SUPPLIER_SIGNATURE',
+    });
   });
 
   it('a download that fails on the link or locally raises no alert; an image refusal raises 0x8F1C', () => {
-    const offered: AgentEvent[] = [{ type: 'booted', trial: false, reverted: false, runningImageOk: true, runningVersion: 1 }, { type: 'image-offered' }];
+    const offered: AgentEvent[] = [
+      { type: 'booted', trial: false, reverted: false, runningImageOk: true, runningVersion: 1 },
+      { type: 'image-offered' },
+    ];
     const link = run([...offered, { type: 'download-failed', code: 'OTA_TOO_MANY_ERRORS' }]);
     expect(link.ctx.state).toBe('idle');
     expect(reports(link.actions)).toEqual([{ kind: 'firmware-version', version: 1 }]);
     const refused = run([...offered, { type: 'download-failed', code: 'IMG_HW_VERSION', refused: true }]);
-    expect(reports(refused.actions).at(-1)).toEqual({ kind: 'verification', alertCode: 0x8f1c, errorCode: 'IMG_HW_VERSION' });
+    expect(reports(refused.actions).at(-1)).toEqual({
+      kind: 'verification',
+      alertCode: 0x8f1c,
+      errorCode: 'IMG_HW_VERSION',
+    });
   });
 
   it('a confirmation whose report a cut swallowed is reported at the next boot, with the new version', () => {
-    const { ctx, actions } = run([{ type: 'booted', trial: false, reverted: false, runningImageOk: true, runningVersion: 2, confirmedUnreported: true }]);
+    const { ctx, actions } = run([
+      {
+        type: 'booted',
+        trial: false,
+        reverted: false,
+        runningImageOk: true,
+        runningVersion: 2,
+        confirmedUnreported: true,
+      },
+    ]);
     expect(ctx.state).toBe('idle');
     expect(reports(actions)).toEqual([
       { kind: 'activation', success: true, version: 2 },
@@ -109,7 +150,9 @@ describe('agent lifecycle', () => {
   });
 
   it('raises 0x8F1B when the running image fails its power-on check', () => {
-    const { actions } = run([{ type: 'booted', trial: false, reverted: false, runningImageOk: false, runningVersion: 1 }]);
+    const { actions } = run([
+      { type: 'booted', trial: false, reverted: false, runningImageOk: false, runningVersion: 1 },
+    ]);
     expect(reports(actions)[0]).toEqual({ kind: 'verification', alertCode: 0x8f1b, errorCode: 'BOOT_IMAGE_CHECK' });
   });
 

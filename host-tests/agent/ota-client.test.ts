@@ -5,7 +5,13 @@ import { OTA_CLIENT_TABLE, otaClientTableMarkdown, TIMER_MEANING } from '../../d
 import { OtaClient } from '../../device/agent/ota-client.js';
 import { DEFAULT_CLIENT_TIMING } from '../../device/agent/ota-client-config.js';
 import type { ClientAction, ClientReading, ClientEvent } from '../../device/agent/ota-client-io.js';
-import { DEFAULT_POWER_POLICY, exchangeAirtimeMs, requestIntervalMs, validatePowerPolicy, type PowerReading } from '../../device/agent/power-policy.js';
+import {
+  DEFAULT_POWER_POLICY,
+  exchangeAirtimeMs,
+  requestIntervalMs,
+  validatePowerPolicy,
+  type PowerReading,
+} from '../../device/agent/power-policy.js';
 import { isOtaError } from '../../device/errors.js';
 import { decodeOtaFrame, encodeOtaFrame, type OtaCommand } from '../../device/zigbee/ota-frames.js';
 import { Rng } from '../../sim/rng.js';
@@ -17,7 +23,14 @@ const battery = (level: number, lowWarning = false): PowerReading => ({ source: 
 
 class Bench {
   readonly client = new OtaClient(
-    { manufacturerCode: 0x1234, imageType: 1, currentFileVersion: 0x100, hardwareVersion: 0x11, capacity: 100_000, ...DEFAULT_CLIENT_TIMING },
+    {
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      currentFileVersion: 0x100,
+      hardwareVersion: 0x11,
+      capacity: 100_000,
+      ...DEFAULT_CLIENT_TIMING,
+    },
     DEFAULT_POWER_POLICY,
     7,
   );
@@ -40,12 +53,21 @@ class Bench {
     return this.on({ kind: 'sink-begun', resumeOffset: offset });
   }
   block(offset: number, length: number, over: Partial<typeof ID> = {}): ClientAction[] {
-    return this.frame({ name: 'imageBlockResponse', status: 0, ...ID, ...over, fileOffset: offset, data: new Uint8Array(length).fill(offset & 0xff) });
+    return this.frame({
+      name: 'imageBlockResponse',
+      status: 0,
+      ...ID,
+      ...over,
+      fileOffset: offset,
+      data: new Uint8Array(length).fill(offset & 0xff),
+    });
   }
 }
 
-const sent = (actions: ClientAction[]) => actions.filter((a) => a.kind === 'send').map((a) => decodeOtaFrame((a as { frame: Uint8Array }).frame).command);
-const timers = (actions: ClientAction[]) => actions.filter((a) => a.kind === 'timer').map((a) => (a as { ms: number }).ms);
+const sent = (actions: ClientAction[]) =>
+  actions.filter((a) => a.kind === 'send').map((a) => decodeOtaFrame((a as { frame: Uint8Array }).frame).command);
+const timers = (actions: ClientAction[]) =>
+  actions.filter((a) => a.kind === 'timer').map((a) => (a as { ms: number }).ms);
 const kinds = (actions: ClientAction[]) => actions.map((a) => a.kind);
 
 describe('query and offer', () => {
@@ -53,7 +75,9 @@ describe('query and offer', () => {
     const b = new Bench();
     b.random = 0.25;
     expect(timers(b.on({ kind: 'boot' }))).toEqual([2_500]);
-    expect(sent(b.on({ kind: 'timer' }))).toEqual([{ name: 'queryNextImageRequest', ...ID, fileVersion: 0x100, hardwareVersion: 0x11 }]);
+    expect(sent(b.on({ kind: 'timer' }))).toEqual([
+      { name: 'queryNextImageRequest', ...ID, fileVersion: 0x100, hardwareVersion: 0x11 },
+    ]);
   });
 
   it('Image Notify: answered with probability jitter/100, for this device only, not for the running version', () => {
@@ -62,9 +86,33 @@ describe('query and offer', () => {
     b.random = 0.5; // draws 51
     expect(timers(b.frame({ name: 'imageNotify', payloadType: 0, queryJitter: 50 }))).toEqual([]);
     expect(timers(b.frame({ name: 'imageNotify', payloadType: 0, queryJitter: 51 }))).toHaveLength(1);
-    expect(timers(b.frame({ name: 'imageNotify', payloadType: 1, queryJitter: 100, manufacturerCode: 0x9999 }))).toEqual([]);
-    expect(timers(b.frame({ name: 'imageNotify', payloadType: 3, queryJitter: 100, manufacturerCode: 0x1234, imageType: 1, fileVersion: 0x100 }))).toEqual([]);
-    expect(timers(b.frame({ name: 'imageNotify', payloadType: 3, queryJitter: 100, manufacturerCode: 0xffff, imageType: 0xffff, fileVersion: 0x101 }))).toHaveLength(1);
+    expect(
+      timers(b.frame({ name: 'imageNotify', payloadType: 1, queryJitter: 100, manufacturerCode: 0x9999 })),
+    ).toEqual([]);
+    expect(
+      timers(
+        b.frame({
+          name: 'imageNotify',
+          payloadType: 3,
+          queryJitter: 100,
+          manufacturerCode: 0x1234,
+          imageType: 1,
+          fileVersion: 0x100,
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      timers(
+        b.frame({
+          name: 'imageNotify',
+          payloadType: 3,
+          queryJitter: 100,
+          manufacturerCode: 0xffff,
+          imageType: 0xffff,
+          fileVersion: 0x101,
+        }),
+      ),
+    ).toHaveLength(1);
   });
 
   it('a query without answer is retried with backoff, then dropped until the next period', () => {
@@ -88,13 +136,17 @@ describe('block exchange', () => {
     expect(b.client.attributes).toMatchObject({ imageUpgradeStatus: 1, downloadedFileVersion: 0x101, fileOffset: 0 });
     const w = b.block(0, 50);
     expect(w).toContainEqual({ kind: 'sink-write', offset: 0, data: new Uint8Array(50).fill(0) });
-    expect(sent(b.on({ kind: 'sink-written', result: { kind: 'ok' } }))).toEqual([{ name: 'imageBlockRequest', ...ID, fileOffset: 50, maximumDataSize: 64 }]);
+    expect(sent(b.on({ kind: 'sink-written', result: { kind: 'ok' } }))).toEqual([
+      { name: 'imageBlockRequest', ...ID, fileOffset: 50, maximumDataSize: 64 },
+    ]);
     expect(b.client.attributes.fileOffset).toBe(50);
   });
 
   it('asks only what remains near the end', () => {
     const b = new Bench();
-    expect(sent(b.downloading(960))).toEqual([{ name: 'imageBlockRequest', ...ID, fileOffset: 960, maximumDataSize: 40 }]);
+    expect(sent(b.downloading(960))).toEqual([
+      { name: 'imageBlockRequest', ...ID, fileOffset: 960, maximumDataSize: 40 },
+    ]);
   });
 
   it('a timeout is retried at the same offset after a doubling backoff', () => {
@@ -105,7 +157,9 @@ describe('block exchange', () => {
     expect(sent(first)).toEqual([]);
     expect(timers(first)).toEqual([1_000]);
     b.now += 1_000;
-    expect(sent(b.on({ kind: 'timer' }))).toEqual([{ name: 'imageBlockRequest', ...ID, fileOffset: 100, maximumDataSize: 64 }]);
+    expect(sent(b.on({ kind: 'timer' }))).toEqual([
+      { name: 'imageBlockRequest', ...ID, fileOffset: 100, maximumDataSize: 64 },
+    ]);
     b.now += 5_000;
     expect(timers(b.on({ kind: 'timer' }))).toEqual([2_000]);
   });
@@ -129,7 +183,10 @@ describe('block exchange', () => {
       const b = new Bench();
       b.downloading(0);
       const a = answer(b);
-      expect(a.find((x) => x.kind === 'refused'), code).toMatchObject({ error: { code } });
+      expect(
+        a.find((x) => x.kind === 'refused'),
+        code,
+      ).toMatchObject({ error: { code } });
       expect(kinds(a)).not.toContain('sink-write');
       expect(timers(a)).toEqual([1_000]);
     }
@@ -141,7 +198,13 @@ describe('block exchange', () => {
   it('WAIT_FOR_DATA: waits the delta, adopts MinimumBlockPeriod and paces later requests by it', () => {
     const b = new Bench();
     b.downloading(0);
-    const a = b.frame({ name: 'imageBlockResponse', status: 0x97, currentTime: 1000, requestTime: 1003, minimumBlockPeriod: 400 });
+    const a = b.frame({
+      name: 'imageBlockResponse',
+      status: 0x97,
+      currentTime: 1000,
+      requestTime: 1003,
+      minimumBlockPeriod: 400,
+    });
     expect(timers(a)).toEqual([3_000]);
     expect(b.client.attributes.minimumBlockPeriod).toBe(400);
     b.now = 3_000;
@@ -159,7 +222,9 @@ describe('block exchange', () => {
     const a = b.frame({ name: 'imageBlockResponse', status: 0x95 });
     expect(sent(a)).toEqual([]);
     expect(kinds(a)).toContain('sink-persist');
-    expect(a.find((x) => x.kind === 'finished')).toMatchObject({ outcome: { kind: 'aborted', error: { code: 'OTA_SERVER_ABORT' }, upgradeEndStatus: undefined } });
+    expect(a.find((x) => x.kind === 'finished')).toMatchObject({
+      outcome: { kind: 'aborted', error: { code: 'OTA_SERVER_ABORT' }, upgradeEndStatus: undefined },
+    });
     expect(b.client.attributes.imageUpgradeStatus).toBe(0);
   });
 
@@ -170,10 +235,15 @@ describe('block exchange', () => {
     for (let i = 0; i < 10; i++) {
       last = b.on({ kind: 'timer' }); // the response timeout
       b.now += 100_000;
-      if (i < 9) expect(sent(b.on({ kind: 'timer' }))).toEqual([{ name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 }]);
+      if (i < 9)
+        expect(sent(b.on({ kind: 'timer' }))).toEqual([
+          { name: 'imageBlockRequest', ...ID, fileOffset: 0, maximumDataSize: 64 },
+        ]);
     }
     expect(sent(last)).toEqual([{ name: 'upgradeEndRequest', status: 0x95, ...ID }]);
-    expect(last.find((x) => x.kind === 'finished')).toMatchObject({ outcome: { kind: 'aborted', error: { code: 'OTA_TOO_MANY_ERRORS' }, upgradeEndStatus: 0x95 } });
+    expect(last.find((x) => x.kind === 'finished')).toMatchObject({
+      outcome: { kind: 'aborted', error: { code: 'OTA_TOO_MANY_ERRORS' }, upgradeEndStatus: 0x95 },
+    });
   });
 });
 
@@ -188,14 +258,21 @@ describe('sink answers', () => {
     expect(kinds(wait)).toEqual(['paused', 'timer']);
     b.power = battery(26);
     expect(kinds(b.on({ kind: 'timer' }))).toEqual(['sink-approve']);
-    expect(b.on({ kind: 'sink-approved' })).toContainEqual({ kind: 'sink-write', offset: 0, data: new Uint8Array(50).fill(0) });
+    expect(b.on({ kind: 'sink-approved' })).toContainEqual({
+      kind: 'sink-write',
+      offset: 0,
+      data: new Uint8Array(50).fill(0),
+    });
   });
 
   it('a refusal is told to the server with the sink status (INVALID_IMAGE)', () => {
     const b = new Bench();
     b.downloading(0);
     b.block(0, 50);
-    const a = b.on({ kind: 'sink-written', result: { kind: 'refused', error: new (class extends Error {})() as never, status: 0x96 } });
+    const a = b.on({
+      kind: 'sink-written',
+      result: { kind: 'refused', error: new (class extends Error {})() as never, status: 0x96 },
+    });
     expect(sent(a)).toEqual([{ name: 'upgradeEndRequest', status: 0x96, ...ID }]);
   });
 
@@ -212,12 +289,16 @@ describe('sink answers', () => {
     b.downloading(950);
     b.block(950, 50);
     expect(kinds(b.on({ kind: 'sink-written', result: { kind: 'ok' } }))).toEqual(['sink-end']);
-    expect(sent(b.on({ kind: 'sink-ended', result: { kind: 'ok' } }))).toEqual([{ name: 'upgradeEndRequest', status: 0, ...ID }]);
+    expect(sent(b.on({ kind: 'sink-ended', result: { kind: 'ok' } }))).toEqual([
+      { name: 'upgradeEndRequest', status: 0, ...ID },
+    ]);
     expect(b.client.attributes.imageUpgradeStatus).toBe(2);
     const wrong = b.frame({ name: 'upgradeEndResponse', ...ID, fileVersion: 0x99, currentTime: 0, upgradeTime: 0 });
     expect(wrong.find((x) => x.kind === 'refused')).toMatchObject({ error: { code: 'OTA_END_WRONG_IMAGE' } });
     const done = b.frame({ name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0xffffffff });
-    expect(done.find((x) => x.kind === 'finished')).toMatchObject({ outcome: { kind: 'downloaded', activation: 'on-command' } });
+    expect(done.find((x) => x.kind === 'finished')).toMatchObject({
+      outcome: { kind: 'downloaded', activation: 'on-command' },
+    });
     expect(b.client.attributes.imageUpgradeStatus).toBe(6);
   });
 
@@ -226,7 +307,9 @@ describe('sink answers', () => {
     b.downloading(1000);
     b.on({ kind: 'sink-ended', result: { kind: 'ok' } });
     const done = b.frame({ name: 'upgradeEndResponse', ...ID, currentTime: 5_000, upgradeTime: 5_060 });
-    expect(done.find((x) => x.kind === 'finished')).toMatchObject({ outcome: { activation: 'at-delay', delayMs: 60_000 } });
+    expect(done.find((x) => x.kind === 'finished')).toMatchObject({
+      outcome: { activation: 'at-delay', delayMs: 60_000 },
+    });
     expect(b.client.attributes.imageUpgradeStatus).toBe(4);
   });
 });
@@ -266,7 +349,9 @@ describe('power', () => {
     b.power = battery(40);
     expect(sent(b.on({ kind: 'timer' }))).toEqual([]);
     b.power = battery(46);
-    expect(sent(b.on({ kind: 'timer' }))).toEqual([{ name: 'imageBlockRequest', ...ID, fileOffset: 350, maximumDataSize: 64 }]);
+    expect(sent(b.on({ kind: 'timer' }))).toEqual([
+      { name: 'imageBlockRequest', ...ID, fileOffset: 350, maximumDataSize: 64 },
+    ]);
   });
 
   it('a brown-out warning persists progress at once, even mid-exchange, once per warning', () => {
@@ -304,9 +389,18 @@ describe('robustness', () => {
     const rng = new Rng(99);
     const b = new Bench();
     const frames = [
-      encodeOtaFrame({ sequence: 1, command: { name: 'queryNextImageResponse', status: 0, image: { ...ID, imageSize: SIZE } } }),
-      encodeOtaFrame({ sequence: 2, command: { name: 'imageBlockResponse', status: 0, ...ID, fileOffset: 0, data: new Uint8Array(50) } }),
-      encodeOtaFrame({ sequence: 3, command: { name: 'imageBlockResponse', status: 0x97, currentTime: 0, requestTime: 1, minimumBlockPeriod: 10 } }),
+      encodeOtaFrame({
+        sequence: 1,
+        command: { name: 'queryNextImageResponse', status: 0, image: { ...ID, imageSize: SIZE } },
+      }),
+      encodeOtaFrame({
+        sequence: 2,
+        command: { name: 'imageBlockResponse', status: 0, ...ID, fileOffset: 0, data: new Uint8Array(50) },
+      }),
+      encodeOtaFrame({
+        sequence: 3,
+        command: { name: 'imageBlockResponse', status: 0x97, currentTime: 0, requestTime: 1, minimumBlockPeriod: 10 },
+      }),
       encodeOtaFrame({ sequence: 4, command: { name: 'upgradeEndResponse', ...ID, currentTime: 0, upgradeTime: 0 } }),
       encodeOtaFrame({ sequence: 5, command: { name: 'imageNotify', payloadType: 0, queryJitter: 100 } }),
     ];
@@ -336,10 +430,11 @@ describe('robustness', () => {
       b.now += rng.int(0, 5_000);
       const power = rng.chance(0.5) ? MAINS : battery(rng.int(0, 101), rng.chance(0.1));
       const actions = b.on(events(), { power, random: rng.next() });
-      for (const a of actions) if (a.kind === 'refused') {
-        expect(isOtaError(a.error)).toBe(true);
-        refusals++;
-      }
+      for (const a of actions)
+        if (a.kind === 'refused') {
+          expect(isOtaError(a.error)).toBe(true);
+          refusals++;
+        }
     }
     expect(refusals).toBeGreaterThan(100);
   });

@@ -14,7 +14,11 @@ describe('download over a lossless link', () => {
     expect(r.runningImageIntact).toBe(true);
     expect(r.flashMisuse).toBe(0);
     expect(r.world.ch.stats.upgradeEnds).toEqual([0]);
-    expect(r.device.driver.client.attributes).toMatchObject({ imageUpgradeStatus: 6, fileOffset: r.imageSize, downloadedFileVersion: 0x101 });
+    expect(r.device.driver.client.attributes).toMatchObject({
+      imageUpgradeStatus: 6,
+      fileOffset: r.imageSize,
+      downloadedFileVersion: 0x101,
+    });
   });
 
   it('the block is what the server serves: a server serving 40 of the 64 asked takes ceil(size / 40)', () => {
@@ -44,7 +48,11 @@ describe('download over a lossy link (10% independent loss each way)', () => {
   it('over 20 seeds and 64 KiB images, mean requests within 1.05x of ceil(size/block)/0.81, never restarting from 0', () => {
     const ratios: number[] = [];
     for (let seed = 100; seed < 120; seed++) {
-      const r = simpleDownload({ seed, payloadBytes: 64 * 1024, world: { link: { up: { ...CLEAN, loss: 0.1 }, down: { ...CLEAN, loss: 0.1 } } } });
+      const r = simpleDownload({
+        seed,
+        payloadBytes: 64 * 1024,
+        world: { link: { up: { ...CLEAN, loss: 0.1 }, down: { ...CLEAN, loss: 0.1 } } },
+      });
       expect(r.outcome?.kind, `seed ${seed}`).toBe('downloaded');
       expect(r.bankMatches).toBe(true);
       expect(r.restartsFromZero).toBe(0);
@@ -52,7 +60,9 @@ describe('download over a lossy link (10% independent loss each way)', () => {
       ratios.push(r.blockRequests / floor);
     }
     const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-    console.log(`lossy 10%/10%: mean requests / (ceil(size/50)/0.81) = ${mean.toFixed(4)} (min ${Math.min(...ratios).toFixed(4)}, max ${Math.max(...ratios).toFixed(4)})`);
+    console.log(
+      `lossy 10%/10%: mean requests / (ceil(size/50)/0.81) = ${mean.toFixed(4)} (min ${Math.min(...ratios).toFixed(4)}, max ${Math.max(...ratios).toFixed(4)})`,
+    );
     expect(mean).toBeLessThanOrEqual(1.05);
   });
 });

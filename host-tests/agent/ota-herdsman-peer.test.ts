@@ -72,7 +72,17 @@ async function herdsmanDownload(seed: number) {
   const commandsSent = new Map<string, number>();
   let otaRunning = false;
   const adapter = {
-    waitFor(_nwk: number, _ep: number, _type: number, _dir: number, _tsn: number | undefined, _cluster: number, commandId: number, _def: number | undefined, timeout: number) {
+    waitFor(
+      _nwk: number,
+      _ep: number,
+      _type: number,
+      _dir: number,
+      _tsn: number | undefined,
+      _cluster: number,
+      commandId: number,
+      _def: number | undefined,
+      timeout: number,
+    ) {
       let w!: Waiter;
       const promise = new Promise((resolve, reject) => {
         w = { commandId, resolve, reject, timer: 0, done: false };
@@ -91,7 +101,12 @@ async function herdsmanDownload(seed: number) {
         },
       };
     },
-    async sendZclFrameToEndpoint(_ieee: string, _nwk: number, _ep: number, frame: { toBuffer(): Buffer; command: { name: string } }) {
+    async sendZclFrameToEndpoint(
+      _ieee: string,
+      _nwk: number,
+      _ep: number,
+      frame: { toBuffer(): Buffer; command: { name: string } },
+    ) {
       sent++;
       commandsSent.set(frame.command.name, (commandsSent.get(frame.command.name) ?? 0) + 1);
       link.serverEnd.send(new Uint8Array(frame.toBuffer()));
@@ -102,7 +117,30 @@ async function herdsmanDownload(seed: number) {
   Device.loadedFromDatabase = true;
   Device.devices.delete(IEEE);
   const endpoint = new Endpoint(1, 0x0104, 0x0501, [0x0000], [0x0019], NWK, IEEE, {}, [], [], {});
-  const device = new Device(1, 'EndDevice', IEEE, NWK, 0x1234, [endpoint], 'althan', 'Battery', 'test', undefined, undefined, undefined, undefined, undefined, undefined, 'SUCCESSFUL', {}, undefined, undefined, 0, undefined, undefined);
+  const device = new Device(
+    1,
+    'EndDevice',
+    IEEE,
+    NWK,
+    0x1234,
+    [endpoint],
+    'althan',
+    'Battery',
+    'test',
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    'SUCCESSFUL',
+    {},
+    undefined,
+    undefined,
+    0,
+    undefined,
+    undefined,
+  );
   Device.devices.set(IEEE, device);
 
   // requestTimeout 0: herdsman applies its own default (150 s), counted here in virtual time.
@@ -112,16 +150,18 @@ async function herdsmanDownload(seed: number) {
   const startUpdate = (payload?: unknown, tsn?: number) => {
     otaRunning = true;
     runs.push(
-      device.updateOta({ url: otaPath }, payload, tsn, {}, () => {}, { ...dataSettings }).then(
-        () => {
-          herdsmanOutcome = 'success';
-          otaRunning = false;
-        },
-        (e: Error) => {
-          herdsmanOutcome = `failed: ${e.message}`;
-          otaRunning = false;
-        },
-      ),
+      device
+        .updateOta({ url: otaPath }, payload, tsn, {}, () => {}, { ...dataSettings })
+        .then(
+          () => {
+            herdsmanOutcome = 'success';
+            otaRunning = false;
+          },
+          (e: Error) => {
+            herdsmanOutcome = `failed: ${e.message}`;
+            otaRunning = false;
+          },
+        ),
     );
   };
 
@@ -136,7 +176,17 @@ async function herdsmanDownload(seed: number) {
       waiters.splice(i, 1);
       w.done = true;
       scheduler.cancel(w.timer);
-      w.resolve({ clusterID: 0x0019, address: NWK, header, data: buf, endpoint: 1, linkquality: 200, groupID: 0, wasBroadcast: false, destinationEndpoint: 1 });
+      w.resolve({
+        clusterID: 0x0019,
+        address: NWK,
+        header,
+        data: buf,
+        endpoint: 1,
+        linkquality: 200,
+        groupID: 0,
+        wasBroadcast: false,
+        destinationEndpoint: 1,
+      });
       return;
     }
     if (header.commandIdentifier === 0x01 && !otaRunning) {
@@ -187,7 +237,9 @@ describe("zigbee-herdsman's OTA server as the Communications Hub", () => {
       expect(r.commandsSent.get('upgradeEndResponse')).toBe(1);
       const floor = Math.ceil(r.imageSize / 50) / 0.81;
       expect(r.client.driver.client.sent.block / floor).toBeLessThan(1.1);
-      console.log(`herdsman peer seed ${seed}: ${r.client.driver.client.sent.block} block requests (floor/0.81 ${floor.toFixed(0)}), ${r.framesFromHerdsman} frames from herdsman, lost up ${r.world.link.up.lost} down ${r.world.link.down.lost}, herdsman sent ${JSON.stringify(Object.fromEntries(r.commandsSent))}`);
+      console.log(
+        `herdsman peer seed ${seed}: ${r.client.driver.client.sent.block} block requests (floor/0.81 ${floor.toFixed(0)}), ${r.framesFromHerdsman} frames from herdsman, lost up ${r.world.link.up.lost} down ${r.world.link.down.lost}, herdsman sent ${JSON.stringify(Object.fromEntries(r.commandsSent))}`,
+      );
     }
   });
 });

@@ -15,7 +15,11 @@ import { buildTestImage, type TestImageSpec } from '../../sim/test-image.js';
 
 const PAYLOAD = 12_000;
 
-function run(behaviour: (file: Uint8Array) => Behaviour, specOver: Partial<TestImageSpec> = {}, worldOver: Partial<ConstructorParameters<typeof OtaWorld>[0]> = {}) {
+function run(
+  behaviour: (file: Uint8Array) => Behaviour,
+  specOver: Partial<TestImageSpec> = {},
+  worldOver: Partial<ConstructorParameters<typeof OtaWorld>[0]> = {},
+) {
   const file = buildTestImage(testImageSpec(PAYLOAD, 7, specOver));
   const world = new OtaWorld({ seed: 7, bankSize: 64 * 1024, ...worldOver });
   world.ch.images.push(servedImage(file));
@@ -165,14 +169,20 @@ describe('hostile server catalogue', () => {
   });
 
   it('an unauthenticated manifest: refused before any erase (INVALID_IMAGE), zero flash operations', () => {
-    const r = run((f) => ({ name: 'honest', respond: (ctx) => (ctx.honest ? [ctx.encode(ctx.honest)] : []) }), { wrongKey: true });
+    const r = run((f) => ({ name: 'honest', respond: (ctx) => (ctx.honest ? [ctx.encode(ctx.honest)] : []) }), {
+      wrongKey: true,
+    });
     abortedWith(r, 'IMAGE_MANIFEST_SIGNATURE', OtaStatus.invalidImage);
     expect(r.world.media.ops).toBe(0);
   });
 
   it('a link that duplicates and reorders frames: finished, the image intact', () => {
     const faults = { ...CLEAN, duplicate: 0.1, reorder: 0.1 };
-    const r = run(() => ({ name: 'honest', respond: (ctx) => (ctx.honest ? [ctx.encode(ctx.honest)] : []) }), {}, { link: { up: faults, down: faults } });
+    const r = run(
+      () => ({ name: 'honest', respond: (ctx) => (ctx.honest ? [ctx.encode(ctx.honest)] : []) }),
+      {},
+      { link: { up: faults, down: faults } },
+    );
     downloaded(r);
   });
 });

@@ -38,7 +38,8 @@ function batteryRun(policy: PowerPolicy) {
   world.ch.behaviour = {
     name: 'honest, timed',
     respond(ctx) {
-      if (ctx.request.command.name === 'imageBlockRequest' && firstBlockAt === undefined) firstBlockAt = world.scheduler.now;
+      if (ctx.request.command.name === 'imageBlockRequest' && firstBlockAt === undefined)
+        firstBlockAt = world.scheduler.now;
       return HONEST.respond(ctx);
     },
   };
@@ -70,7 +71,9 @@ describe('battery scenario', () => {
     expect(r.outcome).toBeUndefined();
     expect(r.device.alive).toBe(false);
     expect(r.runningImageIntact).toBe(true);
-    console.log(`battery, policy off: browned out after ${r.blockRequests} block requests at ${(r.virtualMs / 1000).toFixed(0)} s virtual`);
+    console.log(
+      `battery, policy off: browned out after ${r.blockRequests} block requests at ${(r.virtualMs / 1000).toFixed(0)} s virtual`,
+    );
   });
 });
 
@@ -78,7 +81,11 @@ describe('power cut in the middle of a download', () => {
   for (const torn of [false, true]) {
     it(`resumes from the recorded progress after a ${torn ? 'cut tearing a flash program' : 'cut between operations'}, never from 0`, () => {
       const file = buildTestImage(testImageSpec(64 * 1024, 41));
-      const world = new OtaWorld({ seed: 41, bankSize: 128 * 1024, link: { up: { ...CLEAN, loss: 0.05 }, down: { ...CLEAN, loss: 0.05 } } });
+      const world = new OtaWorld({
+        seed: 41,
+        bankSize: 128 * 1024,
+        link: { up: { ...CLEAN, loss: 0.05 }, down: { ...CLEAN, loss: 0.05 } },
+      });
       world.ch.images.push(servedImage(file));
       const options = { client: testClient(), policy: DEFAULT_POWER_POLICY };
       const first = world.boot(options);
@@ -108,13 +115,17 @@ describe('power cut in the middle of a download', () => {
       expect(f.restartsFromZero).toBe(0);
       // Resumed from the record (or the start of its sector when bytes past it were programmed), never from 0.
       const sector = world.media.profile.sectorSize;
-      expect(second.driver.client.startOffset).toBeGreaterThanOrEqual(TEST_PAYLOAD_OFFSET + Math.floor(recorded / sector) * sector);
+      expect(second.driver.client.startOffset).toBeGreaterThanOrEqual(
+        TEST_PAYLOAD_OFFSET + Math.floor(recorded / sector) * sector,
+      );
       expect(second.driver.client.startOffset).toBeLessThanOrEqual(offsetAtCut);
       // Lost at most the blocks since the last record (one sector's worth) plus the one under way.
       const lostBytes = offsetAtCut - second.driver.client.startOffset;
       expect(lostBytes).toBeLessThanOrEqual(sector + 50);
       expect(world.ch.stats.upgradeEnds).toEqual([0]);
-      console.log(`power cut (${torn ? 'torn' : 'clean'}): cut at ${offsetAtCut}, resumed at ${second.driver.client.startOffset}, block requests ${blocksBefore} + ${second.driver.client.sent.block}`);
+      console.log(
+        `power cut (${torn ? 'torn' : 'clean'}): cut at ${offsetAtCut}, resumed at ${second.driver.client.startOffset}, block requests ${blocksBefore} + ${second.driver.client.sent.block}`,
+      );
     });
   }
 

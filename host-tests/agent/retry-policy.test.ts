@@ -10,9 +10,28 @@ const P = { ...DEFAULT_RETRY_POLICY, backoffBaseMs: 1000, backoffMaxMs: 3000 };
 describe('failureKind', () => {
   it('sorts codes into transfer mismatches, local faults, and neither', () => {
     expect(['IMG_PAYLOAD_DIGEST', 'IMG_TRAILER'].map(failureKind)).toEqual(['transfer', 'transfer']);
-    expect(['STORAGE_FLASH_ERASE', 'STORAGE_VERIFY_MISMATCH', 'JOURNAL_FULL', 'SINK_FAILED', 'SINK_RESUME_CORRUPT', 'IMG_SINK', 'IMG_INTERNAL'].map(failureKind)).toEqual(Array(7).fill('local'));
+    expect(
+      [
+        'STORAGE_FLASH_ERASE',
+        'STORAGE_VERIFY_MISMATCH',
+        'JOURNAL_FULL',
+        'SINK_FAILED',
+        'SINK_RESUME_CORRUPT',
+        'IMG_SINK',
+        'IMG_INTERNAL',
+      ].map(failureKind),
+    ).toEqual(Array(7).fill('local'));
     // An image refusal, a trial holding the bank, a link failure: none of them is retried under this policy.
-    expect(['IMG_SUPPLIER_SIGNATURE', 'IMG_MANIFEST_SIGNATURE', 'IMG_PAYLOAD_EMPTY', 'STORAGE_TRIAL_PENDING', 'OTA_TOO_MANY_ERRORS', 'ZCL_TRUNCATED'].map(failureKind)).toEqual(Array(6).fill(undefined));
+    expect(
+      [
+        'IMG_SUPPLIER_SIGNATURE',
+        'IMG_MANIFEST_SIGNATURE',
+        'IMG_PAYLOAD_EMPTY',
+        'STORAGE_TRIAL_PENDING',
+        'OTA_TOO_MANY_ERRORS',
+        'ZCL_TRUNCATED',
+      ].map(failureKind),
+    ).toEqual(Array(6).fill(undefined));
   });
 });
 
@@ -56,7 +75,9 @@ describe('lifecycle rows of a given-up image', () => {
     const ctx = initialContext();
     step(ctx, { type: 'booted', trial: false, reverted: false, runningImageOk: true, runningVersion: 1 });
     step(ctx, { type: 'image-offered' });
-    expect(step(ctx, { type: 'download-failed', code: 'STORAGE_FLASH_ERASE', gaveUp: false })).toEqual([{ do: 'report', report: { kind: 'upgrade-status', status: 0 } }]);
+    expect(step(ctx, { type: 'download-failed', code: 'STORAGE_FLASH_ERASE', gaveUp: false })).toEqual([
+      { do: 'report', report: { kind: 'upgrade-status', status: 0 } },
+    ]);
     step(ctx, { type: 'image-offered' });
     expect(step(ctx, { type: 'download-failed', code: 'STORAGE_FLASH_ERASE', gaveUp: true })).toEqual([
       { do: 'report', report: { kind: 'verification', alertCode: 0x8f1c, errorCode: 'STORAGE_FLASH_ERASE' } },

@@ -23,9 +23,19 @@ function downloaded() {
   provisionBootRecord(i.flash, i.layout, { bank: 0, version: FROM_VERSION, length: 4096, digest: d0 });
   Journal.open(i.flash, i.layout);
   const image = signedImage(10_000, { seed: 14 });
-  const sink = new UpdateSink({ flash: i.flash, boot: i.boot, sha256: nobleSha256, p256: nobleP256 }, i.layout, pki().trustStore, { ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION });
+  const sink = new UpdateSink(
+    { flash: i.flash, boot: i.boot, sha256: nobleSha256, p256: nobleP256 },
+    i.layout,
+    pki().trustStore,
+    { ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION },
+  );
   const f = image.file;
-  sink.begin({ manufacturerCode: readU16(f, 10), imageType: readU16(f, 12), fileVersion: readU32(f, 14), imageSize: f.length });
+  sink.begin({
+    manufacturerCode: readU16(f, 10),
+    imageType: readU16(f, 12),
+    fileVersion: readU32(f, 14),
+    imageSize: f.length,
+  });
   for (let o = 0; o < f.length; ) {
     const r = sink.write(o, f.subarray(o, o + 50));
     if (r.kind === 'need-approval') sink.approveErase();
@@ -37,10 +47,17 @@ function downloaded() {
 }
 
 describe('runningImageMatches', () => {
-  it('a bank whose digest is its slot\'s and its signed manifest\'s matches; so does a factory image without metadata', () => {
+  it("a bank whose digest is its slot's and its signed manifest's matches; so does a factory image without metadata", () => {
     const { i, slot, d0 } = downloaded();
     expect(runningImageMatches({ flash: i.flash, sha256: nobleSha256 }, i.layout, slot)).toBe(true);
-    expect(runningImageMatches({ flash: i.flash, sha256: nobleSha256 }, i.layout, { bank: 0, version: FROM_VERSION, length: 4096, digest: d0 })).toBe(true);
+    expect(
+      runningImageMatches({ flash: i.flash, sha256: nobleSha256 }, i.layout, {
+        bank: 0,
+        version: FROM_VERSION,
+        length: 4096,
+        digest: d0,
+      }),
+    ).toBe(true);
   });
 
   it('one changed bank byte fails the check', () => {
@@ -51,6 +68,8 @@ describe('runningImageMatches', () => {
 
   it('a slot that names another version than the signed manifest fails the check', () => {
     const { i, slot } = downloaded();
-    expect(runningImageMatches({ flash: i.flash, sha256: nobleSha256 }, i.layout, { ...slot, version: TO_VERSION + 1 })).toBe(false);
+    expect(
+      runningImageMatches({ flash: i.flash, sha256: nobleSha256 }, i.layout, { ...slot, version: TO_VERSION + 1 }),
+    ).toBe(false);
   });
 });

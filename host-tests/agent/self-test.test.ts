@@ -25,7 +25,12 @@ describe('self-test runner', () => {
   it('fails on the first failing check, naming it', () => {
     const { s, clock } = harness();
     const results: SelfTestResult[] = [];
-    runSelfTest(clock, [pass('storage'), { name: 'trust store', run: (f) => f(false, 'cell unreadable') }], 10_000, (r) => results.push(r));
+    runSelfTest(
+      clock,
+      [pass('storage'), { name: 'trust store', run: (f) => f(false, 'cell unreadable') }],
+      10_000,
+      (r) => results.push(r),
+    );
     s.runUntil(() => false);
     expect(results).toEqual([{ ok: false, reason: 'trust store: cell unreadable' }]);
   });
@@ -44,7 +49,19 @@ describe('self-test runner', () => {
   it('a check that throws fails the self-test', () => {
     const { clock } = harness();
     const results: SelfTestResult[] = [];
-    runSelfTest(clock, [{ name: 'storage', run: () => { throw new Error('flash read failed'); } }], 5000, (r) => results.push(r));
+    runSelfTest(
+      clock,
+      [
+        {
+          name: 'storage',
+          run: () => {
+            throw new Error('flash read failed');
+          },
+        },
+      ],
+      5000,
+      (r) => results.push(r),
+    );
     expect(results).toEqual([{ ok: false, reason: 'storage: threw flash read failed' }]);
   });
 });

@@ -20,24 +20,39 @@ function chip(): FlashMedia {
   const i = instance(media, 0, CONFIG);
   const factory = new Uint8Array(4096).fill(0x5a);
   media.bytes.set(factory, i.layout.banks[0].offset);
-  provisionBootRecord(i.flash, i.layout, { bank: 0, version: FROM_VERSION, length: factory.length, digest: hashFlash(i.flash, nobleSha256, i.layout.banks[0].offset, factory.length) });
+  provisionBootRecord(i.flash, i.layout, {
+    bank: 0,
+    version: FROM_VERSION,
+    length: factory.length,
+    digest: hashFlash(i.flash, nobleSha256, i.layout.banks[0].offset, factory.length),
+  });
   Journal.open(i.flash, i.layout);
   return media;
 }
 
 function sinkOn(media: FlashMedia) {
   const i = instance(media, 0, CONFIG);
-  const sink = new UpdateSink({ flash: i.flash, boot: i.boot, sha256: nobleSha256, p256: nobleP256 }, i.layout, pki().trustStore, {
-    manufacturerCode: E2E_IDS.manufacturerCode,
-    imageType: E2E_IDS.imageType,
-    hardwareVersion: HARDWARE_VERSION,
-    currentVersion: FROM_VERSION,
-  });
+  const sink = new UpdateSink(
+    { flash: i.flash, boot: i.boot, sha256: nobleSha256, p256: nobleP256 },
+    i.layout,
+    pki().trustStore,
+    {
+      manufacturerCode: E2E_IDS.manufacturerCode,
+      imageType: E2E_IDS.imageType,
+      hardwareVersion: HARDWARE_VERSION,
+      currentVersion: FROM_VERSION,
+    },
+  );
   return { sink, ...i };
 }
 
 function identity(file: Uint8Array): ImageIdentity {
-  return { manufacturerCode: readU16(file, 10), imageType: readU16(file, 12), fileVersion: readU32(file, 14), imageSize: file.length };
+  return {
+    manufacturerCode: readU16(file, 10),
+    imageType: readU16(file, 12),
+    fileVersion: readU32(file, 14),
+    imageSize: file.length,
+  };
 }
 
 /** A download of `file` cut by a power loss after `upTo` bytes: the chip, and the instance that died. */
@@ -51,7 +66,12 @@ function cutAfter(file: Uint8Array, upTo: number) {
 }
 
 /** Feeds `file` from `from` to `to` in 50-byte blocks as the OTA client does (re-offering a block after approval). */
-function feed(sink: UpdateSink, file: Uint8Array, from: number, to = file.length): { approvals: number; refused?: string } {
+function feed(
+  sink: UpdateSink,
+  file: Uint8Array,
+  from: number,
+  to = file.length,
+): { approvals: number; refused?: string } {
   let approvals = 0;
   for (let o = from; o < to; ) {
     const block = file.subarray(o, Math.min(to, o + 50));
@@ -74,7 +94,12 @@ describe('UpdateSink', () => {
     expect(sink.begin(identity(image.file))).toBe(0);
     expect(feed(sink, image.file, 0)).toEqual({ approvals: 1 });
     expect(sink.end()).toEqual({ kind: 'ok' });
-    expect(sink.held).toMatchObject({ fileVersion: TO_VERSION, payloadLength: 20_000, bank: 1, supplierCell: 'supplier1' });
+    expect(sink.held).toMatchObject({
+      fileVersion: TO_VERSION,
+      payloadLength: 20_000,
+      bank: 1,
+      supplierCell: 'supplier1',
+    });
     expect(sink.held!.manufacturerImageHash).toEqual(image.manufacturerImageHash);
   });
 

@@ -23,15 +23,34 @@ const figures: XsFigures = {
 };
 
 describe('the four digests', () => {
-  it('takes out the writer\'s input digest (its two digests less the read-back one), or both for two CRC-32s', () => {
+  it("takes out the writer's input digest (its two digests less the read-back one), or both for two CRC-32s", () => {
     expect(digestCosts(figures)).toEqual({ asBuilt: 2120, withoutInput: 2120 - 520, crcReadBack: 2120 - 1000 + 60 });
   });
 
   it('is rendered after the tables and before the targets not met', () => {
-    const row = buildRow({ section: 'XS cost', what: 'x', figure: 2, unit: 'u', floor: 1, floorHow: 'f', target: { on: 'ratio', op: '<=', value: 1 }, whyNot: 'w', ran: 'xs' });
-    const info = { date: 'd', machine: { nproc: 2, cpu: 'c', node: 'n', platform: 'p', loadAverage: 0 }, command: 'npm run bench', seconds: 1, absent: [], notes: [digestNote(figures)] };
+    const row = buildRow({
+      section: 'XS cost',
+      what: 'x',
+      figure: 2,
+      unit: 'u',
+      floor: 1,
+      floorHow: 'f',
+      target: { on: 'ratio', op: '<=', value: 1 },
+      whyNot: 'w',
+      ran: 'xs',
+    });
+    const info = {
+      date: 'd',
+      machine: { nproc: 2, cpu: 'c', node: 'n', platform: 'p', loadAverage: 0 },
+      command: 'npm run bench',
+      seconds: 1,
+      absent: [],
+      notes: [digestNote(figures)],
+    };
     const page = renderMarkdown(info, [row]);
-    const [table, note, missed] = ['## XS cost', '## The four digests', '## Targets not met'].map((h) => page.indexOf(h));
+    const [table, note, missed] = ['## XS cost', '## The four digests', '## Targets not met'].map((h) =>
+      page.indexOf(h),
+    );
     expect(table).toBeGreaterThan(0);
     expect(note).toBeGreaterThan(table);
     expect(missed).toBeGreaterThan(note);

@@ -1,12 +1,21 @@
 /** The mutation summary's arithmetic and merge (tools/mutation/summary.ts); no mutation run here. */
 import { describe, expect, it } from 'vitest';
-import { fileScores, mergeSummary, renderMutationSection, scoreOf, totalOf, type StrykerReport } from '../../tools/mutation/summary.js';
+import {
+  fileScores,
+  mergeSummary,
+  renderMutationSection,
+  scoreOf,
+  totalOf,
+  type StrykerReport,
+} from '../../tools/mutation/summary.js';
 
 const m = (status: string, n: number) => Array.from({ length: n }, () => ({ status }));
 
 const report: StrykerReport = {
   files: {
-    '/repo/device/storage/journal.ts': { mutants: [...m('Killed', 8), ...m('Timeout', 1), ...m('Survived', 1), ...m('CompileError', 2)] },
+    '/repo/device/storage/journal.ts': {
+      mutants: [...m('Killed', 8), ...m('Timeout', 1), ...m('Survived', 1), ...m('CompileError', 2)],
+    },
     '/repo/device/image/raw-signature.ts': { mutants: [...m('Killed', 3), ...m('NoCoverage', 1), ...m('Ignored', 1)] },
   },
 };
@@ -23,7 +32,11 @@ describe('mutation summary', () => {
 
   it('a run over one file replaces that file’s row and keeps the others; totals add up', () => {
     const first = mergeSummary(undefined, fileScores(report, '2026-11-29T21:00:00.000Z', '/repo'), 'npm run mutate');
-    const again = fileScores({ files: { '/repo/device/storage/journal.ts': { mutants: m('Killed', 10) } } }, '2026-11-30T08:00:00.000Z', '/repo');
+    const again = fileScores(
+      { files: { '/repo/device/storage/journal.ts': { mutants: m('Killed', 10) } } },
+      '2026-11-30T08:00:00.000Z',
+      '/repo',
+    );
     const merged = mergeSummary(first, again, 'npm run mutate');
     expect(merged.files.map((f) => [f.file, f.score, f.date.slice(0, 10)])).toEqual([
       ['device/image/raw-signature.ts', 75, '2026-11-29'],

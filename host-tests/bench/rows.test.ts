@@ -3,7 +3,15 @@
  * statistics. No timing is measured or asserted here.
  */
 import { describe, expect, it } from 'vitest';
-import { buildRow, formatRatio, formatTarget, meanAndWorst, ratioOf, verdict, type RowInput } from '../../tools/bench/rows.js';
+import {
+  buildRow,
+  formatRatio,
+  formatTarget,
+  meanAndWorst,
+  ratioOf,
+  verdict,
+  type RowInput,
+} from '../../tools/bench/rows.js';
 
 const base: RowInput = {
   section: 'Radio',
@@ -26,8 +34,12 @@ describe('bench rows', () => {
   it('a ratio target at exactly its bound is met (no floating-point miss)', () => {
     // 1.02 × 1637.037… / 1637.037… is not exactly 1.02 in binary.
     const floor = 1326 / 0.81;
-    expect(buildRow({ ...base, figure: 1.02 * floor, floor, target: { on: 'ratio', op: '<=', value: 1.02 } }).met).toBe(true);
-    expect(buildRow({ ...base, figure: 1.021 * floor, floor, target: { on: 'ratio', op: '<=', value: 1.02 } }).met).toBe(false);
+    expect(buildRow({ ...base, figure: 1.02 * floor, floor, target: { on: 'ratio', op: '<=', value: 1.02 } }).met).toBe(
+      true,
+    );
+    expect(
+      buildRow({ ...base, figure: 1.021 * floor, floor, target: { on: 'ratio', op: '<=', value: 1.02 } }).met,
+    ).toBe(false);
   });
 
   it('lossless requests equal to the floor meet 1.00×; one more does not', () => {
@@ -50,7 +62,9 @@ describe('bench rows', () => {
 
   it('a figure that is not a number never meets a target', () => {
     expect(buildRow({ ...base, figure: NaN, floor: 1 }).met).toBe(false);
-    expect(buildRow({ ...base, figure: Infinity, floor: 1, target: { on: 'ratio', op: '>=', value: 1 } }).met).toBe(false);
+    expect(buildRow({ ...base, figure: Infinity, floor: 1, target: { on: 'ratio', op: '>=', value: 1 } }).met).toBe(
+      false,
+    );
   });
 
   it('an alternative dearer than the design meets "≥ 1×"', () => {

@@ -77,7 +77,10 @@ function signArgs(change: Record<string, string | null> = {}): string[] {
 
 beforeAll(async () => {
   expect((await run(['pki', 'init', at('pki')])).code).toBe(0);
-  writeFileSync(at('fw.bin'), Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff));
+  writeFileSync(
+    at('fw.bin'),
+    Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff),
+  );
   expect((await run(signArgs({ '--out': at('fw.ota') }))).code).toBe(0);
   mkdirSync(at('a-directory'));
   const pem = readFileSync(pki('supplier1.pem'), 'latin1');
@@ -87,7 +90,10 @@ beforeAll(async () => {
   writeFileSync(at('garbage.cbor'), 'not a trust store');
   // 5 KiB of prose before the PEM block: still PEM.
   writeFileSync(at('long-preamble.pem'), `${'Bag Attributes and notes. '.repeat(200)}\n${pem}`);
-  writeFileSync(at('chain-long-preamble.pem'), `${'x'.repeat(6000)}\n${readFileSync(pki('supplier1-chain.pem'), 'latin1')}`);
+  writeFileSync(
+    at('chain-long-preamble.pem'),
+    `${'x'.repeat(6000)}\n${readFileSync(pki('supplier1-chain.pem'), 'latin1')}`,
+  );
 });
 
 interface Case {
@@ -101,78 +107,269 @@ interface Case {
 
 const TABLE: Record<string, Record<string, Case>> = {
   verify: {
-    'accepted': { args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor')], exit: 0, json: true },
+    accepted: { args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor')], exit: 0, json: true },
     'misspelt --current-verison is a usage error, not "accepted"': {
       args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--current-verison', '0x02000000'],
-      exit: 2, code: 'USAGE_UNKNOWN_OPTION', json: true,
+      exit: 2,
+      code: 'USAGE_UNKNOWN_OPTION',
+      json: true,
     },
     'the correctly spelt flag refuses the downgrade': {
       args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--current-version', '0x02000000'],
-      exit: 1, code: 'IMG_DOWNGRADE', json: true,
+      exit: 1,
+      code: 'IMG_DOWNGRADE',
+      json: true,
     },
     '--current-version 0xffffffff is a device value: nothing is newer': {
       args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--current-version', '0xffffffff'],
-      exit: 1, code: 'IMG_DOWNGRADE', json: true,
+      exit: 1,
+      code: 'IMG_DOWNGRADE',
+      json: true,
     },
-    'unsigned vendor file': { args: () => ['verify', VENDOR, '--trust', pki('trust-store.cbor')], exit: 1, code: 'IMG_UNSIGNED', json: true },
-    'missing file': { args: () => ['verify', at('nope.ota'), '--trust', pki('trust-store.cbor')], exit: 3, code: 'IO_NOT_FOUND', json: true },
-    'a directory as FILE': { args: () => ['verify', at('a-directory'), '--trust', pki('trust-store.cbor')], exit: 3, code: 'IO_IS_DIRECTORY', json: true },
-    'a directory as --trust': { args: () => ['verify', at('fw.ota'), '--trust', at('a-directory')], exit: 3, code: 'IO_IS_DIRECTORY', json: true },
-    'a certificate as --trust': { args: () => ['verify', at('fw.ota'), '--trust', pki('supplier1.pem')], exit: 3, code: 'IO_TRUST_STORE', json: true },
-    'garbage as --trust': { args: () => ['verify', at('fw.ota'), '--trust', at('garbage.cbor')], exit: 3, code: 'IO_TRUST_STORE', json: true },
+    'unsigned vendor file': {
+      args: () => ['verify', VENDOR, '--trust', pki('trust-store.cbor')],
+      exit: 1,
+      code: 'IMG_UNSIGNED',
+      json: true,
+    },
+    'missing file': {
+      args: () => ['verify', at('nope.ota'), '--trust', pki('trust-store.cbor')],
+      exit: 3,
+      code: 'IO_NOT_FOUND',
+      json: true,
+    },
+    'a directory as FILE': {
+      args: () => ['verify', at('a-directory'), '--trust', pki('trust-store.cbor')],
+      exit: 3,
+      code: 'IO_IS_DIRECTORY',
+      json: true,
+    },
+    'a directory as --trust': {
+      args: () => ['verify', at('fw.ota'), '--trust', at('a-directory')],
+      exit: 3,
+      code: 'IO_IS_DIRECTORY',
+      json: true,
+    },
+    'a certificate as --trust': {
+      args: () => ['verify', at('fw.ota'), '--trust', pki('supplier1.pem')],
+      exit: 3,
+      code: 'IO_TRUST_STORE',
+      json: true,
+    },
+    'garbage as --trust': {
+      args: () => ['verify', at('fw.ota'), '--trust', at('garbage.cbor')],
+      exit: 3,
+      code: 'IO_TRUST_STORE',
+      json: true,
+    },
     'no --trust': { args: () => ['verify', at('fw.ota')], exit: 2, code: 'USAGE_REQUIRED', json: true },
-    '--trust without its value': { args: () => ['verify', at('fw.ota'), '--trust'], exit: 2, code: 'USAGE_MISSING_VALUE', json: true },
+    '--trust without its value': {
+      args: () => ['verify', at('fw.ota'), '--trust'],
+      exit: 2,
+      code: 'USAGE_MISSING_VALUE',
+      json: true,
+    },
     '--trust given twice': {
       args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--trust', pki('trust-store.cbor')],
-      exit: 2, code: 'USAGE_REPEATED_OPTION', json: true,
+      exit: 2,
+      code: 'USAGE_REPEATED_OPTION',
+      json: true,
     },
-    'a stray positional': { args: () => ['verify', at('fw.ota'), at('fw.ota'), '--trust', pki('trust-store.cbor')], exit: 2, code: 'USAGE_POSITIONAL', json: true },
+    'a stray positional': {
+      args: () => ['verify', at('fw.ota'), at('fw.ota'), '--trust', pki('trust-store.cbor')],
+      exit: 2,
+      code: 'USAGE_POSITIONAL',
+      json: true,
+    },
     '--hardware-version 0x10000 (16-bit)': {
       args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--hardware-version', '0x10000'],
-      exit: 2, code: 'USAGE_BAD_VALUE', json: true,
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
     },
-    '--bank-size 0': { args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--bank-size', '0'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--at not RFC 3339': { args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--at', 'tomorrow'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--json=yes (a switch takes no value)': { args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--json=yes'], exit: 2, code: 'USAGE_MISSING_VALUE' },
+    '--bank-size 0': {
+      args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--bank-size', '0'],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    '--at not RFC 3339': {
+      args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--at', 'tomorrow'],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    '--json=yes (a switch takes no value)': {
+      args: () => ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--json=yes'],
+      exit: 2,
+      code: 'USAGE_MISSING_VALUE',
+    },
   },
   'cert verify': {
-    'valid': { args: () => ['cert', 'verify', pki('supplier1-chain.pem'), '--anchor', pki('smki-root.pem')], exit: 0, json: true },
-    'PEM after 5 KiB of other text': {
-      args: () => ['cert', 'verify', at('long-preamble.pem'), '--intermediate', pki('smki-org-ca.pem'), '--anchor', pki('smki-root.pem')],
-      exit: 0, json: true,
+    valid: {
+      args: () => ['cert', 'verify', pki('supplier1-chain.pem'), '--anchor', pki('smki-root.pem')],
+      exit: 0,
+      json: true,
     },
-    'a chain file after 6 KB of other text': { args: () => ['cert', 'verify', at('chain-long-preamble.pem'), '--anchor', pki('smki-root.pem')], exit: 0, json: true },
-    'wrong anchor': { args: () => ['cert', 'verify', pki('supplier1-chain.pem'), '--anchor', pki('manufacturer-root.pem')], exit: 1, code: 'PKI_NO_PATH', json: true },
-    'a key file given as a certificate': { args: () => ['cert', 'verify', pki('supplier1.key.pem'), '--anchor', pki('smki-root.pem')], exit: 3, code: 'IO_PEM_WRONG_KIND', json: true },
-    'a truncated PEM': { args: () => ['cert', 'verify', at('truncated.pem'), '--anchor', pki('smki-root.pem')], exit: 3, code: 'IO_PEM_TRUNCATED', json: true },
-    'a PEM that is not base64': { args: () => ['cert', 'verify', at('not-base64.pem'), '--anchor', pki('smki-root.pem')], exit: 3, code: 'IO_PEM_BASE64', json: true },
-    'bytes that are not DER': { args: () => ['cert', 'verify', at('garbage.der'), '--anchor', pki('smki-root.pem')], exit: 3, code: 'IO_CERTIFICATE', json: true },
-    'a missing anchor file': { args: () => ['cert', 'verify', pki('supplier1.pem'), '--anchor', at('nope.pem')], exit: 3, code: 'IO_NOT_FOUND', json: true },
-    'no --anchor': { args: () => ['cert', 'verify', pki('supplier1.pem')], exit: 2, code: 'USAGE_REQUIRED', json: true },
-    'unknown --profile': { args: () => ['cert', 'verify', pki('supplier1.pem'), '--anchor', pki('smki-root.pem'), '--profile', 'x509'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    'two LEAF files': { args: () => ['cert', 'verify', pki('supplier1.pem'), pki('supplier2.pem'), '--anchor', pki('smki-root.pem')], exit: 2, code: 'USAGE_POSITIONAL', json: true },
+    'PEM after 5 KiB of other text': {
+      args: () => [
+        'cert',
+        'verify',
+        at('long-preamble.pem'),
+        '--intermediate',
+        pki('smki-org-ca.pem'),
+        '--anchor',
+        pki('smki-root.pem'),
+      ],
+      exit: 0,
+      json: true,
+    },
+    'a chain file after 6 KB of other text': {
+      args: () => ['cert', 'verify', at('chain-long-preamble.pem'), '--anchor', pki('smki-root.pem')],
+      exit: 0,
+      json: true,
+    },
+    'wrong anchor': {
+      args: () => ['cert', 'verify', pki('supplier1-chain.pem'), '--anchor', pki('manufacturer-root.pem')],
+      exit: 1,
+      code: 'PKI_NO_PATH',
+      json: true,
+    },
+    'a key file given as a certificate': {
+      args: () => ['cert', 'verify', pki('supplier1.key.pem'), '--anchor', pki('smki-root.pem')],
+      exit: 3,
+      code: 'IO_PEM_WRONG_KIND',
+      json: true,
+    },
+    'a truncated PEM': {
+      args: () => ['cert', 'verify', at('truncated.pem'), '--anchor', pki('smki-root.pem')],
+      exit: 3,
+      code: 'IO_PEM_TRUNCATED',
+      json: true,
+    },
+    'a PEM that is not base64': {
+      args: () => ['cert', 'verify', at('not-base64.pem'), '--anchor', pki('smki-root.pem')],
+      exit: 3,
+      code: 'IO_PEM_BASE64',
+      json: true,
+    },
+    'bytes that are not DER': {
+      args: () => ['cert', 'verify', at('garbage.der'), '--anchor', pki('smki-root.pem')],
+      exit: 3,
+      code: 'IO_CERTIFICATE',
+      json: true,
+    },
+    'a missing anchor file': {
+      args: () => ['cert', 'verify', pki('supplier1.pem'), '--anchor', at('nope.pem')],
+      exit: 3,
+      code: 'IO_NOT_FOUND',
+      json: true,
+    },
+    'no --anchor': {
+      args: () => ['cert', 'verify', pki('supplier1.pem')],
+      exit: 2,
+      code: 'USAGE_REQUIRED',
+      json: true,
+    },
+    'unknown --profile': {
+      args: () => ['cert', 'verify', pki('supplier1.pem'), '--anchor', pki('smki-root.pem'), '--profile', 'x509'],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    'two LEAF files': {
+      args: () => ['cert', 'verify', pki('supplier1.pem'), pki('supplier2.pem'), '--anchor', pki('smki-root.pem')],
+      exit: 2,
+      code: 'USAGE_POSITIONAL',
+      json: true,
+    },
   },
   sign: {
-    'signs': { args: () => signArgs(), exit: 0, json: true },
-    'a certificate given as a key': { args: () => signArgs({ '--supplier-key': pki('supplier1.pem') }), exit: 3, code: 'IO_PEM_WRONG_KIND', json: true },
-    'a certificate file given as a DER key': { args: () => signArgs({ '--supplier-key': pki('supplier1.der') }), exit: 3, code: 'IO_PRIVATE_KEY', json: true },
-    'the wrong manufacturer key': { args: () => signArgs({ '--manufacturer-key': pki('supplier2.key.pem') }), exit: 1, code: 'SIGN_KEY_MISMATCH', json: true },
-    'a chain of only the anchor': { args: () => signArgs({ '--chain': pki('manufacturer-root.pem') }), exit: 1, code: 'SIGN_CHAIN_ANCHOR_ONLY', json: true },
-    'a missing payload': { args: () => signArgs({ '--payload': at('nope.bin') }), exit: 3, code: 'IO_NOT_FOUND', json: true },
-    '--out is a directory': { args: () => signArgs({ '--out': at('a-directory') }), exit: 3, code: 'IO_WRITE', json: true },
-    '--out in a missing directory': { args: () => signArgs({ '--out': at('no/such/dir/x.ota') }), exit: 3, code: 'IO_WRITE', json: true },
-    '--file-version above 32 bits': { args: () => signArgs({ '--file-version': '0x100000000' }), exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--hw-min above --hw-max': { args: () => signArgs({ '--hw-min': '5' }), exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--header-string over 32 bytes': { args: () => signArgs({ '--header-string': 'x'.repeat(33) }), exit: 2, code: 'USAGE_BAD_VALUE', json: true },
+    signs: { args: () => signArgs(), exit: 0, json: true },
+    'a certificate given as a key': {
+      args: () => signArgs({ '--supplier-key': pki('supplier1.pem') }),
+      exit: 3,
+      code: 'IO_PEM_WRONG_KIND',
+      json: true,
+    },
+    'a certificate file given as a DER key': {
+      args: () => signArgs({ '--supplier-key': pki('supplier1.der') }),
+      exit: 3,
+      code: 'IO_PRIVATE_KEY',
+      json: true,
+    },
+    'the wrong manufacturer key': {
+      args: () => signArgs({ '--manufacturer-key': pki('supplier2.key.pem') }),
+      exit: 1,
+      code: 'SIGN_KEY_MISMATCH',
+      json: true,
+    },
+    'a chain of only the anchor': {
+      args: () => signArgs({ '--chain': pki('manufacturer-root.pem') }),
+      exit: 1,
+      code: 'SIGN_CHAIN_ANCHOR_ONLY',
+      json: true,
+    },
+    'a missing payload': {
+      args: () => signArgs({ '--payload': at('nope.bin') }),
+      exit: 3,
+      code: 'IO_NOT_FOUND',
+      json: true,
+    },
+    '--out is a directory': {
+      args: () => signArgs({ '--out': at('a-directory') }),
+      exit: 3,
+      code: 'IO_WRITE',
+      json: true,
+    },
+    '--out in a missing directory': {
+      args: () => signArgs({ '--out': at('no/such/dir/x.ota') }),
+      exit: 3,
+      code: 'IO_WRITE',
+      json: true,
+    },
+    '--file-version above 32 bits': {
+      args: () => signArgs({ '--file-version': '0x100000000' }),
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    '--hw-min above --hw-max': {
+      args: () => signArgs({ '--hw-min': '5' }),
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    '--header-string over 32 bytes': {
+      args: () => signArgs({ '--header-string': 'x'.repeat(33) }),
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
     'no --image-type': { args: () => signArgs({ '--image-type': null }), exit: 2, code: 'USAGE_REQUIRED', json: true },
-    'both --supplier-key and --no-supplier-signature': { args: () => [...signArgs(), '--no-supplier-signature'], exit: 2, code: 'USAGE_REQUIRED', json: true },
+    'both --supplier-key and --no-supplier-signature': {
+      args: () => [...signArgs(), '--no-supplier-signature'],
+      exit: 2,
+      code: 'USAGE_REQUIRED',
+      json: true,
+    },
     'a stray positional': { args: () => [...signArgs(), 'extra'], exit: 2, code: 'USAGE_POSITIONAL', json: true },
   },
   'pki init': {
-    'an existing set without --force': { args: () => ['pki', 'init', at('pki')], exit: 1, code: 'OUT_EXISTS', json: true },
+    'an existing set without --force': {
+      args: () => ['pki', 'init', at('pki')],
+      exit: 1,
+      code: 'OUT_EXISTS',
+      json: true,
+    },
     'no DIR': { args: () => ['pki', 'init'], exit: 2, code: 'USAGE_POSITIONAL', json: true },
     'two DIRs': { args: () => ['pki', 'init', at('x'), at('y')], exit: 2, code: 'USAGE_POSITIONAL', json: true },
-    '--force=yes': { args: () => ['pki', 'init', at('x'), '--force=yes'], exit: 2, code: 'USAGE_MISSING_VALUE', json: true },
+    '--force=yes': {
+      args: () => ['pki', 'init', at('x'), '--force=yes'],
+      exit: 2,
+      code: 'USAGE_MISSING_VALUE',
+      json: true,
+    },
     'DIR is a file': { args: () => ['pki', 'init', at('fw.bin'), '--force'], exit: 3, code: 'IO_WRITE', json: true },
   },
   inspect: {
@@ -186,26 +383,68 @@ const TABLE: Record<string, Record<string, Case>> = {
     '--loss 2': { args: () => ['simulate', '--loss', '2'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
     "--loss ''": { args: () => ['simulate', '--loss', ''], exit: 2, code: 'USAGE_MISSING_VALUE', json: true },
     '--loss 0.1x': { args: () => ['simulate', '--loss', '0.1x'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--power-cuts -1': { args: () => ['simulate', '--power-cuts', '-1'], exit: 2, code: 'USAGE_MISSING_VALUE', json: true },
+    '--power-cuts -1': {
+      args: () => ['simulate', '--power-cuts', '-1'],
+      exit: 2,
+      code: 'USAGE_MISSING_VALUE',
+      json: true,
+    },
     '--power-cuts=-1': { args: () => ['simulate', '--power-cuts=-1'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
     '--seed abc': { args: () => ['simulate', '--seed', 'abc'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--hardware-version 0x10000': { args: () => ['simulate', '--hardware-version', '0x10000'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
+    '--hardware-version 0x10000': {
+      args: () => ['simulate', '--hardware-version', '0x10000'],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
     '--current-version 0xffffffff (no newer version to make)': {
       args: () => ['simulate', '--current-version', '0xffffffff'],
-      exit: 2, code: 'USAGE_BAD_VALUE', json: true,
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
     },
-    '--self-test maybe': { args: () => ['simulate', '--self-test', 'maybe'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
+    '--self-test maybe': {
+      args: () => ['simulate', '--self-test', 'maybe'],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
     'a stray positional': { args: () => ['simulate', 'now'], exit: 2, code: 'USAGE_POSITIONAL', json: true },
-    '--image without --trust': { args: () => ['simulate', '--image', at('fw.ota')], exit: 2, code: 'USAGE_REQUIRED', json: true },
-    '--trust without --image': { args: () => ['simulate', '--trust', pki('trust-store.cbor')], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    '--size with --image': { args: () => ['simulate', '--image', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--size', '10'], exit: 2, code: 'USAGE_BAD_VALUE', json: true },
-    'a missing --image': { args: () => ['simulate', '--image', at('nope.ota'), '--trust', pki('trust-store.cbor')], exit: 3, code: 'IO_NOT_FOUND', json: true },
+    '--image without --trust': {
+      args: () => ['simulate', '--image', at('fw.ota')],
+      exit: 2,
+      code: 'USAGE_REQUIRED',
+      json: true,
+    },
+    '--trust without --image': {
+      args: () => ['simulate', '--trust', pki('trust-store.cbor')],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    '--size with --image': {
+      args: () => ['simulate', '--image', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--size', '10'],
+      exit: 2,
+      code: 'USAGE_BAD_VALUE',
+      json: true,
+    },
+    'a missing --image': {
+      args: () => ['simulate', '--image', at('nope.ota'), '--trust', pki('trust-store.cbor')],
+      exit: 3,
+      code: 'IO_NOT_FOUND',
+      json: true,
+    },
   },
   'demo-flash': {
-    'runs': { args: () => ['demo-flash', '--seed', '3'], exit: 0 },
+    runs: { args: () => ['demo-flash', '--seed', '3'], exit: 0 },
     '--seed abc': { args: () => ['demo-flash', '--seed', 'abc'], exit: 2, code: 'USAGE_BAD_VALUE' },
     'unknown --profile': { args: () => ['demo-flash', '--profile', 'nand'], exit: 2, code: 'USAGE_BAD_VALUE' },
-    '--json (not taken) is a usage error, still as one JSON object': { args: () => ['demo-flash', '--json'], exit: 2, code: 'USAGE_UNKNOWN_OPTION', json: false },
+    '--json (not taken) is a usage error, still as one JSON object': {
+      args: () => ['demo-flash', '--json'],
+      exit: 2,
+      code: 'USAGE_UNKNOWN_OPTION',
+      json: false,
+    },
   },
 };
 
@@ -304,7 +543,15 @@ describe('as a process (bin/althan-ota.js)', () => {
 
   it('a closed stdout (| head -1, | true) ends quietly with the exit code the command would have had', () => {
     const accepted = ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor')];
-    const refusedArgs = ['verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--current-version', '0x02000000', '--json'];
+    const refusedArgs = [
+      'verify',
+      at('fw.ota'),
+      '--trust',
+      pki('trust-store.cbor'),
+      '--current-version',
+      '0x02000000',
+      '--json',
+    ];
     for (const reader of ['head -c 1 >/dev/null', 'true']) {
       const ok = piped(accepted, reader);
       expect(ok).toEqual({ status: 0, stderr: '' });
@@ -317,9 +564,13 @@ describe('as a process (bin/althan-ota.js)', () => {
   });
 
   it('a usage error with --json: exit 2 and one JSON object, nothing else on stdout', () => {
-    const r = spawnSync(process.execPath, [bin, 'verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--current-verison', '0x02000000', '--json'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'verify', at('fw.ota'), '--trust', pki('trust-store.cbor'), '--current-verison', '0x02000000', '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(2);
     expect(oneObject(r.stdout).error).toMatchObject({ code: 'USAGE_UNKNOWN_OPTION', option: '--current-verison' });
     expect(r.stderr).toBe('');

@@ -9,7 +9,11 @@ import { repoRoot } from '../vectors/vectors.js';
 
 function runner(args: string[], env: Record<string, string | undefined>) {
   const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
-  const r = spawnSync(tsx, ['tools/moddable/run.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(tsx, ['tools/moddable/run.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { status: r.status, stderr: r.stderr, stdout: r.stdout };
 }
 

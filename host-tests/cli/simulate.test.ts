@@ -22,16 +22,46 @@ describe('althan-ota simulate', () => {
   it('runs a battery device through a lossy update with power cuts to confirmed, with --json last and --svg drawn', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'althan-sim-'));
     const svg = path.join(dir, 'timeline.svg');
-    const r = althanOta(['simulate', '--battery', '--size', '16384', '--loss', '0.1', '--power-cuts', '3', '--seed', '7', '--svg', svg, '--json']);
+    const r = althanOta([
+      'simulate',
+      '--battery',
+      '--size',
+      '16384',
+      '--loss',
+      '0.1',
+      '--power-cuts',
+      '3',
+      '--seed',
+      '7',
+      '--svg',
+      svg,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const result = lastJson(r.stdout);
-    expect(result).toMatchObject({ outcome: 'confirmed', fromVersion: 0x01000000, toVersion: 0x01000001, runningVersion: 0x01000001, powerCuts: 3, bricked: false });
-    for (const k of ['bytes', 'blockRequests', 'retries', 'flashErases', 'flashWrites', 'journalWrites', 'virtualSeconds']) {
+    expect(result).toMatchObject({
+      outcome: 'confirmed',
+      fromVersion: 0x01000000,
+      toVersion: 0x01000001,
+      runningVersion: 0x01000001,
+      powerCuts: 3,
+      bricked: false,
+    });
+    for (const k of [
+      'bytes',
+      'blockRequests',
+      'retries',
+      'flashErases',
+      'flashWrites',
+      'journalWrites',
+      'virtualSeconds',
+    ]) {
       expect(typeof result[k]).toBe('number');
     }
     expect(result.blockRequests as number).toBeGreaterThanOrEqual(Math.ceil(16384 / 50));
     // the live view went to stderr, a line per phase
-    for (const phase of ['downloading', 'POWER CUT', 'verifying', 'activating', 'trial boot', 'confirmed']) expect(r.stderr).toContain(phase);
+    for (const phase of ['downloading', 'POWER CUT', 'verifying', 'activating', 'trial boot', 'confirmed'])
+      expect(r.stderr).toContain(phase);
     const picture = readFileSync(svg, 'utf8');
     expect(picture.startsWith('<svg')).toBe(true);
     expect(picture).toContain('confirmed');
@@ -48,6 +78,7 @@ describe('althan-ota simulate', () => {
     expect(althanOta(['simulate', '--loss', '2']).code).toBe(2);
     const help = althanOta(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['simulate', 'pki init', 'cert verify', 'sign', 'inspect', 'verify']) expect(help.stdout).toContain(`althan-ota ${c}`);
+    for (const c of ['simulate', 'pki init', 'cert verify', 'sign', 'inspect', 'verify'])
+      expect(help.stdout).toContain(`althan-ota ${c}`);
   });
 });

@@ -116,7 +116,12 @@ describe('conformance suites catch broken ports', () => {
           const s = big(signature.subarray(32, 64));
           const w = nobleP256Engine.invertModN(s % P256.n);
           const e = big(digest);
-          const R = nobleP256Engine.mulAdd((e * w) % P256.n, (r * w) % P256.n, big(publicKey.subarray(1, 33)), big(publicKey.subarray(33, 65)));
+          const R = nobleP256Engine.mulAdd(
+            (e * w) % P256.n,
+            (r * w) % P256.n,
+            big(publicKey.subarray(1, 33)),
+            big(publicKey.subarray(33, 65)),
+          );
           return R !== undefined && R.x === r;
         } catch {
           return false;
@@ -133,7 +138,9 @@ describe('conformance suites catch broken ports', () => {
     const media = new FlashMedia(FLASH_PROFILES[0], 8 * 4096, 2);
     const chip = media.attach(new PowerRail());
     const lazyErase: Flash = { ...pick(chip), erase: () => undefined };
-    expect(failedNames(runFlashSuite(lazyErase, { scratchSectors: [3, 4] }))).toContain('erase sets every byte of the sector to the erased value');
+    expect(failedNames(runFlashSuite(lazyErase, { scratchSectors: [3, 4] }))).toContain(
+      'erase sets every byte of the sector to the erased value',
+    );
     const media2 = new FlashMedia(FLASH_PROFILES[0], 8 * 4096, 3);
     const chip2 = media2.attach(new PowerRail());
     const lax: Flash = {
@@ -142,7 +149,9 @@ describe('conformance suites catch broken ports', () => {
     };
     const failed = failedNames(runFlashSuite(lax, { scratchSectors: [3, 4] }));
     expect(failed).toContain('unaligned program offset or length throws');
-    expect(failed).toContain('programming over programmed bytes throws or only moves bits away from the erased value (NOR)');
+    expect(failed).toContain(
+      'programming over programmed bytes throws or only moves bits away from the erased value (NOR)',
+    );
   });
 
   it('a clock whose timers due together fire last-set first', async () => {
@@ -156,7 +165,9 @@ describe('conformance suites catch broken ports', () => {
       clearTimer: (h) => sim.clearTimer(h),
     };
     let seq = 0;
-    expect(failedNames(await runClockSuite(lifo, { wait: virtualWait(scheduler), slackMs: 0 }))).toContain('timers fire once each, in due order, ties in the order set');
+    expect(failedNames(await runClockSuite(lifo, { wait: virtualWait(scheduler), slackMs: 0 }))).toContain(
+      'timers fire once each, in due order, ties in the order set',
+    );
   });
 });
 

@@ -29,18 +29,33 @@ function world(options: { seed?: number; waitForCommand?: boolean } = {}): Agent
 }
 
 const idle = (w: AgentWorld) => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
-const confirmedAt = (w: AgentWorld, version: number) => w.reportsOf('activation').some((r) => r.success && r.version === version) && idle(w);
-const refusedWith = (w: AgentWorld, code: string) => w.reportsOf('verification').some((r) => r.alertCode === 0x8f1c && r.errorCode === code);
+const confirmedAt = (w: AgentWorld, version: number) =>
+  w.reportsOf('activation').some((r) => r.success && r.version === version) && idle(w);
+const refusedWith = (w: AgentWorld, code: string) =>
+  w.reportsOf('verification').some((r) => r.alertCode === 0x8f1c && r.errorCode === code);
 
 describe('after a Supplier cell is replaced', () => {
-  it('the replaced supplier\'s image is refused, the new supplier\'s accepted; the set and its counter survive reboots', () => {
+  it("the replaced supplier's image is refused, the new supplier's accepted; the set and its counter survive reboots", () => {
     const w = world();
     expect(w.run(() => idle(w))).toBe(true);
     expect(w.current!.credentialCommand(replaceSupplier1(5))).toBe(0);
-    expect(w.reportsOf('credential-update')).toEqual([{ kind: 'credential-update', cell: 'supplier1', authority: 'recovery', responseCode: 0, errorCode: 'OK', counter: 5 }]);
+    expect(w.reportsOf('credential-update')).toEqual([
+      {
+        kind: 'credential-update',
+        cell: 'supplier1',
+        authority: 'recovery',
+        responseCode: 0,
+        errorCode: 'OK',
+        counter: 5,
+      },
+    ]);
     const readout = w.current!.agent.credentials();
     expect(readout.counter).toBe(5);
-    expect(readout.cells.find((c) => c.cell === 'supplier1')).toMatchObject({ keyId: toHex(SUPPLIER3.keyId), entityId: '90b3d51f30030000', role: 2 });
+    expect(readout.cells.find((c) => c.cell === 'supplier1')).toMatchObject({
+      keyId: toHex(SUPPLIER3.keyId),
+      entityId: '90b3d51f30030000',
+      role: 2,
+    });
 
     w.ch.images.push(servedImage(imageSignedBy(pki().supplier1.privateKey).file));
     expect(w.run(() => refusedWith(w, 'IMG_SUPPLIER_SIGNATURE'))).toBe(true);
@@ -52,7 +67,11 @@ describe('after a Supplier cell is replaced', () => {
     expect(w.current!.agent.credentials().counter).toBe(5);
     // The same command again, after the reboot: a replay.
     expect(w.current!.credentialCommand(replaceSupplier1(5))).toBe(127);
-    expect(w.reportsOf('credential-update').at(-1)).toMatchObject({ responseCode: 127, errorCode: 'CRED_REPLAYED', counter: 5 });
+    expect(w.reportsOf('credential-update').at(-1)).toMatchObject({
+      responseCode: 127,
+      errorCode: 'CRED_REPLAYED',
+      counter: 5,
+    });
   });
 
   it('split supply: replacing supplier1 leaves supplier2 authorising images', () => {
@@ -61,7 +80,9 @@ describe('after a Supplier cell is replaced', () => {
     expect(w.current!.credentialCommand(replaceSupplier1())).toBe(0);
     w.ch.images.push(servedImage(imageSignedBy(pki().supplier2.privateKey).file));
     expect(w.run(() => confirmedAt(w, TO_VERSION))).toBe(true);
-    expect(w.current!.agent.credentials().cells.find((c) => c.cell === 'supplier2')?.keyId).toBe(toHex(pki().supplier2.keyId));
+    expect(w.current!.agent.credentials().cells.find((c) => c.cell === 'supplier2')?.keyId).toBe(
+      toHex(pki().supplier2.keyId),
+    );
   });
 
   it('a refused command is reported and changes nothing', () => {
@@ -70,15 +91,31 @@ describe('after a Supplier cell is replaced', () => {
     expect(w.current!.credentialCommand(command('supplier1', 'supplier2', 3, SUPPLIER3.der))).toBe(10);
     expect(w.current!.credentialCommand(Uint8Array.of(0xa0))).toBe(127);
     expect(w.reportsOf('credential-update')).toEqual([
-      { kind: 'credential-update', cell: 'supplier1', authority: 'supplier2', responseCode: 10, errorCode: 'CRED_NOT_AUTHORISED', counter: 0 },
-      { kind: 'credential-update', cell: 'unknown', authority: 'unknown', responseCode: 127, errorCode: 'CRED_COMMAND_MALFORMED', counter: 0 },
+      {
+        kind: 'credential-update',
+        cell: 'supplier1',
+        authority: 'supplier2',
+        responseCode: 10,
+        errorCode: 'CRED_NOT_AUTHORISED',
+        counter: 0,
+      },
+      {
+        kind: 'credential-update',
+        cell: 'unknown',
+        authority: 'unknown',
+        responseCode: 127,
+        errorCode: 'CRED_COMMAND_MALFORMED',
+        counter: 0,
+      },
     ]);
-    expect(w.current!.agent.credentials().cells.find((c) => c.cell === 'supplier1')?.keyId).toBe(toHex(pki().supplier1.keyId));
+    expect(w.current!.agent.credentials().cells.find((c) => c.cell === 'supplier1')?.keyId).toBe(
+      toHex(pki().supplier1.keyId),
+    );
   });
 });
 
 describe('a replacement while an update is in progress', () => {
-  it('during a download: applied; the image ends under the new cells (the old supplier\'s refused at its trailer)', () => {
+  it("during a download: applied; the image ends under the new cells (the old supplier's refused at its trailer)", () => {
     const w = world({ seed: 43 });
     w.ch.images.push(servedImage(imageSignedBy(pki().supplier1.privateKey, { bytes: 30_000 }).file));
     expect(w.run(() => (w.current?.fileOffset() ?? 0) > 5_000)).toBe(true);
@@ -128,7 +165,16 @@ describe('a replacement while an update is in progress', () => {
     expect(w.run(() => w.current?.agent.ctx.state === 'trial-self-test')).toBe(true);
     const cmd = replaceSupplier1(9);
     expect(w.current!.credentialCommand(cmd)).toBe(30);
-    expect(w.reportsOf('credential-update')).toEqual([{ kind: 'credential-update', cell: 'supplier1', authority: 'recovery', responseCode: 30, errorCode: 'CRED_BUSY', counter: 0 }]);
+    expect(w.reportsOf('credential-update')).toEqual([
+      {
+        kind: 'credential-update',
+        cell: 'supplier1',
+        authority: 'recovery',
+        responseCode: 30,
+        errorCode: 'CRED_BUSY',
+        counter: 0,
+      },
+    ]);
     expect(w.current!.agent.credentials().counter).toBe(0);
     expect(w.run(() => confirmedAt(w, TO_VERSION))).toBe(true);
     expect(w.current!.credentialCommand(cmd)).toBe(0);
@@ -145,11 +191,19 @@ describe('physical flash read-out', () => {
     expect(w.run(() => confirmedAt(w, TO_VERSION))).toBe(true);
     const chip = toHex(w.media.bytes);
     const p = pki();
-    for (const k of [p.smkiRoot, p.orgCa, p.recovery, p.supplier1, p.supplier2, p.manufacturerRoot, p.manufacturerSigner, SUPPLIER3.key]) {
+    for (const k of [
+      p.smkiRoot,
+      p.orgCa,
+      p.recovery,
+      p.supplier1,
+      p.supplier2,
+      p.manufacturerRoot,
+      p.manufacturerSigner,
+      SUPPLIER3.key,
+    ]) {
       expect(chip.includes(toHex(k.privateKey))).toBe(false);
     }
     // What the chip does hold: the new Supplier certificate (public), in the credential record.
     expect(chip.includes(toHex(SUPPLIER3.der))).toBe(true);
   });
 });
-

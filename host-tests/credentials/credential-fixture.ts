@@ -32,19 +32,32 @@ export function pki(): TestPki {
 /** Root, Recovery and both Supplier cells filled; no replacement applied yet. */
 export function fullStore(): TrustStore {
   const p = pki();
-  return createTrustStore(p.manufacturerRoot.der, { root: p.smkiRoot.der, recovery: p.recovery.der, supplier1: p.supplier1.der, supplier2: p.supplier2.der });
+  return createTrustStore(p.manufacturerRoot.der, {
+    root: p.smkiRoot.der,
+    recovery: p.recovery.der,
+    supplier1: p.supplier1.der,
+    supplier2: p.supplier2.der,
+  });
 }
 
 /** The test PKI's Org CA, as the profile fixtures' issuer. */
 export function orgCa(): Issued {
   const p = pki();
-  return { der: p.orgCa.der, name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }), key: p.orgCa, keyId: p.orgCa.keyId };
+  return {
+    der: p.orgCa.der,
+    name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
+    key: p.orgCa,
+    keyId: p.orgCa.keyId,
+  };
 }
 
 export const NEW_SUPPLIER_ENTITY_ID = fromHex('90b3d51f30030000');
 
 /** An Organisation Certificate under the Org CA: a Supplier (role 02) unless `role` says otherwise; `change` alters one thing. */
-export function organisationCert(label: string, options: { role?: number; entityId?: Uint8Array; change?: Change } = {}): Issued {
+export function organisationCert(
+  label: string,
+  options: { role?: number; entityId?: Uint8Array; change?: Change } = {},
+): Issued {
   const role = options.role ?? SmkiRole.supplier;
   const subject = smkiName(role, { entityId: options.entityId ?? NEW_SUPPLIER_ENTITY_ID, cn: label });
   const defaults = (keyId: Uint8Array, issuerKeyId: Uint8Array): ExtensionSpec[] => [
@@ -66,17 +79,36 @@ export function cellKey(cell: AnchorCell): P256KeyPair {
 }
 
 /** A command for `cell` by `authority` carrying `cert` (path: the Org CA), signed with the authority's key unless `signer` says otherwise. */
-export function command(cell: AnchorCell, authority: AnchorCell, counter: number, cert: Uint8Array, options: { signer?: P256KeyPair; path?: Uint8Array[]; target?: Uint8Array } = {}): Uint8Array {
-  const body: CredentialCommandBody = { cell, authority, counter, certificate: cert, path: options.path ?? [pki().orgCa.der] };
+export function command(
+  cell: AnchorCell,
+  authority: AnchorCell,
+  counter: number,
+  cert: Uint8Array,
+  options: { signer?: P256KeyPair; path?: Uint8Array[]; target?: Uint8Array } = {},
+): Uint8Array {
+  const body: CredentialCommandBody = {
+    cell,
+    authority,
+    counter,
+    certificate: cert,
+    path: options.path ?? [pki().orgCa.der],
+  };
   if (options.target) body.target = options.target;
   return signCredentialCommand(body, options.signer ?? cellKey(authority));
 }
 
 /** A signed OTA file for the e2e ids, its GBCS trailer signed with `supplierKey` (any key: a cell's or not). */
-export function imageSignedBy(supplierKey: Uint8Array, options: { version?: number; seed?: number; bytes?: number } = {}): SignedImage {
+export function imageSignedBy(
+  supplierKey: Uint8Array,
+  options: { version?: number; seed?: number; bytes?: number } = {},
+): SignedImage {
   const p = pki();
   return signImage(
-    { ...E2E_IDS, fileVersion: options.version ?? TO_VERSION, payload: new Rng(options.seed ?? 3).bytes(options.bytes ?? 12_000) },
+    {
+      ...E2E_IDS,
+      fileVersion: options.version ?? TO_VERSION,
+      payload: new Rng(options.seed ?? 3).bytes(options.bytes ?? 12_000),
+    },
     {
       manufacturer: (d) => signDigestRaw(p.manufacturerSigner.privateKey, d),
       chain: [p.manufacturerSigner.der],

@@ -32,7 +32,13 @@ type SetSize = 'small' | 'full';
 /** The set the device is provisioned with: small enough for the journal's copy, or all four cells (too large for it). */
 function provisioned(size: SetSize): TrustStore {
   const p = pki();
-  return size === 'full' ? fullStore() : createTrustStore(p.manufacturerRoot.der, { root: p.smkiRoot.der, recovery: p.recovery.der, supplier1: p.supplier1.der });
+  return size === 'full'
+    ? fullStore()
+    : createTrustStore(p.manufacturerRoot.der, {
+        root: p.smkiRoot.der,
+        recovery: p.recovery.der,
+        supplier1: p.supplier1.der,
+      });
 }
 
 const CMD = () => command('supplier1', 'recovery', COUNTER, INCOMING.der);
@@ -60,7 +66,10 @@ function prepared(profile: FlashProfile, set: SetSize, full: boolean): AgentWorl
     const size = bytes <= JOURNAL_MAX_BODY ? bytes : 0;
     // A record of body L takes L + 16 to L + 32 bytes (header, CRC, commit word, padding): leave less room than the copy needs.
     for (let i = 0; i < 500 && journal.stats().freeBytes >= size + 16; i++) {
-      journal.append(FILLER_TYPE, new Uint8Array(Math.min(128, Math.max(1, journal.stats().freeBytes - size - 15))).fill(0x5a));
+      journal.append(
+        FILLER_TYPE,
+        new Uint8Array(Math.min(128, Math.max(1, journal.stats().freeBytes - size - 15))).fill(0x5a),
+      );
     }
   }
   expect(w.run(() => w.current?.alive === true && w.current.agent.ctx.state === 'idle')).toBe(true);
@@ -75,15 +84,21 @@ function settled(w: AgentWorld, set: SetSize, label: string): 'old' | 'new' {
   const bytes = toHex(encodeTrustStore(onFlash!));
   const old = provisioned(set);
   const expectedNew = { ...old, cells: { ...old.cells, supplier1: INCOMING.der }, counter: COUNTER };
-  const which = bytes === toHex(encodeTrustStore(old)) ? 'old' : bytes === toHex(encodeTrustStore(expectedNew)) ? 'new' : undefined;
+  const which =
+    bytes === toHex(encodeTrustStore(old)) ? 'old' : bytes === toHex(encodeTrustStore(expectedNew)) ? 'new' : undefined;
   expect(which, `${label}: the record holds neither the old set nor the new one`).toBeDefined();
   const inForce = which === 'old' ? old : expectedNew;
   expect(w.current!.agent.credentials(), label).toEqual(readCredentials(inForce));
   // The journal's copy agrees with the set in force (the rebooted agent mended it), or is cleared when the set is too large for it.
   const copy = readTrustAnchors(Journal.open(probe, w.layout));
   const encoded = encodeTrustStore(inForce);
-  expect(toHex(copy ?? new Uint8Array()), `${label}: journal copy`).toBe(encoded.length <= JOURNAL_MAX_BODY ? toHex(encoded) : '');
-  expect(w.current!.agent.recentErrors.filter((c) => c.startsWith('CRED_')), label).toEqual([]);
+  expect(toHex(copy ?? new Uint8Array()), `${label}: journal copy`).toBe(
+    encoded.length <= JOURNAL_MAX_BODY ? toHex(encoded) : '',
+  );
+  expect(
+    w.current!.agent.recentErrors.filter((c) => c.startsWith('CRED_')),
+    label,
+  ).toEqual([]);
   expect(w.media.misuse, label).toEqual([]);
   return which!;
 }
@@ -91,7 +106,12 @@ function settled(w: AgentWorld, set: SetSize, label: string): 'old' | 'new' {
 describe.each(FLASH_PROFILES)('credential replacement power-cut sweep on $name', (profile) => {
   it('every flash operation of a replacement cut, clean and torn: the old set or the new one, never neither, never a mix', () => {
     const idle = (w: AgentWorld) => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
-    for (const [set, full] of [['small', false], ['small', true], ['full', false], ['full', true]] as const) {
+    for (const [set, full] of [
+      ['small', false],
+      ['small', true],
+      ['full', false],
+      ['full', true],
+    ] as const) {
       const clean = prepared(profile, set, full);
       const before = clean.media.ops;
       expect(clean.current!.credentialCommand(CMD())).toBe(0);
@@ -107,7 +127,10 @@ describe.each(FLASH_PROFILES)('credential replacement power-cut sweep on $name',
           w.current!.credentialCommand(CMD());
           expect(w.media.cutFired, label).toBe(true);
           expect(w.current!.alive, label).toBe(false);
-          expect(w.run(() => idle(w), 50_000), label).toBe(true);
+          expect(
+            w.run(() => idle(w), 50_000),
+            label,
+          ).toBe(true);
           const which = settled(w, set, label);
           ends[which]++;
           // The device goes on: the same command is applied now, or refused as the replay it is.
@@ -118,7 +141,9 @@ describe.each(FLASH_PROFILES)('credential replacement power-cut sweep on $name',
       expect(ends.old + ends.new).toBe(2 * N);
       expect(ends.old, 'a cut before the commit leaves the old set').toBeGreaterThan(0);
       expect(ends.new, 'a cut after the commit (in the journal copy) leaves the new set').toBeGreaterThan(0);
-      console.log(`credential sweep ${profile.name}, ${set} set, ${full ? 'rotating' : 'fresh'} journal: N=${N} operations, ${2 * N} cut runs, ended old=${ends.old} new=${ends.new}`);
+      console.log(
+        `credential sweep ${profile.name}, ${set} set, ${full ? 'rotating' : 'fresh'} journal: N=${N} operations, ${2 * N} cut runs, ended old=${ends.old} new=${ends.new}`,
+      );
     }
   });
 });

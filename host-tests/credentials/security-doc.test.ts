@@ -15,7 +15,10 @@ function source(file: string): string {
 }
 
 describe('docs/SECURITY.md', () => {
-  const cited = [...doc.matchAll(/`(host-tests\/[^`]+\.test\.ts)` › `([^`]+)`/g)].map((m) => ({ file: m[1], title: m[2] }));
+  const cited = [...doc.matchAll(/`(host-tests\/[^`]+\.test\.ts)` › `([^`]+)`/g)].map((m) => ({
+    file: m[1],
+    title: m[2],
+  }));
 
   it('cites tests that exist, by file and title', () => {
     expect(cited.length).toBeGreaterThan(40);
@@ -26,11 +29,16 @@ describe('docs/SECURITY.md', () => {
   });
 
   it('every threat row cites a test or says why none applies', () => {
-    const rows = doc.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| threat') && !l.startsWith('|---'));
+    const rows = doc
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| threat') && !l.startsWith('|---'));
     expect(rows.length).toBeGreaterThan(35);
     for (const row of rows) {
       const last = row.split(' | ').at(-1)!;
-      expect(/`host-tests\/[^`]+\.test\.ts`/.test(last) || /no (single-key )?test applies/.test(last), row.slice(0, 80)).toBe(true);
+      expect(
+        /`host-tests\/[^`]+\.test\.ts`/.test(last) || /no (single-key )?test applies/.test(last),
+        row.slice(0, 80),
+      ).toBe(true);
     }
   });
 });

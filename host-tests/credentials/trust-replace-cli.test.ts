@@ -68,20 +68,105 @@ describe('trust replace with openssl-made keys and certificates', () => {
   const f = (name: string) => path.join(dir, name);
   writeFileSync(f('ext.cnf'), CONFIG);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root.key'], dir);
-  openssl(['req', '-new', '-x509', '-key', 'root.key', '-subj', '/OU=00/CN=Root', '-days', '3650', '-config', 'ext.cnf', '-extensions', 'root', '-out', 'root.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'root.key',
+      '-subj',
+      '/OU=00/CN=Root',
+      '-days',
+      '3650',
+      '-config',
+      'ext.cnf',
+      '-extensions',
+      'root',
+      '-out',
+      'root.pem',
+    ],
+    dir,
+  );
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(['req', '-new', '-key', 'ca.key', '-subj', '/OU=07/CN=Z1', '-config', 'ext.cnf', '-out', 'ca.csr'], dir);
-  openssl(['x509', '-req', '-in', 'ca.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '2', '-days', '3000', '-extfile', 'ext.cnf', '-extensions', 'ca', '-out', 'ca.pem'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'ca.csr',
+      '-CA',
+      'root.pem',
+      '-CAkey',
+      'root.key',
+      '-set_serial',
+      '2',
+      '-days',
+      '3000',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      'ca',
+      '-out',
+      'ca.pem',
+    ],
+    dir,
+  );
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'm.key'], dir);
-  openssl(['req', '-new', '-x509', '-key', 'm.key', '-subj', '/O=Vendor/CN=Manufacturer Root', '-days', '3650', '-config', 'ext.cnf', '-extensions', 'manufacturer', '-out', 'manufacturer.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'm.key',
+      '-subj',
+      '/O=Vendor/CN=Manufacturer Root',
+      '-days',
+      '3650',
+      '-config',
+      'ext.cnf',
+      '-extensions',
+      'manufacturer',
+      '-out',
+      'manufacturer.pem',
+    ],
+    dir,
+  );
 
   /** A key (openssl) and a certificate issued by openssl's CA from the tools' CSR (x500UniqueIdentifier as a BIT STRING). */
   function issued(name: string, role: number, extensions: string, serial: number): string {
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`], dir);
     const key = readPrivateKeyFile(f(`${name}.key`));
-    const subject = smkiName(role, { entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x00, 0x00, serial]), cn: name });
+    const subject = smkiName(role, {
+      entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x00, 0x00, serial]),
+      cn: name,
+    });
     writeFileSync(f(`${name}.csr`), pemEncode('CERTIFICATE REQUEST', buildCsr(subject, key)));
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(serial), '-days', '365', '-extfile', 'ext.cnf', '-extensions', extensions, '-out', `${name}.pem`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        String(serial),
+        '-days',
+        '365',
+        '-extfile',
+        'ext.cnf',
+        '-extensions',
+        extensions,
+        '-out',
+        `${name}.pem`,
+      ],
+      dir,
+    );
     return f(`${name}.pem`);
   }
   const supplier1 = issued('supplier1', SmkiRole.supplier, 'signing', 10);
@@ -90,44 +175,263 @@ describe('trust replace with openssl-made keys and certificates', () => {
   const agreement = issued('agreement', SmkiRole.supplier, 'agreement', 13);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z'); // openssl dated the certificates from the host clock
 
-  const base = (out: string) => ['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('recovery.key'), '--chain', f('ca.pem'), '--out', f(out), '--json'];
+  const base = (out: string) => [
+    'trust',
+    'replace',
+    '--cell',
+    'supplier1',
+    '--authority',
+    'recovery',
+    '--key',
+    f('recovery.key'),
+    '--chain',
+    f('ca.pem'),
+    '--out',
+    f(out),
+    '--json',
+  ];
 
   it('builds the store with trust build, then writes a command the device applies', async () => {
-    const built = await runCli(['trust', 'build', '--manufacturer-anchor', f('manufacturer.pem'), '--root', f('root.pem'), '--recovery', recovery, '--supplier1', supplier1, '--out', f('store.cbor'), '--at', now, '--json']);
+    const built = await runCli([
+      'trust',
+      'build',
+      '--manufacturer-anchor',
+      f('manufacturer.pem'),
+      '--root',
+      f('root.pem'),
+      '--recovery',
+      recovery,
+      '--supplier1',
+      supplier1,
+      '--out',
+      f('store.cbor'),
+      '--at',
+      now,
+      '--json',
+    ]);
     expect(built.code).toBe(0);
-    const r = await runCli([...base('cmd.bin'), '--cert', incoming, '--counter', '1700000000', '--store', f('store.cbor'), '--at', now]);
+    const r = await runCli([
+      ...base('cmd.bin'),
+      '--cert',
+      incoming,
+      '--counter',
+      '1700000000',
+      '--store',
+      f('store.cbor'),
+      '--at',
+      now,
+    ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ written: true, cell: 'supplier1', authority: 'recovery', counter: 1700000000, pathCertificates: 1, checked: true, answer: 0, timeChecked: true });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      written: true,
+      cell: 'supplier1',
+      authority: 'recovery',
+      counter: 1700000000,
+      pathCertificates: 1,
+      checked: true,
+      answer: 0,
+      timeChecked: true,
+    });
     const bytes = new Uint8Array(readFileSync(f('cmd.bin')));
     const command = decodeCredentialCommand(bytes);
     expect(command.path).toHaveLength(1);
     // The device's check, on its own: the new Supplier cell and the counter.
-    const next = checkCredentialCommand(bytes, { store: loadTrustStoreFile(f('store.cbor')), crypto, now: { unixSeconds: Date.now() / 1000, trusted: true } }).next;
+    const next = checkCredentialCommand(bytes, {
+      store: loadTrustStoreFile(f('store.cbor')),
+      crypto,
+      now: { unixSeconds: Date.now() / 1000, trusted: true },
+    }).next;
     expect(next.counter).toBe(1700000000);
     expect(next.cells.supplier1).toEqual(command.certificate);
   });
 
   it('a command the device would refuse is not written: exit 1 with its code and CS02b answer', async () => {
-    const notAuthorised = await runCli(['trust', 'replace', '--cell', 'supplier2', '--authority', 'supplier1', '--key', f('supplier1.key'), '--cert', incoming, '--chain', f('ca.pem'), '--counter', '2', '--store', f('store.cbor'), '--out', f('no1.bin'), '--json']);
+    const notAuthorised = await runCli([
+      'trust',
+      'replace',
+      '--cell',
+      'supplier2',
+      '--authority',
+      'supplier1',
+      '--key',
+      f('supplier1.key'),
+      '--cert',
+      incoming,
+      '--chain',
+      f('ca.pem'),
+      '--counter',
+      '2',
+      '--store',
+      f('store.cbor'),
+      '--out',
+      f('no1.bin'),
+      '--json',
+    ]);
     expect(notAuthorised.code).toBe(1);
     expect(JSON.parse(notAuthorised.stdout)).toMatchObject({ written: false, code: 'CRED_NOT_AUTHORISED', answer: 10 });
-    const wrongKey = await runCli(['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('supplier1.key'), '--cert', incoming, '--chain', f('ca.pem'), '--counter', '2', '--store', f('store.cbor'), '--out', f('no2.bin'), '--json']);
+    const wrongKey = await runCli([
+      'trust',
+      'replace',
+      '--cell',
+      'supplier1',
+      '--authority',
+      'recovery',
+      '--key',
+      f('supplier1.key'),
+      '--cert',
+      incoming,
+      '--chain',
+      f('ca.pem'),
+      '--counter',
+      '2',
+      '--store',
+      f('store.cbor'),
+      '--out',
+      f('no2.bin'),
+      '--json',
+    ]);
     expect(JSON.parse(wrongKey.stdout)).toMatchObject({ written: false, code: 'CRED_SIGNATURE', answer: 10 });
-    const keyAgreement = await runCli([...base('no3.bin'), '--cert', agreement, '--counter', '2', '--store', f('store.cbor')]);
+    const keyAgreement = await runCli([
+      ...base('no3.bin'),
+      '--cert',
+      agreement,
+      '--counter',
+      '2',
+      '--store',
+      f('store.cbor'),
+    ]);
     expect(JSON.parse(keyAgreement.stdout)).toMatchObject({ written: false, code: 'CRED_BAD_CERTIFICATE', answer: 5 });
     expect(JSON.parse(keyAgreement.stdout).message).toContain('PKI_PROFILE_SMKI_KEY_USAGE');
-    const noPath = await runCli(['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('recovery.key'), '--cert', incoming, '--counter', '2', '--store', f('store.cbor'), '--out', f('no4.bin'), '--json']);
+    const noPath = await runCli([
+      'trust',
+      'replace',
+      '--cell',
+      'supplier1',
+      '--authority',
+      'recovery',
+      '--key',
+      f('recovery.key'),
+      '--cert',
+      incoming,
+      '--counter',
+      '2',
+      '--store',
+      f('store.cbor'),
+      '--out',
+      f('no4.bin'),
+      '--json',
+    ]);
     expect(JSON.parse(noPath.stdout)).toMatchObject({ written: false, code: 'CRED_BAD_PATH', answer: 5 });
     for (const n of ['no1.bin', 'no2.bin', 'no3.bin', 'no4.bin']) expect(() => readFileSync(f(n))).toThrow();
   });
 
   it('usage errors exit 2, unreadable files 3, an existing output 1 without --force; --json is one object on every path', async () => {
     const cases: [string[], number, string][] = [
-      [['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('recovery.key'), '--cert', incoming, '--out', f('u1.bin'), '--json'], 2, 'USAGE_REQUIRED'],
-      [['trust', 'replace', '--cell', 'supplier9', '--authority', 'recovery', '--key', f('recovery.key'), '--cert', incoming, '--counter', '1', '--out', f('u2.bin'), '--json'], 2, 'USAGE_BAD_VALUE'],
-      [['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('recovery.key'), '--cert', incoming, '--counter', '0', '--out', f('u3.bin'), '--json'], 2, 'USAGE_BAD_VALUE'],
-      [['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('recovery.key'), '--cert', incoming, '--counter', '1', '--target', 'xyz', '--out', f('u4.bin'), '--json'], 2, 'USAGE_BAD_VALUE'],
-      [['trust', 'replace', '--cell', 'supplier1', '--authority', 'recovery', '--key', f('missing.key'), '--cert', incoming, '--counter', '1', '--out', f('u5.bin'), '--json'], 3, 'IO_'],
+      [
+        [
+          'trust',
+          'replace',
+          '--cell',
+          'supplier1',
+          '--authority',
+          'recovery',
+          '--key',
+          f('recovery.key'),
+          '--cert',
+          incoming,
+          '--out',
+          f('u1.bin'),
+          '--json',
+        ],
+        2,
+        'USAGE_REQUIRED',
+      ],
+      [
+        [
+          'trust',
+          'replace',
+          '--cell',
+          'supplier9',
+          '--authority',
+          'recovery',
+          '--key',
+          f('recovery.key'),
+          '--cert',
+          incoming,
+          '--counter',
+          '1',
+          '--out',
+          f('u2.bin'),
+          '--json',
+        ],
+        2,
+        'USAGE_BAD_VALUE',
+      ],
+      [
+        [
+          'trust',
+          'replace',
+          '--cell',
+          'supplier1',
+          '--authority',
+          'recovery',
+          '--key',
+          f('recovery.key'),
+          '--cert',
+          incoming,
+          '--counter',
+          '0',
+          '--out',
+          f('u3.bin'),
+          '--json',
+        ],
+        2,
+        'USAGE_BAD_VALUE',
+      ],
+      [
+        [
+          'trust',
+          'replace',
+          '--cell',
+          'supplier1',
+          '--authority',
+          'recovery',
+          '--key',
+          f('recovery.key'),
+          '--cert',
+          incoming,
+          '--counter',
+          '1',
+          '--target',
+          'xyz',
+          '--out',
+          f('u4.bin'),
+          '--json',
+        ],
+        2,
+        'USAGE_BAD_VALUE',
+      ],
+      [
+        [
+          'trust',
+          'replace',
+          '--cell',
+          'supplier1',
+          '--authority',
+          'recovery',
+          '--key',
+          f('missing.key'),
+          '--cert',
+          incoming,
+          '--counter',
+          '1',
+          '--out',
+          f('u5.bin'),
+          '--json',
+        ],
+        3,
+        'IO_',
+      ],
       [[...base('cmd.bin'), '--cert', incoming, '--counter', '3'], 1, 'OUT_EXISTS'],
     ];
     for (const [args, exit, code] of cases) {
@@ -149,16 +453,87 @@ describe('simulate relays a replacement command to the emulated device', () => {
     expect((await runCli(['pki', 'init', dir, '--json'])).code).toBe(0);
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'new.key'], dir);
     const key = readPrivateKeyFile(f('new.key'));
-    writeFileSync(f('new.csr'), pemEncode('CERTIFICATE REQUEST', buildCsr(smkiName(SmkiRole.supplier, { entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x09, 0, 0]), cn: 'Incoming' }), key)));
+    writeFileSync(
+      f('new.csr'),
+      pemEncode(
+        'CERTIFICATE REQUEST',
+        buildCsr(
+          smkiName(SmkiRole.supplier, {
+            entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x09, 0, 0]),
+            cn: 'Incoming',
+          }),
+          key,
+        ),
+      ),
+    );
     writeFileSync(f('ext.cnf'), CONFIG);
-    openssl(['x509', '-req', '-in', 'new.csr', '-CA', 'smki-org-ca.pem', '-CAkey', 'smki-org-ca.key.pem', '-set_serial', '77', '-days', '365', '-extfile', 'ext.cnf', '-extensions', 'signing2', '-out', 'new.pem'], dir);
-    const made = await runCli(['trust', 'replace', '--cell', 'supplier1', '--authority', 'supplier1', '--key', f('supplier1.key.pem'), '--cert', f('new.pem'), '--chain', f('smki-org-ca.pem'), '--counter', '5', '--store', f('trust-store.cbor'), '--out', f('cmd.bin'), '--json']);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'new.csr',
+        '-CA',
+        'smki-org-ca.pem',
+        '-CAkey',
+        'smki-org-ca.key.pem',
+        '-set_serial',
+        '77',
+        '-days',
+        '365',
+        '-extfile',
+        'ext.cnf',
+        '-extensions',
+        'signing2',
+        '-out',
+        'new.pem',
+      ],
+      dir,
+    );
+    const made = await runCli([
+      'trust',
+      'replace',
+      '--cell',
+      'supplier1',
+      '--authority',
+      'supplier1',
+      '--key',
+      f('supplier1.key.pem'),
+      '--cert',
+      f('new.pem'),
+      '--chain',
+      f('smki-org-ca.pem'),
+      '--counter',
+      '5',
+      '--store',
+      f('trust-store.cbor'),
+      '--out',
+      f('cmd.bin'),
+      '--json',
+    ]);
     expect(made.code).toBe(0);
     for (const at of ['idle', 'download']) {
       // As a user runs it: the real bin, a child process (simulate writes its JSON to stdout itself).
-      const r = spawnSync(process.execPath, ['bin/althan-ota.js', 'simulate', '--size', '20000', '--credential-command', f('cmd.bin'), '--credential-at', at, '--json'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [
+          'bin/althan-ota.js',
+          'simulate',
+          '--size',
+          '20000',
+          '--credential-command',
+          f('cmd.bin'),
+          '--credential-at',
+          at,
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      );
       expect(r.status, `${at}: ${r.stderr}`).toBe(0);
-      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!), at).toMatchObject({ outcome: 'refused', credentialAnswer: 0 });
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!), at).toMatchObject({
+        outcome: 'refused',
+        credentialAnswer: 0,
+      });
     }
   });
 });

@@ -17,7 +17,10 @@ import { wycheproofDir } from '../vectors/vectors.js';
 
 interface WycheproofFile {
   numberOfTests: number;
-  testGroups: { publicKey: { uncompressed: string }; tests: { tcId: number; msg: string; sig: string; result: string; flags: string[] }[] }[];
+  testGroups: {
+    publicKey: { uncompressed: string };
+    tests: { tcId: number; msg: string; sig: string; result: string; flags: string[] }[];
+  }[];
 }
 
 const verifier = checkedP256Verifier(nobleP256Engine);
@@ -39,7 +42,8 @@ function runFile(file: string, format: SignatureFormat) {
       total++;
       if (t.result === 'valid') valid++;
       const accepted = verifier.verify(sha256(fromHex(t.msg)), fromHex(t.sig), key, format);
-      if (accepted !== (t.result === 'valid')) wrong.push(`tcId ${t.tcId} (${t.result}, ${t.flags.join(' ')}): ${String(accepted)}`);
+      if (accepted !== (t.result === 'valid'))
+        wrong.push(`tcId ${t.tcId} (${t.result}, ${t.flags.join(' ')}): ${String(accepted)}`);
     }
   }
   expect(total).toBe(data.numberOfTests);
@@ -79,8 +83,12 @@ describe('checked P-256 verifier over a bare curve engine', () => {
       mulAdd: () => undefined,
     });
     const v = fromHex('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    const key = fromHex('044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634');
-    const sig = fromHex('6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752');
+    const key = fromHex(
+      '044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634',
+    );
+    const sig = fromHex(
+      '6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752',
+    );
     expect(verifier.verify(v, sig, key, 'raw')).toBe(true);
     expect(throwing.verify(v, sig, key, 'raw')).toBe(false);
   });

@@ -19,7 +19,9 @@ describe('device P-256', () => {
       const s = nist.Signature.fromBytes(sig, 'compact');
       const highS = new nist.Signature(s.r, nist.Point.CURVE().n - s.s).toBytes('compact');
       for (const candidate of [sig, highS]) {
-        expect(p256.verify(candidate, digest, nist.getPublicKey(sk, false), { prehash: false, lowS: false })).toBe(true);
+        expect(p256.verify(candidate, digest, nist.getPublicKey(sk, false), { prehash: false, lowS: false })).toBe(
+          true,
+        );
       }
     }
   });

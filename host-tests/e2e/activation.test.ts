@@ -29,7 +29,8 @@ function heldWorld(options: { battery?: boolean; seed?: number } = {}) {
   return { world, image, hash: manufacturerImageHash(image.file) };
 }
 
-const confirmed = (w: AgentWorld) => w.reportsOf('activation').some((r) => r.success && r.version === TO_VERSION) && w.current?.agent.ctx.state === 'idle';
+const confirmed = (w: AgentWorld) =>
+  w.reportsOf('activation').some((r) => r.success && r.version === TO_VERSION) && w.current?.agent.ctx.state === 'idle';
 
 describe('explicit activation (CS06)', () => {
   it('no image held → 1; wrong hash → 2 and nothing changes; the right hash → 0, then trial and confirmation', () => {
@@ -51,7 +52,12 @@ describe('explicit activation (CS06)', () => {
     expect(world.current!.command(hash)).toBe(0);
     expect(world.run(() => confirmed(world))).toBe(true);
     // The floor stays at the previous version: it is the fallback (docs/BOOT.md row 7); offers at or below the running version are refused anyway.
-    expect(world.bootRecord()).toMatchObject({ state: 'confirmed', floor: FROM_VERSION, confirmed: { bank: 1, version: TO_VERSION }, fallback: { bank: 0, version: FROM_VERSION } });
+    expect(world.bootRecord()).toMatchObject({
+      state: 'confirmed',
+      floor: FROM_VERSION,
+      confirmed: { bank: 1, version: TO_VERSION },
+      fallback: { bank: 0, version: FROM_VERSION },
+    });
     expect(world.reportsOf('activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
     expect(world.reportsOf('firmware-version').map((r) => r.version)).toEqual([FROM_VERSION, TO_VERSION]);
   });
@@ -62,7 +68,19 @@ describe('explicit activation (CS06)', () => {
     world.scheduler.advanceTo(world.scheduler.now + 600_000);
     expect(world.bootRecord()?.state).toBe('confirmed');
     expect(world.boots).toBe(1);
-    world.link.serverEnd.send(encodeOtaFrame({ sequence: 0x42, command: { name: 'upgradeEndResponse', manufacturerCode: E2E_IDS.manufacturerCode, imageType: E2E_IDS.imageType, fileVersion: TO_VERSION, currentTime: 1000, upgradeTime: 1000 } }));
+    world.link.serverEnd.send(
+      encodeOtaFrame({
+        sequence: 0x42,
+        command: {
+          name: 'upgradeEndResponse',
+          manufacturerCode: E2E_IDS.manufacturerCode,
+          imageType: E2E_IDS.imageType,
+          fileVersion: TO_VERSION,
+          currentTime: 1000,
+          upgradeTime: 1000,
+        },
+      }),
+    );
     expect(world.run(() => confirmed(world))).toBe(true);
     expect(world.boots).toBe(2);
   });
@@ -70,7 +88,19 @@ describe('explicit activation (CS06)', () => {
   it('an unsolicited Upgrade End Response for another version is ignored', () => {
     const { world } = heldWorld({ seed: 23 });
     expect(world.run(() => world.current?.agent.held !== undefined)).toBe(true);
-    world.link.serverEnd.send(encodeOtaFrame({ sequence: 0x43, command: { name: 'upgradeEndResponse', manufacturerCode: E2E_IDS.manufacturerCode, imageType: E2E_IDS.imageType, fileVersion: TO_VERSION + 1, currentTime: 0, upgradeTime: 0 } }));
+    world.link.serverEnd.send(
+      encodeOtaFrame({
+        sequence: 0x43,
+        command: {
+          name: 'upgradeEndResponse',
+          manufacturerCode: E2E_IDS.manufacturerCode,
+          imageType: E2E_IDS.imageType,
+          fileVersion: TO_VERSION + 1,
+          currentTime: 0,
+          upgradeTime: 0,
+        },
+      }),
+    );
     world.scheduler.advanceTo(world.scheduler.now + 600_000);
     expect(world.boots).toBe(1);
     expect(world.current!.agent.ctx.state).toBe('awaiting-activation');
@@ -81,11 +111,23 @@ describe('CS09 date-time', () => {
   it('with a trusted wall clock the activation alert carries its time; with an untrusted one it carries none', () => {
     for (const trusted of [true, false]) {
       const image = signedImage(8_000, { seed: 7 });
-      const world = new AgentWorld({ seed: 37, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, server: { upgradeTime: 0 }, wall: { epochUnixSeconds: 1_800_000_000, trusted } });
+      const world = new AgentWorld({
+        seed: 37,
+        trust: pki().trustStore,
+        ...E2E_IDS,
+        hardwareVersion: HARDWARE_VERSION,
+        currentVersion: FROM_VERSION,
+        bankSize: 64 * 1024,
+        server: { upgradeTime: 0 },
+        wall: { epochUnixSeconds: 1_800_000_000, trusted },
+      });
       world.ch.images.push(servedImage(image.file));
       expect(world.run(() => confirmed(world))).toBe(true);
       const [alert] = world.reportsOf('activation');
-      if (trusted) expect(alert.atUnixSeconds).toBe(1_800_000_000 + Math.floor(world.reports.find((r) => r.report === alert)!.t / 1000));
+      if (trusted)
+        expect(alert.atUnixSeconds).toBe(
+          1_800_000_000 + Math.floor(world.reports.find((r) => r.report === alert)!.t / 1000),
+        );
       else expect(alert.atUnixSeconds).toBeUndefined();
       expect(alert).toMatchObject({ success: true, version: TO_VERSION });
     }
@@ -93,9 +135,17 @@ describe('CS09 date-time', () => {
 });
 
 describe('Upgrade End Response timing', () => {
-  it('an upgrade time one hour after the frame\'s current time activates an hour after the response, by the device\'s own clock', () => {
+  it("an upgrade time one hour after the frame's current time activates an hour after the response, by the device's own clock", () => {
     const image = signedImage(8_000, { seed: 7 });
-    const world = new AgentWorld({ seed: 31, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, server: { currentTime: 5_000_000, upgradeTime: 5_003_600 } });
+    const world = new AgentWorld({
+      seed: 31,
+      trust: pki().trustStore,
+      ...E2E_IDS,
+      hardwareVersion: HARDWARE_VERSION,
+      currentVersion: FROM_VERSION,
+      bankSize: 64 * 1024,
+      server: { currentTime: 5_000_000, upgradeTime: 5_003_600 },
+    });
     world.ch.images.push(servedImage(image.file));
     let heldAt = 0;
     let activatedAt = 0;
@@ -125,7 +175,9 @@ describe('activation and the battery', () => {
     };
     expect(world.current!.command(hash)).toBe(0);
     world.scheduler.advanceTo(world.scheduler.now + 60_000);
-    expect(world.reportsOf('activation-deferred')).toEqual([{ kind: 'activation-deferred', reason: 'battery below the activation level' }]);
+    expect(world.reportsOf('activation-deferred')).toEqual([
+      { kind: 'activation-deferred', reason: 'battery below the activation level' },
+    ]);
     expect(world.bootRecord()?.state).toBe('confirmed');
     expect(world.boots).toBe(1);
     // The cell recharges (0.45 units/s net): a few virtual hours later the activation goes ahead.

@@ -16,14 +16,28 @@ import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION }
 const HOUR = 3600_000;
 const PAYLOAD = 12_000;
 
-function world(image: ServedImage, seed: number, faults?: ConstructorParameters<typeof AgentWorld>[0]['faults']): AgentWorld {
-  const w = new AgentWorld({ seed, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, server: { upgradeTime: 0 }, faults });
+function world(
+  image: ServedImage,
+  seed: number,
+  faults?: ConstructorParameters<typeof AgentWorld>[0]['faults'],
+): AgentWorld {
+  const w = new AgentWorld({
+    seed,
+    trust: pki().trustStore,
+    ...E2E_IDS,
+    hardwareVersion: HARDWARE_VERSION,
+    currentVersion: FROM_VERSION,
+    bankSize: 64 * 1024,
+    server: { upgradeTime: 0 },
+    faults,
+  });
   w.ch.images.push(image);
   return w;
 }
 
 const alerts = (w: AgentWorld) => w.reportsOf('verification').filter((r) => r.alertCode === 0x8f1c);
-const confirmed = (w: AgentWorld) => w.bootRecord()?.confirmed.version === TO_VERSION && w.current?.agent.ctx.state === 'idle';
+const confirmed = (w: AgentWorld) =>
+  w.bootRecord()?.confirmed.version === TO_VERSION && w.current?.agent.ctx.state === 'idle';
 
 /** The factory image in bank 0, byte for byte, as the world provisioned it. */
 function bank0(w: AgentWorld): Uint8Array {
@@ -37,7 +51,10 @@ function runFor(w: AgentWorld, ms: number): void {
 }
 
 describe('a worn sector of the inactive bank', () => {
-  for (const [mode, code] of [['erase-fails', 'STORAGE_FLASH_ERASE'], ['stuck-bit', 'STORAGE_VERIFY_MISMATCH']] as [WornSectorMode, string][]) {
+  for (const [mode, code] of [
+    ['erase-fails', 'STORAGE_FLASH_ERASE'],
+    ['stuck-bit', 'STORAGE_VERIFY_MISMATCH'],
+  ] as [WornSectorMode, string][]) {
     it(`${mode}: ${DEFAULT_RETRY_POLICY.localAttempts} attempts, one 0x8F1C ${code}, then no more erases for a day; the running image untouched`, () => {
       const probe = world(servedImage(signedImage(PAYLOAD, { seed: 8 }).file), 51);
       const sector = probe.layout.banks[1].firstSector + 1;
@@ -64,7 +81,9 @@ describe('a worn sector of the inactive bank', () => {
   it('a reboot tries the image again, within the same bound, and reports again', () => {
     const probe = world(servedImage(signedImage(PAYLOAD, { seed: 8 }).file), 52);
     const sector = probe.layout.banks[1].firstSector + 2;
-    const w = world(servedImage(signedImage(PAYLOAD, { seed: 8 }).file), 52, { wornSector: { sector, mode: 'erase-fails' } });
+    const w = world(servedImage(signedImage(PAYLOAD, { seed: 8 }).file), 52, {
+      wornSector: { sector, mode: 'erase-fails' },
+    });
     expect(w.run(() => alerts(w).length > 0, 3_000_000)).toBe(true);
     w.current!.cut();
     expect(w.run(() => alerts(w).length > 1, 3_000_000)).toBe(true);
@@ -135,9 +154,12 @@ describe('bytes that do not match an authentic manifest (a server mixing up its 
       if (phase === 'download') starts.push(w.scheduler.now);
     };
     runFor(w, 24 * HOUR);
-    expect(alerts(w).map((a) => a.errorCode)).toEqual(Array(DEFAULT_RETRY_POLICY.transferAttempts).fill('IMG_PAYLOAD_DIGEST'));
+    expect(alerts(w).map((a) => a.errorCode)).toEqual(
+      Array(DEFAULT_RETRY_POLICY.transferAttempts).fill('IMG_PAYLOAD_DIGEST'),
+    );
     expect(starts).toHaveLength(DEFAULT_RETRY_POLICY.transferAttempts);
-    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(DEFAULT_RETRY_POLICY.backoffBaseMs * 2 ** (i - 1));
+    for (let i = 1; i < starts.length; i++)
+      expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(DEFAULT_RETRY_POLICY.backoffBaseMs * 2 ** (i - 1));
     expect(w.bootRecord()).toMatchObject({ state: 'confirmed', confirmed: { version: FROM_VERSION } });
     expect(w.boots).toBe(1);
   });

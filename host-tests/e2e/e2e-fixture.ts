@@ -17,12 +17,23 @@ export function pki(): TestPki {
 export type SupplierKey = 'supplier1' | 'supplier2' | 'stranger';
 
 /** A signed OTA file: a seeded payload of `payloadBytes`, authorised by the given supplier key. */
-export function signedImage(payloadBytes: number, options: { seed?: number; version?: number; supplier?: SupplierKey; spec?: Partial<ImageSpec> } = {}): SignedImage {
+export function signedImage(
+  payloadBytes: number,
+  options: { seed?: number; version?: number; supplier?: SupplierKey; spec?: Partial<ImageSpec> } = {},
+): SignedImage {
   const p = pki();
   const supplier = options.supplier ?? 'supplier1';
-  const supplierKey = supplier === 'stranger' ? deriveKey('a supplier this device does not know', 'supplier').privateKey : p[supplier].privateKey;
+  const supplierKey =
+    supplier === 'stranger'
+      ? deriveKey('a supplier this device does not know', 'supplier').privateKey
+      : p[supplier].privateKey;
   return signImage(
-    { ...E2E_IDS, fileVersion: options.version ?? TO_VERSION, payload: new Rng(options.seed ?? 1).bytes(payloadBytes), ...options.spec },
+    {
+      ...E2E_IDS,
+      fileVersion: options.version ?? TO_VERSION,
+      payload: new Rng(options.seed ?? 1).bytes(payloadBytes),
+      ...options.spec,
+    },
     {
       manufacturer: (d) => signDigestRaw(p.manufacturerSigner.privateKey, d),
       chain: [p.manufacturerSigner.der],

@@ -6,12 +6,23 @@ import { DEFAULT_BATTERY } from '../../sim/sim-battery.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
 function world(faults: NonNullable<ConstructorParameters<typeof AgentWorld>[0]['faults']>, seed: number) {
-  const w = new AgentWorld({ seed, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, battery: DEFAULT_BATTERY, server: { upgradeTime: 0 }, faults });
+  const w = new AgentWorld({
+    seed,
+    trust: pki().trustStore,
+    ...E2E_IDS,
+    hardwareVersion: HARDWARE_VERSION,
+    currentVersion: FROM_VERSION,
+    bankSize: 64 * 1024,
+    battery: DEFAULT_BATTERY,
+    server: { upgradeTime: 0 },
+    faults,
+  });
   w.ch.images.push(servedImage(signedImage(12_000, { seed: 8 }).file));
   return w;
 }
 
-const confirmed = (w: AgentWorld) => w.bootRecord()?.confirmed.version === TO_VERSION && w.current?.agent.ctx.state === 'idle';
+const confirmed = (w: AgentWorld) =>
+  w.bootRecord()?.confirmed.version === TO_VERSION && w.current?.agent.ctx.state === 'idle';
 
 describe('agent under failing ports', () => {
   it('a reporter that always throws: the update is confirmed, every dropped report is noted as REPORT_DROPPED', () => {

@@ -30,12 +30,14 @@ function fault(r: TracedResult, beforeActivation: boolean): string | undefined {
   const last = lastActivation(r.reports);
   if (r.outcome === 'confirmed') {
     if (r.runningVersion !== TO_VERSION) return `confirmed but running 0x${r.runningVersion.toString(16)}`;
-    if (!(last?.kind === 'activation' && last.success && last.version === TO_VERSION)) return 'confirmation not reported';
+    if (!(last?.kind === 'activation' && last.success && last.version === TO_VERSION))
+      return 'confirmation not reported';
     return undefined;
   }
   if (beforeActivation) return `ended ${r.outcome} though cut before activation`;
   if (r.outcome !== 'rolled-back') return `ended ${r.outcome}`;
-  if (!(last?.kind === 'activation' && !last.success && last.version === FROM_VERSION)) return 'roll back not reported with the old version';
+  if (!(last?.kind === 'activation' && !last.success && last.version === FROM_VERSION))
+    return 'roll back not reported with the old version';
   return undefined;
 }
 
@@ -44,11 +46,22 @@ const AFTER = { reboots: 2 };
 
 function sweep(profile: FlashProfile): void {
   const image = signedImage(56_000, { seed: 11 });
-  const options: WorldOptions = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 21 };
+  const options: WorldOptions = {
+    image: image.file,
+    trustStore: pki().trustStore,
+    currentVersion: FROM_VERSION,
+    hardwareVersion: HARDWARE_VERSION,
+    battery: false,
+    loss: 0,
+    powerCuts: 0,
+    seed: 21,
+  };
   const started = performance.now();
   const clean = traceUpdateWorld(options, [], undefined, profile, AFTER);
   expect(clean.outcome).toBe('confirmed');
-  expect(updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
+  expect(
+    updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 }),
+  ).toBeUndefined();
   expect(clean.opsAtActivate).toBeDefined();
   const activateAt = clean.opsAtActivate!;
   const n = clean.ops - clean.firstOp;
@@ -79,6 +92,7 @@ function sweep(profile: FlashProfile): void {
 
 describe('power-cut sweep over the whole update', () => {
   for (const profile of FLASH_PROFILES) {
-    it(`${profile.name}: a cut at every flash operation (over 200), clean and torn, never bricks; before activation every run ends confirmed`, () => sweep(profile));
+    it(`${profile.name}: a cut at every flash operation (over 200), clean and torn, never bricks; before activation every run ends confirmed`, () =>
+      sweep(profile));
   }
 });

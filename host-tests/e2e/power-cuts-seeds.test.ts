@@ -15,7 +15,16 @@ describe(`runUpdateWorld with ${CUTS} power cuts`, () => {
     let duringUpdate = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       let ended = false;
-      const options = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.05, powerCuts: CUTS, seed };
+      const options = {
+        image: image.file,
+        trustStore: pki().trustStore,
+        currentVersion: FROM_VERSION,
+        hardwareVersion: HARDWARE_VERSION,
+        battery: true,
+        loss: 0.05,
+        powerCuts: CUTS,
+        seed,
+      };
       const r = traceUpdateWorld(options, 'seeded', (e) => {
         if (e.kind !== 'phase') return;
         if (e.phase === 'confirmed' || e.phase === 'rolled-back') ended = true;
@@ -27,10 +36,15 @@ describe(`runUpdateWorld with ${CUTS} power cuts`, () => {
       // A clean roll back: the old version runs; a confirmation: the new one.
       expect(r.runningVersion).toBe(r.outcome === 'confirmed' ? TO_VERSION : FROM_VERSION);
       // What the flash and the supplier are left with: no misuse, floor, journal, boot record, report counts.
-      expect({ seed, fault: updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: CUTS }) }).toEqual({ seed, fault: undefined });
+      expect({
+        seed,
+        fault: updateFault(r, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: CUTS }),
+      }).toEqual({ seed, fault: undefined });
     }
     // The cuts fall on the update itself (download, resume, activation, trial), not on an idle device afterwards.
     expect(duringUpdate).toBeGreaterThan(0.9 * CUTS * SEEDS);
-    console.log(`${CUTS} power cuts × ${SEEDS} seeds: ${JSON.stringify(outcomes)}, ${duringUpdate} of ${CUTS * SEEDS} cuts before the outcome, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${CUTS} power cuts × ${SEEDS} seeds: ${JSON.stringify(outcomes)}, ${duringUpdate} of ${CUTS * SEEDS} cuts before the outcome, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   });
 });

@@ -15,7 +15,11 @@ const WORLDS = 120;
 describe('random worlds', () => {
   it(`${WORLDS} seeded worlds end as their new image deserves, never bricked, every cut counted`, () => {
     const rng = new Rng(99);
-    const images = [signedImage(9_000, { seed: 1 }), signedImage(40_000, { seed: 2 }), signedImage(100_000, { seed: 3 })];
+    const images = [
+      signedImage(9_000, { seed: 1 }),
+      signedImage(40_000, { seed: 2 }),
+      signedImage(100_000, { seed: 3 }),
+    ];
     const tally: Record<string, number> = {};
     const started = performance.now();
     for (let seed = 1; seed <= WORLDS; seed++) {
@@ -35,13 +39,29 @@ describe('random worlds', () => {
       const r = traceUpdateWorld(options, []);
       const plain = traceUpdateWorld(options, 'seeded');
       tally[`${selfTest}→${plain.outcome}`] = (tally[`${selfTest}→${plain.outcome}`] ?? 0) + 1;
-      expect({ seed, cuts: plain.powerCuts, bricked: plain.bricked }).toEqual({ seed, cuts: options.powerCuts, bricked: false });
+      expect({ seed, cuts: plain.powerCuts, bricked: plain.bricked }).toEqual({
+        seed,
+        cuts: options.powerCuts,
+        bricked: false,
+      });
       expect(selfTest === 'pass' ? ['confirmed', 'rolled-back'] : ['rolled-back']).toContain(plain.outcome);
       // What the flash and the supplier are left with: no misuse, floor, journal, boot record, report counts.
-      expect({ seed, fault: updateFault(plain, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: options.powerCuts }) }).toEqual({ seed, fault: undefined });
+      expect({
+        seed,
+        fault: updateFault(plain, {
+          from: FROM_VERSION,
+          to: TO_VERSION,
+          newBank: ACTIVE_BANK_AFTER_UPDATE,
+          cuts: options.powerCuts,
+        }),
+      }).toEqual({ seed, fault: undefined });
       // The trace (no cuts) of the same world agrees on what the supplier hears.
       const last = r.reports.filter((x) => x.kind === 'activation').at(-1);
-      expect(last).toEqual(selfTest === 'pass' ? { kind: 'activation', success: true, version: TO_VERSION } : { kind: 'activation', success: false, version: FROM_VERSION });
+      expect(last).toEqual(
+        selfTest === 'pass'
+          ? { kind: 'activation', success: true, version: TO_VERSION }
+          : { kind: 'activation', success: false, version: FROM_VERSION },
+      );
     }
     console.log(`random worlds: ${JSON.stringify(tally)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });

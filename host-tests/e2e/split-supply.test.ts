@@ -5,7 +5,19 @@ import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION, type Supp
 
 function update(supplier: SupplierKey) {
   const image = signedImage(12_000, { seed: 6, supplier });
-  return traceUpdateWorld({ image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0.05, powerCuts: 0, seed: 13 }, []);
+  return traceUpdateWorld(
+    {
+      image: image.file,
+      trustStore: pki().trustStore,
+      currentVersion: FROM_VERSION,
+      hardwareVersion: HARDWARE_VERSION,
+      battery: false,
+      loss: 0.05,
+      powerCuts: 0,
+      seed: 13,
+    },
+    [],
+  );
 }
 
 describe('split supply', () => {
@@ -14,7 +26,9 @@ describe('split supply', () => {
       const r = update(supplier);
       expect(r).toMatchObject({ outcome: 'confirmed', runningVersion: TO_VERSION, bricked: false });
       expect(r.reports).toContainEqual({ kind: 'verification', alertCode: 0x8f72, errorCode: 'OK' });
-      expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([{ kind: 'activation', success: true, version: TO_VERSION }]);
+      expect(r.reports.filter((x) => x.kind === 'activation')).toEqual([
+        { kind: 'activation', success: true, version: TO_VERSION },
+      ]);
     });
   }
 

@@ -32,20 +32,27 @@ export function updateFault(r: TracedResult, v: UpdateVersions): string | undefi
   const successes = count(reports, (x) => x.kind === 'activation' && x.success);
   const failures = count(reports, (x) => x.kind === 'activation' && !x.success);
   const refusals = count(reports, (x) => x.kind === 'verification' && x.alertCode !== 0x8f72);
-  const reofferRefusals = count(reports, (x) => x.kind === 'verification' && x.alertCode === 0x8f1c && x.errorCode === 'BOOT_IMAGE_REFUSED');
+  const reofferRefusals = count(
+    reports,
+    (x) => x.kind === 'verification' && x.alertCode === 0x8f1c && x.errorCode === 'BOOT_IMAGE_REFUSED',
+  );
   const verified = count(reports, (x) => x.kind === 'verification' && x.alertCode === 0x8f72);
   const versions = reports.flatMap((x) => (x.kind === 'firmware-version' ? [x.version] : []));
   if (versions.length === 0) return 'no firmware-version report';
   if (r.outcome === 'confirmed') {
     if (refusals > 0) return `${refusals} refusal or power-on alerts`;
-    if (f.record.confirmed.version !== v.to || f.record.confirmed.bank !== v.newBank) return `confirmed slot holds 0x${f.record.confirmed.version.toString(16)} in bank ${f.record.confirmed.bank}`;
+    if (f.record.confirmed.version !== v.to || f.record.confirmed.bank !== v.newBank)
+      return `confirmed slot holds 0x${f.record.confirmed.version.toString(16)} in bank ${f.record.confirmed.bank}`;
     // The floor rises to the previous version, kept whole as the fallback (docs/BOOT.md row 7);
     // it rises to the running version when the next download releases that fallback.
-    if (f.record.floor !== v.from) return `rollback floor 0x${f.record.floor.toString(16)}, not 0x${v.from.toString(16)} (the fallback's) at confirm`;
-    if (f.record.fallback?.version !== v.from || f.record.fallback.bank === v.newBank) return 'the previous image is not kept as the fallback';
+    if (f.record.floor !== v.from)
+      return `rollback floor 0x${f.record.floor.toString(16)}, not 0x${v.from.toString(16)} (the fallback's) at confirm`;
+    if (f.record.fallback?.version !== v.from || f.record.fallback.bank === v.newBank)
+      return 'the previous image is not kept as the fallback';
     if (successes !== 1) return `activation success reported ${successes} times`;
     const success = reports.find((x) => x.kind === 'activation' && x.success);
-    if (success?.kind === 'activation' && success.version !== v.to) return `activation success names 0x${success.version.toString(16)}`;
+    if (success?.kind === 'activation' && success.version !== v.to)
+      return `activation success names 0x${success.version.toString(16)}`;
     // Only an arming cut short is reported as a failure (then the held image activates again): one per cut at most.
     if (failures > v.cuts) return `activation failure reported ${failures} times with ${v.cuts} cuts`;
     // Once on receipt, once more for each cut between verification and activation (the next boot verifies it again).
@@ -54,15 +61,19 @@ export function updateFault(r: TracedResult, v: UpdateVersions): string | undefi
     return undefined;
   }
   if (r.outcome === 'rolled-back') {
-    if (f.record.confirmed.version !== v.from) return `rolled back but running 0x${f.record.confirmed.version.toString(16)}`;
+    if (f.record.confirmed.version !== v.from)
+      return `rolled back but running 0x${f.record.confirmed.version.toString(16)}`;
     if (f.record.floor !== v.from) return `rolled back with floor 0x${f.record.floor.toString(16)}`;
     if (f.record.refused?.version !== v.to) return 'the reverted image is not refused by the boot record';
     // The CH offers the reverted image again: refused before any erase, once per boot after the roll back.
-    if (refusals !== reofferRefusals) return `${refusals - reofferRefusals} alerts other than the re-offer's BOOT_IMAGE_REFUSED`;
-    if (reofferRefusals > versions.length) return `the re-offer refused ${reofferRefusals} times in ${versions.length} boots`;
+    if (refusals !== reofferRefusals)
+      return `${refusals - reofferRefusals} alerts other than the re-offer's BOOT_IMAGE_REFUSED`;
+    if (reofferRefusals > versions.length)
+      return `the re-offer refused ${reofferRefusals} times in ${versions.length} boots`;
     if (successes !== 0) return `activation success reported ${successes} times after a roll back`;
     // The revert itself, plus at most one arming cut short per cut.
-    if (failures < 1 || failures > Math.max(1, v.cuts)) return `activation failure reported ${failures} times with ${v.cuts} cuts`;
+    if (failures < 1 || failures > Math.max(1, v.cuts))
+      return `activation failure reported ${failures} times with ${v.cuts} cuts`;
     if (versions.at(-1) !== v.from) return `last firmware version 0x${versions.at(-1)!.toString(16)}`;
     return undefined;
   }

@@ -15,11 +15,27 @@ describe('trial boot that does not confirm', () => {
       const image = signedImage(20_000, { seed: 4 });
       const events: WorldEvent[] = [];
       const r = traceUpdateWorld(
-        { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: true, loss: 0.05, powerCuts: 0, seed: 8, selfTest },
+        {
+          image: image.file,
+          trustStore: pki().trustStore,
+          currentVersion: FROM_VERSION,
+          hardwareVersion: HARDWARE_VERSION,
+          battery: true,
+          loss: 0.05,
+          powerCuts: 0,
+          seed: 8,
+          selfTest,
+        },
         [],
         (e) => events.push(e),
       );
-      expect(r).toMatchObject({ outcome: 'rolled-back', runningVersion: FROM_VERSION, toVersion: TO_VERSION, bricked: false, powerCuts: 0 });
+      expect(r).toMatchObject({
+        outcome: 'rolled-back',
+        runningVersion: FROM_VERSION,
+        toVersion: TO_VERSION,
+        bricked: false,
+        powerCuts: 0,
+      });
       // The only activation alert is the failure, carrying the version still running.
       expect(activations(r.reports)).toEqual([{ kind: 'activation', success: false, version: FROM_VERSION }]);
       // Firmware version read-outs: the old one at first boot, the new one never confirmed, the old one again after the revert.
@@ -34,7 +50,15 @@ describe('trial boot that does not confirm', () => {
 
   it('the reverted image is refused when the CH offers it again, before any erase, and reported (0x8F1C BOOT_IMAGE_REFUSED)', () => {
     const image = signedImage(20_000, { seed: 4 });
-    const world = new AgentWorld({ seed: 9, trust: pki().trustStore, ...E2E_IDS, hardwareVersion: HARDWARE_VERSION, currentVersion: FROM_VERSION, bankSize: 64 * 1024, server: { upgradeTime: 0 } });
+    const world = new AgentWorld({
+      seed: 9,
+      trust: pki().trustStore,
+      ...E2E_IDS,
+      hardwareVersion: HARDWARE_VERSION,
+      currentVersion: FROM_VERSION,
+      bankSize: 64 * 1024,
+      server: { upgradeTime: 0 },
+    });
     world.ch.images.push(servedImage(image.file));
     world.trialBehaviour = (v) => (v === TO_VERSION ? 'fail' : 'pass');
     expect(world.run(() => world.reportsOf('activation').length > 0)).toBe(true);
@@ -52,7 +76,17 @@ describe('trial boot that does not confirm', () => {
 describe('roll back under power cuts', () => {
   it('a cut at any flash operation from activation on, with a failing new image: always rolled back, and the failure always reported with the old version', () => {
     const image = signedImage(12_000, { seed: 5 });
-    const options = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 10, selfTest: 'fail' as const };
+    const options = {
+      image: image.file,
+      trustStore: pki().trustStore,
+      currentVersion: FROM_VERSION,
+      hardwareVersion: HARDWARE_VERSION,
+      battery: false,
+      loss: 0,
+      powerCuts: 0,
+      seed: 10,
+      selfTest: 'fail' as const,
+    };
     const clean = traceUpdateWorld(options, []);
     expect(clean.outcome).toBe('rolled-back');
     let runs = 0;
@@ -60,7 +94,12 @@ describe('roll back under power cuts', () => {
       for (const torn of [false, true]) {
         const r = traceUpdateWorld(options, [{ at, torn }]);
         runs++;
-        expect({ at, torn, outcome: r.outcome, bricked: r.bricked }).toEqual({ at, torn, outcome: 'rolled-back', bricked: false });
+        expect({ at, torn, outcome: r.outcome, bricked: r.bricked }).toEqual({
+          at,
+          torn,
+          outcome: 'rolled-back',
+          bricked: false,
+        });
         expect(activations(r.reports).at(-1)).toEqual({ kind: 'activation', success: false, version: FROM_VERSION });
       }
     }

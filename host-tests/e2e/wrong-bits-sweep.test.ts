@@ -36,12 +36,23 @@ function areaOf(layout: StorageLayout, offset: number): string {
 
 function sweep(profile: FlashProfile): void {
   const image = signedImage(24_000, { seed: 13 });
-  const options: WorldOptions = { image: image.file, trustStore: pki().trustStore, currentVersion: FROM_VERSION, hardwareVersion: HARDWARE_VERSION, battery: false, loss: 0, powerCuts: 0, seed: 23 };
+  const options: WorldOptions = {
+    image: image.file,
+    trustStore: pki().trustStore,
+    currentVersion: FROM_VERSION,
+    hardwareVersion: HARDWARE_VERSION,
+    battery: false,
+    loss: 0,
+    powerCuts: 0,
+    seed: 23,
+  };
   const started = performance.now();
   let log: FlashOpRecord[] = [];
   const clean = traceUpdateWorld({ ...options, onWorld: (w) => (w.media.log = log) }, [], undefined, profile, AFTER);
   expect(clean.outcome).toBe('confirmed');
-  expect(updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 })).toBeUndefined();
+  expect(
+    updateFault(clean, { from: FROM_VERSION, to: TO_VERSION, newBank: ACTIVE_BANK_AFTER_UPDATE, cuts: 0 }),
+  ).toBeUndefined();
   // Every program from power-on to the last power cycle: the update's, the bootloader's and the clean-up after it.
   const programs = log.filter((op) => op.kind === 'program' && op.index >= clean.firstOp);
   const failures: string[] = [];
@@ -50,7 +61,19 @@ function sweep(profile: FlashProfile): void {
     const area = areaOf(clean.layout, op.offset);
     areas.set(area, (areas.get(area) ?? 0) + 1);
     log = [];
-    const r = traceUpdateWorld({ ...options, onWorld: (w) => { w.media.log = log; w.media.silentProgramAt(op.index); } }, [], undefined, profile, AFTER);
+    const r = traceUpdateWorld(
+      {
+        ...options,
+        onWorld: (w) => {
+          w.media.log = log;
+          w.media.silentProgramAt(op.index);
+        },
+      },
+      [],
+      undefined,
+      profile,
+      AFTER,
+    );
     const label = `program op ${op.index - clean.firstOp} (${area})`;
     if (!log.some((x) => x.silent)) failures.push(`${label}: the wrong-bits program never happened`);
     else if (r.bricked) failures.push(`${label}: bricked`);
@@ -73,6 +96,7 @@ function sweep(profile: FlashProfile): void {
 
 describe('wrong-bits sweep over the whole update', () => {
   for (const profile of FLASH_PROFILES) {
-    it(`${profile.name}: a program that reports success with wrong bits, at every program operation of the update, still ends confirmed with the sweep's oracles`, () => sweep(profile));
+    it(`${profile.name}: a program that reports success with wrong bits, at every program operation of the update, still ends confirmed with the sweep's oracles`, () =>
+      sweep(profile));
   }
 });

@@ -16,10 +16,35 @@ describe('image commands', () => {
 
   it('sign, inspect --json and verify agree; a tampered copy is refused with its code', async () => {
     expect((await cli(['pki', 'init', at('pki')])).code).toBe(0);
-    writeFileSync(at('fw.bin'), Uint8Array.from({ length: 2048 }, (_, i) => i & 0xff));
-    const signed = await cli(['sign', '--payload', at('fw.bin'), '--out', at('fw.ota'), '--manufacturer-key', at('pki/manufacturer-signer.key.pem'),
-      '--chain', at('pki/manufacturer-signer.pem'), '--supplier-key', at('pki/supplier2.key.pem'), '--manufacturer-code', '4660', '--image-type', '0x42',
-      '--file-version', '0x00030000', '--hw-min', '2', '--hw-max', '2', '--description', 'cli test']);
+    writeFileSync(
+      at('fw.bin'),
+      Uint8Array.from({ length: 2048 }, (_, i) => i & 0xff),
+    );
+    const signed = await cli([
+      'sign',
+      '--payload',
+      at('fw.bin'),
+      '--out',
+      at('fw.ota'),
+      '--manufacturer-key',
+      at('pki/manufacturer-signer.key.pem'),
+      '--chain',
+      at('pki/manufacturer-signer.pem'),
+      '--supplier-key',
+      at('pki/supplier2.key.pem'),
+      '--manufacturer-code',
+      '4660',
+      '--image-type',
+      '0x42',
+      '--file-version',
+      '0x00030000',
+      '--hw-min',
+      '2',
+      '--hw-max',
+      '2',
+      '--description',
+      'cli test',
+    ]);
     expect(signed.code).toBe(0);
     const info = JSON.parse((await cli(['inspect', at('fw.ota'), '--json'])).out) as {
       header: { manufacturerCode: string; totalImageSize: number };
@@ -39,20 +64,59 @@ describe('image commands', () => {
     expect(info.notes).toEqual([]);
 
     // A full-chain input (leaf then the self-signed root) signs the same way: the anchor is left out.
-    const full = await cli(['sign', '--payload', at('fw.bin'), '--out', at('fw-full.ota'), '--manufacturer-key', at('pki/manufacturer-signer.key.pem'),
-      '--chain', at('pki/manufacturer-signer.pem'), '--chain', at('pki/manufacturer-root.pem'), '--supplier-key', at('pki/supplier2.key.pem'),
-      '--manufacturer-code', '4660', '--image-type', '0x42', '--file-version', '0x00030000', '--hw-min', '2', '--hw-max', '2']);
+    const full = await cli([
+      'sign',
+      '--payload',
+      at('fw.bin'),
+      '--out',
+      at('fw-full.ota'),
+      '--manufacturer-key',
+      at('pki/manufacturer-signer.key.pem'),
+      '--chain',
+      at('pki/manufacturer-signer.pem'),
+      '--chain',
+      at('pki/manufacturer-root.pem'),
+      '--supplier-key',
+      at('pki/supplier2.key.pem'),
+      '--manufacturer-code',
+      '4660',
+      '--image-type',
+      '0x42',
+      '--file-version',
+      '0x00030000',
+      '--hw-min',
+      '2',
+      '--hw-max',
+      '2',
+    ]);
     expect(full.code).toBe(0);
     expect(full.out).toContain('left out 1 self-signed');
     const fullInfo = JSON.parse((await cli(['inspect', at('fw-full.ota'), '--json'])).out) as { chain: unknown[] };
     expect(fullInfo.chain.length).toBe(1);
 
-    const ok = await cli(['verify', at('fw.ota'), '--trust', at('pki/trust-store.cbor'), '--hardware-version', '2', '--current-version', '0x00020000', '--json']);
+    const ok = await cli([
+      'verify',
+      at('fw.ota'),
+      '--trust',
+      at('pki/trust-store.cbor'),
+      '--hardware-version',
+      '2',
+      '--current-version',
+      '0x00020000',
+      '--json',
+    ]);
     expect(ok.code).toBe(0);
     const v = JSON.parse(ok.out) as { manufacturerImageHash: string; supplierCell: string };
     expect(v.manufacturerImageHash).toBe(info.manufacturerImage.sha256);
     expect(v.supplierCell).toBe('supplier2');
-    const wrongHw = await cli(['verify', at('fw.ota'), '--trust', at('pki/trust-store.cbor'), '--hardware-version', '3']);
+    const wrongHw = await cli([
+      'verify',
+      at('fw.ota'),
+      '--trust',
+      at('pki/trust-store.cbor'),
+      '--hardware-version',
+      '3',
+    ]);
     expect(wrongHw.code).toBe(1);
     expect(wrongHw.out).toContain('IMG_HW_VERSION');
 
@@ -79,17 +143,48 @@ describe('image commands', () => {
   it('sign refuses an empty payload (IMG_PAYLOAD_EMPTY, exit 1) and writes nothing; verify refuses such an image with the same code', async () => {
     expect((await cli(['pki', 'init', at('pki3')])).code).toBe(0);
     writeFileSync(at('empty.bin'), new Uint8Array(0));
-    const r = await cli(['sign', '--payload', at('empty.bin'), '--out', at('empty.ota'), '--manufacturer-key', at('pki3/manufacturer-signer.key.pem'),
-      '--chain', at('pki3/manufacturer-signer.pem'), '--supplier-key', at('pki3/supplier2.key.pem'), '--manufacturer-code', '4660', '--image-type', '0x42',
-      '--file-version', '0x00030000', '--hw-min', '2', '--hw-max', '2']);
+    const r = await cli([
+      'sign',
+      '--payload',
+      at('empty.bin'),
+      '--out',
+      at('empty.ota'),
+      '--manufacturer-key',
+      at('pki3/manufacturer-signer.key.pem'),
+      '--chain',
+      at('pki3/manufacturer-signer.pem'),
+      '--supplier-key',
+      at('pki3/supplier2.key.pem'),
+      '--manufacturer-code',
+      '4660',
+      '--image-type',
+      '0x42',
+      '--file-version',
+      '0x00030000',
+      '--hw-min',
+      '2',
+      '--hw-max',
+      '2',
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('IMG_PAYLOAD_EMPTY');
     expect(existsSync(at('empty.ota'))).toBe(false);
     // One made without the CLI's check (the library signs what it is given) is refused by the device's verifier.
     const p = createTestPki();
     const image = signImage(
-      { manufacturerCode: 0x1234, imageType: 0x42, fileVersion: 0x00030000, minHardwareVersion: 2, maxHardwareVersion: 2, payload: new Uint8Array(0) },
-      { manufacturer: (d) => signDigestRaw(p.manufacturerSigner.privateKey, d), chain: [p.manufacturerSigner.der], supplier: (d) => signDigestRaw(p.supplier2.privateKey, d) },
+      {
+        manufacturerCode: 0x1234,
+        imageType: 0x42,
+        fileVersion: 0x00030000,
+        minHardwareVersion: 2,
+        maxHardwareVersion: 2,
+        payload: new Uint8Array(0),
+      },
+      {
+        manufacturer: (d) => signDigestRaw(p.manufacturerSigner.privateKey, d),
+        chain: [p.manufacturerSigner.der],
+        supplier: (d) => signDigestRaw(p.supplier2.privateKey, d),
+      },
     );
     writeFileSync(at('empty-lib.ota'), image.file);
     const v = await cli(['verify', at('empty-lib.ota'), '--trust', at('pki3/trust-store.cbor'), '--json']);

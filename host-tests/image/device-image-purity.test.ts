@@ -12,7 +12,9 @@ const dir = path.join(device, 'image');
 describe('device/image sources', () => {
   it('import only device modules and use no host-only global', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
-    expect(files).toEqual(expect.arrayContaining(['image-stream.ts', 'image-session.ts', 'manifest.ts', 'ota-header.ts', 'chain-codec.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['image-stream.ts', 'image-session.ts', 'manifest.ts', 'ota-header.ts', 'chain-codec.ts']),
+    );
     const offences: string[] = [];
     let imports = 0;
     for (const f of files) {
@@ -20,9 +22,12 @@ describe('device/image sources', () => {
       const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
       for (const [, spec] of code.matchAll(/^(?:import|export)[^;]*?from\s+'([^']+)'/gm)) {
         imports++;
-        if (!path.resolve(dir, spec).startsWith(device + path.sep) || !spec.startsWith('.')) offences.push(`${f} imports ${spec}`);
+        if (!path.resolve(dir, spec).startsWith(device + path.sep) || !spec.startsWith('.'))
+          offences.push(`${f} imports ${spec}`);
       }
-      const bad = code.match(/\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|globalThis|noble|crypto\.subtle)\b/);
+      const bad = code.match(
+        /\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|globalThis|noble|crypto\.subtle)\b/,
+      );
       if (bad) offences.push(`${f} uses ${bad[0]}`);
     }
     expect(offences).toEqual([]);

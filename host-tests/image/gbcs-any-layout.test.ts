@@ -19,7 +19,13 @@ import { cli } from './run-cli.js';
 import { signed, testPki } from './signed-fixture.js';
 
 // The DCC RTDS vector's header values (REFERENCE.md §3): field control 0x0004, 60-byte header.
-const HEADER: HeaderFields = { manufacturerCode: 0x121d, imageType: 0x0001, fileVersion: 0xacdcacdc, minHardwareVersion: 0x1111, maxHardwareVersion: 0x1211 };
+const HEADER: HeaderFields = {
+  manufacturerCode: 0x121d,
+  imageType: 0x0001,
+  fileVersion: 0xacdcacdc,
+  minHardwareVersion: 0x1111,
+  maxHardwareVersion: 0x1211,
+};
 
 /** A manufacturer-defined Manufacturer Image: its first bytes read as an element longer than the file. */
 function opaqueManufacturerImage(length: number): Uint8Array {
@@ -45,7 +51,11 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
 
   it('is laid out as the DCC vector: 361 bytes = 60 + 235 + 2 + 64', () => {
     expect(image.length).toBe(361);
-    expect(gbcsLayout(image)).toMatchObject({ headerLength: 60, trailerOffset: 295, manufacturerImage: { offset: 60, length: 235 } });
+    expect(gbcsLayout(image)).toMatchObject({
+      headerLength: 60,
+      trailerOffset: 295,
+      manufacturerImage: { offset: 60, length: 235 },
+    });
   });
 
   it('inspect reports the trailer at T-66, the Manufacturer Image range and its SHA-256', async () => {
@@ -63,7 +73,12 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
   it('gbcs verify checks the supplier signature alone; a flipped byte is refused', async () => {
     const ok = await cli(['gbcs', 'verify', at('image.ota'), '--trust', at('store.cbor'), '--json']);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.out)).toMatchObject({ verified: true, supplierCell: 'supplier1', manufacturerImageHash: toHex(sha256(mi)), trailerOffset: 295 });
+    expect(JSON.parse(ok.out)).toMatchObject({
+      verified: true,
+      supplierCell: 'supplier1',
+      manufacturerImageHash: toHex(sha256(mi)),
+      trailerOffset: 295,
+    });
     for (const at_ of [60, 200, 294, 300]) {
       const bad = image.slice();
       bad[at_] ^= 0x01;
@@ -80,9 +95,13 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
 
   it('gbcs verify refuses a key no Supplier cell holds, a missing trailer, and usage errors', async () => {
     writeFileSync(at('other.ota'), gbcsImage(mi, testPki().manufacturerSigner.privateKey));
-    expect(JSON.parse((await cli(['gbcs', 'verify', at('other.ota'), '--trust', at('store.cbor'), '--json'])).out)).toMatchObject({ code: 'IMG_SUPPLIER_SIGNATURE' });
+    expect(
+      JSON.parse((await cli(['gbcs', 'verify', at('other.ota'), '--trust', at('store.cbor'), '--json'])).out),
+    ).toMatchObject({ code: 'IMG_SUPPLIER_SIGNATURE' });
     writeFileSync(at('plain.ota'), assembleOtaFile(HEADER, [{ tag: 0x0000, data: mi }]));
-    expect(JSON.parse((await cli(['gbcs', 'verify', at('plain.ota'), '--trust', at('store.cbor'), '--json'])).out)).toMatchObject({ code: 'IMG_TRAILER' });
+    expect(
+      JSON.parse((await cli(['gbcs', 'verify', at('plain.ota'), '--trust', at('store.cbor'), '--json'])).out),
+    ).toMatchObject({ code: 'IMG_TRAILER' });
     expect((await cli(['gbcs', 'verify', at('image.ota')])).code).toBe(2);
   });
 
@@ -128,7 +147,10 @@ describe('vendor files in inspect', () => {
 
   for (const prefix of [4, 152, 712]) {
     it(`finds the OTA magic after a ${prefix}-byte vendor prefix and says so`, async () => {
-      const file = concatBytes(Uint8Array.from({ length: prefix }, (_, i) => (i * 7 + 3) & 0x7f), foreign);
+      const file = concatBytes(
+        Uint8Array.from({ length: prefix }, (_, i) => (i * 7 + 3) & 0x7f),
+        foreign,
+      );
       const info = inspectImage(file);
       check(info);
       expect(info.vendorPrefix).toEqual({ length: prefix, sha256: toHex(sha256(file.subarray(0, prefix))) });

@@ -12,7 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { isOtaError } from '../../device/errors.js';
-import { ImageSession, verifyImage, type ImageSessionOptions, type VerifiedImage } from '../../device/image/image-session.js';
+import {
+  ImageSession,
+  verifyImage,
+  type ImageSessionOptions,
+  type VerifiedImage,
+} from '../../device/image/image-session.js';
 import type { P256Verifier } from '../../device/ports.js';
 import { equalBytes, toHex } from '../../device/util/bytes.js';
 import { createTestPki, signDigestRaw } from '../../tools/pki/index.js';
@@ -58,18 +63,33 @@ describe('image verifier fuzz', () => {
       supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
     });
     const mutator = new ImageMutator({
-      header: { manufacturerCode: s.manufacturerCode, imageType: s.imageType, fileVersion: s.fileVersion, headerString: `althan-ota ${s.fileVersion.toString(16)}`, minHardwareVersion: s.minHardwareVersion, maxHardwareVersion: s.maxHardwareVersion },
+      header: {
+        manufacturerCode: s.manufacturerCode,
+        imageType: s.imageType,
+        fileVersion: s.fileVersion,
+        headerString: `althan-ota ${s.fileVersion.toString(16)}`,
+        minHardwareVersion: s.minHardwareVersion,
+        maxHardwareVersion: s.maxHardwareVersion,
+      },
       manifest: image.manifest,
       signature: image.manifestSignature,
       certs: [pki.manufacturerSigner.der],
       payload,
       supplierSignature: image.supplierSignature!,
-      foreign: { certs: [foreign.manufacturerSigner.der], sign: (m) => signDigestRaw(foreign.manufacturerSigner.privateKey, nobleDigest(m)) },
+      foreign: {
+        certs: [foreign.manufacturerSigner.der],
+        sign: (m) => signDigestRaw(foreign.manufacturerSigner.privateKey, nobleDigest(m)),
+      },
     });
     expect(toHex(mutator.control)).toBe(toHex(image.file));
 
     const verifier = new CountingVerifier();
-    const options: ImageSessionOptions = { crypto: { sha256: nobleSha256, p256: verifier }, trust: pki.trustStore, device: DEVICE, bankSize: 1024 };
+    const options: ImageSessionOptions = {
+      crypto: { sha256: nobleSha256, p256: verifier },
+      trust: pki.trustStore,
+      device: DEVICE,
+      bankSize: 1024,
+    };
     const control = verifyImage(mutator.control, options);
     expect(toHex(control.manufacturerImageHash)).toBe(toHex(image.manufacturerImageHash));
 
@@ -95,21 +115,30 @@ describe('image verifier fuzz', () => {
       try {
         const useChunks = rng.chance(0.1);
         if (useChunks) chunked++;
-        (useChunks ? verifyChunked(m.file, options, rng) : verifyImage(m.file, options));
+        useChunks ? verifyChunked(m.file, options, rng) : verifyImage(m.file, options);
         code = 'ACCEPTED';
       } catch (e) {
         code = isOtaError(e) ? e.code : 'UNTYPED';
         if (!isOtaError(e) && failures.length < 5) failures.push(`${m.kind}: untyped ${String(e)}`);
       }
       if (verifier.calls > before) reached++;
-      if ((code === 'ACCEPTED' || code === 'IMG_STEP_LIMIT') && failures.length < 5) failures.push(`${m.kind}: ${code} ${toHex(m.file).slice(0, 200)}`);
+      if ((code === 'ACCEPTED' || code === 'IMG_STEP_LIMIT') && failures.length < 5)
+        failures.push(`${m.kind}: ${code} ${toHex(m.file).slice(0, 200)}`);
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
     const seconds = (performance.now() - started) / 1000;
     const tested = INPUTS - identical;
-    const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`image fuzz: seed 0x${SEED.toString(16)}, ${INPUTS} drawn, ${identical} identical to the control (not counted), ${tested} mutated inputs in ${seconds.toFixed(1)} s`);
-    console.log(`image fuzz: ${reached} reached a signature check (${((100 * reached) / tested).toFixed(1)}%), ${verifier.calls} P-256 verifications, ${chunked} fed in random chunks`);
+    const sorted = (m: Map<string, number>) =>
+      [...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+    console.log(
+      `image fuzz: seed 0x${SEED.toString(16)}, ${INPUTS} drawn, ${identical} identical to the control (not counted), ${tested} mutated inputs in ${seconds.toFixed(1)} s`,
+    );
+    console.log(
+      `image fuzz: ${reached} reached a signature check (${((100 * reached) / tested).toFixed(1)}%), ${verifier.calls} P-256 verifications, ${chunked} fed in random chunks`,
+    );
     console.log(`image fuzz: mutations ${sorted(kinds)}`);
     console.log(`image fuzz: identical draws ${sorted(identicalKinds)}`);
     console.log(`image fuzz: outcomes ${sorted(codes)}`);
@@ -121,12 +150,30 @@ describe('image verifier fuzz', () => {
     expect(tested).toBeGreaterThanOrEqual(INPUTS * 0.99);
     expect(reached / tested).toBeGreaterThanOrEqual(0.2);
     // Each family of refusals the format defines shows up: the mutations reach every layer.
-    for (const code of ['IMG_BAD_MAGIC', 'IMG_HEADER_LENGTH', 'IMG_UNSIGNED', 'IMG_TAG_UNEXPECTED', 'IMG_ELEMENT_LENGTH', 'IMG_MANIFEST_ENCODING', 'IMG_MANIFEST_CRITICAL',
-      'IMG_HEADER_MISMATCH', 'IMG_CHAIN', 'IMG_CHAIN_ENCODING', 'IMG_MANIFEST_SIGNATURE', 'IMG_PAYLOAD_DIGEST', 'IMG_TRAILER', 'IMG_SUPPLIER_SIGNATURE', 'IMG_TRAILING_BYTES', 'IMG_TRUNCATED']) {
+    for (const code of [
+      'IMG_BAD_MAGIC',
+      'IMG_HEADER_LENGTH',
+      'IMG_UNSIGNED',
+      'IMG_TAG_UNEXPECTED',
+      'IMG_ELEMENT_LENGTH',
+      'IMG_MANIFEST_ENCODING',
+      'IMG_MANIFEST_CRITICAL',
+      'IMG_HEADER_MISMATCH',
+      'IMG_CHAIN',
+      'IMG_CHAIN_ENCODING',
+      'IMG_MANIFEST_SIGNATURE',
+      'IMG_PAYLOAD_DIGEST',
+      'IMG_TRAILER',
+      'IMG_SUPPLIER_SIGNATURE',
+      'IMG_TRAILING_BYTES',
+      'IMG_TRUNCATED',
+    ]) {
       expect(codes.get(code) ?? 0, code).toBeGreaterThan(0);
     }
     // The control is still accepted with the same hash: no state leaked between inputs.
-    expect(toHex(verifyImage(mutator.control, options).manufacturerImageHash)).toBe(toHex(control.manufacturerImageHash));
+    expect(toHex(verifyImage(mutator.control, options).manufacturerImageHash)).toBe(
+      toHex(control.manufacturerImageHash),
+    );
   });
 
   it('header bytes the device never uses (stack version, header string) change nothing it decides', () => {
@@ -136,7 +183,12 @@ describe('image verifier fuzz', () => {
       chain: [pki.manufacturerSigner.der],
       supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
     });
-    const options: ImageSessionOptions = { crypto: { sha256: nobleSha256, p256: nobleP256 }, trust: pki.trustStore, device: DEVICE, bankSize: 1024 };
+    const options: ImageSessionOptions = {
+      crypto: { sha256: nobleSha256, p256: nobleP256 },
+      trust: pki.trustStore,
+      device: DEVICE,
+      bankSize: 1024,
+    };
     const control = verifyImage(image.file, options);
     const rng = new Rng(SEED + 1);
     for (let n = 0; n < 20; n++) {

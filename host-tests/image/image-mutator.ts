@@ -44,7 +44,12 @@ export function elementsOf(p: ImageParts, manifest = p.manifest, signature = p.s
 }
 
 /** `trailer` null: no GBCS trailer. */
-export function assemble(p: ImageParts, elements = elementsOf(p), header = p.header, trailer: Uint8Array | null = encodeTrailer(p.supplierSignature)): Uint8Array {
+export function assemble(
+  p: ImageParts,
+  elements = elementsOf(p),
+  header = p.header,
+  trailer: Uint8Array | null = encodeTrailer(p.supplierSignature),
+): Uint8Array {
   return assembleOtaFile(header, elements, trailer ?? undefined);
 }
 
@@ -88,7 +93,9 @@ function derTlvs(der: Uint8Array): { tag: number; len: number; content: number; 
   return out;
 }
 
-const INTERESTING_TAGS = [0x0000, 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0xf000, 0xf100, 0xf101, 0xf102, 0xf103, 0xffff];
+const INTERESTING_TAGS = [
+  0x0000, 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0xf000, 0xf100, 0xf101, 0xf102, 0xf103, 0xffff,
+];
 const INTERESTING_U32 = [0, 1, 63, 64, 65, 0x7fffffff, 0x80000000, 0xffffffff];
 /** P-256 group order, big-endian. */
 const N = Uint8Array.from(Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex'));
@@ -199,7 +206,14 @@ export class ImageMutator {
       const head = this.layout.heads[i];
       const [s, e] = this.layout.data[i];
       const len = e - s;
-      const choices = [len + 1, len - 1, len + rng.int(2, 100), len - rng.int(2, 60), ...INTERESTING_U32, rng.nextU32()];
+      const choices = [
+        len + 1,
+        len - 1,
+        len + rng.int(2, 100),
+        len - rng.int(2, 60),
+        ...INTERESTING_U32,
+        rng.nextU32(),
+      ];
       let v = choices[rng.int(0, choices.length)] >>> 0;
       if (v === len) v = len + 1;
       writeU32(b, head + 2, v);
@@ -252,7 +266,10 @@ export class ImageMutator {
     if (op === 6) {
       // Non-shortest head for key 1's value (01 → 18 01).
       const b = this.p.manifest;
-      return this.withManifest('cbor-long-head', concatBytes(b.subarray(0, 2), Uint8Array.of(0x18, b[2]), b.subarray(3)));
+      return this.withManifest(
+        'cbor-long-head',
+        concatBytes(b.subarray(0, 2), Uint8Array.of(0x18, b[2]), b.subarray(3)),
+      );
     }
     if (op === 7) {
       const b = this.p.manifest;
@@ -271,8 +288,7 @@ export class ImageMutator {
       else if (op === 1) {
         const which = rng.int(0, 3); // r = 0, s = 0, or both
         b.fill(0, s + (which === 1 ? 32 : 0), s + (which === 0 ? 32 : 64));
-      }
-      else if (op === 2) b.set(N, s + (rng.chance(0.5) ? 0 : 32));
+      } else if (op === 2) b.set(N, s + (rng.chance(0.5) ? 0 : 32));
       else if (op === 3) b.fill(0xff, s + 32, s + 64);
       else b.set(rng.bytes(64), s);
     });
@@ -320,7 +336,8 @@ export class ImageMutator {
     if (op === 0) return { kind: 'truncate', file: c.slice(0, rng.int(0, c.length)) };
     if (op === 1) return { kind: 'extend', file: concatBytes(c, rng.bytes(rng.int(1, 100))) };
     // Extended or cut, with the header's total size told the same lie.
-    const file = op === 2 ? concatBytes(c, rng.bytes(rng.int(1, 100))) : c.slice(0, rng.int(this.layout.headerLength, c.length));
+    const file =
+      op === 2 ? concatBytes(c, rng.bytes(rng.int(1, 100))) : c.slice(0, rng.int(this.layout.headerLength, c.length));
     writeU32(file, 52, file.length);
     return { kind: op === 2 ? 'extend-with-size' : 'truncate-with-size', file };
   }
@@ -345,7 +362,15 @@ export class ImageMutator {
     } else if (op === 4) {
       return { kind: 'splice-no-trailer', file: assemble(this.p, els, this.p.header, null) };
     } else {
-      return { kind: 'splice-trailer-twice', file: assemble(this.p, els, this.p.header, concatBytes(encodeTrailer(this.p.supplierSignature), encodeTrailer(this.p.supplierSignature))) };
+      return {
+        kind: 'splice-trailer-twice',
+        file: assemble(
+          this.p,
+          els,
+          this.p.header,
+          concatBytes(encodeTrailer(this.p.supplierSignature), encodeTrailer(this.p.supplierSignature)),
+        ),
+      };
     }
     return { kind: 'splice', file: assemble(this.p, out) };
   }
@@ -358,7 +383,10 @@ export class ImageMutator {
     h.fileVersion = v;
     const manifest = encodeCbor(m);
     const f = this.p.foreign;
-    return { kind: 'foreign-signer', file: assemble(this.p, elementsOf(this.p, manifest, f.sign(manifest), f.certs), h) };
+    return {
+      kind: 'foreign-signer',
+      file: assemble(this.p, elementsOf(this.p, manifest, f.sign(manifest), f.certs), h),
+    };
   }
 }
 

@@ -15,7 +15,17 @@ function stream(file: Uint8Array, size: number, resumeAt?: number) {
   const writes: Uint8Array[] = [];
   let authenticatedAt = -1;
   let firstWriteAt = -1;
-  const s: ImageSession = new ImageSession(options({ sink: { write: (o, b) => { if (firstWriteAt < 0) firstWriteAt = s.fileOffset; writes.push(b.slice()); expect(o).toBe(writes.slice(0, -1).reduce((n, w) => n + w.length, 0) + (resumeAt ?? 0)); } } }));
+  const s: ImageSession = new ImageSession(
+    options({
+      sink: {
+        write: (o, b) => {
+          if (firstWriteAt < 0) firstWriteAt = s.fileOffset;
+          writes.push(b.slice());
+          expect(o).toBe(writes.slice(0, -1).reduce((n, w) => n + w.length, 0) + (resumeAt ?? 0));
+        },
+      },
+    }),
+  );
   let o = 0;
   while (o < file.length) {
     const end = Math.min(file.length, o + size);
@@ -93,15 +103,22 @@ describe('ImageSession', () => {
     const onlyCell2 = { ...pki.trustStore, cells: { root: pki.smkiRoot.der, supplier2: pki.supplier2.der } };
     expect(codeOf(img.file, options({ trust: onlyCell2 }))).toBe('IMG_SUPPLIER_SIGNATURE');
     expect(codeOf(by2.file, options({ trust: onlyCell2 }))).toBe('ACCEPTED');
-    expect(codeOf(img.file, options({ trust: { ...pki.trustStore, cells: { root: pki.smkiRoot.der } } }))).toBe('IMG_NO_SUPPLIER_ANCHOR');
+    expect(codeOf(img.file, options({ trust: { ...pki.trustStore, cells: { root: pki.smkiRoot.der } } }))).toBe(
+      'IMG_NO_SUPPLIER_ANCHOR',
+    );
   });
 
   it('applies SUPPLIER_SIGNATURE_REQUIRED before any payload byte, and the relaxed policy when asked', () => {
     const bare = signed({}, { supplier: undefined });
     const writes: number[] = [];
-    expect(codeOf(bare.file, options({ sink: { write: (o) => writes.push(o) } }))).toBe('IMG_SUPPLIER_SIGNATURE_MISSING');
+    expect(codeOf(bare.file, options({ sink: { write: (o) => writes.push(o) } }))).toBe(
+      'IMG_SUPPLIER_SIGNATURE_MISSING',
+    );
     expect(writes).toEqual([]);
-    const relaxed = outcome(bare.file, options({ policy: { ...DEFAULT_IMAGE_POLICY, supplierSignatureRequired: false } }));
+    const relaxed = outcome(
+      bare.file,
+      options({ policy: { ...DEFAULT_IMAGE_POLICY, supplierSignatureRequired: false } }),
+    );
     expect(relaxed.accepted?.supplierCell).toBeUndefined();
     expect(toHex(relaxed.accepted!.manufacturerImageHash)).toBe(toHex(sha256(bare.file.subarray(60))));
   });
@@ -115,8 +132,20 @@ describe('ImageSession', () => {
       ['IMG_HW_VERSION', signed({ minHardwareVersion: 0, maxHardwareVersion: 1 }).file],
       ['IMG_DOWNGRADE', signed({ fileVersion: DEVICE.currentVersion }).file],
       ['IMG_DOWNGRADE', signed({ fileVersion: DEVICE.currentVersion - 1 }).file],
-      ['IMG_CHAIN', signed({}, { chain: [other.manufacturerSigner.der], manufacturer: (d) => signDigestRaw(other.manufacturerSigner.privateKey, d) }).file],
-      ['IMG_MANIFEST_SIGNATURE', signed({}, { manufacturer: (d) => signDigestRaw(testPki().supplier1.privateKey, d) }).file],
+      [
+        'IMG_CHAIN',
+        signed(
+          {},
+          {
+            chain: [other.manufacturerSigner.der],
+            manufacturer: (d) => signDigestRaw(other.manufacturerSigner.privateKey, d),
+          },
+        ).file,
+      ],
+      [
+        'IMG_MANIFEST_SIGNATURE',
+        signed({}, { manufacturer: (d) => signDigestRaw(testPki().supplier1.privateKey, d) }).file,
+      ],
       ['IMG_TOO_LARGE', signed({ payload: pattern(70 * 1024) }).file],
     ];
     for (const [code, file] of cases) {
@@ -124,7 +153,12 @@ describe('ImageSession', () => {
       expect(codeOf(file, options({ sink: { write: (o) => writes.push(o) } })), code).toBe(code);
       expect(writes).toEqual([]);
     }
-    expect(codeOf(signed({ fileVersion: DEVICE.currentVersion }).file, options({ policy: { ...DEFAULT_IMAGE_POLICY, allowSameVersion: true } }))).toBe('ACCEPTED');
+    expect(
+      codeOf(
+        signed({ fileVersion: DEVICE.currentVersion }).file,
+        options({ policy: { ...DEFAULT_IMAGE_POLICY, allowSameVersion: true } }),
+      ),
+    ).toBe('ACCEPTED');
     expect(codeOf(signed({ fileVersion: 0xffffffff }).file, options())).toBe('ACCEPTED');
   });
 
@@ -151,7 +185,15 @@ describe('ImageSession', () => {
   });
 
   it('never throws anything but an OtaError, and a refusal is final', () => {
-    const s: ImageSession = new ImageSession(options({ sink: { write: () => { throw new RangeError('flash on fire'); } } }));
+    const s: ImageSession = new ImageSession(
+      options({
+        sink: {
+          write: () => {
+            throw new RangeError('flash on fire');
+          },
+        },
+      }),
+    );
     let first: unknown;
     try {
       s.push(img.file);
@@ -164,9 +206,21 @@ describe('ImageSession', () => {
     expect(() => s.finish()).toThrow(/IMG_SINK/);
 
     // Ports that break their promise and throw still end in typed refusals.
-    const throwingP256 = { verify: () => { throw new TypeError('port bug'); } };
-    expect(codeOf(img.file, options({ crypto: { sha256: options().crypto.sha256, p256: throwingP256 } }))).toMatch(/^IMG_(CHAIN|MANIFEST_SIGNATURE)$/);
-    const throwingSha = { create: () => { throw new TypeError('no digest engine'); } };
-    expect(codeOf(img.file, options({ crypto: { sha256: throwingSha, p256: options().crypto.p256 } }))).toBe('IMG_INTERNAL');
+    const throwingP256 = {
+      verify: () => {
+        throw new TypeError('port bug');
+      },
+    };
+    expect(codeOf(img.file, options({ crypto: { sha256: options().crypto.sha256, p256: throwingP256 } }))).toMatch(
+      /^IMG_(CHAIN|MANIFEST_SIGNATURE)$/,
+    );
+    const throwingSha = {
+      create: () => {
+        throw new TypeError('no digest engine');
+      },
+    };
+    expect(codeOf(img.file, options({ crypto: { sha256: throwingSha, p256: options().crypto.p256 } }))).toBe(
+      'IMG_INTERNAL',
+    );
   });
 });

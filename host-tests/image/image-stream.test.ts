@@ -52,7 +52,13 @@ function feed(file: Uint8Array, size: number): Run {
     o += chunk.length;
   }
   s.finish();
-  return { payload: concatBytes(...got), writes, mi: toHex(s.manufacturerImageHash!), offsets, prefix: toHex(s.prefix()) };
+  return {
+    payload: concatBytes(...got),
+    writes,
+    mi: toHex(s.manufacturerImageHash!),
+    offsets,
+    prefix: toHex(s.prefix()),
+  };
 }
 
 function refusal(file: Uint8Array, bank = BANK): string {
@@ -154,7 +160,13 @@ describe('ImageStream', () => {
     // Tags: a vendor tag first = unsigned; a Zigbee tag, a repeat or a swap later = unexpected.
     expect(mutate((b) => writeU16(b, headerLength, 0x0000))).toBe('IMG_UNSIGNED');
     const els = structuralElements(payload);
-    for (const [i, tag] of [[1, 0x0001], [1, 0x0006], [1, Tag.manifest], [2, Tag.manufacturerSignature], [3, 0xf103]] as const) {
+    for (const [i, tag] of [
+      [1, 0x0001],
+      [1, 0x0006],
+      [1, Tag.manifest],
+      [2, Tag.manufacturerSignature],
+      [3, 0xf103],
+    ] as const) {
       const bad = els.map((e, k) => (k === i ? { ...e, tag } : e));
       expect(refusal(structuralFile(payload, true, bad))).toBe('IMG_TAG_UNEXPECTED');
     }
@@ -184,7 +196,7 @@ describe('ImageStream', () => {
     expect(IDS.fileVersion).toBe(s.manifest!.fileVersion);
   });
 
-  it('hands the payload to the sink as views of the caller\'s chunk: never a copy of it', () => {
+  it("hands the payload to the sink as views of the caller's chunk: never a copy of it", () => {
     const views: Uint8Array[] = [];
     const s = new ImageStream({ sha256: nobleSha256, bankSize: BANK, sink: { write: (_o, b) => views.push(b) } });
     const r = s.push(file);

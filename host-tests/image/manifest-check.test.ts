@@ -12,12 +12,30 @@ import { encodeChain } from '../../device/image/chain-codec.js';
 import { devicePki, type ImagePki } from '../../device/image/image-pki.js';
 import type { ImagePolicy } from '../../device/image/image-policy.js';
 import type { Manifest } from '../../device/image/manifest.js';
-import { checkHeaderAgainstManifest, checkManifest, checkManifestForDevice, checkManufacturerSignature, sha256Of, type DeviceIdentity, type ManifestCheckContext, type ManifestEvidence } from '../../device/image/manifest-check.js';
+import {
+  checkHeaderAgainstManifest,
+  checkManifest,
+  checkManifestForDevice,
+  checkManufacturerSignature,
+  sha256Of,
+  type DeviceIdentity,
+  type ManifestCheckContext,
+  type ManifestEvidence,
+} from '../../device/image/manifest-check.js';
 import type { OtaHeader } from '../../device/image/ota-header.js';
 import type { PkiCrypto } from '../../device/pki/api.js';
 import { createTestPki, signDigestRaw } from '../../tools/pki/index.js';
 
-const manifest: Manifest = { formatVersion: 1, manufacturerCode: 0x1234, imageType: 0x42, fileVersion: 0x20000, minHardwareVersion: 2, maxHardwareVersion: 4, payloadLength: 10, payloadSha256: new Uint8Array(32) };
+const manifest: Manifest = {
+  formatVersion: 1,
+  manufacturerCode: 0x1234,
+  imageType: 0x42,
+  fileVersion: 0x20000,
+  minHardwareVersion: 2,
+  maxHardwareVersion: 4,
+  payloadLength: 10,
+  payloadSha256: new Uint8Array(32),
+};
 const header: OtaHeader = {
   headerVersion: 0x100,
   headerLength: 64,
@@ -31,7 +49,12 @@ const header: OtaHeader = {
   minHardwareVersion: 2,
   maxHardwareVersion: 4,
 };
-const device: DeviceIdentity = { manufacturerCode: 0x1234, imageType: 0x42, hardwareVersion: 3, currentVersion: 0x10000 };
+const device: DeviceIdentity = {
+  manufacturerCode: 0x1234,
+  imageType: 0x42,
+  hardwareVersion: 3,
+  currentVersion: 0x10000,
+};
 const strict: ImagePolicy = { supplierSignatureRequired: true, allowSameVersion: false, allowDowngrade: false };
 
 function refusal(fn: () => unknown): OtaError {
@@ -47,16 +70,38 @@ function refusal(fn: () => unknown): OtaError {
 describe('checkHeaderAgainstManifest', () => {
   it('accepts a header that repeats the manifest, with or without the hardware range', () => {
     expect(() => checkHeaderAgainstManifest(header, manifest)).not.toThrow();
-    expect(() => checkHeaderAgainstManifest({ ...header, minHardwareVersion: undefined, maxHardwareVersion: undefined }, manifest)).not.toThrow();
+    expect(() =>
+      checkHeaderAgainstManifest({ ...header, minHardwareVersion: undefined, maxHardwareVersion: undefined }, manifest),
+    ).not.toThrow();
   });
 
   const cases: [string, Partial<OtaHeader>, string][] = [
-    ['manufacturer code', { manufacturerCode: 0x1235 }, 'header manufacturer code 0x1235 differs from the signed manifest\'s 0x1234'],
-    ['image type', { imageType: 0x43 }, 'header image type 0x43 differs from the signed manifest\'s 0x42'],
-    ['file version', { fileVersion: 0x20001 }, 'header file version 0x20001 differs from the signed manifest\'s 0x20000'],
-    ['minimum hardware version', { minHardwareVersion: 1 }, 'header minimum hardware version 0x1 differs from the signed manifest\'s 0x2'],
-    ['maximum hardware version', { maxHardwareVersion: 5 }, 'header maximum hardware version 0x5 differs from the signed manifest\'s 0x4'],
-    ['maximum hardware version, absent beside a minimum', { maxHardwareVersion: undefined }, 'header maximum hardware version 0x-1 differs from the signed manifest\'s 0x4'],
+    [
+      'manufacturer code',
+      { manufacturerCode: 0x1235 },
+      "header manufacturer code 0x1235 differs from the signed manifest's 0x1234",
+    ],
+    ['image type', { imageType: 0x43 }, "header image type 0x43 differs from the signed manifest's 0x42"],
+    [
+      'file version',
+      { fileVersion: 0x20001 },
+      "header file version 0x20001 differs from the signed manifest's 0x20000",
+    ],
+    [
+      'minimum hardware version',
+      { minHardwareVersion: 1 },
+      "header minimum hardware version 0x1 differs from the signed manifest's 0x2",
+    ],
+    [
+      'maximum hardware version',
+      { maxHardwareVersion: 5 },
+      "header maximum hardware version 0x5 differs from the signed manifest's 0x4",
+    ],
+    [
+      'maximum hardware version, absent beside a minimum',
+      { maxHardwareVersion: undefined },
+      "header maximum hardware version 0x-1 differs from the signed manifest's 0x4",
+    ],
   ];
   for (const [what, change, message] of cases) {
     it(`a different ${what} is IMG_HEADER_MISMATCH naming the field`, () => {
@@ -67,7 +112,12 @@ describe('checkHeaderAgainstManifest', () => {
   }
 
   it('an absent maximum never matches a manifest whose maximum is 1', () => {
-    expect(() => checkHeaderAgainstManifest({ ...header, minHardwareVersion: 1, maxHardwareVersion: undefined }, { ...manifest, minHardwareVersion: 1, maxHardwareVersion: 1 })).toThrow(OtaError);
+    expect(() =>
+      checkHeaderAgainstManifest(
+        { ...header, minHardwareVersion: 1, maxHardwareVersion: undefined },
+        { ...manifest, minHardwareVersion: 1, maxHardwareVersion: 1 },
+      ),
+    ).toThrow(OtaError);
   });
 });
 
@@ -81,7 +131,8 @@ describe('checkManifestForDevice', () => {
   });
 
   it('the hardware range includes both ends and nothing outside', () => {
-    for (const hw of [2, 3, 4]) expect(() => checkManifestForDevice(manifest, { ...device, hardwareVersion: hw }, strict)).not.toThrow();
+    for (const hw of [2, 3, 4])
+      expect(() => checkManifestForDevice(manifest, { ...device, hardwareVersion: hw }, strict)).not.toThrow();
     for (const hw of [1, 5]) {
       const e = refusal(() => checkManifestForDevice(manifest, { ...device, hardwareVersion: hw }, strict));
       expect(e.message).toBe(`${e.code}: hardware version ${hw} outside 2..4`);
@@ -89,7 +140,8 @@ describe('checkManifestForDevice', () => {
   });
 
   it('versions: newer always; the same only when allowed; older only when downgrades are allowed', () => {
-    const at = (current: number, policy: ImagePolicy) => () => checkManifestForDevice(manifest, { ...device, currentVersion: current }, policy);
+    const at = (current: number, policy: ImagePolicy) => () =>
+      checkManifestForDevice(manifest, { ...device, currentVersion: current }, policy);
     expect(at(0x1ffff, strict)).not.toThrow();
     const same = refusal(at(0x20000, strict));
     expect(same.message).toBe(`${same.code}: file version 0x20000 is not newer than the running 0x20000`);
@@ -99,7 +151,13 @@ describe('checkManifestForDevice', () => {
     expect(at(0x20001, { ...strict, allowSameVersion: true })).toThrow(OtaError);
     expect(at(0x20001, { ...strict, allowDowngrade: true })).not.toThrow();
     // Unsigned 32-bit comparison: 0xFFFFFFFF is the newest version there is.
-    expect(() => checkManifestForDevice({ ...manifest, fileVersion: 0xffffffff }, { ...device, currentVersion: 0x7fffffff }, strict)).not.toThrow();
+    expect(() =>
+      checkManifestForDevice(
+        { ...manifest, fileVersion: 0xffffffff },
+        { ...device, currentVersion: 0x7fffffff },
+        strict,
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -127,7 +185,9 @@ describe('checkManufacturerSignature and checkManifest', () => {
   });
 
   it('a refused chain carries the PKI refusal in its message; an untyped throw counts as PKI_INTERNAL', () => {
-    const typed = refusal(() => checkManufacturerSignature({ ...evidence, chainBytes: encodeChain([pki.supplier1.der]) }, ctx));
+    const typed = refusal(() =>
+      checkManufacturerSignature({ ...evidence, chainBytes: encodeChain([pki.supplier1.der]) }, ctx),
+    );
     expect(typed.message).toMatch(new RegExp(`^${typed.code}: manufacturer chain refused \\(PKI_[A-Z_]+: .+\\)$`));
     const broken: ImagePki = {
       verifyChain: () => {
@@ -143,6 +203,11 @@ describe('checkManufacturerSignature and checkManifest', () => {
   it('without a GBCS trailer, when the policy requires one, is IMG_SUPPLIER_SIGNATURE_MISSING before any signature work', () => {
     const e = refusal(() => checkManifest({ ...evidence, hasTrailer: false, signature: new Uint8Array(64) }, ctx));
     expect(e.message).toBe('IMG_SUPPLIER_SIGNATURE_MISSING: no GBCS trailer: a supplier signature is required');
-    expect(checkManifest({ ...evidence, hasTrailer: false }, { ...ctx, policy: { ...strict, supplierSignatureRequired: false } }).anchorIndex).toBe(0);
+    expect(
+      checkManifest(
+        { ...evidence, hasTrailer: false },
+        { ...ctx, policy: { ...strict, supplierSignatureRequired: false } },
+      ).anchorIndex,
+    ).toBe(0);
   });
 });

@@ -76,7 +76,16 @@ describe('manifest codec', () => {
     expect(codeOf(dup)).toBe('IMG_MANIFEST_ENCODING');
     // cbor-x with map keys in insertion order 2,1,...: not sorted.
     const unsorted = new Encoder({ useRecords: false, mapsAsObjects: false }).encode(
-      new Map<number, unknown>([[2, base.manufacturerCode], [1, 1], [3, base.imageType], [4, base.fileVersion], [5, 1], [6, 3], [7, 1000], [8, base.payloadSha256]]),
+      new Map<number, unknown>([
+        [2, base.manufacturerCode],
+        [1, 1],
+        [3, base.imageType],
+        [4, base.fileVersion],
+        [5, 1],
+        [6, 3],
+        [7, 1000],
+        [8, base.payloadSha256],
+      ]),
     );
     expect(codeOf(new Uint8Array(unsorted))).toBe('IMG_MANIFEST_ENCODING');
     expect(codeOf(new Uint8Array([...good, 0x00]))).toBe('IMG_MANIFEST_ENCODING');
@@ -85,7 +94,9 @@ describe('manifest codec', () => {
 
   it('refuses missing fields, wrong types and ranges, a foreign format version', () => {
     expect(codeOf(mapOf(baseEntries().filter(([k]) => k !== 8)))).toBe('IMG_MANIFEST_FIELD');
-    expect(codeOf(mapOf(baseEntries().map(([k, v]) => [k, k === 8 ? new Uint8Array(31) : v])))).toBe('IMG_MANIFEST_FIELD');
+    expect(codeOf(mapOf(baseEntries().map(([k, v]) => [k, k === 8 ? new Uint8Array(31) : v])))).toBe(
+      'IMG_MANIFEST_FIELD',
+    );
     expect(codeOf(mapOf(baseEntries().map(([k, v]) => [k, k === 2 ? 0x10000 : v])))).toBe('IMG_MANIFEST_FIELD');
     expect(codeOf(mapOf(baseEntries().map(([k, v]) => [k, k === 4 ? -1 : v])))).toBe('IMG_MANIFEST_FIELD');
     expect(codeOf(mapOf(baseEntries().map(([k, v]) => [k, k === 5 ? 4 : v])))).toBe('IMG_MANIFEST_FIELD');

@@ -25,16 +25,64 @@ describe('openssl interop', () => {
   const at = (f: string) => path.join(dir, f);
   // A manufacturer hierarchy and a supplier key, all made by openssl.
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root.key'], dir);
-  openssl(['req', '-x509', '-new', '-key', 'root.key', '-sha256', '-days', '3650', '-subj', '/O=Interop Vendor/CN=Interop Root',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'root.key',
+      '-sha256',
+      '-days',
+      '3650',
+      '-subj',
+      '/O=Interop Vendor/CN=Interop Root',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      'root.pem',
+    ],
+    dir,
+  );
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'signer.key'], dir);
-  openssl(['req', '-new', '-key', 'signer.key', '-subj', '/O=Interop Vendor/CN=Interop Signer', '-out', 'signer.csr'], dir);
-  writeFileSync(at('signer.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-  openssl(['x509', '-req', '-in', 'signer.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'signer.ext', '-out', 'signer.pem'], dir);
+  openssl(
+    ['req', '-new', '-key', 'signer.key', '-subj', '/O=Interop Vendor/CN=Interop Signer', '-out', 'signer.csr'],
+    dir,
+  );
+  writeFileSync(
+    at('signer.ext'),
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'signer.csr',
+      '-CA',
+      'root.pem',
+      '-CAkey',
+      'root.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      'signer.ext',
+      '-out',
+      'signer.pem',
+    ],
+    dir,
+  );
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-out', 'supplier.key'], dir);
   openssl(['ec', '-in', 'signer.key', '-pubout', '-out', 'signer.pub'], dir);
   openssl(['ec', '-in', 'supplier.key', '-pubout', '-out', 'supplier.pub'], dir);
-  writeFileSync(at('payload.bin'), Uint8Array.from({ length: 5000 }, (_, i) => (i * 13) & 0xff));
+  writeFileSync(
+    at('payload.bin'),
+    Uint8Array.from({ length: 5000 }, (_, i) => (i * 13) & 0xff),
+  );
   // A Supplier cell must be an SMKI Organisation Certificate (docs/PKI.md "Cells"), which
   // openssl's -subj cannot write (x500UniqueIdentifier is a BIT STRING): the test PKI's
   // Organisation CA certifies the openssl-made supplier key.
@@ -54,18 +102,60 @@ describe('openssl interop', () => {
       ext.authorityKeyId(pki.orgCa.keyId),
     ],
   });
-  saveTrustStoreFile(at('store.cbor'), createTrustStore(readCertificateFile(at('root.pem'))[0], { supplier2: supplierCert }));
+  saveTrustStoreFile(
+    at('store.cbor'),
+    createTrustStore(readCertificateFile(at('root.pem'))[0], { supplier2: supplierCert }),
+  );
 
-  const signArgs = ['sign', '--payload', at('payload.bin'), '--out', at('image.ota'), '--manufacturer-key', at('signer.key'), '--chain', at('signer.pem'),
-    '--supplier-key', at('supplier.key'), '--manufacturer-code', '0x1234', '--image-type', '0x0042', '--file-version', '0x01000002', '--hw-min', '1', '--hw-max', '3'];
+  const signArgs = [
+    'sign',
+    '--payload',
+    at('payload.bin'),
+    '--out',
+    at('image.ota'),
+    '--manufacturer-key',
+    at('signer.key'),
+    '--chain',
+    at('signer.pem'),
+    '--supplier-key',
+    at('supplier.key'),
+    '--manufacturer-code',
+    '0x1234',
+    '--image-type',
+    '0x0042',
+    '--file-version',
+    '0x01000002',
+    '--hw-min',
+    '1',
+    '--hw-max',
+    '3',
+  ];
 
   it('an image signed from openssl-made PEM keys and certificates verifies with the device verifier', async () => {
     expect((await cli(signArgs)).code).toBe(0);
-    const r = await cli(['verify', at('image.ota'), '--trust', at('store.cbor'), '--current-version', '0x01000001', '--hardware-version', '2', '--json']);
+    const r = await cli([
+      'verify',
+      at('image.ota'),
+      '--trust',
+      at('store.cbor'),
+      '--current-version',
+      '0x01000001',
+      '--hardware-version',
+      '2',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.out) as { accepted: boolean; supplierCell: string; payloadLength: number };
     expect(v).toMatchObject({ accepted: true, supplierCell: 'supplier2', payloadLength: 5000 });
-    const old = await cli(['verify', at('image.ota'), '--trust', at('store.cbor'), '--current-version', '0x01000002', '--json']);
+    const old = await cli([
+      'verify',
+      at('image.ota'),
+      '--trust',
+      at('store.cbor'),
+      '--current-version',
+      '0x01000002',
+      '--json',
+    ]);
     expect(old.code).toBe(1);
     expect(JSON.parse(old.out)).toMatchObject({ accepted: false, code: 'IMG_DOWNGRADE' });
   });
@@ -85,7 +175,10 @@ describe('openssl interop', () => {
     writeFileSync(at('mi.sig'), rawToDer(file.subarray(file.length - 64)));
     expect(Array.from(file.subarray(file.length - 66, file.length - 64))).toEqual([0x00, 0x40]);
 
-    const m = opensslStatus(['dgst', '-sha256', '-verify', 'signer.pub', '-signature', 'manifest.sig', 'manifest.bin'], dir);
+    const m = opensslStatus(
+      ['dgst', '-sha256', '-verify', 'signer.pub', '-signature', 'manifest.sig', 'manifest.bin'],
+      dir,
+    );
     expect(m).toEqual({ status: 0, out: 'Verified OK\n' });
     const s = opensslStatus(['dgst', '-sha256', '-verify', 'supplier.pub', '-signature', 'mi.sig', 'mi.bin'], dir);
     expect(s).toEqual({ status: 0, out: 'Verified OK\n' });
@@ -93,7 +186,9 @@ describe('openssl interop', () => {
     const tampered = new Uint8Array(readFileSync(at('mi.bin')));
     tampered[100] ^= 1;
     writeFileSync(at('mi-bad.bin'), tampered);
-    expect(opensslStatus(['dgst', '-sha256', '-verify', 'supplier.pub', '-signature', 'mi.sig', 'mi-bad.bin'], dir).status).not.toBe(0);
+    expect(
+      opensslStatus(['dgst', '-sha256', '-verify', 'supplier.pub', '-signature', 'mi.sig', 'mi-bad.bin'], dir).status,
+    ).not.toBe(0);
   });
 
   it('signatures made by openssl over the covered bytes are accepted in place of the tool’s', async () => {
@@ -105,7 +200,15 @@ describe('openssl interop', () => {
     const resigned = file.slice();
     resigned.set(raw, file.length - 64);
     writeFileSync(at('resigned.ota'), resigned);
-    const r = await cli(['verify', at('resigned.ota'), '--trust', at('store.cbor'), '--hardware-version', '1', '--json']);
+    const r = await cli([
+      'verify',
+      at('resigned.ota'),
+      '--trust',
+      at('store.cbor'),
+      '--hardware-version',
+      '1',
+      '--json',
+    ]);
     expect(JSON.parse(r.out)).toMatchObject({ accepted: true, supplierCell: 'supplier2' });
     expect(r.code).toBe(0);
   });

@@ -23,14 +23,19 @@ const signature = signDigestRaw(key.privateKey, digest);
 const cryptoOf = (p256: P256Verifier): PkiCrypto => ({ sha256: nobleSha256, p256 });
 
 describe('rawSignatureVerifies', () => {
-  for (const [name, port] of [['noble', nobleP256], ['checked over a bare engine', checkedP256Verifier(nobleP256Engine)]] as const) {
+  for (const [name, port] of [
+    ['noble', nobleP256],
+    ['checked over a bare engine', checkedP256Verifier(nobleP256Engine)],
+  ] as const) {
     it(`${name}: a raw r‖s signature verifies; another digest, key or signature does not`, () => {
       expect(signature.length).toBe(64);
       expect(rawSignatureVerifies(cryptoOf(port), digest, signature, key.publicKey)).toBe(true);
       const other = digest.slice();
       other[0] ^= 1;
       expect(rawSignatureVerifies(cryptoOf(port), other, signature, key.publicKey)).toBe(false);
-      expect(rawSignatureVerifies(cryptoOf(port), digest, signature, deriveKey('raw-signature test', 'other').publicKey)).toBe(false);
+      expect(
+        rawSignatureVerifies(cryptoOf(port), digest, signature, deriveKey('raw-signature test', 'other').publicKey),
+      ).toBe(false);
       const bad = signature.slice();
       bad[63] ^= 1;
       expect(rawSignatureVerifies(cryptoOf(port), digest, bad, key.publicKey)).toBe(false);

@@ -45,7 +45,11 @@ function resignedManifest(change: (m: CborMap) => void): Uint8Array {
     { tag: Tag.payload, data: spec().payload },
   ];
   const mi = concatBytes(...els.map(encodeElement));
-  return assembleOtaFile(headerFieldsOf(spec()), els, encodeTrailer(signDigestRaw(pki.supplier1.privateKey, sha256(mi))));
+  return assembleOtaFile(
+    headerFieldsOf(spec()),
+    els,
+    encodeTrailer(signDigestRaw(pki.supplier1.privateKey, sha256(mi))),
+  );
 }
 
 describe('RFC 9124 threats', () => {
@@ -100,11 +104,14 @@ describe('RFC 9124 threats', () => {
 
   it('NET.REDIRECT: whoever serves the file, only the manufacturer chain and a Supplier cell make it acceptable', () => {
     const rogue = createTestPki({ seed: 'rogue server' });
-    const own = signed({}, {
-      manufacturer: (d) => signDigestRaw(rogue.manufacturerSigner.privateKey, d),
-      chain: [rogue.manufacturerSigner.der],
-      supplier: (d) => signDigestRaw(rogue.supplier1.privateKey, d),
-    });
+    const own = signed(
+      {},
+      {
+        manufacturer: (d) => signDigestRaw(rogue.manufacturerSigner.privateKey, d),
+        chain: [rogue.manufacturerSigner.der],
+        supplier: (d) => signDigestRaw(rogue.supplier1.privateKey, d),
+      },
+    );
     expect(writesOf(own.file)).toEqual({ code: 'IMG_CHAIN', writes: [] });
   });
 
@@ -139,7 +146,10 @@ describe('RFC 9124 threats', () => {
   it('IMG.NON_AUTH: images without a manifest signature are refused (IMG_UNSIGNED), and so are ones signed outside the chain', () => {
     const unsigned = assembleOtaFile(headerFieldsOf(spec()), [{ tag: Tag.payload, data: spec().payload }]);
     expect(writesOf(unsigned)).toEqual({ code: 'IMG_UNSIGNED', writes: [] });
-    const zigbeeSigned = assembleOtaFile(headerFieldsOf(spec()), [{ tag: 0x0001, data: new Uint8Array(50) }, { tag: Tag.payload, data: spec().payload }]);
+    const zigbeeSigned = assembleOtaFile(headerFieldsOf(spec()), [
+      { tag: 0x0001, data: new Uint8Array(50) },
+      { tag: Tag.payload, data: spec().payload },
+    ]);
     expect(writesOf(zigbeeSigned).code).toBe('IMG_UNSIGNED');
     const selfSigned = signed({}, { manufacturer: (d) => signDigestRaw(testPki().manufacturerRoot.privateKey, d) });
     expect(writesOf(selfSigned.file)).toEqual({ code: 'IMG_MANIFEST_SIGNATURE', writes: [] });
@@ -150,7 +160,7 @@ describe('RFC 9124 threats', () => {
     expect(writesOf(delta)).toEqual({ code: 'IMG_MANIFEST_CRITICAL', writes: [] });
   });
 
-  it('UPD.UNAPPROVED: without a supplier\'s authorisation (no trailer, or one by a non-Supplier key) nothing is installed', () => {
+  it("UPD.UNAPPROVED: without a supplier's authorisation (no trailer, or one by a non-Supplier key) nothing is installed", () => {
     const none = writesOf(signed({}, { supplier: undefined }).file);
     expect(none).toEqual({ code: 'IMG_SUPPLIER_SIGNATURE_MISSING', writes: [] });
     const byManufacturer = signed({}, { supplier: (d) => signDigestRaw(testPki().manufacturerSigner.privateKey, d) });
@@ -173,7 +183,7 @@ describe('RFC 9124 threats', () => {
     const img = signed();
     expect(codeOf(concatBytes(img.file, Uint8Array.of(0)), options())).toBe('IMG_TRAILING_BYTES');
     const counted = concatBytes(img.file, new Uint8Array(10));
-    counted.set([(counted.length) & 0xff, (counted.length >> 8) & 0xff, (counted.length >> 16) & 0xff, 0], 52);
+    counted.set([counted.length & 0xff, (counted.length >> 8) & 0xff, (counted.length >> 16) & 0xff, 0], 52);
     expect(codeOf(counted, options())).toBe('IMG_LAYOUT');
     const extraElement = assembleOtaFile(headerFieldsOf(spec()), [
       { tag: Tag.manifest, data: img.manifest },
@@ -202,16 +212,20 @@ describe('RFC 9124 threats', () => {
     m.set(4, 0x00090000);
     const manifest = encodeCbor(m);
     const header = { ...headerFieldsOf(spec()), fileVersion: 0x00090000 };
-    const forged = assembleOtaFile(header, [
-      { tag: Tag.manifest, data: manifest },
-      { tag: Tag.manufacturerSignature, data: img.manifestSignature },
-      { tag: Tag.certificateChain, data: encodeChain([testPki().manufacturerSigner.der]) },
-      { tag: Tag.payload, data: spec().payload },
-    ], img.file.subarray(img.file.length - 66));
+    const forged = assembleOtaFile(
+      header,
+      [
+        { tag: Tag.manifest, data: manifest },
+        { tag: Tag.manufacturerSignature, data: img.manifestSignature },
+        { tag: Tag.certificateChain, data: encodeChain([testPki().manufacturerSigner.der]) },
+        { tag: Tag.payload, data: spec().payload },
+      ],
+      img.file.subarray(img.file.length - 66),
+    );
     expect(writesOf(forged)).toEqual({ code: 'IMG_MANIFEST_SIGNATURE', writes: [] });
   });
 
-  it('MFST.TOCTOU: changing the caller\'s buffers after a push does not change what was verified', () => {
+  it("MFST.TOCTOU: changing the caller's buffers after a push does not change what was verified", () => {
     const img = signed();
     const buffer = img.file.slice();
     const s = new ImageSession(options());

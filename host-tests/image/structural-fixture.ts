@@ -8,7 +8,13 @@ import { Tag } from '../../device/image/image-format.js';
 import { encodeManifest } from '../../device/image/manifest.js';
 import { assembleOtaFile, encodeTrailer, type Element } from '../../tools/image/ota-writer.js';
 
-export const IDS = { manufacturerCode: 0x1234, imageType: 0x0042, fileVersion: 0x00020000, minHardwareVersion: 1, maxHardwareVersion: 4 };
+export const IDS = {
+  manufacturerCode: 0x1234,
+  imageType: 0x0042,
+  fileVersion: 0x00020000,
+  minHardwareVersion: 1,
+  maxHardwareVersion: 4,
+};
 
 export function pattern(n: number, seed = 1): Uint8Array {
   return new Uint8Array(n).map((_, i) => (i * 31 + seed * 7 + (i >> 8)) & 0xff);
@@ -24,6 +30,10 @@ export function structuralElements(payload: Uint8Array): Element[] {
   ];
 }
 
-export function structuralFile(payload: Uint8Array, trailer = true, elements = structuralElements(payload)): Uint8Array {
+export function structuralFile(
+  payload: Uint8Array,
+  trailer = true,
+  elements = structuralElements(payload),
+): Uint8Array {
   return assembleOtaFile(IDS, elements, trailer ? encodeTrailer(pattern(64, 5)) : undefined);
 }

@@ -49,11 +49,21 @@ describe('checkSupplierSignature', () => {
     expect(checkSupplierSignature(hash, by(pki.supplier2.privateKey), half, crypto, devicePki)).toBe('supplier2');
     const e = refusal(() => checkSupplierSignature(hash, by(pki.supplier1.privateKey), half, crypto, devicePki));
     expect(e.code).toBe('IMG_SUPPLIER_SIGNATURE');
-    expect(e.message).toMatch(/^IMG_SUPPLIER_SIGNATURE: supplier signature verifies against no Supplier anchor cell \(and a cell was refused: PKI_[A-Z_]+: .+\)$/);
+    expect(e.message).toMatch(
+      /^IMG_SUPPLIER_SIGNATURE: supplier signature verifies against no Supplier anchor cell \(and a cell was refused: PKI_[A-Z_]+: .+\)$/,
+    );
   });
 
   it('every filled cell refused is IMG_SUPPLIER_CELL with the first refusal’s PKI code', () => {
-    const e = refusal(() => checkSupplierSignature(hash, by(pki.supplier1.privateKey), trust({ supplier1: wrongRole, supplier2: wrongRole }), crypto, devicePki));
+    const e = refusal(() =>
+      checkSupplierSignature(
+        hash,
+        by(pki.supplier1.privateKey),
+        trust({ supplier1: wrongRole, supplier2: wrongRole }),
+        crypto,
+        devicePki,
+      ),
+    );
     expect(e.code).toBe('IMG_SUPPLIER_CELL');
     expect(e.message).toMatch(/^IMG_SUPPLIER_CELL: no Supplier cell may authorise an image \(PKI_[A-Z_]+: .+\)$/);
   });
@@ -71,7 +81,9 @@ describe('checkSupplierSignature', () => {
   });
 
   it('no supplier cell filled is IMG_NO_SUPPLIER_ANCHOR', () => {
-    const e = refusal(() => checkSupplierSignature(hash, by(pki.supplier1.privateKey), trust({ root: pki.smkiRoot.der }), crypto, devicePki));
+    const e = refusal(() =>
+      checkSupplierSignature(hash, by(pki.supplier1.privateKey), trust({ root: pki.smkiRoot.der }), crypto, devicePki),
+    );
     expect(e.code).toBe('IMG_NO_SUPPLIER_ANCHOR');
     expect(e.message).toBe('IMG_NO_SUPPLIER_ANCHOR: no Supplier anchor cell holds a certificate');
   });

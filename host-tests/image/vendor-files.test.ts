@@ -12,9 +12,36 @@ import { otaImagesDir } from '../vectors/vectors.js';
 const DIR = otaImagesDir;
 
 const FILES = [
-  { name: 'sonoff-zbminir2-1.0.8.ota', size: 277_180, manufacturer: 0x1286, imageType: 0x0008, version: 0x00001008, headerLength: 56, hw: undefined, firstTag: 0x0000 },
-  { name: 'innr-1166-022d.ota', size: 262_013, manufacturer: 0x1166, imageType: 0x022d, version: 0x24031511, headerLength: 60, hw: [0, 257], firstTag: 0x0000 },
-  { name: 'ubisys-10f2-7b3a.ota', size: 123_902, manufacturer: 0x10f2, imageType: 0x7b3a, version: 0x02500447, headerLength: 60, hw: [0, 5], firstTag: 0xf7bd },
+  {
+    name: 'sonoff-zbminir2-1.0.8.ota',
+    size: 277_180,
+    manufacturer: 0x1286,
+    imageType: 0x0008,
+    version: 0x00001008,
+    headerLength: 56,
+    hw: undefined,
+    firstTag: 0x0000,
+  },
+  {
+    name: 'innr-1166-022d.ota',
+    size: 262_013,
+    manufacturer: 0x1166,
+    imageType: 0x022d,
+    version: 0x24031511,
+    headerLength: 60,
+    hw: [0, 257],
+    firstTag: 0x0000,
+  },
+  {
+    name: 'ubisys-10f2-7b3a.ota',
+    size: 123_902,
+    manufacturer: 0x10f2,
+    imageType: 0x7b3a,
+    version: 0x02500447,
+    headerLength: 60,
+    hw: [0, 5],
+    firstTag: 0xf7bd,
+  },
 ];
 
 describe('real vendor OTA files', () => {
@@ -28,7 +55,9 @@ describe('real vendor OTA files', () => {
       expect(h.fileVersion).toBe(f.version);
       expect(h.headerLength).toBe(f.headerLength);
       expect(h.totalImageSize).toBe(f.size);
-      expect(h.minHardwareVersion === undefined ? undefined : [h.minHardwareVersion, h.maxHardwareVersion]).toEqual(f.hw);
+      expect(h.minHardwareVersion === undefined ? undefined : [h.minHardwareVersion, h.maxHardwareVersion]).toEqual(
+        f.hw,
+      );
       expect(readU16(file, f.headerLength)).toBe(f.firstTag);
       if (f.name.startsWith('ubisys')) expect(readU32(file, f.headerLength + 2)).toBe(160);
 

@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { verifyImage } from '../../device/image/image-session.js';
-import { checkCell, createTrustStore, replaceCell, SmkiRole, verifyChain, type TrustStore } from '../../device/pki/index.js';
+import {
+  checkCell,
+  createTrustStore,
+  replaceCell,
+  SmkiRole,
+  verifyChain,
+  type TrustStore,
+} from '../../device/pki/index.js';
 import { ext, smkiName } from '../../tools/pki/cert-builder.js';
 import { signDigestRaw } from '../../tools/pki/index.js';
 import { SMKI_TEST_POLICY } from '../../tools/pki/test-pki.js';
@@ -18,15 +25,29 @@ const AFTER_EXPIRY = { unixSeconds: Date.UTC(2031, 0, 1) / 1000, trusted: true }
 const BEFORE_EXPIRY = { unixSeconds: Date.UTC(2029, 0, 1) / 1000, trusted: true };
 
 /** A certificate for a Supplier cell issued by the test PKI's Organisation CA, one thing changed. */
-function supplierCell(label: string, change: Change & { role?: number; usage?: ('digitalSignature' | 'keyAgreement')[] } = {}): Issued {
+function supplierCell(
+  label: string,
+  change: Change & { role?: number; usage?: ('digitalSignature' | 'keyAgreement')[] } = {},
+): Issued {
   const pki = testPki();
-  const ca: Issued = { der: pki.orgCa.der, name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }), key: pki.orgCa, keyId: pki.orgCa.keyId };
-  return issue(label, smkiName(change.role ?? SmkiRole.supplier, { entityId: ENTITY, cn: label }), ca, (kid, akid) => [
-    ext.keyUsage(change.usage ?? ['digitalSignature']),
-    ext.policies([SMKI_TEST_POLICY]),
-    ext.subjectKeyId(kid),
-    ext.authorityKeyId(akid),
-  ], change);
+  const ca: Issued = {
+    der: pki.orgCa.der,
+    name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
+    key: pki.orgCa,
+    keyId: pki.orgCa.keyId,
+  };
+  return issue(
+    label,
+    smkiName(change.role ?? SmkiRole.supplier, { entityId: ENTITY, cn: label }),
+    ca,
+    (kid, akid) => [
+      ext.keyUsage(change.usage ?? ['digitalSignature']),
+      ext.policies([SMKI_TEST_POLICY]),
+      ext.subjectKeyId(kid),
+      ext.authorityKeyId(akid),
+    ],
+    change,
+  );
 }
 
 const good = supplierCell('cell-good');
@@ -38,7 +59,12 @@ function refusalOf(fn: () => unknown): { code: string; message: string } {
   try {
     fn();
   } catch (e) {
-    return { code: codeOf(() => { throw e; }), message: (e as Error).message };
+    return {
+      code: codeOf(() => {
+        throw e;
+      }),
+      message: (e as Error).message,
+    };
   }
   throw new Error('expected a refusal');
 }
@@ -81,13 +107,17 @@ describe('Supplier cells', () => {
       expect(refusal.message).toContain('cell supplier1');
       // Beside a good cell, the image is refused as not signed by a usable cell.
       const split: TrustStore = { ...storeWith(cert), cells: { supplier1: cert.der, supplier2: good.der } };
-      expect(codeOf(() => verifyImage(imageSignedBy(cert), options({ trust: split, now })))).toBe('IMG_SUPPLIER_SIGNATURE');
+      expect(codeOf(() => verifyImage(imageSignedBy(cert), options({ trust: split, now })))).toBe(
+        'IMG_SUPPLIER_SIGNATURE',
+      );
     });
   }
 
   it('an expired cell is not refused without a trusted time (validity cannot be checked, and the result says so)', () => {
     const untrusted = { unixSeconds: AFTER_EXPIRY.unixSeconds, trusted: false };
-    expect(createTrustStore(manufacturer, { supplier1: expiring.der }, untrusted).cells.supplier1).toEqual(expiring.der);
+    expect(createTrustStore(manufacturer, { supplier1: expiring.der }, untrusted).cells.supplier1).toEqual(
+      expiring.der,
+    );
     const v = verifyImage(imageSignedBy(expiring), options({ trust: storeWith(expiring), now: untrusted }));
     expect(v.supplierCell).toBe('supplier1');
     expect(v.timeChecked).toBe(false);
@@ -110,7 +140,9 @@ describe('Root cell and manufacturer anchor', () => {
 
   it('the Root cell must be an SMKI Root; a Supplier certificate there is refused', () => {
     expect(checkCell('root', pki.smkiRoot.der).subject.der.length).toBeGreaterThan(0);
-    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { root: pki.supplier1.der }))).toBe('PKI_PROFILE_SMKI_KEY_USAGE');
+    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { root: pki.supplier1.der }))).toBe(
+      'PKI_PROFILE_SMKI_KEY_USAGE',
+    );
   });
 
   it('the manufacturer anchor must be a CA with keyCertSign', () => {
@@ -127,7 +159,9 @@ describe('Root cell and manufacturer anchor', () => {
       ext.nameConstraints('example.com'),
     ]);
     expect(codeOf(() => checkCell('root', constrained.der))).toBe('PKI_NAME_CONSTRAINTS_UNSUPPORTED');
-    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { root: constrained.der }))).toBe('PKI_NAME_CONSTRAINTS_UNSUPPORTED');
+    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { root: constrained.der }))).toBe(
+      'PKI_NAME_CONSTRAINTS_UNSUPPORTED',
+    );
     // A chain issued under the constrained root: refused at the anchor, not treated as unconstrained.
     const leaf = issue('nc-leaf', smkiName(SmkiRole.supplier, { entityId: ENTITY }), constrained, (kid, akid) => [
       ext.keyUsage(['digitalSignature']),
@@ -135,7 +169,9 @@ describe('Root cell and manufacturer anchor', () => {
       ext.subjectKeyId(kid),
       ext.authorityKeyId(akid),
     ]);
-    expect(codeOf(() => verifyChain([leaf.der], [constrained.der], { profile: 'smki', crypto }))).toBe('PKI_NAME_CONSTRAINTS_UNSUPPORTED');
+    expect(codeOf(() => verifyChain([leaf.der], [constrained.der], { profile: 'smki', crypto }))).toBe(
+      'PKI_NAME_CONSTRAINTS_UNSUPPORTED',
+    );
   });
 
   it('an unparseable anchor that is not used is ignored', () => {

@@ -11,7 +11,8 @@ export function codeOf(fn: () => unknown): string {
     fn();
   } catch (e) {
     const code = (e as { code?: unknown; name?: string }).code;
-    if ((e as { name?: string }).name !== 'OtaError' || typeof code !== 'string') throw new Error(`untyped throw: ${String(e)}`);
+    if ((e as { name?: string }).name !== 'OtaError' || typeof code !== 'string')
+      throw new Error(`untyped throw: ${String(e)}`);
     return code;
   }
   throw new Error('expected a throw, got a result');

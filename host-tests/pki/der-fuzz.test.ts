@@ -39,7 +39,11 @@ function mutate(rng: Rng, der: Uint8Array, map: ReturnType<typeof tlvs>): Uint8A
       b[t.valueStart - 1] = (b[t.valueStart - 1] + rng.int(1, 4) * (rng.chance(0.5) ? 1 : -1)) & 0xff;
       return b;
     case 1: // short length re-encoded in a long, non-minimal form
-      return concatBytes(der.subarray(0, t.start + 1), Uint8Array.of(0x81, t.end - t.valueStart), der.subarray(t.valueStart));
+      return concatBytes(
+        der.subarray(0, t.start + 1),
+        Uint8Array.of(0x81, t.end - t.valueStart),
+        der.subarray(t.valueStart),
+      );
     case 2: // another tag
       b[t.start] = rng.chance(0.5) ? rng.int(0, 256) : b[t.start] ^ 0x20;
       return b;
@@ -53,7 +57,11 @@ function mutate(rng: Rng, der: Uint8Array, map: ReturnType<typeof tlvs>): Uint8A
       b[t.start + 1] = 0x80;
       return b;
     case 7: // random bytes inserted into the value
-      return concatBytes(der.subarray(0, t.valueStart), Uint8Array.from({ length: rng.int(1, 4) }, () => rng.int(0, 256)), der.subarray(t.valueStart));
+      return concatBytes(
+        der.subarray(0, t.valueStart),
+        Uint8Array.from({ length: rng.int(1, 4) }, () => rng.int(0, 256)),
+        der.subarray(t.valueStart),
+      );
     default: // one bit flipped inside the TLV
       b[rng.int(t.start, t.end)] ^= 1 << rng.int(0, 8);
       return b;
@@ -76,7 +84,8 @@ describe('structure-aware fuzzing of device/pki', () => {
         parsed++;
       } catch (e) {
         const code = (e as { code?: unknown }).code;
-        if ((e as Error).name !== 'OtaError' || typeof code !== 'string' || !code.startsWith('PKI_')) throw new Error(`untyped failure on input ${i}: ${String(e)}`);
+        if ((e as Error).name !== 'OtaError' || typeof code !== 'string' || !code.startsWith('PKI_'))
+          throw new Error(`untyped failure on input ${i}: ${String(e)}`);
         codes.set(code, (codes.get(code) ?? 0) + 1);
         continue;
       }

@@ -13,7 +13,9 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
 describe('device/pki sources', () => {
   it('exist', () => {
-    expect(files).toEqual(expect.arrayContaining(['der.ts', 'x509.ts', 'path.ts', 'smki.ts', 'trust-store.ts', 'signer.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['der.ts', 'x509.ts', 'path.ts', 'smki.ts', 'trust-store.ts', 'signer.ts']),
+    );
   });
 
   for (const f of files) {
@@ -25,7 +27,9 @@ describe('device/pki sources', () => {
         expect(path.resolve(dir, i).startsWith(path.join(repoRoot, 'device'))).toBe(true);
       }
       const code = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-      expect(code).not.toMatch(/\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|globalThis|crypto\.subtle)\b/);
+      expect(code).not.toMatch(
+        /\b(Buffer|process|require|TextEncoder|TextDecoder|eval|Function\s*\(|globalThis|crypto\.subtle)\b/,
+      );
     });
   }
 });

@@ -4,7 +4,14 @@
  */
 import { Oid } from '../../device/pki/oids.js';
 import { SmkiRole } from '../../device/pki/smki.js';
-import { encodeName, ext, issueCertificate, smkiKeyId, smkiName, type ExtensionSpec } from '../../tools/pki/cert-builder.js';
+import {
+  encodeName,
+  ext,
+  issueCertificate,
+  smkiKeyId,
+  smkiName,
+  type ExtensionSpec,
+} from '../../tools/pki/cert-builder.js';
 import type { P256KeyPair } from '../../tools/pki/keys.js';
 import { deriveKey, SMKI_TEST_POLICY, SUPPLIER1_ENTITY_ID } from '../../tools/pki/test-pki.js';
 
@@ -37,7 +44,13 @@ export interface Change {
 
 let serial = 1;
 
-export function issue(label: string, subject: Uint8Array, issuer: Issued | undefined, defaults: (keyId: Uint8Array, issuerKeyId: Uint8Array) => ExtensionSpec[], change: Change = {}): Issued {
+export function issue(
+  label: string,
+  subject: Uint8Array,
+  issuer: Issued | undefined,
+  defaults: (keyId: Uint8Array, issuerKeyId: Uint8Array) => ExtensionSpec[],
+  change: Change = {},
+): Issued {
   const key = deriveKey('profile tests', label);
   const keyId = smkiKeyId(key.publicKey);
   const name = change.subject ?? subject;
@@ -66,36 +79,60 @@ export interface ChainUnderTest {
 
 /** SMKI Root → Organisation CA (OU=07) → Supplier signer (OU=02), with changes per certificate. */
 export function smkiChain(changes: { root?: Change; ca?: Change; leaf?: Change } = {}): ChainUnderTest {
-  const root = issue('root', smkiName(SmkiRole.root, { cn: 'Root' }), undefined, (kid) => [
-    ext.basicConstraints(true),
-    ext.keyUsage(['keyCertSign', 'cRLSign']),
-    ext.policies([SMKI_TEST_POLICY]),
-    ext.subjectKeyId(kid),
-  ], changes.root);
-  const ca = issue('ca', smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }), root, (kid, ikid) => [
-    ext.basicConstraints(true, 0),
-    ext.keyUsage(['keyCertSign', 'cRLSign']),
-    ext.policies([SMKI_TEST_POLICY]),
-    ext.subjectKeyId(kid),
-    ext.authorityKeyId(ikid),
-  ], changes.ca);
-  const leaf = issue('leaf', smkiName(SmkiRole.supplier, { entityId: SUPPLIER1_ENTITY_ID, cn: 'Supplier' }), ca, (kid, ikid) => [
-    ext.keyUsage(['digitalSignature']),
-    ext.policies([SMKI_TEST_POLICY]),
-    ext.subjectKeyId(kid),
-    ext.authorityKeyId(ikid),
-  ], changes.leaf);
+  const root = issue(
+    'root',
+    smkiName(SmkiRole.root, { cn: 'Root' }),
+    undefined,
+    (kid) => [
+      ext.basicConstraints(true),
+      ext.keyUsage(['keyCertSign', 'cRLSign']),
+      ext.policies([SMKI_TEST_POLICY]),
+      ext.subjectKeyId(kid),
+    ],
+    changes.root,
+  );
+  const ca = issue(
+    'ca',
+    smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
+    root,
+    (kid, ikid) => [
+      ext.basicConstraints(true, 0),
+      ext.keyUsage(['keyCertSign', 'cRLSign']),
+      ext.policies([SMKI_TEST_POLICY]),
+      ext.subjectKeyId(kid),
+      ext.authorityKeyId(ikid),
+    ],
+    changes.ca,
+  );
+  const leaf = issue(
+    'leaf',
+    smkiName(SmkiRole.supplier, { entityId: SUPPLIER1_ENTITY_ID, cn: 'Supplier' }),
+    ca,
+    (kid, ikid) => [
+      ext.keyUsage(['digitalSignature']),
+      ext.policies([SMKI_TEST_POLICY]),
+      ext.subjectKeyId(kid),
+      ext.authorityKeyId(ikid),
+    ],
+    changes.leaf,
+  );
   return { chain: [leaf.der, ca.der], anchors: [root.der] };
 }
 
-const org = (cn: string) => encodeName([{ oid: Oid.organizationName, value: 'profile tests' }, { oid: Oid.commonName, value: cn }]);
+const org = (cn: string) =>
+  encodeName([
+    { oid: Oid.organizationName, value: 'profile tests' },
+    { oid: Oid.commonName, value: cn },
+  ]);
 
-export const caDefaults = (pathLen?: number) => (kid: Uint8Array, ikid: Uint8Array): ExtensionSpec[] => [
-  ext.basicConstraints(true, pathLen),
-  ext.keyUsage(['keyCertSign', 'cRLSign']),
-  ext.subjectKeyId(kid),
-  ext.authorityKeyId(ikid),
-];
+export const caDefaults =
+  (pathLen?: number) =>
+  (kid: Uint8Array, ikid: Uint8Array): ExtensionSpec[] => [
+    ext.basicConstraints(true, pathLen),
+    ext.keyUsage(['keyCertSign', 'cRLSign']),
+    ext.subjectKeyId(kid),
+    ext.authorityKeyId(ikid),
+  ];
 
 export const signerDefaults = (kid: Uint8Array, ikid: Uint8Array): ExtensionSpec[] => [
   ext.keyUsage(['digitalSignature']),
@@ -107,8 +144,16 @@ export const signerDefaults = (kid: Uint8Array, ikid: Uint8Array): ExtensionSpec
  * Root → `cas.length` intermediates → signer, RFC 5280 style. `cas[i]` is the change for
  * intermediate i counted from the root (pathLen in its default basicConstraints too).
  */
-export function rfcChain(options: { root?: Change; cas?: { pathLen?: number; change?: Change }[]; leaf?: Change } = {}): ChainUnderTest {
-  const root = issue('m-root', org('Root'), undefined, (kid) => [ext.basicConstraints(true), ext.keyUsage(['keyCertSign', 'cRLSign']), ext.subjectKeyId(kid)], options.root);
+export function rfcChain(
+  options: { root?: Change; cas?: { pathLen?: number; change?: Change }[]; leaf?: Change } = {},
+): ChainUnderTest {
+  const root = issue(
+    'm-root',
+    org('Root'),
+    undefined,
+    (kid) => [ext.basicConstraints(true), ext.keyUsage(['keyCertSign', 'cRLSign']), ext.subjectKeyId(kid)],
+    options.root,
+  );
   let issuer = root;
   const cas: Issued[] = [];
   (options.cas ?? [{}]).forEach((c, i) => {

@@ -6,7 +6,15 @@
  * validation failure; never an accept).
  */
 import { describe, expect, it } from 'vitest';
-import { children, readBitString, readBoolean, readIntegerBytes, readOid, readRoot, readTime } from '../../device/pki/der.js';
+import {
+  children,
+  readBitString,
+  readBoolean,
+  readIntegerBytes,
+  readOid,
+  readRoot,
+  readTime,
+} from '../../device/pki/der.js';
 import { decodeTrustStore, encodeTrustStore, parseCertificate, verifyChain } from '../../device/pki/index.js';
 import { concatBytes, fromHex } from '../../device/util/bytes.js';
 import { encodeCbor } from '../../device/util/cbor.js';
@@ -58,7 +66,9 @@ describe('hostile DER certificates', () => {
 
   it('indefinite length → PKI_DER_INDEFINITE_LENGTH', () => {
     expect(codeOf(() => readRoot(fromHex('30800201010000')))).toBe('PKI_DER_INDEFINITE_LENGTH');
-    expect(codeOf(() => parseCertificate(concatBytes(Uint8Array.of(0x30, 0x80), leaf.subarray(4), Uint8Array.of(0, 0))))).toBe('PKI_DER_INDEFINITE_LENGTH');
+    expect(
+      codeOf(() => parseCertificate(concatBytes(Uint8Array.of(0x30, 0x80), leaf.subarray(4), Uint8Array.of(0, 0)))),
+    ).toBe('PKI_DER_INDEFINITE_LENGTH');
   });
 
   it('deep nesting inside a certificate-shaped input → PKI_DER_TOO_DEEP (recursion stops at the bound)', () => {
@@ -70,7 +80,11 @@ describe('hostile DER certificates', () => {
 
   it('trailing bytes after the certificate → PKI_DER_TRAILING_BYTES', () => {
     expect(codeOf(() => parseCertificate(concatBytes(leaf, Uint8Array.of(0))))).toBe('PKI_DER_TRAILING_BYTES');
-    expect(codeOf(() => verifyChain([concatBytes(leaf, Uint8Array.of(0)), pki.orgCa.der], anchors, { profile: 'smki', crypto }))).toBe('PKI_DER_TRAILING_BYTES');
+    expect(
+      codeOf(() =>
+        verifyChain([concatBytes(leaf, Uint8Array.of(0)), pki.orgCa.der], anchors, { profile: 'smki', crypto }),
+      ),
+    ).toBe('PKI_DER_TRAILING_BYTES');
   });
 
   it('high tag numbers and empty input → typed', () => {
@@ -89,11 +103,14 @@ describe('hostile DER certificates', () => {
     const ordered = rfcChain({ leaf: { subject: seq(set(cn, c)) } });
     expect(verifyChain(ordered.chain, ordered.anchors, { profile: 'rfc5280', crypto }).anchorIndex).toBe(0);
     const unordered = rfcChain({ leaf: { subject: seq(set(c, cn)) } });
-    expect(codeOf(() => verifyChain(unordered.chain, unordered.anchors, { profile: 'rfc5280', crypto }))).toBe('PKI_DER_MALFORMED');
+    expect(codeOf(() => verifyChain(unordered.chain, unordered.anchors, { profile: 'rfc5280', crypto }))).toBe(
+      'PKI_DER_MALFORMED',
+    );
   });
 
   it('non-DER primitives → typed codes', () => {
-    const one = (hex: string) => children(readRoot(fromHex(`30${(hex.length / 2).toString(16).padStart(2, '0')}${hex}`)))[0];
+    const one = (hex: string) =>
+      children(readRoot(fromHex(`30${(hex.length / 2).toString(16).padStart(2, '0')}${hex}`)))[0];
     expect(codeOf(() => readIntegerBytes(one('0202007f'), 'i'))).toBe('PKI_DER_NON_MINIMAL');
     expect(codeOf(() => readIntegerBytes(one('0202ff80'), 'i'))).toBe('PKI_DER_NON_MINIMAL');
     expect(codeOf(() => readIntegerBytes(one('0200'), 'i'))).toBe('PKI_DER_MALFORMED');
@@ -102,12 +119,20 @@ describe('hostile DER certificates', () => {
     expect(codeOf(() => readOid(one('06022a86'), 'o'))).toBe('PKI_DER_TRUNCATED');
     expect(codeOf(() => readBitString(one('030201ff'), 'bs'))).toBe('PKI_DER_MALFORMED');
     expect(codeOf(() => readBitString(one('030108'), 'bs'))).toBe('PKI_DER_MALFORMED');
-    const time = (s: string, tag = 0x17) => codeOf(() => readTime(one(`${tag.toString(16)}${s.length.toString(16).padStart(2, '0')}${Buffer.from(s).toString('hex')}`), 't'));
+    const time = (s: string, tag = 0x17) =>
+      codeOf(() =>
+        readTime(
+          one(`${tag.toString(16)}${s.length.toString(16).padStart(2, '0')}${Buffer.from(s).toString('hex')}`),
+          't',
+        ),
+      );
     expect(time('250230000000Z')).toBe('PKI_DER_MALFORMED'); // 30 February
     expect(time('2501010000Z')).toBe('PKI_DER_MALFORMED'); // no seconds
     expect(time('250101000000+0100')).toBe('PKI_DER_MALFORMED'); // not Zulu
     expect(time('20250101000000.5Z', 0x18)).toBe('PKI_DER_MALFORMED'); // fraction
-    expect(readTime(one(`170d${Buffer.from('491231235959Z').toString('hex')}`), 't')).toBe(Date.UTC(2049, 11, 31, 23, 59, 59) / 1000);
+    expect(readTime(one(`170d${Buffer.from('491231235959Z').toString('hex')}`), 't')).toBe(
+      Date.UTC(2049, 11, 31, 23, 59, 59) / 1000,
+    );
     expect(readTime(one(`170d${Buffer.from('500101000000Z').toString('hex')}`), 't')).toBe(Date.UTC(1950, 0, 1) / 1000);
   });
 
@@ -130,18 +155,79 @@ describe('hostile DER certificates', () => {
 describe('hostile trust store encodings', () => {
   const good = encodeTrustStore(pki.trustStore);
   it('truncations, trailing bytes and non-canonical CBOR → typed codes', () => {
-    for (let n = 0; n < good.length; n += 7) expect(codeOf(() => decodeTrustStore(good.subarray(0, n)))).toMatch(/^(CBOR_|PKI_)/);
+    for (let n = 0; n < good.length; n += 7)
+      expect(codeOf(() => decodeTrustStore(good.subarray(0, n)))).toMatch(/^(CBOR_|PKI_)/);
     expect(codeOf(() => decodeTrustStore(concatBytes(good, Uint8Array.of(0))))).toBe('CBOR_TRAILING_BYTES');
   });
 
   it('a wrong version, an unknown key, an unknown cell, a bad certificate → PKI_TRUST_STORE_* codes', () => {
     const store = (entries: [number, unknown][]) => encodeCbor(new Map(entries) as never);
     const cells = new Map([[0, pki.smkiRoot.der]]);
-    expect(codeOf(() => decodeTrustStore(store([[0, 2], [1, pki.manufacturerRoot.der], [2, cells]])))).toBe('PKI_TRUST_STORE_VERSION');
-    expect(codeOf(() => decodeTrustStore(store([[0, 1], [1, pki.manufacturerRoot.der], [2, cells], [3, 0]])))).toBe('PKI_TRUST_STORE_MALFORMED');
-    expect(codeOf(() => decodeTrustStore(store([[0, 1], [1, pki.manufacturerRoot.der], [2, new Map([[4, pki.smkiRoot.der]])]])))).toBe('PKI_TRUST_STORE_UNKNOWN_CELL');
-    expect(codeOf(() => decodeTrustStore(store([[0, 1], [1, pki.manufacturerRoot.der.subarray(1)], [2, cells]])))).toBe('PKI_TRUST_STORE_BAD_CERTIFICATE');
-    expect(codeOf(() => decodeTrustStore(store([[0, 1], [1, 'text'], [2, cells]])))).toBe('PKI_TRUST_STORE_MALFORMED');
-    expect(codeOf(() => decodeTrustStore(store([[0, 1], [1, pki.manufacturerRoot.der]])))).toBe('PKI_TRUST_STORE_MALFORMED');
+    expect(
+      codeOf(() =>
+        decodeTrustStore(
+          store([
+            [0, 2],
+            [1, pki.manufacturerRoot.der],
+            [2, cells],
+          ]),
+        ),
+      ),
+    ).toBe('PKI_TRUST_STORE_VERSION');
+    expect(
+      codeOf(() =>
+        decodeTrustStore(
+          store([
+            [0, 1],
+            [1, pki.manufacturerRoot.der],
+            [2, cells],
+            [3, 0],
+          ]),
+        ),
+      ),
+    ).toBe('PKI_TRUST_STORE_MALFORMED');
+    expect(
+      codeOf(() =>
+        decodeTrustStore(
+          store([
+            [0, 1],
+            [1, pki.manufacturerRoot.der],
+            [2, new Map([[4, pki.smkiRoot.der]])],
+          ]),
+        ),
+      ),
+    ).toBe('PKI_TRUST_STORE_UNKNOWN_CELL');
+    expect(
+      codeOf(() =>
+        decodeTrustStore(
+          store([
+            [0, 1],
+            [1, pki.manufacturerRoot.der.subarray(1)],
+            [2, cells],
+          ]),
+        ),
+      ),
+    ).toBe('PKI_TRUST_STORE_BAD_CERTIFICATE');
+    expect(
+      codeOf(() =>
+        decodeTrustStore(
+          store([
+            [0, 1],
+            [1, 'text'],
+            [2, cells],
+          ]),
+        ),
+      ),
+    ).toBe('PKI_TRUST_STORE_MALFORMED');
+    expect(
+      codeOf(() =>
+        decodeTrustStore(
+          store([
+            [0, 1],
+            [1, pki.manufacturerRoot.der],
+          ]),
+        ),
+      ),
+    ).toBe('PKI_TRUST_STORE_MALFORMED');
   });
 });

@@ -52,26 +52,120 @@ describe('Supplier cells issued by openssl', () => {
   const f = (name: string) => path.join(dir, name);
   writeFileSync(f('ext.cnf'), CONFIG);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root.key'], dir);
-  openssl(['req', '-new', '-x509', '-key', 'root.key', '-subj', '/OU=00/CN=Root', '-days', '3650', '-config', 'ext.cnf', '-extensions', 'root', '-out', 'root.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'root.key',
+      '-subj',
+      '/OU=00/CN=Root',
+      '-days',
+      '3650',
+      '-config',
+      'ext.cnf',
+      '-extensions',
+      'root',
+      '-out',
+      'root.pem',
+    ],
+    dir,
+  );
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(['req', '-new', '-key', 'ca.key', '-subj', '/OU=07/CN=Z1', '-config', 'ext.cnf', '-out', 'ca.csr'], dir);
-  openssl(['x509', '-req', '-in', 'ca.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '2', '-days', '3000', '-extfile', 'ext.cnf', '-extensions', 'ca', '-out', 'ca.pem'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'ca.csr',
+      '-CA',
+      'root.pem',
+      '-CAkey',
+      'root.key',
+      '-set_serial',
+      '2',
+      '-days',
+      '3000',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      'ca',
+      '-out',
+      'ca.pem',
+    ],
+    dir,
+  );
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'm.key'], dir);
-  openssl(['req', '-new', '-x509', '-key', 'm.key', '-subj', '/O=Vendor/CN=Manufacturer Root', '-days', '3650', '-config', 'ext.cnf', '-extensions', 'manufacturer', '-out', 'manufacturer.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'm.key',
+      '-subj',
+      '/O=Vendor/CN=Manufacturer Root',
+      '-days',
+      '3650',
+      '-config',
+      'ext.cnf',
+      '-extensions',
+      'manufacturer',
+      '-out',
+      'manufacturer.pem',
+    ],
+    dir,
+  );
 
   /** A key and a certificate for `role`, requested with the tools' CSR (x500UniqueIdentifier as a BIT STRING) and issued by openssl's CA. */
   function issued(name: string, role: number, extensions: string, serial: number): string {
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`], dir);
     const key = readPrivateKeyFile(f(`${name}.key`));
-    const subject = smkiName(role, { entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x00, 0x00, serial]), cn: name });
+    const subject = smkiName(role, {
+      entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x00, 0x00, serial]),
+      cn: name,
+    });
     writeFileSync(f(`${name}.csr`), pemEncode('CERTIFICATE REQUEST', buildCsr(subject, key)));
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(serial), '-days', '365', '-extfile', 'ext.cnf', '-extensions', extensions, '-out', `${name}.pem`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        String(serial),
+        '-days',
+        '365',
+        '-extfile',
+        'ext.cnf',
+        '-extensions',
+        extensions,
+        '-out',
+        `${name}.pem`,
+      ],
+      dir,
+    );
     return f(`${name}.pem`);
   }
   const signing = issued('signing', SmkiRole.supplier, 'signing', 10);
   const agreement = issued('agreement', SmkiRole.supplier, 'agreement', 11);
   const operator = issued('operator', SmkiRole.networkOperator, 'signing', 12);
-  const base = ['trust', 'build', '--manufacturer-anchor', f('manufacturer.pem'), '--root', f('root.pem'), '--force', '--json'];
+  const base = [
+    'trust',
+    'build',
+    '--manufacturer-anchor',
+    f('manufacturer.pem'),
+    '--root',
+    f('root.pem'),
+    '--force',
+    '--json',
+  ];
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z'); // openssl dated the certificates from the host clock
 
   it('the digitalSignature certificate is accepted as a Supplier cell at a trusted time', async () => {
@@ -95,11 +189,21 @@ describe('Supplier cells issued by openssl', () => {
     writeFileSync(f('mi.bin'), mi);
     openssl(['dgst', '-sha256', '-sign', 'signing.key', '-out', 'mi.sig', 'mi.bin'], dir);
     const raw = p256.Signature.fromBytes(new Uint8Array(readFileSync(f('mi.sig'))), 'der').toBytes('compact');
-    const header = { manufacturerCode: 0x121d, imageType: 1, fileVersion: 2, minHardwareVersion: 1, maxHardwareVersion: 2 };
+    const header = {
+      manufacturerCode: 0x121d,
+      imageType: 1,
+      fileVersion: 2,
+      minHardwareVersion: 1,
+      maxHardwareVersion: 2,
+    };
     const total = encodeOtaHeader(header, 0).length + mi.length + 66;
     writeFileSync(f('image.ota'), concatBytes(encodeOtaHeader(header, total), mi, encodeTrailer(raw)));
     const r = await runCli(['gbcs', 'verify', f('image.ota'), '--trust', f('store.cbor'), '--at', now, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ verified: true, supplierCell: 'supplier1', manufacturerImageHash: Buffer.from(sha256(mi)).toString('hex') });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      verified: true,
+      supplierCell: 'supplier1',
+      manufacturerImageHash: Buffer.from(sha256(mi)).toString('hex'),
+    });
   });
 });

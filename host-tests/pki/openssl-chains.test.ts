@@ -15,7 +15,19 @@ import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { SmkiRole, verifyChain } from '../../device/pki/index.js';
 import { toHex } from '../../device/util/bytes.js';
-import { buildCsr, createTestPki, pemEncode, readCertificateFile, readPrivateKeyFile, sha256Digest, signDigestDer, smkiName, SMKI_TEST_POLICY, spkiDer, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
+import {
+  buildCsr,
+  createTestPki,
+  pemEncode,
+  readCertificateFile,
+  readPrivateKeyFile,
+  sha256Digest,
+  signDigestDer,
+  smkiName,
+  SMKI_TEST_POLICY,
+  spkiDer,
+  SUPPLIER2_ENTITY_ID,
+} from '../../tools/pki/index.js';
 import { codeOf, crypto } from './crypto.js';
 import { openssl, opensslStatus, tempDir } from './openssl.js';
 import { runCli } from './run-cli.js';
@@ -61,19 +73,118 @@ function opensslChain(dir: string, kind: 'v3' | 'smki') {
   const p = kind === 'v3' ? '' : 'smki-';
   const ext = (n: string) => (kind === 'v3' ? `v3_${n}` : `smki_${n}`);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${p}root.key`], dir);
-  openssl(['req', '-new', '-x509', '-key', `${p}root.key`, '-subj', kind === 'v3' ? '/O=openssl interop/CN=Root' : '/OU=00/CN=Root', '-days', '3650', '-config', 'ext.cnf', '-extensions', ext('root'), '-out', `${p}root.pem`], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      `${p}root.key`,
+      '-subj',
+      kind === 'v3' ? '/O=openssl interop/CN=Root' : '/OU=00/CN=Root',
+      '-days',
+      '3650',
+      '-config',
+      'ext.cnf',
+      '-extensions',
+      ext('root'),
+      '-out',
+      `${p}root.pem`,
+    ],
+    dir,
+  );
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${p}ca.key`], dir);
-  openssl(['req', '-new', '-key', `${p}ca.key`, '-subj', kind === 'v3' ? '/O=openssl interop/CN=Issuing CA' : '/OU=07/CN=Z1', '-config', 'ext.cnf', '-out', `${p}ca.csr`], dir);
-  openssl(['x509', '-req', '-in', `${p}ca.csr`, '-CA', `${p}root.pem`, '-CAkey', `${p}root.key`, '-set_serial', '2', '-days', '3000', '-extfile', 'ext.cnf', '-extensions', ext('ca'), '-out', `${p}ca.pem`], dir);
+  openssl(
+    [
+      'req',
+      '-new',
+      '-key',
+      `${p}ca.key`,
+      '-subj',
+      kind === 'v3' ? '/O=openssl interop/CN=Issuing CA' : '/OU=07/CN=Z1',
+      '-config',
+      'ext.cnf',
+      '-out',
+      `${p}ca.csr`,
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${p}ca.csr`,
+      '-CA',
+      `${p}root.pem`,
+      '-CAkey',
+      `${p}root.key`,
+      '-set_serial',
+      '2',
+      '-days',
+      '3000',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      ext('ca'),
+      '-out',
+      `${p}ca.pem`,
+    ],
+    dir,
+  );
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${p}leaf.key`], dir);
   if (kind === 'v3') {
-    openssl(['req', '-new', '-key', `${p}leaf.key`, '-subj', '/O=openssl interop/CN=Firmware Signer', '-config', 'ext.cnf', '-out', `${p}leaf.csr`], dir);
+    openssl(
+      [
+        'req',
+        '-new',
+        '-key',
+        `${p}leaf.key`,
+        '-subj',
+        '/O=openssl interop/CN=Firmware Signer',
+        '-config',
+        'ext.cnf',
+        '-out',
+        `${p}leaf.csr`,
+      ],
+      dir,
+    );
   } else {
     // openssl's -subj writes x500UniqueIdentifier as text; SMKI wants a BIT STRING, so the tools make the CSR.
     const key = readPrivateKeyFile(path.join(dir, `${p}leaf.key`));
-    writeFileSync(path.join(dir, `${p}leaf.csr`), pemEncode('CERTIFICATE REQUEST', buildCsr(smkiName(SmkiRole.supplier, { entityId: SUPPLIER2_ENTITY_ID, cn: 'openssl-issued supplier' }), key)));
+    writeFileSync(
+      path.join(dir, `${p}leaf.csr`),
+      pemEncode(
+        'CERTIFICATE REQUEST',
+        buildCsr(smkiName(SmkiRole.supplier, { entityId: SUPPLIER2_ENTITY_ID, cn: 'openssl-issued supplier' }), key),
+      ),
+    );
   }
-  openssl(['x509', '-req', '-in', `${p}leaf.csr`, '-CA', `${p}ca.pem`, '-CAkey', `${p}ca.key`, '-set_serial', '3', '-days', '2000', '-extfile', 'ext.cnf', '-extensions', ext('leaf'), '-outform', 'DER', '-out', `${p}leaf.der`], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${p}leaf.csr`,
+      '-CA',
+      `${p}ca.pem`,
+      '-CAkey',
+      `${p}ca.key`,
+      '-set_serial',
+      '3',
+      '-days',
+      '2000',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      ext('leaf'),
+      '-outform',
+      'DER',
+      '-out',
+      `${p}leaf.der`,
+    ],
+    dir,
+  );
   return { root: `${p}root.pem`, ca: `${p}ca.pem`, leaf: `${p}leaf.der`, leafKey: `${p}leaf.key` };
 }
 
@@ -87,50 +198,113 @@ const nowSeconds = Math.floor(Date.now() / 1000); // openssl dated the certifica
 
 describe('chains made by openssl validate with the device code', () => {
   it('RFC 5280: root → CA (pathlen 0) → signer, with a trusted time inside their validity', () => {
-    const r = verifyChain([one(v3.leaf), one(v3.ca)], [one(v3.root)], { profile: 'rfc5280', crypto, now: { unixSeconds: nowSeconds, trusted: true } });
+    const r = verifyChain([one(v3.leaf), one(v3.ca)], [one(v3.root)], {
+      profile: 'rfc5280',
+      crypto,
+      now: { unixSeconds: nowSeconds, trusted: true },
+    });
     expect(r.timeChecked).toBe(true);
     const leafKey = readPrivateKeyFile(file(v3.leafKey));
     expect(toHex(r.leafPublicKey)).toBe(toHex(leafKey.publicKey));
   });
 
   it('openssl certificates carry 20-octet key identifiers, so the SMKI profile refuses them', () => {
-    expect(codeOf(() => verifyChain([one(v3.leaf), one(v3.ca)], [one(v3.root)], { profile: 'smki', crypto }))).toMatch(/^PKI_PROFILE_SMKI_/);
+    expect(codeOf(() => verifyChain([one(v3.leaf), one(v3.ca)], [one(v3.root)], { profile: 'smki', crypto }))).toMatch(
+      /^PKI_PROFILE_SMKI_/,
+    );
   });
 
   it('SMKI: an openssl CA with SMKI extensions issuing for a tools-made CSR validates with role and entity id', () => {
-    const r = verifyChain([one(sm.leaf), one(sm.ca)], [one(sm.root)], { profile: 'smki', crypto, leafRole: SmkiRole.supplier });
+    const r = verifyChain([one(sm.leaf), one(sm.ca)], [one(sm.root)], {
+      profile: 'smki',
+      crypto,
+      leafRole: SmkiRole.supplier,
+    });
     expect(r.leafRole).toBe(SmkiRole.supplier);
     expect(toHex(r.leafEntityId!)).toBe(toHex(SUPPLIER2_ENTITY_ID));
   });
 
   it('cert verify accepts them (exit 0) and reports an expired time with its code (exit 1)', async () => {
-    const ok = await runCli(['cert', 'verify', file(v3.leaf), '--intermediate', file(v3.ca), '--anchor', file(v3.root), '--profile', 'rfc5280', '--json']);
+    const ok = await runCli([
+      'cert',
+      'verify',
+      file(v3.leaf),
+      '--intermediate',
+      file(v3.ca),
+      '--anchor',
+      file(v3.root),
+      '--profile',
+      'rfc5280',
+      '--json',
+    ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).valid).toBe(true);
-    const smki = await runCli(['cert', 'verify', file(sm.leaf), '--intermediate', file(sm.ca), '--anchor', file(sm.root), '--json']);
+    const smki = await runCli([
+      'cert',
+      'verify',
+      file(sm.leaf),
+      '--intermediate',
+      file(sm.ca),
+      '--anchor',
+      file(sm.root),
+      '--json',
+    ]);
     expect(smki.code).toBe(0);
     expect(JSON.parse(smki.stdout).leafEntityId).toBe(toHex(SUPPLIER2_ENTITY_ID));
-    const late = await runCli(['cert', 'verify', file(v3.leaf), '--intermediate', file(v3.ca), '--anchor', file(v3.root), '--profile', 'rfc5280', '--at', '2199-01-01T00:00:00Z', '--json']);
+    const late = await runCli([
+      'cert',
+      'verify',
+      file(v3.leaf),
+      '--intermediate',
+      file(v3.ca),
+      '--anchor',
+      file(v3.root),
+      '--profile',
+      'rfc5280',
+      '--at',
+      '2199-01-01T00:00:00Z',
+      '--json',
+    ]);
     expect(late.code).toBe(1);
     expect(JSON.parse(late.stdout).code).toBe('PKI_EXPIRED');
   });
 
   it('openssl agrees that its own chain is valid (the fixture is sound)', () => {
     openssl(['x509', '-inform', 'DER', '-in', v3.leaf, '-out', 'leaf-v3.pem'], dir);
-    expect(opensslStatus(['verify', '-x509_strict', '-CAfile', v3.root, '-untrusted', v3.ca, 'leaf-v3.pem'], dir).status).toBe(0);
+    expect(
+      opensslStatus(['verify', '-x509_strict', '-CAfile', v3.root, '-untrusted', v3.ca, 'leaf-v3.pem'], dir).status,
+    ).toBe(0);
   });
 });
 
 describe('certificates made by the tools validate with openssl', () => {
   const pki = createTestPki();
   const out = tempDir('althan-tools-certs-');
-  for (const [name, pem] of Object.entries({ root: pki.smkiRoot.pem, ca: pki.orgCa.pem, s1: pki.supplier1.pem, s2: pki.supplier2.pem, mroot: pki.manufacturerRoot.pem, msigner: pki.manufacturerSigner.pem })) {
+  for (const [name, pem] of Object.entries({
+    root: pki.smkiRoot.pem,
+    ca: pki.orgCa.pem,
+    s1: pki.supplier1.pem,
+    s2: pki.supplier2.pem,
+    mroot: pki.manufacturerRoot.pem,
+    msigner: pki.manufacturerSigner.pem,
+  })) {
     writeFileSync(path.join(out, `${name}.pem`), pem);
   }
 
-  for (const [leaf, ca, root] of [['s1', 'ca', 'root'], ['s2', 'ca', 'root'], ['msigner', undefined, 'mroot']] as const) {
+  for (const [leaf, ca, root] of [
+    ['s1', 'ca', 'root'],
+    ['s2', 'ca', 'root'],
+    ['msigner', undefined, 'mroot'],
+  ] as const) {
     it(`openssl verify -x509_strict accepts ${leaf}`, () => {
-      const args = ['verify', '-x509_strict', '-CAfile', `${root}.pem`, ...(ca ? ['-untrusted', `${ca}.pem`] : []), `${leaf}.pem`];
+      const args = [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        `${root}.pem`,
+        ...(ca ? ['-untrusted', `${ca}.pem`] : []),
+        `${leaf}.pem`,
+      ];
       const r = opensslStatus(args, out);
       expect(r.out).toContain(`${leaf}.pem: OK`);
       expect(r.status).toBe(0);
@@ -138,7 +312,19 @@ describe('certificates made by the tools validate with openssl', () => {
   }
 
   it('openssl verify refuses them past notAfter and when tampered', () => {
-    const expired = opensslStatus(['verify', '-attime', String(Date.UTC(2050, 0, 2) / 1000), '-CAfile', 'root.pem', '-untrusted', 'ca.pem', 's1.pem'], out);
+    const expired = opensslStatus(
+      [
+        'verify',
+        '-attime',
+        String(Date.UTC(2050, 0, 2) / 1000),
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'ca.pem',
+        's1.pem',
+      ],
+      out,
+    );
     expect(expired.status).not.toBe(0);
     expect(expired.out).toMatch(/expired/);
     const der = pki.supplier1.der.slice();
@@ -184,9 +370,13 @@ describe('signatures across openssl and the tools', () => {
       const data = Buffer.from(`tools message ${i}`);
       writeFileSync(path.join(sdir, 'm.bin'), data);
       writeFileSync(path.join(sdir, 'm.sig'), signDigestDer(pki.supplier1.privateKey, sha256Digest(data)));
-      expect(openssl(['dgst', '-sha256', '-verify', 'spub.pem', '-signature', 'm.sig', 'm.bin'], sdir).toString()).toContain('Verified OK');
+      expect(
+        openssl(['dgst', '-sha256', '-verify', 'spub.pem', '-signature', 'm.sig', 'm.bin'], sdir).toString(),
+      ).toContain('Verified OK');
       writeFileSync(path.join(sdir, 'm.bin'), Buffer.concat([data, Buffer.from('!')]));
-      expect(opensslStatus(['dgst', '-sha256', '-verify', 'spub.pem', '-signature', 'm.sig', 'm.bin'], sdir).status).not.toBe(0);
+      expect(
+        opensslStatus(['dgst', '-sha256', '-verify', 'spub.pem', '-signature', 'm.sig', 'm.bin'], sdir).status,
+      ).not.toBe(0);
     }
   });
 });

@@ -57,6 +57,8 @@ describe('keys the tools write', () => {
     writeFileSync(path.join(dir, 'k8.pem'), pkcs8Pem(key));
     expect(opensslPublicPoint(dir, 'k1.pem')).toBe(toHex(key.publicKey));
     expect(opensslPublicPoint(dir, 'k8.pem')).toBe(toHex(key.publicKey));
-    expect(toHex(loadPrivateKey(readFileSync(path.join(dir, 'k8.pem'), 'latin1')).privateKey)).toBe(toHex(key.privateKey));
+    expect(toHex(loadPrivateKey(readFileSync(path.join(dir, 'k8.pem'), 'latin1')).privateKey)).toBe(
+      toHex(key.privateKey),
+    );
   });
 });

@@ -16,7 +16,10 @@ export function opensslStatus(args: string[], cwd: string): { status: number; ou
     return { status: 0, out: out.toString('utf8') };
   } catch (e) {
     const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer };
-    return { status: err.status ?? 1, out: `${err.stdout?.toString('utf8') ?? ''}${err.stderr?.toString('utf8') ?? ''}` };
+    return {
+      status: err.status ?? 1,
+      out: `${err.stdout?.toString('utf8') ?? ''}${err.stderr?.toString('utf8') ?? ''}`,
+    };
   }
 }
 

@@ -36,12 +36,17 @@ const root = issue('rollover-root', rootName, undefined, (kid) => [
 const caOld = issue('rollover-ca-old', caName, root, caExtensions);
 // The new CA key, certified by the old one under the same name: a self-issued intermediate.
 const caNew = issue('rollover-ca-new', caName, caOld, caExtensions);
-const leaf = issue('rollover-leaf', smkiName(SmkiRole.supplier, { entityId: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), cn: 'Rollover Supplier' }), caNew, (kid, akid) => [
-  ext.keyUsage(['digitalSignature']),
-  ext.policies([SMKI_TEST_POLICY]),
-  ext.subjectKeyId(kid),
-  ext.authorityKeyId(akid),
-]);
+const leaf = issue(
+  'rollover-leaf',
+  smkiName(SmkiRole.supplier, { entityId: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), cn: 'Rollover Supplier' }),
+  caNew,
+  (kid, akid) => [
+    ext.keyUsage(['digitalSignature']),
+    ext.policies([SMKI_TEST_POLICY]),
+    ext.subjectKeyId(kid),
+    ext.authorityKeyId(akid),
+  ],
+);
 // Unrelated: another CA of the same name under another key (key identifiers tell it apart).
 const lookAlike = issue('rollover-lookalike', caName, root, caExtensions);
 
@@ -64,7 +69,12 @@ describe('path building in the tools', () => {
       return file;
     };
     const args = ['cert', 'verify', write('leaf.pem', leaf), '--anchor', write('root.pem', root)];
-    for (const [n, c] of [['old.pem', caOld], ['junk.pem', caOld.der.subarray(0, 50)], ['look.pem', lookAlike], ['new.pem', caNew]] as const) {
+    for (const [n, c] of [
+      ['old.pem', caOld],
+      ['junk.pem', caOld.der.subarray(0, 50)],
+      ['look.pem', lookAlike],
+      ['new.pem', caNew],
+    ] as const) {
       args.push('--intermediate', write(n, c));
     }
     const r = await runCli([...args, '--json']);
@@ -74,7 +84,16 @@ describe('path building in the tools', () => {
     expect(out.path).toHaveLength(3);
 
     // Without the old CA there is no path: refused with the validator's code.
-    const missing = await runCli(['cert', 'verify', path.join(dir, 'leaf.pem'), '--anchor', path.join(dir, 'root.pem'), '--intermediate', path.join(dir, 'new.pem'), '--json']);
+    const missing = await runCli([
+      'cert',
+      'verify',
+      path.join(dir, 'leaf.pem'),
+      '--anchor',
+      path.join(dir, 'root.pem'),
+      '--intermediate',
+      path.join(dir, 'new.pem'),
+      '--json',
+    ]);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({ valid: false, code: 'PKI_NO_PATH' });
   });

@@ -13,7 +13,8 @@ if (typeof R.getMetadata !== 'function') {
   };
   R.getOwnMetadata = (key: unknown, target: object) => store.get(target)?.get(key);
   R.getMetadata = R.getOwnMetadata;
-  R.metadata = (key: unknown, value: unknown) => (target: object) => (R.defineMetadata as (k: unknown, v: unknown, t: object) => void)(key, value, target);
+  R.metadata = (key: unknown, value: unknown) => (target: object) =>
+    (R.defineMetadata as (k: unknown, v: unknown, t: object) => void)(key, value, target);
 }
 
 export const x509 = await import('@peculiar/x509');

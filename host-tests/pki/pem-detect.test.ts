@@ -56,7 +56,11 @@ describe('PEM or DER', () => {
     const pem = pki.supplier1.pem;
     expect(codeOf(() => pemDecode(pem.slice(0, 200)))).toBe('IO_PEM_TRUNCATED');
     expect(codeOf(() => pemDecode(pem.replace('MII', 'M*I')))).toBe('IO_PEM_BASE64');
-    expect(codeOf(() => certificatesFromBytes(latin1(`-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n`)))).toBe('IO_PEM_WRONG_KIND');
+    expect(
+      codeOf(() =>
+        certificatesFromBytes(latin1(`-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n`)),
+      ),
+    ).toBe('IO_PEM_WRONG_KIND');
     expect(codeOf(() => certificatesFromBytes(Uint8Array.from([0x30, 0x03, 1, 2])))).toBe('IO_CERTIFICATE');
   });
 });

@@ -8,9 +8,29 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
-import { certificateKey, createTrustStore, parseCertificate, decodeTrustStore, encodeTrustStore, replaceCell, SmkiRole, splitCertificates, supplierAnchors, verifyChain } from '../../device/pki/index.js';
+import {
+  certificateKey,
+  createTrustStore,
+  parseCertificate,
+  decodeTrustStore,
+  encodeTrustStore,
+  replaceCell,
+  SmkiRole,
+  splitCertificates,
+  supplierAnchors,
+  verifyChain,
+} from '../../device/pki/index.js';
 import { concatBytes, equalBytes, toHex } from '../../device/util/bytes.js';
-import { createTestPki, loadTrustStoreFile, saveTrustStoreFile, sha256Digest, signDigestRaw, SMKI_TEST_POLICY, SUPPLIER1_ENTITY_ID, SUPPLIER2_ENTITY_ID } from '../../tools/pki/index.js';
+import {
+  createTestPki,
+  loadTrustStoreFile,
+  saveTrustStoreFile,
+  sha256Digest,
+  signDigestRaw,
+  SMKI_TEST_POLICY,
+  SUPPLIER1_ENTITY_ID,
+  SUPPLIER2_ENTITY_ID,
+} from '../../tools/pki/index.js';
 import { codeOf, crypto } from './crypto.js';
 import { tempDir } from './openssl.js';
 
@@ -23,8 +43,16 @@ describe('createTestPki', () => {
   });
 
   it('both supplier chains validate under the SMKI profile with role 02 and distinct entity ids', () => {
-    const r1 = verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.smkiRoot.der], { profile: 'smki', crypto, leafRole: SmkiRole.supplier });
-    const r2 = verifyChain([pki.supplier2.der, pki.orgCa.der], [pki.smkiRoot.der], { profile: 'smki', crypto, leafRole: SmkiRole.supplier });
+    const r1 = verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.smkiRoot.der], {
+      profile: 'smki',
+      crypto,
+      leafRole: SmkiRole.supplier,
+    });
+    const r2 = verifyChain([pki.supplier2.der, pki.orgCa.der], [pki.smkiRoot.der], {
+      profile: 'smki',
+      crypto,
+      leafRole: SmkiRole.supplier,
+    });
     expect(toHex(r1.leafPublicKey)).toBe(toHex(pki.supplier1.publicKey));
     expect(toHex(r2.leafPublicKey)).toBe(toHex(pki.supplier2.publicKey));
     expect(r1.leafRole).toBe(0x02);
@@ -34,18 +62,33 @@ describe('createTestPki', () => {
   });
 
   it('the manufacturer chain validates under RFC 5280 and is refused under SMKI', () => {
-    const r = verifyChain([pki.manufacturerSigner.der], [pki.smkiRoot.der, pki.manufacturerRoot.der], { profile: 'rfc5280', crypto });
+    const r = verifyChain([pki.manufacturerSigner.der], [pki.smkiRoot.der, pki.manufacturerRoot.der], {
+      profile: 'rfc5280',
+      crypto,
+    });
     expect(r.anchorIndex).toBe(1);
     expect(toHex(r.leafPublicKey)).toBe(toHex(pki.manufacturerSigner.publicKey));
-    expect(codeOf(() => verifyChain([pki.manufacturerSigner.der], [pki.manufacturerRoot.der], { profile: 'smki', crypto }))).toMatch(/^PKI_PROFILE_SMKI_/);
+    expect(
+      codeOf(() => verifyChain([pki.manufacturerSigner.der], [pki.manufacturerRoot.der], { profile: 'smki', crypto })),
+    ).toMatch(/^PKI_PROFILE_SMKI_/);
   });
 
   it('a supplier chain does not validate against the manufacturer anchor', () => {
-    expect(codeOf(() => verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.manufacturerRoot.der], { profile: 'rfc5280', crypto }))).toBe('PKI_NO_PATH');
+    expect(
+      codeOf(() =>
+        verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.manufacturerRoot.der], { profile: 'rfc5280', crypto }),
+      ),
+    ).toBe('PKI_NO_PATH');
   });
 
   it('the supplier chains carry the SMKI test policy through, so a device naming it accepts them', () => {
-    expect(verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.smkiRoot.der], { profile: 'smki', crypto, acceptedPolicies: [SMKI_TEST_POLICY] }).leafRole).toBe(2);
+    expect(
+      verifyChain([pki.supplier1.der, pki.orgCa.der], [pki.smkiRoot.der], {
+        profile: 'smki',
+        crypto,
+        acceptedPolicies: [SMKI_TEST_POLICY],
+      }).leafRole,
+    ).toBe(2);
   });
 
   it('key identifiers follow RFC 5280 §4.2.1.2 method 2 (type 0100, low 60 bits of SHA-1), as GBCS asks', () => {
@@ -118,14 +161,28 @@ describe('trust store values', () => {
   });
 
   it('refuses bad certificates and unknown cells with codes, and a store of the wrong shape without an untyped throw', () => {
-    expect(codeOf(() => replaceCell(pki.trustStore, 'recovery', pki.orgCa.der.subarray(2)))).toBe('PKI_TRUST_STORE_BAD_CERTIFICATE');
-    expect(codeOf(() => replaceCell(pki.trustStore, 'manufacturer' as 'root', pki.orgCa.der))).toBe('PKI_TRUST_STORE_UNKNOWN_CELL');
-    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { wan: pki.orgCa.der } as never))).toBe('PKI_TRUST_STORE_UNKNOWN_CELL');
+    expect(codeOf(() => replaceCell(pki.trustStore, 'recovery', pki.orgCa.der.subarray(2)))).toBe(
+      'PKI_TRUST_STORE_BAD_CERTIFICATE',
+    );
+    expect(codeOf(() => replaceCell(pki.trustStore, 'manufacturer' as 'root', pki.orgCa.der))).toBe(
+      'PKI_TRUST_STORE_UNKNOWN_CELL',
+    );
+    expect(codeOf(() => createTrustStore(pki.manufacturerRoot.der, { wan: pki.orgCa.der } as never))).toBe(
+      'PKI_TRUST_STORE_UNKNOWN_CELL',
+    );
     expect(codeOf(() => supplierAnchors(null as never))).toBe('PKI_TRUST_STORE_MALFORMED');
     expect(codeOf(() => certificateKey(new Uint8Array(3)))).toMatch(/^PKI_DER_/);
   });
 
   it('leafRole with the rfc5280 profile is a caller error, not silently ignored', () => {
-    expect(codeOf(() => verifyChain([pki.manufacturerSigner.der], [pki.manufacturerRoot.der], { profile: 'rfc5280', crypto, leafRole: 2 }))).toBe('PKI_BAD_INPUT');
+    expect(
+      codeOf(() =>
+        verifyChain([pki.manufacturerSigner.der], [pki.manufacturerRoot.der], {
+          profile: 'rfc5280',
+          crypto,
+          leafRole: 2,
+        }),
+      ),
+    ).toBe('PKI_BAD_INPUT');
   });
 });

@@ -17,15 +17,29 @@ import { runCli } from './run-cli.js';
 
 const ENTITY = Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x07, 0x00, 0x00]);
 
-function supplier(label: string, change: Change & { role?: number; usage?: ('digitalSignature' | 'keyAgreement')[] } = {}): Issued {
+function supplier(
+  label: string,
+  change: Change & { role?: number; usage?: ('digitalSignature' | 'keyAgreement')[] } = {},
+): Issued {
   const pki = testPki();
-  const ca: Issued = { der: pki.orgCa.der, name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }), key: pki.orgCa, keyId: pki.orgCa.keyId };
-  return issue(label, smkiName(change.role ?? SmkiRole.supplier, { entityId: ENTITY, cn: label }), ca, (kid, akid) => [
-    ext.keyUsage(change.usage ?? ['digitalSignature']),
-    ext.policies([SMKI_TEST_POLICY]),
-    ext.subjectKeyId(kid),
-    ext.authorityKeyId(akid),
-  ], change);
+  const ca: Issued = {
+    der: pki.orgCa.der,
+    name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
+    key: pki.orgCa,
+    keyId: pki.orgCa.keyId,
+  };
+  return issue(
+    label,
+    smkiName(change.role ?? SmkiRole.supplier, { entityId: ENTITY, cn: label }),
+    ca,
+    (kid, akid) => [
+      ext.keyUsage(change.usage ?? ['digitalSignature']),
+      ext.policies([SMKI_TEST_POLICY]),
+      ext.subjectKeyId(kid),
+      ext.authorityKeyId(akid),
+    ],
+    change,
+  );
 }
 
 describe('trust build and trust show', () => {
@@ -44,9 +58,24 @@ describe('trust build and trust show', () => {
   const base = ['trust', 'build', '--manufacturer-anchor', f('manufacturer.pem'), '--root', f('root.der')];
 
   it('builds a store from PEM and DER files that decodes as the device would, and shows it', async () => {
-    const r = await runCli([...base, '--supplier1', f('supplier1-chain.pem'), '--supplier2', f('good.der'), '--out', f('store.cbor'), '--at', '2026-06-01T00:00:00Z', '--json']);
+    const r = await runCli([
+      ...base,
+      '--supplier1',
+      f('supplier1-chain.pem'),
+      '--supplier2',
+      f('good.der'),
+      '--out',
+      f('store.cbor'),
+      '--at',
+      '2026-06-01T00:00:00Z',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { written: boolean; timeChecked: boolean; cells: { cell: string; check: string; role?: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      written: boolean;
+      timeChecked: boolean;
+      cells: { cell: string; check: string; role?: string }[];
+    };
     expect(out.written).toBe(true);
     expect(out.timeChecked).toBe(true);
     expect(out.cells.map((c) => [c.cell, c.check, c.role])).toEqual([
@@ -90,7 +119,16 @@ describe('trust build and trust show', () => {
     expect((await runCli([...base, '--supplier1', f('expiring.pem'), '--out', f('expiring.cbor')])).code).toBe(0);
     const image = signed({}, { supplier: (d) => signDigestRaw(expiring.key.privateKey, d) }).file;
     writeFileSync(f('image.ota'), image);
-    const verifyArgs = ['verify', f('image.ota'), '--trust', f('expiring.cbor'), '--current-version', '0x00010000', '--hardware-version', '2'];
+    const verifyArgs = [
+      'verify',
+      f('image.ota'),
+      '--trust',
+      f('expiring.cbor'),
+      '--current-version',
+      '0x00010000',
+      '--hardware-version',
+      '2',
+    ];
     const before = await runCli([...verifyArgs, '--at', '2029-01-01T00:00:00Z']);
     expect(before.code).toBe(0);
     expect(before.stdout).toContain('certificate validity: checked');

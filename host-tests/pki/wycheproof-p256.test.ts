@@ -17,7 +17,11 @@ import { wycheproofDir } from '../vectors/vectors.js';
 
 interface WycheproofFile {
   numberOfTests: number;
-  testGroups: { publicKey: { uncompressed: string }; sha: string; tests: { tcId: number; msg: string; sig: string; result: string; flags: string[] }[] }[];
+  testGroups: {
+    publicKey: { uncompressed: string };
+    sha: string;
+    tests: { tcId: number; msg: string; sig: string; result: string; flags: string[] }[];
+  }[];
 }
 
 function sha256(data: Uint8Array): Uint8Array {
@@ -44,7 +48,8 @@ function runFile(file: string, format: SignatureFormat) {
         continue;
       }
       if (typeof accepted !== 'boolean') wrong.push(`tcId ${t.tcId}: returned ${String(accepted)}`);
-      else if (accepted !== (t.result === 'valid')) wrong.push(`tcId ${t.tcId} (${t.result}, ${t.flags.join(' ')}): ${accepted ? 'accepted' : 'rejected'}`);
+      else if (accepted !== (t.result === 'valid'))
+        wrong.push(`tcId ${t.tcId} (${t.result}, ${t.flags.join(' ')}): ${accepted ? 'accepted' : 'rejected'}`);
     }
   }
   expect(counts.total).toBe(data.numberOfTests);

@@ -56,12 +56,56 @@ describe('parsing cross-checked with @peculiar/x509', () => {
 
   it('openssl-made root and leaf: same fields, signature verifies', async () => {
     const dir = tempDir('althan-peculiar-');
-    writeFileSync(path.join(dir, 'ext.cnf'), '[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:3\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\ncertificatePolicies=1.2.3.4,1.2.3.5\n[leaf]\nkeyUsage=digitalSignature,keyAgreement\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\nsubjectAltName=DNS:device.example\n');
+    writeFileSync(
+      path.join(dir, 'ext.cnf'),
+      '[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE,pathlen:3\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\ncertificatePolicies=1.2.3.4,1.2.3.5\n[leaf]\nkeyUsage=digitalSignature,keyAgreement\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\nsubjectAltName=DNS:device.example\n',
+    );
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'r.key'], dir);
-    openssl(['req', '-new', '-x509', '-key', 'r.key', '-subj', '/C=GB/O=cross check/CN=R', '-days', '30', '-config', 'ext.cnf', '-extensions', 'v3', '-out', 'r.pem'], dir);
+    openssl(
+      [
+        'req',
+        '-new',
+        '-x509',
+        '-key',
+        'r.key',
+        '-subj',
+        '/C=GB/O=cross check/CN=R',
+        '-days',
+        '30',
+        '-config',
+        'ext.cnf',
+        '-extensions',
+        'v3',
+        '-out',
+        'r.pem',
+      ],
+      dir,
+    );
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'l.key'], dir);
     openssl(['req', '-new', '-key', 'l.key', '-subj', '/CN=L', '-config', 'ext.cnf', '-out', 'l.csr'], dir);
-    openssl(['x509', '-req', '-in', 'l.csr', '-CA', 'r.pem', '-CAkey', 'r.key', '-set_serial', '0x00ffeeddccbbaa99887766', '-days', '20', '-extfile', 'ext.cnf', '-extensions', 'leaf', '-out', 'l.pem'], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'l.csr',
+        '-CA',
+        'r.pem',
+        '-CAkey',
+        'r.key',
+        '-set_serial',
+        '0x00ffeeddccbbaa99887766',
+        '-days',
+        '20',
+        '-extfile',
+        'ext.cnf',
+        '-extensions',
+        'leaf',
+        '-out',
+        'l.pem',
+      ],
+      dir,
+    );
     const root = readCertificateFile(path.join(dir, 'r.pem'))[0];
     const leaf = readCertificateFile(path.join(dir, 'l.pem'))[0];
     expect(await compare(root, root)).toBe(true);

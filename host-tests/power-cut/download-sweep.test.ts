@@ -54,13 +54,17 @@ describe('power cuts swept over a download', () => {
         expect(f.flashMisuse, label).toBe(0);
         if (recorded && recorded.payloadOffset > 0) {
           const sector = profile.sectorSize;
-          expect(second.driver.client.startOffset, label).toBeGreaterThanOrEqual(TEST_PAYLOAD_OFFSET + Math.floor(recorded.payloadOffset / sector) * sector);
+          expect(second.driver.client.startOffset, label).toBeGreaterThanOrEqual(
+            TEST_PAYLOAD_OFFSET + Math.floor(recorded.payloadOffset / sector) * sector,
+          );
           resumedPastZero++;
         }
       }
       expect(cuts).toBe(total);
       expect(resumedPastZero).toBeGreaterThan(cuts / 2);
-      console.log(`${profile.name}: ${cuts} cuts over ${total} flash operations, ${resumedPastZero} resumed past offset 0`);
+      console.log(
+        `${profile.name}: ${cuts} cuts over ${total} flash operations, ${resumedPastZero} resumed past offset 0`,
+      );
     });
   }
 });

@@ -31,7 +31,12 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
   it('after a confirm the previous image is the fallback, and the floor still allows it', () => {
     const { dev, plan } = updated();
     const rec = dev.bootRecord();
-    expect(rec).toMatchObject({ state: 'confirmed', floor: plan.oldVersion, confirmed: { bank: 1, version: plan.newVersion }, fallback: { bank: 0, version: plan.oldVersion } });
+    expect(rec).toMatchObject({
+      state: 'confirmed',
+      floor: plan.oldVersion,
+      confirmed: { bank: 1, version: plan.newVersion },
+      fallback: { bank: 0, version: plan.oldVersion },
+    });
     expect(hex(rec.fallback!.digest)).toBe(hex(plan.oldDigest));
   });
 
@@ -41,7 +46,12 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
     const out = new SimBootloader(media.attach(new PowerRail()), dev.layout, nobleSha256).boot();
     expect(out).toMatchObject({ kind: 'boot', bank: 0, trial: false, row: 7 });
     const rec = dev.bootRecord();
-    expect(rec).toMatchObject({ state: 'confirmed', event: 'fell-back', floor: plan.oldVersion, confirmed: { bank: 0, version: plan.oldVersion } });
+    expect(rec).toMatchObject({
+      state: 'confirmed',
+      event: 'fell-back',
+      floor: plan.oldVersion,
+      confirmed: { bank: 0, version: plan.oldVersion },
+    });
     expect(rec.fallback).toBeUndefined();
     expect(hex(sha(media.peek(dev.layout.banks[0].offset, plan.oldPayload.length)))).toBe(hex(plan.oldDigest));
     // The next boots start the old image and install the new one again over the damaged bank.
@@ -76,7 +86,12 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
       expect(reports[0].outcome).toMatchObject({ kind: 'boot', bank: 1, trial: false, row: 1 });
       expect(reports[reports.length - 1].end).toBe('idle');
       const rec = dev.bootRecord();
-      expect(rec).toMatchObject({ state: 'confirmed', event: 'rebuilt', floor: plan.newVersion, confirmed: { bank: 1, version: plan.newVersion } });
+      expect(rec).toMatchObject({
+        state: 'confirmed',
+        event: 'rebuilt',
+        floor: plan.newVersion,
+        confirmed: { bank: 1, version: plan.newVersion },
+      });
       expect(hex(rec.confirmed.digest)).toBe(hex(plan.newDigest));
       expect(media.misuse).toEqual([]);
     });
@@ -86,7 +101,14 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
     const { media, dev, plan } = updated();
     // The factory image has no metadata record: give bank 0 one, as a second update would have.
     const second = makePlan(profile, sha, { seed: 9, newVersion: plan.newVersion + 1, confirmFloor: undefined });
-    const next: UpdatePlan = { ...second, oldPayload: plan.newPayload, oldDigest: plan.newDigest, oldVersion: plan.newVersion, trustAnchors: plan.trustAnchors, counters: plan.counters };
+    const next: UpdatePlan = {
+      ...second,
+      oldPayload: plan.newPayload,
+      oldDigest: plan.newDigest,
+      oldVersion: plan.newVersion,
+      trustAnchors: plan.trustAnchors,
+      counters: plan.counters,
+    };
     const dev2 = new StorageDevice(media, next);
     expect(checkSettled(dev2, next, dev2.settle(), 'second update')).toBe('new');
     // Bank 0 now holds the newest image; bank 1 the previous one, with its metadata record.
@@ -114,12 +136,27 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
     const { media, dev, plan } = updated();
     expect(dev.bootRecord().fallback?.bank).toBe(0);
     const second = makePlan(profile, sha, { seed: 11, newVersion: plan.newVersion + 1, confirmFloor: undefined });
-    const next: UpdatePlan = { ...second, oldPayload: plan.newPayload, oldDigest: plan.newDigest, oldVersion: plan.newVersion, trustAnchors: plan.trustAnchors, counters: plan.counters };
+    const next: UpdatePlan = {
+      ...second,
+      oldPayload: plan.newPayload,
+      oldDigest: plan.newDigest,
+      oldVersion: plan.newVersion,
+      trustAnchors: plan.trustAnchors,
+      counters: plan.counters,
+    };
     media.log = [];
     const dev2 = new StorageDevice(media, next);
     expect(checkSettled(dev2, next, dev2.settle(), 'second update')).toBe('new');
     const log = media.log!;
-    const firstBank0Change = log.findIndex((op) => dev2.areaOf(op.offset) !== 'boot-record' && dev2.areaOf(op.offset) !== 'journal' && op.offset < dev.layout.banks[1].offset && op.offset >= dev.layout.banks[0].metaOffset && (op.offset < dev.layout.banks[0].metaOffset + dev.layout.banks[0].metaSize || op.offset >= dev.layout.banks[0].offset));
+    const firstBank0Change = log.findIndex(
+      (op) =>
+        dev2.areaOf(op.offset) !== 'boot-record' &&
+        dev2.areaOf(op.offset) !== 'journal' &&
+        op.offset < dev.layout.banks[1].offset &&
+        op.offset >= dev.layout.banks[0].metaOffset &&
+        (op.offset < dev.layout.banks[0].metaOffset + dev.layout.banks[0].metaSize ||
+          op.offset >= dev.layout.banks[0].offset),
+    );
     const release = log.findIndex((op) => op.kind === 'program' && dev2.areaOf(op.offset) === 'boot-record');
     expect(firstBank0Change).toBeGreaterThan(0);
     expect(release).toBeGreaterThanOrEqual(0);
@@ -128,6 +165,11 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
     const rec = dev2.bootRecord();
     expect(rec.fallback).toMatchObject({ bank: 1, version: plan.newVersion });
     // The agent's view: confirmed, running bank 0.
-    expect(bootStatus({ flash: media.attach(new PowerRail()), boot: { runningBank: () => 0, restart: () => {} } }, dev.layout).kind).toBe('confirmed');
+    expect(
+      bootStatus(
+        { flash: media.attach(new PowerRail()), boot: { runningBank: () => 0, restart: () => {} } },
+        dev.layout,
+      ).kind,
+    ).toBe('confirmed');
   });
 });

@@ -41,8 +41,10 @@ describe.each(FLASH_PROFILES)('storage update with random multiple cuts on $name
     const ms = performance.now() - t0;
     const withThreeOrMore = [...histogram].filter(([k]) => k >= 3).reduce((a, [, v]) => a + v, 0);
     console.log(
-      `multi-cut ${profile.name}: ${SEEDS} seeds, cuts fired per update ${[...histogram].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}, ` +
-        `${boots} boots, ended new=${ends.new} old=${ends.old}, wall ${(ms / 1000).toFixed(2)} s`,
+      `multi-cut ${profile.name}: ${SEEDS} seeds, cuts fired per update ${[...histogram]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' ')}, ` + `${boots} boots, ended new=${ends.new} old=${ends.old}, wall ${(ms / 1000).toFixed(2)} s`,
     );
     // A cut that lands in the trial boot ends the update early (on the old image), so a
     // few runs see fewer cuts than planned; most must see at least three.

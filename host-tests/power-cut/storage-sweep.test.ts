@@ -26,12 +26,15 @@ describe.each(FLASH_PROFILES)('storage update fault sweep on $name', (profile) =
     expect(checkSettled(dev0, plan, reports0, 'clean run')).toBe('new');
     expect(reports0.map((r) => r.end)).toEqual(['restart', 'confirmed', 'idle']);
     const N = clean.ops - start;
-    const bootWrites = clean.log.filter((op) => op.kind === 'erase' && areaOf(dev0, op.offset) === 'boot-record').map((op) => op.index - start);
+    const bootWrites = clean.log
+      .filter((op) => op.kind === 'erase' && areaOf(dev0, op.offset) === 'boot-record')
+      .map((op) => op.index - start);
     // activation, the bootloader's trial-boot count, the confirmation
     expect(bootWrites).toHaveLength(3);
     const confirmAt = bootWrites[2];
     const areas = new Map<string, number>();
-    for (const op of clean.log) areas.set(`${op.kind}:${areaOf(dev0, op.offset)}`, (areas.get(`${op.kind}:${areaOf(dev0, op.offset)}`) ?? 0) + 1);
+    for (const op of clean.log)
+      areas.set(`${op.kind}:${areaOf(dev0, op.offset)}`, (areas.get(`${op.kind}:${areaOf(dev0, op.offset)}`) ?? 0) + 1);
 
     const oldAt: string[] = [];
     const ends = { old: 0, new: 0 };
@@ -67,7 +70,9 @@ describe.each(FLASH_PROFILES)('storage update fault sweep on $name', (profile) =
     const start = clean.ops;
     clean.log = [];
     new StorageDevice(clean, plan).settle();
-    const programs = clean.log.filter((op) => op.kind === 'program').map((op) => ({ at: op.index - start, area: areaOf(new StorageDevice(clean, plan), op.offset) }));
+    const programs = clean.log
+      .filter((op) => op.kind === 'program')
+      .map((op) => ({ at: op.index - start, area: areaOf(new StorageDevice(clean, plan), op.offset) }));
     const errorsByArea = new Map<string, number>();
     for (const { at, area } of programs) {
       const media = prepareChip(plan, 2000 + at);
@@ -76,7 +81,10 @@ describe.each(FLASH_PROFILES)('storage update fault sweep on $name', (profile) =
       const dev = new StorageDevice(media, plan);
       const label = `${profile.name} wrong bits at program op ${at} (${area})`;
       const reports = dev.settle(20);
-      expect(media.log.some((op) => op.silent), label).toBe(true);
+      expect(
+        media.log.some((op) => op.silent),
+        label,
+      ).toBe(true);
       expect(checkSettled(dev, plan, reports, label), label).toBe('new');
       // The lie was caught by a read-back: some boot gave up with a typed error, or the writer wrote again within the boot.
       const errors = reports.filter((r) => r.end === 'error').length;

@@ -56,14 +56,25 @@ describe.each(FLASH_PROFILES)('failed trials on $name', (profile) => {
     const ports = { flash: media.attach(rail), boot: { runningBank: () => 0, restart: () => {} } };
     let err: unknown;
     try {
-      activateTrial(ports, again.layout, { version: plan.newVersion, length: plan.newPayload.length, digest: sha(plan.newPayload) });
+      activateTrial(ports, again.layout, {
+        version: plan.newVersion,
+        length: plan.newPayload.length,
+        digest: sha(plan.newPayload),
+      });
     } catch (e) {
       err = e;
     }
     expect(isOtaError(err, 'BOOT_IMAGE_REFUSED')).toBe(true);
     // A higher version with a new payload installs and clears the refusal.
     const higher = makePlan(profile, sha, { seed: 77, newVersion: plan.newVersion + 1 });
-    const next: UpdatePlan = { ...higher, oldPayload: plan.oldPayload, oldDigest: plan.oldDigest, oldVersion: plan.oldVersion, trustAnchors: plan.trustAnchors, counters: plan.counters };
+    const next: UpdatePlan = {
+      ...higher,
+      oldPayload: plan.oldPayload,
+      oldDigest: plan.oldDigest,
+      oldVersion: plan.oldVersion,
+      trustAnchors: plan.trustAnchors,
+      counters: plan.counters,
+    };
     const dev = new StorageDevice(media, next);
     expect(checkSettled(dev, next, dev.settle(), 'higher version')).toBe('new');
     const rec = dev.bootRecord();
@@ -111,7 +122,8 @@ describe.each(FLASH_PROFILES)('flash wear per update on $name', (profile) => {
         `rotation copies ${((3 * rotations) / UPDATES).toFixed(1)} (${(rotations / UPDATES).toFixed(2)} rotations per update, two erases each)`,
     );
     // Each payload sector of the written bank is erased once per update, never more.
-    for (const b of layout.banks) for (let s = b.firstSector; s < b.firstSector + b.sectorCount; s++) expect(perSector[s]).toBeLessThanOrEqual(1);
+    for (const b of layout.banks)
+      for (let s = b.firstSector; s < b.firstSector + b.sectorCount; s++) expect(perSector[s]).toBeLessThanOrEqual(1);
     // Journal appends never erase: its sectors are erased only by rotations (two erases each).
     expect(rotations).toBeLessThan(records / 10);
   });

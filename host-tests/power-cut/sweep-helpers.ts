@@ -22,7 +22,12 @@ export function hex(b: Uint8Array): string {
  * The run ended with the bootloader starting a bank holding the old or the new payload
  * (hashed here from the chip's bytes), the journal whole and no flash misuse. Returns which.
  */
-export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: BootReport[], label: string): 'old' | 'new' {
+export function checkSettled(
+  dev: StorageDevice,
+  plan: UpdatePlan,
+  reports: BootReport[],
+  label: string,
+): 'old' | 'new' {
   const last = reports[reports.length - 1];
   expect(last.error, `${label}: ${last.error}`).toBeUndefined();
   expect(last.end, `${label}: ended ${last.end}`).toBe('idle');
@@ -45,7 +50,9 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
   const rec = dev.bootRecord();
   // The bank the old image ran from was never written: it still holds the old payload.
   const oldBank = dev.layout.banks[which === 'new' ? 1 - last.outcome.bank : last.outcome.bank];
-  expect(hex(sha(media.peek(oldBank.offset, plan.oldPayload.length))), `${label}: old bank changed`).toBe(hex(sha(plan.oldPayload)));
+  expect(hex(sha(media.peek(oldBank.offset, plan.oldPayload.length))), `${label}: old bank changed`).toBe(
+    hex(sha(plan.oldPayload)),
+  );
   if (which === 'new') {
     expect(rec.floor, label).toBe(plan.confirmFloor ?? plan.oldVersion);
   } else {
@@ -56,7 +63,9 @@ export function checkSettled(dev: StorageDevice, plan: UpdatePlan, reports: Boot
       reports.some((r) => r.end === 'cut' && r.activated),
       `${label}: the update was abandoned without a cut after activation`,
     ).toBe(true);
-    expect(hex(rec.refused?.digest ?? new Uint8Array()), `${label}: a revert must refuse the image`).toBe(hex(sha(plan.newPayload)));
+    expect(hex(rec.refused?.digest ?? new Uint8Array()), `${label}: a revert must refuse the image`).toBe(
+      hex(sha(plan.newPayload)),
+    );
   }
   return which!;
 }
@@ -91,7 +100,8 @@ export function commitOrderViolations(media: FlashMedia, layout: StorageLayout):
     if (!same(media.peek(bank.metaOffset + headerSize, commitSize), commit(commitSize))) continue;
     const length = u32(head, 4);
     const bodyAt = bank.metaOffset + headerSize + commitSize;
-    if (!intact(bodyAt, length) || crc32(media.peek(bodyAt, length)) !== u32(head, 8)) out.push(`metadata of bank ${bank.index} committed without its body`);
+    if (!intact(bodyAt, length) || crc32(media.peek(bodyAt, length)) !== u32(head, 8))
+      out.push(`metadata of bank ${bank.index} committed without its body`);
   }
   // Journal: records from offset 16 on R-byte boundaries; the commit word follows the data, aligned to writeAlign.
   const R = Math.max(8, a);

@@ -90,7 +90,8 @@ describe('error codes', () => {
       for (const code of new Set(Object.values(entries))) {
         const first = owner.get(code);
         // PathError.internal is PkiError.internal (path.ts refers to it), not a second definition.
-        if (first && !(code === PkiError.internal && table === 'PathError')) clashes.push(`${code}: ${first}, ${table}`);
+        if (first && !(code === PkiError.internal && table === 'PathError'))
+          clashes.push(`${code}: ${first}, ${table}`);
         owner.set(code, first ?? table);
       }
     }

@@ -11,7 +11,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const SURFACES = ['device/agent', 'device/conformance', 'device/crypto', 'device/image', 'device/pki', 'device/storage', 'device/util', 'device/zigbee', 'sim'];
+const SURFACES = [
+  'device/agent',
+  'device/conformance',
+  'device/crypto',
+  'device/image',
+  'device/pki',
+  'device/storage',
+  'device/util',
+  'device/zigbee',
+  'sim',
+];
 /** What tools/ may take from host-tests/: the XS engine's driver and the lane's case server (the benchmarks run inside XS). */
 const TOOLS_MAY_USE = ['host-tests/xs/xsnap-worker.ts', 'host-tests/xs/entries/serve.ts'];
 
@@ -58,7 +68,9 @@ describe('public surfaces', () => {
   it('no folder imports its own index', () => {
     const cycles = product.flatMap((file) =>
       importsOf(file)
-        .filter((target) => path.posix.basename(file) !== 'index.ts' && target === `${path.posix.dirname(file)}/index.ts`)
+        .filter(
+          (target) => path.posix.basename(file) !== 'index.ts' && target === `${path.posix.dirname(file)}/index.ts`,
+        )
         .map((target) => `${file} -> ${target}`),
     );
     expect(cycles).toEqual([]);
@@ -69,7 +81,11 @@ describe('public surfaces', () => {
     for (const file of product) {
       for (const target of importsOf(file)) {
         const intoTests = target.startsWith('host-tests/');
-        if (file.startsWith('tools/') ? intoTests && !TOOLS_MAY_USE.includes(target) : intoTests || target.startsWith('tools/')) {
+        if (
+          file.startsWith('tools/')
+            ? intoTests && !TOOLS_MAY_USE.includes(target)
+            : intoTests || target.startsWith('tools/')
+        ) {
           stray.push(`${file} -> ${target}`);
         }
       }
@@ -78,7 +94,9 @@ describe('public surfaces', () => {
   });
 
   it('device/ never imports the emulator', () => {
-    const stray = product.filter((file) => file.startsWith('device/')).flatMap((file) => importsOf(file).filter((t) => t.startsWith('sim/')));
+    const stray = product
+      .filter((file) => file.startsWith('device/'))
+      .flatMap((file) => importsOf(file).filter((t) => t.startsWith('sim/')));
     expect(stray).toEqual([]);
   });
 });

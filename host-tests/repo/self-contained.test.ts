@@ -7,7 +7,16 @@
  *   test vectors run there and pass.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +24,10 @@ import { repoRoot } from '../vectors/vectors.js';
 
 /** The repository's files: what git tracks or would add; without git, the tree minus build output. */
 function repositoryFiles(): string[] {
-  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
+  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (git.status === 0) return git.stdout.split('\0').filter((f) => f && existsSync(path.join(repoRoot, f)));
   const out: string[] = [];
   const walk = (rel: string) => {
@@ -44,7 +56,8 @@ describe('the repository is self-contained', () => {
         const resolved = path.resolve(repoRoot, path.dirname(file), m[1]);
         if (path.relative(repoRoot, resolved).startsWith('..')) outside.push(`${file}: ${m[1]}`);
       }
-      if (/\bshared\/vectors\b/.test(text) && file !== 'host-tests/repo/self-contained.test.ts') outside.push(`${file}: shared/vectors`);
+      if (/\bshared\/vectors\b/.test(text) && file !== 'host-tests/repo/self-contained.test.ts')
+        outside.push(`${file}: shared/vectors`);
     }
     expect(sources.length).toBeGreaterThan(50);
     expect(outside).toEqual([]);
@@ -62,13 +75,24 @@ describe('the repository is self-contained', () => {
     symlinkSync(path.join(repoRoot, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
     expect(readdirSync(workDir)).toEqual(['althan-ota']);
     const readers = sources.filter(
-      (f) => f.endsWith('.test.ts') && f !== 'host-tests/repo/self-contained.test.ts' && /\b(otaImagesDir|wycheproofDir|vectorsDir)\b/.test(readFileSync(path.join(repoRoot, f), 'utf8')),
+      (f) =>
+        f.endsWith('.test.ts') &&
+        f !== 'host-tests/repo/self-contained.test.ts' &&
+        /\b(otaImagesDir|wycheproofDir|vectorsDir)\b/.test(readFileSync(path.join(repoRoot, f), 'utf8')),
     );
-    expect(readers).toEqual(expect.arrayContaining(['host-tests/pki/wycheproof-p256.test.ts', 'host-tests/image/vendor-files.test.ts']));
+    expect(readers).toEqual(
+      expect.arrayContaining(['host-tests/pki/wycheproof-p256.test.ts', 'host-tests/image/vendor-files.test.ts']),
+    );
     // The inner run must not take this run's worker settings for its own.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST'));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST'),
+    );
     env.NO_COLOR = '1';
-    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=dot', ...readers], { cwd: clone, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=dot', ...readers], {
+      cwd: clone,
+      env,
+      encoding: 'utf8',
+    });
     const report = `${r.stdout}\n${r.stderr}`.replace(ANSI_COLOUR, '');
     expect(report).toMatch(new RegExp(`Test Files\\s+${readers.length} passed`));
     expect(r.status, report).toBe(0);

@@ -1,6 +1,14 @@
 /** SimFlash: every NOR rule, both profiles, power cuts clean and torn, wear. */
 import { describe, expect, it } from 'vitest';
-import { FLASH_PROFILES, FlashHardwareError, FlashMedia, FlashMisuse, FlashReadFault, NOR_00_ALIGN8, NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
+import {
+  FLASH_PROFILES,
+  FlashHardwareError,
+  FlashMedia,
+  FlashMisuse,
+  FlashReadFault,
+  NOR_00_ALIGN8,
+  NOR_FF_ALIGN4,
+} from '../../sim/sim-flash.js';
 import { PowerLost, PowerRail } from '../../sim/power-rail.js';
 
 const SIZE = 4 * 4096;

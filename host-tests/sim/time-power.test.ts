@@ -44,7 +44,14 @@ describe('Scheduler and SimClock', () => {
 describe('SimBattery', () => {
   it('drains per use, recharges with time, warns low, and browns out at zero', () => {
     const s = new Scheduler();
-    const battery = new SimBattery(s, { ...DEFAULT_BATTERY, capacity: 1000, startPercent: 10, rechargePerSecond: 1, idlePerSecond: 0, warnPercent: 5 });
+    const battery = new SimBattery(s, {
+      ...DEFAULT_BATTERY,
+      capacity: 1000,
+      startPercent: 10,
+      rechargePerSecond: 1,
+      idlePerSecond: 0,
+      warnPercent: 5,
+    });
     const rail = new PowerRail();
     battery.attach(rail);
     const power = new SimPower(rail, battery);

@@ -83,9 +83,24 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
     }
     expect(media.ops).toBe(0);
     const confused = { ...inst.boot, runningBank: () => 2 };
-    expect(isOtaError(caught(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: confused }, inst.layout, 100)), 'STORAGE_RUNNING_BANK')).toBe(true);
-    const broken = { ...inst.boot, runningBank: (): number => { throw new Error('no answer'); } };
-    expect(isOtaError(caught(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: broken }, inst.layout, 100)), 'STORAGE_RUNNING_BANK')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: confused }, inst.layout, 100)),
+        'STORAGE_RUNNING_BANK',
+      ),
+    ).toBe(true);
+    const broken = {
+      ...inst.boot,
+      runningBank: (): number => {
+        throw new Error('no answer');
+      },
+    };
+    expect(
+      isOtaError(
+        caught(() => BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: broken }, inst.layout, 100)),
+        'STORAGE_RUNNING_BANK',
+      ),
+    ).toBe(true);
   });
 
   it('a read-back that differs is STORAGE_VERIFY_MISMATCH, and the writer is then failed', () => {
@@ -104,30 +119,69 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
       erase: (s) => inst.flash.erase(s),
       program: (o, d) => inst.flash.program(o, d),
     };
-    const w = BankWriter.begin({ flash: flaky, sha256: nobleSha256, boot: inst.boot }, inst.layout, PAYLOAD.length, { bufferSize: 64 });
+    const w = BankWriter.begin({ flash: flaky, sha256: nobleSha256, boot: inst.boot }, inst.layout, PAYLOAD.length, {
+      bufferSize: 64,
+    });
     reads = 0; // from now on the second read-back comes back with one bit changed
     const err = caught(() => stream(w, PAYLOAD, 0, new Rng(1)));
     expect(isOtaError(err, 'STORAGE_VERIFY_MISMATCH')).toBe(true);
-    expect(isOtaError(caught(() => w.write(w.offset, new Uint8Array(1))), 'STORAGE_WRITER_STATE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => w.write(w.offset, new Uint8Array(1))),
+        'STORAGE_WRITER_STATE',
+      ),
+    ).toBe(true);
   });
 
   it('a flash port that throws becomes a typed error; an unexpected digest is refused', () => {
     const media = chipFor(profile);
     const { inst } = ports(media, 0);
-    const failing: Flash = { ...inst.flash, read: inst.flash.read.bind(inst.flash), program: inst.flash.program.bind(inst.flash), erase: () => { throw new Error('erase timeout'); } };
-    Object.defineProperties(failing, { size: { value: inst.flash.size }, sectorSize: { value: inst.flash.sectorSize }, writeAlign: { value: inst.flash.writeAlign }, erasedValue: { value: inst.flash.erasedValue } });
+    const failing: Flash = {
+      ...inst.flash,
+      read: inst.flash.read.bind(inst.flash),
+      program: inst.flash.program.bind(inst.flash),
+      erase: () => {
+        throw new Error('erase timeout');
+      },
+    };
+    Object.defineProperties(failing, {
+      size: { value: inst.flash.size },
+      sectorSize: { value: inst.flash.sectorSize },
+      writeAlign: { value: inst.flash.writeAlign },
+      erasedValue: { value: inst.flash.erasedValue },
+    });
     const w = BankWriter.begin({ flash: failing, sha256: nobleSha256, boot: inst.boot }, inst.layout, PAYLOAD.length);
-    expect(isOtaError(caught(() => stream(w, PAYLOAD, 0, new Rng(1))), 'STORAGE_FLASH_ERASE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => stream(w, PAYLOAD, 0, new Rng(1))),
+        'STORAGE_FLASH_ERASE',
+      ),
+    ).toBe(true);
 
     const { p } = ports(media, 0);
     const w2 = BankWriter.begin(p, inst.layout, PAYLOAD.length);
     stream(w2, PAYLOAD, 0, new Rng(2));
     const wrong = sha256(PAYLOAD);
     wrong[0] ^= 1;
-    expect(isOtaError(caught(() => w2.finish(wrong)), 'STORAGE_VERIFY_MISMATCH')).toBe(true);
-    expect(isOtaError(caught(() => BankWriter.begin(p, inst.layout, 16 * 1024 + 1)), 'STORAGE_TOO_LARGE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => w2.finish(wrong)),
+        'STORAGE_VERIFY_MISMATCH',
+      ),
+    ).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => BankWriter.begin(p, inst.layout, 16 * 1024 + 1)),
+        'STORAGE_TOO_LARGE',
+      ),
+    ).toBe(true);
     const w3 = BankWriter.begin(p, inst.layout, 10);
-    expect(isOtaError(caught(() => w3.write(1, new Uint8Array(2))), 'STORAGE_WRITER_STATE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => w3.write(1, new Uint8Array(2))),
+        'STORAGE_WRITER_STATE',
+      ),
+    ).toBe(true);
   });
 
   it('resumes after a cut before or during any operation, never programs a byte twice, and ends with the payload', () => {
@@ -157,7 +211,11 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
         const { p: p2 } = ports(media, 0);
         const outside = nobleSha256.create();
         let stepBackTo = -1;
-        const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, { hashInto: outside, bufferSize: 128, onStepBack: (o) => (stepBackTo = o) });
+        const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, {
+          hashInto: outside,
+          bufferSize: 128,
+          onStepBack: (o) => (stepBackTo = o),
+        });
         expect(r.offset).toBeLessThanOrEqual(recorded);
         if (stepBackTo >= 0) expect(stepBackTo).toBe(r.offset);
         if (r.offset === recorded && recorded % profile.sectorSize !== 0) resumedMidSector++;
@@ -185,7 +243,12 @@ describe.each(FLASH_PROFILES)('bank writer on $name', (profile) => {
     const recorded = S + 512; // the journal vouches for [0, S + 512); bytes up to S + 1000 are programmed beyond it
     // Without a way to record the step back, resume refuses.
     const { p: p2 } = ports(media, 0);
-    expect(isOtaError(caught(() => BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded)), 'STORAGE_WRITER_STATE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded)),
+        'STORAGE_WRITER_STATE',
+      ),
+    ).toBe(true);
     let journal = recorded;
     const r = BankWriter.resume(p2, inst.layout, PAYLOAD.length, recorded, { onStepBack: (o) => (journal = o) });
     expect(r.offset).toBe(S);

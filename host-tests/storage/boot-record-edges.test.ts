@@ -6,7 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OtaError } from '../../device/errors.js';
-import { BOOT_RECORD_SIZE, decodeBootRecord, encodeBootRecord, NO_BANK, readBootRecord, readBootRecordCopies, writeBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
+import {
+  BOOT_RECORD_SIZE,
+  decodeBootRecord,
+  encodeBootRecord,
+  NO_BANK,
+  readBootRecord,
+  readBootRecordCopies,
+  writeBootRecord,
+  type BootRecord,
+} from '../../device/storage/boot-record.js';
 import { writeU32 } from '../../device/util/bytes.js';
 import { crc32 } from '../../device/util/crc32.js';
 import { NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
@@ -35,13 +44,17 @@ describe('boot record codec edges', () => {
       const back = decodeBootRecord(encodeBootRecord({ ...confirmed, event }));
       expect(back?.event).toBe(event);
     }
-    expect(encodeBootRecord({ ...confirmed, event: 'fell-back' })[11]).not.toBe(encodeBootRecord({ ...confirmed, event: 'rebuilt' })[11]);
+    expect(encodeBootRecord({ ...confirmed, event: 'fell-back' })[11]).not.toBe(
+      encodeBootRecord({ ...confirmed, event: 'rebuilt' })[11],
+    );
   });
 
   it('offset 64 holds the trial slot only in a trial record, the fallback only in a confirmed one, and only in the other bank', () => {
     const trialSlot = { bank: 1, version: 0x30000, length: 10, digest: digest(3) };
     // A confirmed record never carries a trial slot, even if one is passed.
-    expect(decodeBootRecord(encodeBootRecord({ ...confirmed, fallback: undefined, trial: trialSlot }))?.fallback).toBeUndefined();
+    expect(
+      decodeBootRecord(encodeBootRecord({ ...confirmed, fallback: undefined, trial: trialSlot }))?.fallback,
+    ).toBeUndefined();
     // A trial record without its trial slot is not a record, even with a fallback passed.
     expect(decodeBootRecord(encodeBootRecord({ ...confirmed, state: 'trial', trialBootsLeft: 1 }))).toBeUndefined();
     // A fallback in the confirmed bank is not written.
@@ -56,7 +69,13 @@ describe('boot record codec edges', () => {
     const magic = good.slice();
     magic[0] ^= 1;
     expect(decodeBootRecord(resealed(magic))).toBeUndefined();
-    const trial = encodeBootRecord({ ...confirmed, state: 'trial', trialBootsLeft: 1, fallback: undefined, trial: { bank: 1, version: 0x30000, length: 10, digest: digest(3) } });
+    const trial = encodeBootRecord({
+      ...confirmed,
+      state: 'trial',
+      trialBootsLeft: 1,
+      fallback: undefined,
+      trial: { bank: 1, version: 0x30000, length: 10, digest: digest(3) },
+    });
     expect(decodeBootRecord(trial)?.trial?.bank).toBe(1);
     const bank2 = trial.slice();
     bank2[64] = 2;

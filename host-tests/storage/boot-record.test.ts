@@ -3,7 +3,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { isOtaError } from '../../device/errors.js';
-import { activateTrial, bootStatus, confirmTrial, isRefused, provisionBootRecord } from '../../device/storage/boot-control.js';
+import {
+  activateTrial,
+  bootStatus,
+  confirmTrial,
+  isRefused,
+  provisionBootRecord,
+} from '../../device/storage/boot-control.js';
 import {
   BOOT_RECORD_SIZE,
   decodeBootRecord,
@@ -82,7 +88,12 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const media = chipFor(profile, undefined, seed);
     const inst = instance(media, 0);
     media.bytes.set(OLD, inst.layout.banks[0].offset);
-    provisionBootRecord(inst.flash, inst.layout, { bank: 0, version: 0x10000, length: OLD.length, digest: sha256(OLD) });
+    provisionBootRecord(inst.flash, inst.layout, {
+      bank: 0,
+      version: 0x10000,
+      length: OLD.length,
+      digest: sha256(OLD),
+    });
     return media;
   }
 
@@ -132,7 +143,12 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10000);
     const aBase = inst.layout.bootSectors[0] * inst.layout.sectorSize;
     media.bytes[aBase + 13] ^= 0x01;
-    expect(isOtaError(caught(() => readBootRecord(inst.flash, inst.layout)), 'BOOT_RECORD_CORRUPT')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => readBootRecord(inst.flash, inst.layout)),
+        'BOOT_RECORD_CORRUPT',
+      ),
+    ).toBe(true);
     expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'halt', row: 2 });
   });
 
@@ -146,7 +162,11 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     expect(readBootRecordCopies(inst.flash, inst.layout).copies[1]).toBeUndefined();
     expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10000);
     expect(bootStatus(inst, inst.layout).kind).toBe('confirmed');
-    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'boot', bank: 0, row: 6 });
+    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({
+      kind: 'boot',
+      bank: 0,
+      row: 6,
+    });
     // The next write goes over the damaged copy and mends it.
     writeBootRecord(inst.flash, inst.layout, { ...readBootRecord(inst.flash, inst.layout), floor: 0x10002 });
     expect(readBootRecordCopies(inst.flash, inst.layout).copies.every((c) => c !== undefined)).toBe(true);
@@ -176,9 +196,19 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const inst = instance(media, 0);
     media.bytes.set(NEW, inst.layout.banks[1].offset);
     const ops = media.ops;
-    const t = activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) }, { trialBoots: 2, trialWindowSeconds: 120 });
+    const t = activateTrial(
+      inst,
+      inst.layout,
+      { version: 0x20000, length: NEW.length, digest: sha256(NEW) },
+      { trialBoots: 2, trialWindowSeconds: 120 },
+    );
     expect(media.ops - ops).toBe(2); // one erase, one program
-    expect(t).toMatchObject({ state: 'trial', trialBootsLeft: 2, trialWindowSeconds: 120, trial: { bank: 1, version: 0x20000 } });
+    expect(t).toMatchObject({
+      state: 'trial',
+      trialBootsLeft: 2,
+      trialWindowSeconds: 120,
+      trial: { bank: 1, version: 0x20000 },
+    });
     // The bank writer may not touch bank 1 now: it is the trial, and bank 0 the fallback.
     expect(bootStatus(inst, inst.layout).kind).toBe('inconsistent');
     const trialInst = instance(media, 1);
@@ -190,28 +220,57 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     const c = confirmTrial(trialInst, trialInst.layout);
     expect(media.ops - before).toBe(2);
     // The default floor keeps the previous image allowed: it is the fallback, one image back.
-    expect(c).toMatchObject({ state: 'confirmed', floor: 0x10000, confirmed: { bank: 1, version: 0x20000 }, fallback: { bank: 0, version: 0x10000 } });
+    expect(c).toMatchObject({
+      state: 'confirmed',
+      floor: 0x10000,
+      confirmed: { bank: 1, version: 0x20000 },
+      fallback: { bank: 0, version: 0x10000 },
+    });
     expect(c.trial).toBeUndefined();
-    expect(isOtaError(caught(() => confirmTrial(trialInst, trialInst.layout)), 'BOOT_STATE')).toBe(true);
-    expect(new SimBootloader(trialInst.flash, trialInst.layout, nobleSha256).boot()).toMatchObject({ kind: 'boot', bank: 1, trial: false, row: 6 });
+    expect(
+      isOtaError(
+        caught(() => confirmTrial(trialInst, trialInst.layout)),
+        'BOOT_STATE',
+      ),
+    ).toBe(true);
+    expect(new SimBootloader(trialInst.flash, trialInst.layout, nobleSha256).boot()).toMatchObject({
+      kind: 'boot',
+      bank: 1,
+      trial: false,
+      row: 6,
+    });
   });
 
   it('refuses a version below the floor, a reverted digest, and activation from a trial', () => {
     const media = provisioned();
     const inst = instance(media, 0);
-    const below = caught(() => activateTrial(inst, inst.layout, { version: 0xffff, length: 10, digest: new Uint8Array(32) }));
+    const below = caught(() =>
+      activateTrial(inst, inst.layout, { version: 0xffff, length: 10, digest: new Uint8Array(32) }),
+    );
     expect(isOtaError(below, 'BOOT_BELOW_FLOOR')).toBe(true);
     const rec = readBootRecord(inst.flash, inst.layout);
     writeBootRecord(inst.flash, inst.layout, { ...rec, refused: { version: 0x20000, digest: sha256(NEW) } });
-    const refused = caught(() => activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) }));
+    const refused = caught(() =>
+      activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) }),
+    );
     expect(isOtaError(refused, 'BOOT_IMAGE_REFUSED')).toBe(true);
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x20000, sha256(NEW))).toBe(true);
     // Another build of the reverted version is allowed; a lower version is not (no ping-pong between two bad images).
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x20000, sha256(OLD))).toBe(false);
     expect(isRefused(readBootRecord(inst.flash, inst.layout), 0x1ffff, sha256(OLD))).toBe(true);
     activateTrial(inst, inst.layout, { version: 0x20001, length: OLD.length, digest: sha256(OLD) });
-    expect(isOtaError(caught(() => activateTrial(inst, inst.layout, { version: 0x20002, length: 1, digest: new Uint8Array(32) })), 'BOOT_STATE')).toBe(true);
-    expect(isOtaError(caught(() => provisionBootRecord(inst.flash, inst.layout, rec.confirmed)), 'BOOT_STATE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => activateTrial(inst, inst.layout, { version: 0x20002, length: 1, digest: new Uint8Array(32) })),
+        'BOOT_STATE',
+      ),
+    ).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => provisionBootRecord(inst.flash, inst.layout, rec.confirmed)),
+        'BOOT_STATE',
+      ),
+    ).toBe(true);
   });
 
   it('the bootloader reverts a trial whose bank digest differs, without refusing it', () => {

@@ -115,7 +115,13 @@ describe.each(FLASH_PROFILES)('journal on $name', (profile) => {
     const media = chipFor(profile);
     const { journal, layout } = openOn(media);
     recordTrustAnchors(journal, body(300, 0x7a));
-    recordCounters(journal, new Map([[1, 5], [2, 9]]));
+    recordCounters(
+      journal,
+      new Map([
+        [1, 5],
+        [2, 9],
+      ]),
+    );
     let rotationsSeen = 0;
     for (let i = 0; i < 200; i++) {
       recordDownloadProgress(journal, progress(i * 64));
@@ -125,9 +131,14 @@ describe.each(FLASH_PROFILES)('journal on $name', (profile) => {
     const j = openOn(media).journal;
     expect(readDownloadProgress(j)!.payloadOffset).toBe(199 * 64);
     expect(readTrustAnchors(j)).toEqual(body(300, 0x7a));
-    expect([...readCounters(j)]).toEqual([[1, 5], [2, 9]]);
+    expect([...readCounters(j)]).toEqual([
+      [1, 5],
+      [2, 9],
+    ]);
     // Each rotation erases the new sector before and the old one after: two erases, never one per record.
-    expect(media.eraseCount[layout.journalSectors[0]] + media.eraseCount[layout.journalSectors[1]]).toBe(2 * rotationsSeen);
+    expect(media.eraseCount[layout.journalSectors[0]] + media.eraseCount[layout.journalSectors[1]]).toBe(
+      2 * rotationsSeen,
+    );
     expect(media.misuse).toEqual([]);
   });
 
@@ -180,7 +191,9 @@ describe.each(FLASH_PROFILES)('journal on $name', (profile) => {
     const { journal } = openOn(media);
     expect(() => journal.append(0, body(1, 0))).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
     expect(() => journal.append(128, body(1, 0))).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
-    expect(() => journal.append(1, body(JOURNAL_MAX_BODY + 1, 0))).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
+    expect(() => journal.append(1, body(JOURNAL_MAX_BODY + 1, 0))).toThrow(
+      expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }),
+    );
     journal.append(10, body(JOURNAL_MAX_BODY, 1));
     journal.append(11, body(1000, 2));
     let err: unknown;
@@ -224,7 +237,8 @@ describe.each(FLASH_PROFILES)('journal on $name', (profile) => {
         }
         for (const [t, b] of committed) expect(j.latest(t), `seed ${seed} step ${step} type ${t}`).toEqual(b);
       }
-      if (media.eraseCount[layout.journalSectors[0]] + media.eraseCount[layout.journalSectors[1]] > 0) seedsThatRotated++;
+      if (media.eraseCount[layout.journalSectors[0]] + media.eraseCount[layout.journalSectors[1]] > 0)
+        seedsThatRotated++;
       expect(media.misuse).toEqual([]);
     }
     expect(cuts).toBeGreaterThan((RANDOM_SEEDS * 100) / 60);
@@ -261,12 +275,18 @@ describe('journal record bodies', () => {
 
   it('refuses a progress body with missing keys, a short digest or a bad stage', () => {
     const p = progress(0);
-    expect(() => encodeDownloadProgress({ ...p, manifestDigest: new Uint8Array(31) })).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
-    expect(() => encodeDownloadProgress({ ...p, payloadOffset: -1 })).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
+    expect(() => encodeDownloadProgress({ ...p, manifestDigest: new Uint8Array(31) })).toThrow(
+      expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }),
+    );
+    expect(() => encodeDownloadProgress({ ...p, payloadOffset: -1 })).toThrow(
+      expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }),
+    );
     const good = encodeDownloadProgress(p);
     const badStage = good.slice();
     badStage[badStage.length - 1] = 7; // key 9's value is the last byte
     expect(() => decodeDownloadProgress(badStage)).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
-    expect(() => decodeDownloadProgress(new Uint8Array([0xa1, 0x01, 0x01]))).toThrow(expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }));
+    expect(() => decodeDownloadProgress(new Uint8Array([0xa1, 0x01, 0x01]))).toThrow(
+      expect.objectContaining({ code: 'JOURNAL_RECORD_INVALID' }),
+    );
   });
 });

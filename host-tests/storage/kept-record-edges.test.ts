@@ -26,9 +26,17 @@ function refusal(fn: () => unknown): OtaError {
 }
 
 /** Programs a copy by hand into kept sector `which` (erased first): magic, seq, length, CRC over header and body. */
-function plant(media: FlashMedia, which: 0 | 1, seq: number, body: Uint8Array, options: { length?: number; magic?: number } = {}): void {
+function plant(
+  media: FlashMedia,
+  which: 0 | 1,
+  seq: number,
+  body: Uint8Array,
+  options: { length?: number; magic?: number } = {},
+): void {
   const { flash, layout } = instance(media, 0);
-  const bytes = new Uint8Array(Math.ceil((16 + body.length) / layout.writeAlign) * layout.writeAlign).fill(layout.erasedValue);
+  const bytes = new Uint8Array(Math.ceil((16 + body.length) / layout.writeAlign) * layout.writeAlign).fill(
+    layout.erasedValue,
+  );
   writeU32(bytes, 0, options.magic ?? MAGIC);
   writeU32(bytes, 4, seq);
   writeU32(bytes, 8, options.length ?? body.length);
@@ -47,7 +55,15 @@ describe('kept record edges', () => {
   it('copy B alone stands; both valid, the later sequence stands, across the 32-bit wrap', () => {
     const media = chipFor(NOR_FF_ALIGN4);
     const { flash, layout } = instance(media, 0);
-    plant(media, 1, 5, map([[1, anchors], [2, new Map()]]));
+    plant(
+      media,
+      1,
+      5,
+      map([
+        [1, anchors],
+        [2, new Map()],
+      ]),
+    );
     expect(readKept(flash, layout)?.trustAnchors).toEqual(anchors);
     plant(media, 0, 0xffffffff, map([[2, new Map([[1, 1]])]]));
     plant(media, 1, 0, map([[2, new Map([[1, 2]])]]));
@@ -71,15 +87,41 @@ describe('kept record edges', () => {
       ['magic', (m) => plant(m, 0, 1, map([[2, new Map()]]), { magic: MAGIC ^ 1 })],
       ['length past the sector', (m) => plant(m, 0, 1, map([[2, new Map()]]), { length: 4096 - 15 })],
       ['not a map', (m) => plant(m, 0, 1, encodeCbor([1, 2]))],
-      ['anchors not bytes', (m) => plant(m, 0, 1, map([[1, 7], [2, new Map()]]))],
+      [
+        'anchors not bytes',
+        (m) =>
+          plant(
+            m,
+            0,
+            1,
+            map([
+              [1, 7],
+              [2, new Map()],
+            ]),
+          ),
+      ],
       ['counters missing', (m) => plant(m, 0, 1, map([[1, anchors]]))],
-      ['counter entry not numbers', (m) => plant(m, 0, 1, map([[2, new Map<number, CborValue>([[1, new Uint8Array(1)]])]]))],
-      ['counter key not a number', (m) => plant(m, 0, 1, map([[2, new Map<CborValue, CborValue>([['a', 1]]) as unknown as CborValue]]))],
+      [
+        'counter entry not numbers',
+        (m) => plant(m, 0, 1, map([[2, new Map<number, CborValue>([[1, new Uint8Array(1)]])]])),
+      ],
+      [
+        'counter key not a number',
+        (m) => plant(m, 0, 1, map([[2, new Map<CborValue, CborValue>([['a', 1]]) as unknown as CborValue]])),
+      ],
       ['a length of 4 GB (never allocated)', (m) => plant(m, 0, 1, map([[2, new Map()]]), { length: 0xfffffff0 })],
       [
         'one body bit flipped under a valid CBOR reading',
         (m) => {
-          plant(m, 0, 1, map([[1, anchors], [2, new Map()]]));
+          plant(
+            m,
+            0,
+            1,
+            map([
+              [1, anchors],
+              [2, new Map()],
+            ]),
+          );
           const { layout } = instance(m, 0);
           m.flipBits(layout.keptSectors[0] * layout.sectorSize + 16 + 3, 0x01);
         },
@@ -95,7 +137,15 @@ describe('kept record edges', () => {
     }
     // The same plant with right content reads.
     const media = chipFor(NOR_FF_ALIGN4);
-    plant(media, 0, 1, map([[1, anchors], [2, new Map([[3, 9]])]]));
+    plant(
+      media,
+      0,
+      1,
+      map([
+        [1, anchors],
+        [2, new Map([[3, 9]])],
+      ]),
+    );
     const { flash, layout } = instance(media, 0);
     expect(readKept(flash, layout)).toEqual({ trustAnchors: anchors, counters: new Map([[3, 9]]) });
   });
@@ -115,7 +165,9 @@ describe('kept record edges', () => {
     const media = chipFor(NOR_FF_ALIGN4);
     const { flash, layout } = instance(media, 0);
     const before = media.ops;
-    const e = refusal(() => writeKept(flash, layout, { trustAnchors: new Uint8Array(layout.sectorSize), counters: new Map() }));
+    const e = refusal(() =>
+      writeKept(flash, layout, { trustAnchors: new Uint8Array(layout.sectorSize), counters: new Map() }),
+    );
     expect(e.code).toBe('STORAGE_TOO_LARGE');
     expect(media.ops).toBe(before);
   });
@@ -123,9 +175,21 @@ describe('kept record edges', () => {
   it('counters alone on a blank chip: no trust anchors are invented, and key and value 0 are valid', () => {
     const media = chipFor(NOR_FF_ALIGN4);
     const { flash, layout } = instance(media, 0);
-    keepCounters(flash, layout, new Map([[0, 0], [3, 1]]));
+    keepCounters(
+      flash,
+      layout,
+      new Map([
+        [0, 0],
+        [3, 1],
+      ]),
+    );
     const kept = readKept(flash, layout);
-    expect(kept).toEqual({ counters: new Map([[0, 0], [3, 1]]) });
+    expect(kept).toEqual({
+      counters: new Map([
+        [0, 0],
+        [3, 1],
+      ]),
+    });
     expect(kept && 'trustAnchors' in kept).toBe(false);
   });
 
@@ -133,16 +197,60 @@ describe('kept record edges', () => {
     const media = chipFor(NOR_FF_ALIGN4);
     const { flash, layout } = instance(media, 0);
     keepTrustAnchors(flash, layout, anchors);
-    keepCounters(flash, layout, new Map([[2, 5], [1, 7]]));
-    keepCounters(flash, layout, new Map([[2, 5], [1, 8], [4, 0]]));
+    keepCounters(
+      flash,
+      layout,
+      new Map([
+        [2, 5],
+        [1, 7],
+      ]),
+    );
+    keepCounters(
+      flash,
+      layout,
+      new Map([
+        [2, 5],
+        [1, 8],
+        [4, 0],
+      ]),
+    );
     const down = refusal(() => keepCounters(flash, layout, new Map([[1, 6]])));
     expect(down.message).toBe('JOURNAL_RECORD_INVALID: counter 1 would go down from 8 to 6');
-    for (const [k, v] of [[-1, 1], [1.5, 1], [9, -1], [9, 0.5]]) {
-      expect(refusal(() => keepCounters(flash, layout, new Map([[1, 8], [k, v]]))).message).toBe(`JOURNAL_RECORD_INVALID: counter ${k}=${v}`);
+    for (const [k, v] of [
+      [-1, 1],
+      [1.5, 1],
+      [9, -1],
+      [9, 0.5],
+    ]) {
+      expect(
+        refusal(() =>
+          keepCounters(
+            flash,
+            layout,
+            new Map([
+              [1, 8],
+              [k, v],
+            ]),
+          ),
+        ).message,
+      ).toBe(`JOURNAL_RECORD_INVALID: counter ${k}=${v}`);
     }
-    expect(readKept(flash, layout)).toEqual({ trustAnchors: anchors, counters: new Map([[1, 8], [2, 5], [4, 0]]) });
+    expect(readKept(flash, layout)).toEqual({
+      trustAnchors: anchors,
+      counters: new Map([
+        [1, 8],
+        [2, 5],
+        [4, 0],
+      ]),
+    });
     keepTrustAnchors(flash, layout, new Uint8Array([9]));
-    expect(readKept(flash, layout)?.counters).toEqual(new Map([[1, 8], [2, 5], [4, 0]]));
+    expect(readKept(flash, layout)?.counters).toEqual(
+      new Map([
+        [1, 8],
+        [2, 5],
+        [4, 0],
+      ]),
+    );
   });
 
   it('a worn copy is tried exactly three times, then STORAGE_FLASH_WRITE, and the standing copy is untouched', () => {

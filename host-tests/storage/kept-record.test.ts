@@ -9,7 +9,13 @@ import { provisionTrustAnchors, loadTrustStore, type DeviceBuild } from '../../d
 import { isOtaError } from '../../device/errors.js';
 import { encodeTrustStore } from '../../device/pki/trust-store.js';
 import { Journal } from '../../device/storage/journal.js';
-import { readCounters, readTrustAnchors, recordCounters, recordDownloadProgress, recordTrustAnchors } from '../../device/storage/journal-records.js';
+import {
+  readCounters,
+  readTrustAnchors,
+  recordCounters,
+  recordDownloadProgress,
+  recordTrustAnchors,
+} from '../../device/storage/journal-records.js';
 import { keepCounters, keepTrustAnchors, readKept, writeKept } from '../../device/storage/kept-record.js';
 import { createTestPki } from '../../tools/pki/index.js';
 import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
@@ -49,10 +55,30 @@ describe.each(FLASH_PROFILES)('kept record on $name', (profile) => {
     const i = instance(media, 0);
     const erasesA = media.eraseCount[i.layout.keptSectors[0]];
     const erasesB = media.eraseCount[i.layout.keptSectors[1]];
-    keepCounters(i.flash, i.layout, new Map([[1, 5], [2, 1]]));
-    expect(media.eraseCount[i.layout.keptSectors[0]] + media.eraseCount[i.layout.keptSectors[1]]).toBe(erasesA + erasesB + 1);
-    expect(readKept(i.flash, i.layout)).toEqual({ trustAnchors: ANCHORS, counters: new Map([[1, 5], [2, 1]]) });
-    expect(isOtaError(caught(() => keepCounters(i.flash, i.layout, new Map([[1, 4]]))), 'JOURNAL_RECORD_INVALID')).toBe(true);
+    keepCounters(
+      i.flash,
+      i.layout,
+      new Map([
+        [1, 5],
+        [2, 1],
+      ]),
+    );
+    expect(media.eraseCount[i.layout.keptSectors[0]] + media.eraseCount[i.layout.keptSectors[1]]).toBe(
+      erasesA + erasesB + 1,
+    );
+    expect(readKept(i.flash, i.layout)).toEqual({
+      trustAnchors: ANCHORS,
+      counters: new Map([
+        [1, 5],
+        [2, 1],
+      ]),
+    });
+    expect(
+      isOtaError(
+        caught(() => keepCounters(i.flash, i.layout, new Map([[1, 4]]))),
+        'JOURNAL_RECORD_INVALID',
+      ),
+    ).toBe(true);
     expect(readKept(i.flash, i.layout)!.counters.get(1)).toBe(5);
     expect(media.misuse).toEqual([]);
   });
@@ -65,7 +91,9 @@ describe.each(FLASH_PROFILES)('kept record on $name', (profile) => {
         media.cutPowerAt(media.ops + k, { torn });
         expect(() => keepTrustAnchors(i.flash, i.layout, new Uint8Array(40).fill(9))).toThrow();
         const after = instance(media, 0);
-        expect(readKept(after.flash, after.layout)?.trustAnchors, `cut at op ${k}${torn ? ' torn' : ''}`).toEqual(ANCHORS);
+        expect(readKept(after.flash, after.layout)?.trustAnchors, `cut at op ${k}${torn ? ' torn' : ''}`).toEqual(
+          ANCHORS,
+        );
         keepTrustAnchors(after.flash, after.layout, new Uint8Array(40).fill(9));
         expect(readKept(after.flash, after.layout)?.trustAnchors).toEqual(new Uint8Array(40).fill(9));
         expect(media.misuse).toEqual([]);
@@ -82,7 +110,10 @@ describe.each(FLASH_PROFILES)('kept record on $name', (profile) => {
     writeKept(i.flash, i.layout, { trustAnchors: new Uint8Array(64).fill(3), counters: new Map([[1, 9]]) });
     // The read-back caught the wrong bits: the same copy was erased and written a second time.
     expect(erases()).toBe(before + 2);
-    expect(readKept(i.flash, i.layout)).toEqual({ trustAnchors: new Uint8Array(64).fill(3), counters: new Map([[1, 9]]) });
+    expect(readKept(i.flash, i.layout)).toEqual({
+      trustAnchors: new Uint8Array(64).fill(3),
+      counters: new Map([[1, 9]]),
+    });
   });
 
   it('one damaged copy, read fault or flipped bits, leaves the other standing', () => {
@@ -114,10 +145,13 @@ describe.each(FLASH_PROFILES)('trust store after one bad sector on $name', (prof
     ['the active journal sector header', (m, base) => m.flipBits(base + 1, DAMAGE)],
     ['the journal trust-anchor record', (m, base) => m.flipBits(base + 16 + 8 + 100, DAMAGE)],
     ['kept copy A', (m) => m.flipBits(4 * 4096 + 30, DAMAGE)],
-    ['kept copy B and A (the journal copy stands)', (m) => {
-      m.flipBits(4 * 4096 + 30, DAMAGE);
-      m.flipBits(5 * 4096 + 30, DAMAGE);
-    }],
+    [
+      'kept copy B and A (the journal copy stands)',
+      (m) => {
+        m.flipBits(4 * 4096 + 30, DAMAGE);
+        m.flipBits(5 * 4096 + 30, DAMAGE);
+      },
+    ],
   ];
 
   it.each(faults)('damage in %s leaves the trust store usable', (_name, damage) => {
@@ -171,6 +205,11 @@ describe.each(FLASH_PROFILES)('trust store after one bad sector on $name', (prof
   it('no trust anchors anywhere is TRUST_STORE_MISSING, not a throw of another kind', () => {
     const media = chipFor(profile);
     const i = instance(media, 0);
-    expect(isOtaError(caught(() => loadTrustStore(i.flash, BUILD)), 'TRUST_STORE_MISSING')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => loadTrustStore(i.flash, BUILD)),
+        'TRUST_STORE_MISSING',
+      ),
+    ).toBe(true);
   });
 });

@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { isOtaError } from '../../device/errors.js';
 import { makeLayout, sectorsNeeded } from '../../device/storage/layout.js';
-import { metadataCapacity, readMetadata, readMetadataImage, writeMetadata } from '../../device/storage/metadata-record.js';
+import {
+  metadataCapacity,
+  readMetadata,
+  readMetadataImage,
+  writeMetadata,
+} from '../../device/storage/metadata-record.js';
 import { Rng } from '../../sim/rng.js';
 import { FLASH_PROFILES } from '../../sim/sim-flash.js';
 import { caught, chipFor, instance } from '../../sim/storage-rig.js';
@@ -14,7 +19,13 @@ describe('storage layout', () => {
     expect(l.bootSectors).toEqual([0, 1]);
     expect(l.journalSectors).toEqual([2, 3]);
     expect(l.keptSectors).toEqual([4, 5]);
-    expect(l.banks[0]).toMatchObject({ metaFirstSector: 6, metaSectorCount: 2, firstSector: 10, sectorCount: 3, size: 3 * 4096 });
+    expect(l.banks[0]).toMatchObject({
+      metaFirstSector: 6,
+      metaSectorCount: 2,
+      firstSector: 10,
+      sectorCount: 3,
+      size: 3 * 4096,
+    });
     expect(l.banks[1]).toMatchObject({ metaFirstSector: 8, firstSector: 13, sectorCount: 3 });
     expect(l.used).toBe(16 * 4096);
     expect(sectorsNeeded(4096, { bankSize: 10_000, metadataSize: 5000 })).toBe(16);
@@ -22,10 +33,30 @@ describe('storage layout', () => {
 
   it('refuses layouts that do not fit or geometries it cannot use', () => {
     const geo = { size: 8 * 4096, sectorSize: 4096, writeAlign: 4, erasedValue: 0xff as const };
-    expect(isOtaError(caught(() => makeLayout(geo, { bankSize: 16_384, metadataSize: 4096 })), 'STORAGE_LAYOUT')).toBe(true);
-    expect(isOtaError(caught(() => makeLayout({ ...geo, writeAlign: 3 }, { bankSize: 4096, metadataSize: 4096 })), 'STORAGE_LAYOUT')).toBe(true);
-    expect(isOtaError(caught(() => makeLayout({ ...geo, sectorSize: 1000 }, { bankSize: 4096, metadataSize: 4096 })), 'STORAGE_LAYOUT')).toBe(true);
-    expect(isOtaError(caught(() => makeLayout(geo, { bankSize: 0, metadataSize: 4096 })), 'STORAGE_LAYOUT')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => makeLayout(geo, { bankSize: 16_384, metadataSize: 4096 })),
+        'STORAGE_LAYOUT',
+      ),
+    ).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => makeLayout({ ...geo, writeAlign: 3 }, { bankSize: 4096, metadataSize: 4096 })),
+        'STORAGE_LAYOUT',
+      ),
+    ).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => makeLayout({ ...geo, sectorSize: 1000 }, { bankSize: 4096, metadataSize: 4096 })),
+        'STORAGE_LAYOUT',
+      ),
+    ).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => makeLayout(geo, { bankSize: 0, metadataSize: 4096 })),
+        'STORAGE_LAYOUT',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -62,7 +93,13 @@ describe.each(FLASH_PROFILES)('metadata record on $name', (profile) => {
       const media = chipFor(profile, undefined, 20 + k);
       const inst = instance(media, 0);
       media.silentProgramAt(media.ops + k);
-      expect(isOtaError(caught(() => writeMetadata(inst, inst.layout, body, IMAGE)), 'STORAGE_VERIFY_MISMATCH'), `wrong bits at op ${k}`).toBe(true);
+      expect(
+        isOtaError(
+          caught(() => writeMetadata(inst, inst.layout, body, IMAGE)),
+          'STORAGE_VERIFY_MISMATCH',
+        ),
+        `wrong bits at op ${k}`,
+      ).toBe(true);
       writeMetadata(inst, inst.layout, body, IMAGE);
       expect(readMetadata(inst.flash, inst.layout, 1)).toEqual(body);
       expect(media.misuse).toEqual([]);
@@ -73,7 +110,12 @@ describe.each(FLASH_PROFILES)('metadata record on $name', (profile) => {
     const media = chipFor(profile);
     const inst = instance(media, 1);
     const cap = metadataCapacity(inst.layout);
-    expect(isOtaError(caught(() => writeMetadata(inst, inst.layout, new Uint8Array(cap + 1), IMAGE)), 'STORAGE_TOO_LARGE')).toBe(true);
+    expect(
+      isOtaError(
+        caught(() => writeMetadata(inst, inst.layout, new Uint8Array(cap + 1), IMAGE)),
+        'STORAGE_TOO_LARGE',
+      ),
+    ).toBe(true);
     writeMetadata(inst, inst.layout, new Uint8Array(cap).fill(1), IMAGE);
     expect(readMetadata(inst.flash, inst.layout, 0)!.length).toBe(cap);
   });

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OtaError } from '../../device/errors.js';
-import { metadataCapacity, provisionMetadata, readMetadata, readMetadataImage, writeMetadata } from '../../device/storage/metadata-record.js';
+import {
+  metadataCapacity,
+  provisionMetadata,
+  readMetadata,
+  readMetadataImage,
+  writeMetadata,
+} from '../../device/storage/metadata-record.js';
 import { NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
 
@@ -28,9 +34,15 @@ describe('metadata record edges', () => {
     const { flash, boot, layout } = instance(media, 0);
     const cap = metadataCapacity(layout);
     const before = media.ops;
-    expect(message(() => writeMetadata({ flash, boot }, layout, new Uint8Array(0), image))).toBe(`STORAGE_TOO_LARGE: metadata of 0 bytes (capacity ${cap})`);
-    expect(message(() => writeMetadata({ flash, boot }, layout, new Uint8Array(cap + 1), image))).toBe(`STORAGE_TOO_LARGE: metadata of ${cap + 1} bytes (capacity ${cap})`);
-    expect(message(() => writeMetadata({ flash, boot }, layout, body, { ...image, digest: new Uint8Array(31) }))).toBe('JOURNAL_RECORD_INVALID: metadata digest must be 32 bytes');
+    expect(message(() => writeMetadata({ flash, boot }, layout, new Uint8Array(0), image))).toBe(
+      `STORAGE_TOO_LARGE: metadata of 0 bytes (capacity ${cap})`,
+    );
+    expect(message(() => writeMetadata({ flash, boot }, layout, new Uint8Array(cap + 1), image))).toBe(
+      `STORAGE_TOO_LARGE: metadata of ${cap + 1} bytes (capacity ${cap})`,
+    );
+    expect(message(() => writeMetadata({ flash, boot }, layout, body, { ...image, digest: new Uint8Array(31) }))).toBe(
+      'JOURNAL_RECORD_INVALID: metadata digest must be 32 bytes',
+    );
     expect(media.ops).toBe(before);
     writeMetadata({ flash, boot }, layout, new Uint8Array(cap).fill(4), image);
     expect(readMetadata(flash, layout, 1)?.length).toBe(cap);

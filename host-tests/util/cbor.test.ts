@@ -19,10 +19,24 @@ function code(hex: string): string {
 describe('deterministic CBOR', () => {
   it('encodes RFC 8949 Appendix A integers, strings and containers with shortest heads', () => {
     const cases: [CborValue, string][] = [
-      [0, '00'], [23, '17'], [24, '1818'], [100, '1864'], [1000, '1903e8'], [1000000, '1a000f4240'],
-      [1000000000000, '1b000000e8d4a51000'], [-1, '20'], [-1000, '3903e7'], ['', '60'], ['IETF', '6449455446'],
-      [new Uint8Array([1, 2, 3, 4]), '4401020304'], [[1, [2, 3], [4, 5]], '8301820203820405'],
-      [false, 'f4'], [true, 'f5'], [null, 'f6'], ['\u00fc', '62c3bc'], ['\ud800\udd51', '64f0908591'],
+      [0, '00'],
+      [23, '17'],
+      [24, '1818'],
+      [100, '1864'],
+      [1000, '1903e8'],
+      [1000000, '1a000f4240'],
+      [1000000000000, '1b000000e8d4a51000'],
+      [-1, '20'],
+      [-1000, '3903e7'],
+      ['', '60'],
+      ['IETF', '6449455446'],
+      [new Uint8Array([1, 2, 3, 4]), '4401020304'],
+      [[1, [2, 3], [4, 5]], '8301820203820405'],
+      [false, 'f4'],
+      [true, 'f5'],
+      [null, 'f6'],
+      ['\u00fc', '62c3bc'],
+      ['\ud800\udd51', '64f0908591'],
     ];
     for (const [v, hex] of cases) {
       expect(toHex(encodeCbor(v))).toBe(hex);
@@ -31,7 +45,14 @@ describe('deterministic CBOR', () => {
   });
 
   it('sorts map keys bytewise (integers before text, shorter first) and cbor-x reads the result', () => {
-    const m = new Map<number | string, CborValue>([['b', 1], [10, 2], [-1, 3], [100, 4], [1, 5], ['a', 6]]);
+    const m = new Map<number | string, CborValue>([
+      ['b', 1],
+      [10, 2],
+      [-1, 3],
+      [100, 4],
+      [1, 5],
+      ['a', 6],
+    ]);
     const bytes = encodeCbor(m);
     expect(toHex(bytes)).toBe('a6' + '0105' + '0a02' + '1864' + '04' + '2003' + '616106' + '616201');
     const back = oracle.decode(bytes) as Map<unknown, unknown>;
@@ -40,7 +61,11 @@ describe('deterministic CBOR', () => {
 
   it('decodes what cbor-x encodes canonically', () => {
     const enc = new Encoder({ mapsAsObjects: false, useRecords: false, variableMapSize: true });
-    const value = new Map<number, unknown>([[1, 7], [2, Buffer.from('abc')], [3, ['x', -9, [true]]]]);
+    const value = new Map<number, unknown>([
+      [1, 7],
+      [2, Buffer.from('abc')],
+      [3, ['x', -9, [true]]],
+    ]);
     const decoded = decodeCbor(enc.encode(value)) as Map<number, CborValue>;
     expect(decoded.get(1)).toBe(7);
     expect(decoded.get(2)).toEqual(new Uint8Array([0x61, 0x62, 0x63]));
@@ -73,7 +98,10 @@ describe('deterministic CBOR', () => {
 
   it('never throws an untyped error on random input', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 16) & 0xff;
+    };
     for (let n = 0; n < 20000; n++) {
       const b = new Uint8Array(1 + (rnd() % 24)).map(() => rnd());
       try {

@@ -7,7 +7,10 @@ const run = <T>(name: string, args: unknown = {}) => lane.run<T>(name, args);
 
 describe('harness inside XS', () => {
   it('SimFlash tears an erase and refuses every later operation, for both profiles', async () => {
-    const r = await run<{ profile: string; ok: boolean; erased: number; opsAfter: number; readFault: boolean }[]>('tornWrites', { seed: 9 });
+    const r = await run<{ profile: string; ok: boolean; erased: number; opsAfter: number; readFault: boolean }[]>(
+      'tornWrites',
+      { seed: 9 },
+    );
     expect(r.map((x) => x.profile)).toEqual(['nor-ff-align4', 'nor-00-align8']);
     // The ECC profile raises a read fault on the torn sector; the other reads its random bits.
     expect(r.map((x) => x.readFault)).toEqual([false, true]);

@@ -26,7 +26,13 @@ const PAYLOAD = 4096;
 const BANK = 64 * 1024;
 
 async function verifyInXs(name: string, file: Uint8Array): Promise<XsVerdict> {
-  const args = { file: toHex(file), trustStore: toHex(encodeTrustStore(testPki().trustStore)), device: DEVICE, bankSize: BANK, block: 63 };
+  const args = {
+    file: toHex(file),
+    trustStore: toHex(encodeTrustStore(testPki().trustStore)),
+    device: DEVICE,
+    bankSize: BANK,
+    block: 63,
+  };
   return lane.run<XsVerdict>('verifyImage', args, name);
 }
 
@@ -62,9 +68,16 @@ describe('device/image inside XS (xsnap)', () => {
 
     const trailer = img.file.slice();
     trailer[img.file.length - 1] ^= 1;
-    expect(await verifyInXs('tampered-trailer', trailer)).toMatchObject({ accepted: false, code: 'IMG_SUPPLIER_SIGNATURE' });
+    expect(await verifyInXs('tampered-trailer', trailer)).toMatchObject({
+      accepted: false,
+      code: 'IMG_SUPPLIER_SIGNATURE',
+    });
 
     const old = signed({ fileVersion: DEVICE.currentVersion, payload: pattern(PAYLOAD, 3) });
-    expect(await verifyInXs('downgrade', old.file)).toMatchObject({ accepted: false, code: 'IMG_DOWNGRADE', written: 0 });
+    expect(await verifyInXs('downgrade', old.file)).toMatchObject({
+      accepted: false,
+      code: 'IMG_DOWNGRADE',
+      written: 0,
+    });
   });
 });

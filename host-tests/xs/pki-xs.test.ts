@@ -36,8 +36,19 @@ describe('device/pki on the XS engine', () => {
       profile: 'smki',
       now: { unixSeconds: Date.UTC(2030, 0, 1) / 1000, trusted: true },
     });
-    const node = verifyChain(chain, [pki.smkiRoot.der], { profile: 'smki', crypto, now: { unixSeconds: Date.UTC(2030, 0, 1) / 1000, trusted: true } });
-    expect(r).toEqual({ ok: true, leafPublicKey: toHex(node.leafPublicKey), anchorIndex: 0, timeChecked: true, leafRole: 2, leafEntityId: toHex(node.leafEntityId!) });
+    const node = verifyChain(chain, [pki.smkiRoot.der], {
+      profile: 'smki',
+      crypto,
+      now: { unixSeconds: Date.UTC(2030, 0, 1) / 1000, trusted: true },
+    });
+    expect(r).toEqual({
+      ok: true,
+      leafPublicKey: toHex(node.leafPublicKey),
+      anchorIndex: 0,
+      timeChecked: true,
+      leafRole: 2,
+      leafEntityId: toHex(node.leafEntityId!),
+    });
   });
 
   it('the manufacturer chain validates under RFC 5280, the right anchor among two', async () => {
@@ -46,13 +57,24 @@ describe('device/pki on the XS engine', () => {
       anchors: [toHex(pki.smkiRoot.der), toHex(pki.manufacturerRoot.der)],
       profile: 'rfc5280',
     });
-    expect(r).toEqual({ ok: true, leafPublicKey: toHex(pki.manufacturerSigner.publicKey), anchorIndex: 1, timeChecked: false });
+    expect(r).toEqual({
+      ok: true,
+      leafPublicKey: toHex(pki.manufacturerSigner.publicKey),
+      anchorIndex: 1,
+      timeChecked: false,
+    });
   });
 
   it('cells are checked for their role and validity inside XS, as on Node', async () => {
-    const ok = await run<ChainResult & { publicKey?: string }>('cell check (supplier1)', 'checkCell', { cell: 'supplier1', der: toHex(pki.supplier1.der) });
+    const ok = await run<ChainResult & { publicKey?: string }>('cell check (supplier1)', 'checkCell', {
+      cell: 'supplier1',
+      der: toHex(pki.supplier1.der),
+    });
     expect(ok).toEqual({ ok: true, publicKey: toHex(pki.supplier1.publicKey) });
-    const wrongCell = await run<ChainResult>('cell check (root cell given a supplier)', 'checkCell', { cell: 'root', der: toHex(pki.supplier1.der) });
+    const wrongCell = await run<ChainResult>('cell check (root cell given a supplier)', 'checkCell', {
+      cell: 'root',
+      der: toHex(pki.supplier1.der),
+    });
     expect(wrongCell).toEqual({ ok: false, typed: true, code: 'PKI_PROFILE_SMKI_KEY_USAGE' });
     const expired = await run<ChainResult>('cell check (expired)', 'checkCell', {
       cell: 'supplier2',
@@ -65,12 +87,20 @@ describe('device/pki on the XS engine', () => {
   it('a tampered supplier certificate is refused with PKI_SIGNATURE_INVALID, typed', async () => {
     const bad = pki.supplier1.der.slice();
     bad[16] ^= 0x01; // inside the serial number: still well formed, no longer what was signed
-    const r = await run<ChainResult>('tampered supplier chain', 'verifyChain', { chain: [toHex(bad), toHex(pki.orgCa.der)], anchors: [toHex(pki.smkiRoot.der)], profile: 'smki' });
+    const r = await run<ChainResult>('tampered supplier chain', 'verifyChain', {
+      chain: [toHex(bad), toHex(pki.orgCa.der)],
+      anchors: [toHex(pki.smkiRoot.der)],
+      profile: 'smki',
+    });
     expect(r).toEqual({ ok: false, typed: true, code: 'PKI_SIGNATURE_INVALID' });
   });
 
   it('a truncated certificate and an expired chain are refused with their codes, typed', async () => {
-    const cut = await run<ChainResult>('truncated certificate', 'verifyChain', { chain: [toHex(pki.supplier1.der.subarray(0, 100))], anchors: [toHex(pki.smkiRoot.der)], profile: 'smki' });
+    const cut = await run<ChainResult>('truncated certificate', 'verifyChain', {
+      chain: [toHex(pki.supplier1.der.subarray(0, 100))],
+      anchors: [toHex(pki.smkiRoot.der)],
+      profile: 'smki',
+    });
     expect(cut).toEqual({ ok: false, typed: true, code: 'PKI_DER_TRUNCATED' });
     const late = await run<ChainResult>('expired chain', 'verifyChain', {
       chain: [toHex(pki.manufacturerSigner.der)],
@@ -83,7 +113,11 @@ describe('device/pki on the XS engine', () => {
 
   it('the trust store decodes and re-encodes byte for byte; a supplier cell gives its key and role', async () => {
     const bytes = toHex(encodeTrustStore(pki.trustStore));
-    const r = await run<{ again: string; supplier1Role: number; supplier1Key: string }>('trust store round trip', 'trustStoreRoundTrip', { store: bytes });
+    const r = await run<{ again: string; supplier1Role: number; supplier1Key: string }>(
+      'trust store round trip',
+      'trustStoreRoundTrip',
+      { store: bytes },
+    );
     expect(r).toEqual({ again: bytes, supplier1Role: 2, supplier1Key: toHex(pki.supplier1.publicKey) });
   });
 });

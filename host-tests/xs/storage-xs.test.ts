@@ -48,14 +48,19 @@ afterAll(async () => {
   let compute = 0;
   for (const { meter } of meters) compute += meter.compute;
   const clean = meters.filter((m) => m.name.startsWith('cleanRun'));
-  for (const m of clean) console.log(`XS meter ${m.name}: compute=${m.meter.compute} heapSlots=${m.meter.currentHeapCount} allocate=${m.meter.allocate}`);
+  for (const m of clean)
+    console.log(
+      `XS meter ${m.name}: compute=${m.meter.compute} heapSlots=${m.meter.currentHeapCount} allocate=${m.meter.allocate}`,
+    );
   console.log(`XS meter storage lane: ${meters.length} calls, compute total=${compute}`);
 });
 
 describe.each(FLASH_PROFILES)('storage power cuts inside XS on $name', (profile) => {
   it(`${CATEGORIES.length * PER_CATEGORY} seeded cuts across every kind of write end on the old or the new image`, async () => {
     const t0 = performance.now();
-    const payloads = await run<{ oldHex: string; newHex: string; oldVersion: number; newVersion: number }>('payloads', { profile: profile.name });
+    const payloads = await run<{ oldHex: string; newHex: string; oldVersion: number; newVersion: number }>('payloads', {
+      profile: profile.name,
+    });
     const newSha = sha(payloads.newHex);
     const oldSha = sha(payloads.oldHex);
     const check = (s: Summary, label: string): 'old' | 'new' => {
@@ -73,7 +78,11 @@ describe.each(FLASH_PROFILES)('storage power cuts inside XS on $name', (profile)
       return which!;
     };
 
-    const clean = await run<Summary & { n: number; categories: string[] }>('cleanRun', { profile: profile.name }, `cleanRun ${profile.name}`);
+    const clean = await run<Summary & { n: number; categories: string[] }>(
+      'cleanRun',
+      { profile: profile.name },
+      `cleanRun ${profile.name}`,
+    );
     expect(check(clean, 'clean')).toBe('new');
     // Seeded picks: PER_CATEGORY operations of each category, spread over its occurrences.
     const picks: { at: number; category: string; torn: boolean }[] = [];
@@ -87,7 +96,11 @@ describe.each(FLASH_PROFILES)('storage power cuts inside XS on $name', (profile)
     }
     const ends = { old: 0, new: 0 };
     for (const [i, pick] of picks.entries()) {
-      const s = await run<Summary>('cutRun', { profile: profile.name, at: pick.at, torn: pick.torn, seed: 7 + i }, `cutRun ${profile.name}`);
+      const s = await run<Summary>(
+        'cutRun',
+        { profile: profile.name, at: pick.at, torn: pick.torn, seed: 7 + i },
+        `cutRun ${profile.name}`,
+      );
       const label = `${profile.name} ${pick.torn ? 'torn' : 'clean'} cut at op ${pick.at} (${pick.category})`;
       expect(s.cutFired, label).toBe(true);
       ends[check(s, label)]++;

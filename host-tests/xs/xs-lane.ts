@@ -19,7 +19,9 @@ export function xsLane(entry: string, meterPrefix = ''): XsLane {
   afterAll(async () => {
     await xs?.close();
     for (const [label, m] of meters) {
-      console.log(`XS meter ${meterPrefix}${label}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`);
+      console.log(
+        `XS meter ${meterPrefix}${label}: compute=${m.compute} heapSlots=${m.currentHeapCount} allocate=${m.allocate}`,
+      );
     }
   });
   return {

@@ -15,12 +15,24 @@ const ieee = fromHex('0102030405060708');
 const data = new Uint8Array(50).map((_, i) => (i * 37) & 0xff);
 
 const cases: Case[] = [
-  { dir: 's2c', herdsmanName: 'imageNotify', payload: { payloadType: 0, queryJitter: 100 }, ours: { name: 'imageNotify', payloadType: 0, queryJitter: 100 } },
+  {
+    dir: 's2c',
+    herdsmanName: 'imageNotify',
+    payload: { payloadType: 0, queryJitter: 100 },
+    ours: { name: 'imageNotify', payloadType: 0, queryJitter: 100 },
+  },
   {
     dir: 's2c',
     herdsmanName: 'imageNotify',
     payload: { payloadType: 3, queryJitter: 50, manufacturerCode: 0x1234, imageType: 1, fileVersion: 0x01020304 },
-    ours: { name: 'imageNotify', payloadType: 3, queryJitter: 50, manufacturerCode: 0x1234, imageType: 1, fileVersion: 0x01020304 },
+    ours: {
+      name: 'imageNotify',
+      payloadType: 3,
+      queryJitter: 50,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 0x01020304,
+    },
   },
   {
     dir: 'c2s',
@@ -32,38 +44,119 @@ const cases: Case[] = [
     dir: 'c2s',
     herdsmanName: 'queryNextImageRequest',
     payload: { fieldControl: 1, manufacturerCode: 0x1234, imageType: 1, fileVersion: 7, hardwareVersion: 0x1111 },
-    ours: { name: 'queryNextImageRequest', manufacturerCode: 0x1234, imageType: 1, fileVersion: 7, hardwareVersion: 0x1111 },
+    ours: {
+      name: 'queryNextImageRequest',
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 7,
+      hardwareVersion: 0x1111,
+    },
   },
   {
     dir: 's2c',
     herdsmanName: 'queryNextImageResponse',
     payload: { status: 0, manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, imageSize: 70000 },
-    ours: { name: 'queryNextImageResponse', status: 0, image: { manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, imageSize: 70000 } },
+    ours: {
+      name: 'queryNextImageResponse',
+      status: 0,
+      image: { manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, imageSize: 70000 },
+    },
   },
-  { dir: 's2c', herdsmanName: 'queryNextImageResponse', payload: { status: 0x98 }, ours: { name: 'queryNextImageResponse', status: 0x98 } },
+  {
+    dir: 's2c',
+    herdsmanName: 'queryNextImageResponse',
+    payload: { status: 0x98 },
+    ours: { name: 'queryNextImageResponse', status: 0x98 },
+  },
   {
     dir: 'c2s',
     herdsmanName: 'imageBlockRequest',
-    payload: { fieldControl: 0, manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 65536, maximumDataSize: 64 },
-    ours: { name: 'imageBlockRequest', manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 65536, maximumDataSize: 64 },
+    payload: {
+      fieldControl: 0,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 65536,
+      maximumDataSize: 64,
+    },
+    ours: {
+      name: 'imageBlockRequest',
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 65536,
+      maximumDataSize: 64,
+    },
   },
   {
     dir: 'c2s',
     herdsmanName: 'imageBlockRequest',
-    payload: { fieldControl: 3, manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 100, maximumDataSize: 64, requestNodeIeeeAddress: '0x0807060504030201', minimumBlockPeriod: 250 },
-    ours: { name: 'imageBlockRequest', manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 100, maximumDataSize: 64, requestNodeAddress: ieee, minimumBlockPeriod: 250 },
+    payload: {
+      fieldControl: 3,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 100,
+      maximumDataSize: 64,
+      requestNodeIeeeAddress: '0x0807060504030201',
+      minimumBlockPeriod: 250,
+    },
+    ours: {
+      name: 'imageBlockRequest',
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 100,
+      maximumDataSize: 64,
+      requestNodeAddress: ieee,
+      minimumBlockPeriod: 250,
+    },
   },
   {
     dir: 'c2s',
     herdsmanName: 'imagePageRequest',
-    payload: { fieldControl: 0, manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 300, maximumDataSize: 64, pageSize: 1024, responseSpacing: 20 },
-    ours: { name: 'imagePageRequest', manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 300, maximumDataSize: 64, pageSize: 1024, responseSpacing: 20 },
+    payload: {
+      fieldControl: 0,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 300,
+      maximumDataSize: 64,
+      pageSize: 1024,
+      responseSpacing: 20,
+    },
+    ours: {
+      name: 'imagePageRequest',
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 300,
+      maximumDataSize: 64,
+      pageSize: 1024,
+      responseSpacing: 20,
+    },
   },
   {
     dir: 's2c',
     herdsmanName: 'imageBlockResponse',
-    payload: { status: 0, manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 4000, dataSize: data.length, data: Buffer.from(data) },
-    ours: { name: 'imageBlockResponse', status: 0, manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 4000, data },
+    payload: {
+      status: 0,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 4000,
+      dataSize: data.length,
+      data: Buffer.from(data),
+    },
+    ours: {
+      name: 'imageBlockResponse',
+      status: 0,
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      fileOffset: 4000,
+      data,
+    },
   },
   {
     dir: 's2c',
@@ -71,7 +164,12 @@ const cases: Case[] = [
     payload: { status: 0x97, currentTime: 1000, requestTime: 1060, minimumBlockPeriod: 250 },
     ours: { name: 'imageBlockResponse', status: 0x97, currentTime: 1000, requestTime: 1060, minimumBlockPeriod: 250 },
   },
-  { dir: 's2c', herdsmanName: 'imageBlockResponse', payload: { status: 0x95 }, ours: { name: 'imageBlockResponse', status: 0x95 } },
+  {
+    dir: 's2c',
+    herdsmanName: 'imageBlockResponse',
+    payload: { status: 0x95 },
+    ours: { name: 'imageBlockResponse', status: 0x95 },
+  },
   {
     dir: 'c2s',
     herdsmanName: 'upgradeEndRequest',
@@ -82,13 +180,30 @@ const cases: Case[] = [
     dir: 's2c',
     herdsmanName: 'upgradeEndResponse',
     payload: { manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, currentTime: 0, upgradeTime: 0xffffffff },
-    ours: { name: 'upgradeEndResponse', manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, currentTime: 0, upgradeTime: 0xffffffff },
+    ours: {
+      name: 'upgradeEndResponse',
+      manufacturerCode: 0x1234,
+      imageType: 1,
+      fileVersion: 2,
+      currentTime: 0,
+      upgradeTime: 0xffffffff,
+    },
   },
 ];
 
 function herdsmanEncode(c: Case, seq: number): Buffer {
   const dir = c.dir === 'c2s' ? Zcl.Direction.CLIENT_TO_SERVER : Zcl.Direction.SERVER_TO_CLIENT;
-  return Zcl.Frame.create(Zcl.FrameType.SPECIFIC, dir, c.dir === 's2c', undefined, seq, c.herdsmanName, 'genOta', c.payload, {}).toBuffer();
+  return Zcl.Frame.create(
+    Zcl.FrameType.SPECIFIC,
+    dir,
+    c.dir === 's2c',
+    undefined,
+    seq,
+    c.herdsmanName,
+    'genOta',
+    c.payload,
+    {},
+  ).toBuffer();
 }
 
 function herdsmanDecode(bytes: Uint8Array): { name: string; payload: Record<string, unknown> } {
@@ -112,7 +227,8 @@ function asHerdsmanPayload(c: OtaCommand): Record<string, unknown> {
   // herdsman reads a UTC field of 0xFFFFFFFF as "invalid time", NaN.
   if (c.name === 'upgradeEndResponse' && c.upgradeTime === 0xffffffff) p.upgradeTime = NaN;
   if (c.name === 'queryNextImageRequest') p.fieldControl = c.hardwareVersion === undefined ? 0 : 1;
-  if (c.name === 'imageBlockRequest') p.fieldControl = (c.requestNodeAddress ? 1 : 0) | (c.minimumBlockPeriod !== undefined ? 2 : 0);
+  if (c.name === 'imageBlockRequest')
+    p.fieldControl = (c.requestNodeAddress ? 1 : 0) | (c.minimumBlockPeriod !== undefined ? 2 : 0);
   if (c.name === 'imagePageRequest') p.fieldControl = c.requestNodeAddress ? 1 : 0;
   return p;
 }
@@ -138,17 +254,61 @@ describe('OTA codec cross-checked with zigbee-herdsman', () => {
   }
 
   it('decodes a herdsman Default Response on the cluster', () => {
-    const buf = Zcl.Frame.create(Zcl.FrameType.GLOBAL, Zcl.Direction.SERVER_TO_CLIENT, true, undefined, 9, 'defaultRsp', 'genOta', { cmdId: 6, statusCode: 0 }, {}).toBuffer();
+    const buf = Zcl.Frame.create(
+      Zcl.FrameType.GLOBAL,
+      Zcl.Direction.SERVER_TO_CLIENT,
+      true,
+      undefined,
+      9,
+      'defaultRsp',
+      'genOta',
+      { cmdId: 6, statusCode: 0 },
+      {},
+    ).toBuffer();
     expect(decodeOtaFrame(new Uint8Array(buf)).command).toEqual({ name: 'defaultResponse', commandId: 6, status: 0 });
   });
 });
 
 describe('OTA codec against the wire examples of REFERENCE.md', () => {
   const examples: [string, OtaCommand, number][] = [
-    ['010b030034120100020000000000000040', { name: 'imageBlockRequest', manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, fileOffset: 0, maximumDataSize: 64 }, 0x0b],
-    ['19070200341201000200000074040000', { name: 'queryNextImageResponse', status: 0, image: { manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, imageSize: 1140 } }, 0x07],
-    ['19210734120100020000000000000001000000', { name: 'upgradeEndResponse', manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, currentTime: 0, upgradeTime: 1 }, 0x21],
-    ['192a0597e803000024040000fa00', { name: 'imageBlockResponse', status: 0x97, currentTime: 1000, requestTime: 1060, minimumBlockPeriod: 250 }, 0x2a],
+    [
+      '010b030034120100020000000000000040',
+      {
+        name: 'imageBlockRequest',
+        manufacturerCode: 0x1234,
+        imageType: 1,
+        fileVersion: 2,
+        fileOffset: 0,
+        maximumDataSize: 64,
+      },
+      0x0b,
+    ],
+    [
+      '19070200341201000200000074040000',
+      {
+        name: 'queryNextImageResponse',
+        status: 0,
+        image: { manufacturerCode: 0x1234, imageType: 1, fileVersion: 2, imageSize: 1140 },
+      },
+      0x07,
+    ],
+    [
+      '19210734120100020000000000000001000000',
+      {
+        name: 'upgradeEndResponse',
+        manufacturerCode: 0x1234,
+        imageType: 1,
+        fileVersion: 2,
+        currentTime: 0,
+        upgradeTime: 1,
+      },
+      0x21,
+    ],
+    [
+      '192a0597e803000024040000fa00',
+      { name: 'imageBlockResponse', status: 0x97, currentTime: 1000, requestTime: 1060, minimumBlockPeriod: 250 },
+      0x2a,
+    ],
     ['192b0595', { name: 'imageBlockResponse', status: 0x95 }, 0x2b],
     ['192c0298', { name: 'queryNextImageResponse', status: 0x98 }, 0x2c],
   ];
@@ -185,8 +345,15 @@ describe('malformed frames are typed errors', () => {
   });
 
   it('the encoder refuses values that do not fit their field', () => {
-    expect(() => encodeOtaFrame({ sequence: 1, command: { name: 'upgradeEndRequest', status: 0, manufacturerCode: 0x10000, imageType: 1, fileVersion: 1 } })).toThrow(/ZCL_FIELD_RANGE/);
-    expect(() => encodeOtaFrame({ sequence: 256, command: { name: 'imageBlockResponse', status: 0x95 } })).toThrow(/ZCL_FIELD_RANGE/);
+    expect(() =>
+      encodeOtaFrame({
+        sequence: 1,
+        command: { name: 'upgradeEndRequest', status: 0, manufacturerCode: 0x10000, imageType: 1, fileVersion: 1 },
+      }),
+    ).toThrow(/ZCL_FIELD_RANGE/);
+    expect(() => encodeOtaFrame({ sequence: 256, command: { name: 'imageBlockResponse', status: 0x95 } })).toThrow(
+      /ZCL_FIELD_RANGE/,
+    );
   });
 
   it('fuzz: mutated and truncated valid frames never throw anything but an OtaError', () => {
@@ -204,7 +371,18 @@ describe('malformed frames are typed errors', () => {
         const d = decodeOtaFrame(f);
         decoded++;
         // Whatever decodes must encode back to the same bytes (no silent reinterpretation).
-        expect(toHex(encodeOtaFrame({ sequence: d.header.sequence, disableDefaultResponse: d.header.disableDefaultResponse, command: d.command }, d.header.direction))).toBe(toHex(f));
+        expect(
+          toHex(
+            encodeOtaFrame(
+              {
+                sequence: d.header.sequence,
+                disableDefaultResponse: d.header.disableDefaultResponse,
+                command: d.command,
+              },
+              d.header.direction,
+            ),
+          ),
+        ).toBe(toHex(f));
       } catch (e) {
         if (!isOtaError(e)) throw e;
         typed++;

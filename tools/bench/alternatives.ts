@@ -23,13 +23,27 @@ export function journalCost(records: number, payloadLength: number): { erases: n
   const layout = makeLayout(flash, { bankSize: 4 * SECTOR_SIZE, metadataSize: SECTOR_SIZE });
   const journal = Journal.open(flash, layout);
   const [a, b] = layout.journalSectors;
-  const before = { erases: media.eraseCount[a] + media.eraseCount[b], programs: media.programCount[a] + media.programCount[b] };
-  const p = { manufacturerCode: 0x1234, imageType: 0x42, fileVersion: 2, manifestDigest: new Uint8Array(32).fill(3), payloadLength, bank: 1, stage: DownloadStage.downloading };
+  const before = {
+    erases: media.eraseCount[a] + media.eraseCount[b],
+    programs: media.programCount[a] + media.programCount[b],
+  };
+  const p = {
+    manufacturerCode: 0x1234,
+    imageType: 0x42,
+    fileVersion: 2,
+    manifestDigest: new Uint8Array(32).fill(3),
+    payloadLength,
+    bank: 1,
+    stage: DownloadStage.downloading,
+  };
   for (let i = 1; i <= records; i++) {
     const payloadOffset = Math.min(payloadLength, Math.round((i * payloadLength) / records));
     recordDownloadProgress(journal, { ...p, fileOffset: payloadOffset + 700, payloadOffset });
   }
-  return { erases: media.eraseCount[a] + media.eraseCount[b] - before.erases, programs: media.programCount[a] + media.programCount[b] - before.programs };
+  return {
+    erases: media.eraseCount[a] + media.eraseCount[b] - before.erases,
+    programs: media.programCount[a] + media.programCount[b] - before.programs,
+  };
 }
 
 export function alternativeRows(xs: XsFigures, resume: ResumeFigures): BenchRow[] {
@@ -76,7 +90,7 @@ export function alternativeRows(xs: XsFigures, resume: ResumeFigures): BenchRow[
   rows.push(
     buildRow({
       section: SECTION,
-      what: 'Bank writer without its input digest (the read-back digest compared with the manifest\'s only): XS compute per KiB of the download path',
+      what: "Bank writer without its input digest (the read-back digest compared with the manifest's only): XS compute per KiB of the download path",
       figure: digests.withoutInput,
       unit: 'compute/KiB',
       floor: digests.asBuilt,
@@ -106,7 +120,11 @@ export function alternativeRows(xs: XsFigures, resume: ResumeFigures): BenchRow[
   );
   const small = benchImage(64);
   const paced = tappedUpdate({ ...small.options, battery: true });
-  const unpaced = tappedUpdate({ ...small.options, battery: true, policy: { ...DEFAULT_POWER_POLICY, airtimeShare: 1 } });
+  const unpaced = tappedUpdate({
+    ...small.options,
+    battery: true,
+    policy: { ...DEFAULT_POWER_POLICY, airtimeShare: 1 },
+  });
   const span = (t: typeof paced) => (t.radio.lastBlockAtMs - t.radio.firstBlockAtMs) / 1000;
   rows.push(
     buildRow({

@@ -42,7 +42,7 @@ export function digestNote(f: XsFigures): { title: string; lines: string[] } {
       '',
       `The download path per KiB against two digests per KiB (${n(floor)}): as built ${n(c.asBuilt)} (${ratio(c.asBuilt / floor)}); without 3 ${n(c.withoutInput)} (${ratio(c.withoutInput / floor)}); with 3 and 4 replaced by CRC-32s ${n(c.crcReadBack)} (${ratio(c.crcReadBack / floor)}).`,
       '',
-      'Device behaviour is unchanged by this page: dropping 3 is safe and is the next step (BankWriter taking the expected digest at begin and resume); replacing 4 by a CRC-32 is a trade (a trial boot and revert for a flash fault a CRC misses, against about one SHA-256 per byte) left to a vendor\'s choice, not made here.',
+      "Device behaviour is unchanged by this page: dropping 3 is safe and is the next step (BankWriter taking the expected digest at begin and resume); replacing 4 by a CRC-32 is a trade (a trial boot and revert for a flash fault a CRC misses, against about one SHA-256 per byte) left to a vendor's choice, not made here.",
     ],
   };
 }

@@ -35,14 +35,36 @@ export function energyRows(xs: XsFigures): BenchRow[] {
   const fileKiB = image.file.length / 1024;
   const ratioWith = (perKiB: number) => ((compute - (d.asBuilt - perKiB) * fileKiB) / computeFloor).toFixed(1);
   const rows: BenchRow[] = [];
-  const row = (what: string, figure: number, unit: string, floor: number, floorHow: string, target: number, whyNot: string, note?: string) =>
-    rows.push(buildRow({ section: SECTION, what, figure, unit, floor, floorHow, target: { on: 'ratio', op: '<=', value: target }, whyNot, note, ran: 'node' }));
+  const row = (
+    what: string,
+    figure: number,
+    unit: string,
+    floor: number,
+    floorHow: string,
+    target: number,
+    whyNot: string,
+    note?: string,
+  ) =>
+    rows.push(
+      buildRow({
+        section: SECTION,
+        what,
+        figure,
+        unit,
+        floor,
+        floorHow,
+        target: { on: 'ratio', op: '<=', value: target },
+        whyNot,
+        note,
+        ran: 'node',
+      }),
+    );
   row(
     `Frames the device sends, ${ENERGY_KIB} KiB update`,
     radio,
     'frames',
     radioFloor,
-    '⌈payload / block⌉: the payload\'s own block requests',
+    "⌈payload / block⌉: the payload's own block requests",
     1.02,
     'the file carries the header, manifest, signatures and chain (and the trailer) beside the payload, and the update needs queries and an Upgrade End',
     `${run.result.blockRequests} block requests for ${blocksOf(image.file.length)} blocks of the file`,

@@ -65,7 +65,18 @@ export function updateChain(updates = CHAIN, kib = CHAIN_KIB): ChainFigures {
     }
   }
   const mostWornRegion = regionOf(runs[0].world.layout, mostWornSector);
-  return { updates, payloadLength: kib * 1024, prefixLength, erases, programmedBytes, journalPrograms, mostWornErases, mostWornRegion, readModifyWrites: rmw, runs };
+  return {
+    updates,
+    payloadLength: kib * 1024,
+    prefixLength,
+    erases,
+    programmedBytes,
+    journalPrograms,
+    mostWornErases,
+    mostWornRegion,
+    readModifyWrites: rmw,
+    runs,
+  };
 }
 
 export function flashRows(chain: ChainFigures): BenchRow[] {
@@ -75,7 +86,11 @@ export function flashRows(chain: ChainFigures): BenchRow[] {
   const journalBytes = per(chain.programmedBytes.journal);
   const floors: Record<Region, { floor: number; how: string; why: string }> = {
     bank: { floor: sectorsOf(chain.payloadLength), how: '⌈payload / sector⌉: the sectors the image occupies', why: '' },
-    metadata: { floor: sectorsOf(chain.prefixLength + 24), how: '⌈(signed prefix + record header) / sector⌉', why: 'the stale record of the bank is invalidated before the download and written again after it' },
+    metadata: {
+      floor: sectorsOf(chain.prefixLength + 24),
+      how: '⌈(signed prefix + record header) / sector⌉',
+      why: 'the stale record of the bank is invalidated before the download and written again after it',
+    },
     journal: {
       floor: journalBytes / SECTOR_SIZE,
       how: 'journal bytes programmed per update / sector size (a sector is erased only once full)',
@@ -86,7 +101,7 @@ export function flashRows(chain: ChainFigures): BenchRow[] {
       how: `${BOOT_RECORD_CHANGES} records must change (trial armed; confirmed with the new floor), one copy's sector erased for each`,
       why:
         'the bootloader writes the record a third time at the trial boot (counting the trial boot down, so that a cut or a hang reverts it); ' +
-        'keeping that count as bits programmed in the record\'s sector (no erase) would meet the floor',
+        "keeping that count as bits programmed in the record's sector (no erase) would meet the floor",
     },
   };
   for (const r of ['bank', 'metadata', 'journal', 'boot record'] as const) {
@@ -172,7 +187,8 @@ export function flashRows(chain: ChainFigures): BenchRow[] {
       floor: sectorsOf(chain.payloadLength),
       floorHow: 'one progress record per journal interval (a sector of payload)',
       target: { on: 'ratio', op: '<=', value: 1.25 },
-      whyNot: 'records beside the per-sector progress: offset 0 at the start, payload complete, the held trailer, clearing at the end, and the copies a rotation makes',
+      whyNot:
+        'records beside the per-sector progress: offset 0 at the start, payload complete, the held trailer, clearing at the end, and the copies a rotation makes',
       ran: 'node',
     }),
   );

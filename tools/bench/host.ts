@@ -53,7 +53,8 @@ export function hostRows(): BenchRow[] {
       figure: updateMs,
       unit: 'ms',
       floor: floorMs,
-      floorHow: 'measured in the same run: SHA-256 of 1 MiB twice + erasing and programming 1 MiB of emulated flash in 256-byte pieces',
+      floorHow:
+        'measured in the same run: SHA-256 of 1 MiB twice + erasing and programming 1 MiB of emulated flash in 256-byte pieces',
       target: { on: 'ratio', op: '<=', value: 10 },
       whyNot:
         'besides the two digests, the update hashes the payload twice more in the bank writer; the emulated bootloader and the running-image check hash the bank at every boot, ' +

@@ -76,9 +76,11 @@ export function radioRows(): BenchRow[] {
       figure: share,
       unit: 'of the channel',
       floor: DEFAULT_POWER_POLICY.airtimeShare,
-      floorHow: 'the configured cap (PowerPolicy.airtimeShare); every frame both ways, with 62 B of PHY/MAC/NWK/APS overhead and the MAC ACK',
+      floorHow:
+        'the configured cap (PowerPolicy.airtimeShare); every frame both ways, with 62 B of PHY/MAC/NWK/APS overhead and the MAC ACK',
       target: { on: 'ratio', op: '<=', value: 1 },
-      whyNot: 'the pacing counts one request and one full-block response per exchange; retries and other frames inside the window are not paced',
+      whyNot:
+        'the pacing counts one request and one full-block response per exchange; retries and other frames inside the window are not paced',
       ran: 'node',
       note: `${battery.result.outcome}; download took ${((battery.radio.lastBlockAtMs - battery.radio.firstBlockAtMs) / 1000).toFixed(0)} s of device time`,
     }),
@@ -101,7 +103,8 @@ export function radioRows(): BenchRow[] {
       floor: NON_BLOCK_FLOOR,
       floorHow: 'Query Next Image request + response, Upgrade End request + response',
       target: { on: 'ratio', op: '<=', value: 2 },
-      whyNot: 'the device queries at each boot of the update (the first, the trial and the confirmed one); skipping the query of the trial boot would save two frames',
+      whyNot:
+        'the device queries at each boot of the update (the first, the trial and the confirmed one); skipping the query of the trial boot would save two frames',
       ran: 'node',
       note: kinds.join(', '),
     }),

@@ -26,9 +26,9 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
     '',
     'Every row puts a figure next to its floor — the least it could be, measured or derived in the same run —',
     'with the ratio, the target and whether it is met. Counts (requests, erases, bytes) come from the emulated',
-    'device and CH (sim/), seeded, so they repeat exactly. XS figures are the engine\'s own',
+    "device and CH (sim/), seeded, so they repeat exactly. XS figures are the engine's own",
     '`compute` meter (the `xsnap-worker` that `@agoric/xsnap` builds): repeatable, machine-independent. XS heap',
-    'figures are read between blocks after a full collection: live slots (the meter\'s `currentHeapCount`) and live',
+    "figures are read between blocks after a full collection: live slots (the meter's `currentHeapCount`) and live",
     'bytes (the size of an XS snapshot: every live slot and chunk). The one',
     'wall-time row (Host) is the best of three on a shared machine: quote its ratio, not its milliseconds.',
     'No test asserts any of these figures; host-tests/bench/ checks only the row arithmetic.',
@@ -37,7 +37,12 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
   const sections: string[] = [];
   for (const r of rows) if (!sections.includes(r.section)) sections.push(r.section);
   for (const s of sections) {
-    out.push(`## ${s}`, '', '| what | figure | floor (how derived) | ratio | target | met | ran | note |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    out.push(
+      `## ${s}`,
+      '',
+      '| what | figure | floor (how derived) | ratio | target | met | ran | note |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of rows.filter((x) => x.section === s)) {
       out.push(
         `| ${cell(r.what)} | ${formatNumber(r.figure)} ${r.unit} | ${formatNumber(r.floor)}: ${cell(r.floorHow)} | ${formatRatio(r.ratio)} | ${formatTarget(r.target, r.unit)} | ${r.met ? 'yes' : '**no**'} | ${r.ran} | ${cell(r.note ?? '')} |`,
@@ -50,7 +55,10 @@ export function renderMarkdown(info: RunInfo, rows: readonly BenchRow[]): string
   const missed = rows.filter((r) => !r.met);
   out.push('## Targets not met', '');
   if (missed.length === 0) out.push('None in this run.');
-  for (const r of missed) out.push(`- **${r.section}: ${r.what.trim()}** (${formatRatio(r.ratio)}, target ${formatTarget(r.target, r.unit)}): ${r.whyNot || 'no reason recorded'}.`);
+  for (const r of missed)
+    out.push(
+      `- **${r.section}: ${r.what.trim()}** (${formatRatio(r.ratio)}, target ${formatTarget(r.target, r.unit)}): ${r.whyNot || 'no reason recorded'}.`,
+    );
   out.push('');
   return out.join('\n');
 }

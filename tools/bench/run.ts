@@ -40,7 +40,10 @@ async function moddableRows(absent: RunInfo['absent']): Promise<BenchRow[]> {
     const m = (await import(modulePath)) as { moddableRows: () => Promise<BenchRow[]> };
     return await m.moddableRows();
   } catch (e) {
-    absent.push({ section: MODDABLE_SECTION, why: `\`$MODDABLE\` is set, but its rows could not be made: ${e instanceof Error ? e.message : String(e)}` });
+    absent.push({
+      section: MODDABLE_SECTION,
+      why: `\`$MODDABLE\` is set, but its rows could not be made: ${e instanceof Error ? e.message : String(e)}`,
+    });
     return [];
   }
 }
@@ -75,15 +78,26 @@ export async function runBench(): Promise<{ markdown: string; json: string }> {
   rows.push(...(await moddableRows(absent)));
   const info: RunInfo = {
     date: new Date().toISOString(),
-    machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown CPU', node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: os.loadavg()[0] },
+    machine: {
+      nproc: os.availableParallelism(),
+      cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+      loadAverage: os.loadavg()[0],
+    },
     command: 'npm run bench',
     seconds: (performance.now() - t0) / 1000,
     absent,
     notes: [digestNote(xs)],
   };
   // The mutation section is not measured here: it shows the latest `npm run mutate` (docs/mutation.json).
-  const mutation = existsSync('docs/mutation.json') ? (JSON.parse(readFileSync('docs/mutation.json', 'utf8')) as MutationSummary) : undefined;
-  return { markdown: `${renderMarkdown(info, rows)}\n${renderMutationSection(mutation)}`, json: renderJson(info, rows) };
+  const mutation = existsSync('docs/mutation.json')
+    ? (JSON.parse(readFileSync('docs/mutation.json', 'utf8')) as MutationSummary)
+    : undefined;
+  return {
+    markdown: `${renderMarkdown(info, rows)}\n${renderMutationSection(mutation)}`,
+    json: renderJson(info, rows),
+  };
 }
 
 const { markdown, json } = await runBench();

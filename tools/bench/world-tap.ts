@@ -7,7 +7,13 @@
 import { FRAME_OVERHEAD_BYTES } from '../../device/agent/index.js';
 import type { StorageLayout } from '../../device/storage/index.js';
 import { decodeOtaFrame } from '../../device/zigbee/index.js';
-import { type AgentWorld, type FlashOpRecord, runUpdateWorld, type WorldOptions, type WorldResult } from '../../sim/index.js';
+import {
+  type AgentWorld,
+  type FlashOpRecord,
+  runUpdateWorld,
+  type WorldOptions,
+  type WorldResult,
+} from '../../sim/index.js';
 
 export type Region = 'bank' | 'metadata' | 'journal' | 'boot record';
 export const REGIONS: readonly Region[] = ['boot record', 'journal', 'metadata', 'bank'];
@@ -126,8 +132,22 @@ class WatchingLog extends Array<FlashOpRecord> {
 }
 
 export function tappedUpdate(options: WorldOptions): TappedUpdate {
-  const radio: RadioTap = { frames: new Map(), framesUp: 0, airtimeMs: 0, downloadAirtimeMs: 0, firstBlockAtMs: NaN, lastBlockAtMs: NaN, blockRequestTimes: [] };
-  const flash: FlashTap = { erases: new Map(), programs: new Map(), programmedBytes: new Map(), sectorErases: new Map(), readModifyWrites: 0 };
+  const radio: RadioTap = {
+    frames: new Map(),
+    framesUp: 0,
+    airtimeMs: 0,
+    downloadAirtimeMs: 0,
+    firstBlockAtMs: NaN,
+    lastBlockAtMs: NaN,
+    blockRequestTimes: [],
+  };
+  const flash: FlashTap = {
+    erases: new Map(),
+    programs: new Map(),
+    programmedBytes: new Map(),
+    sectorErases: new Map(),
+    readModifyWrites: 0,
+  };
   let world: AgentWorld | undefined;
   const log = new WatchingLog();
   const download: { at: number; ms: number }[] = [];
@@ -160,7 +180,8 @@ export function tappedUpdate(options: WorldOptions): TappedUpdate {
     },
   });
   log.settle();
-  for (const f of download) if (f.at >= radio.firstBlockAtMs && f.at <= radio.lastBlockAtMs) radio.downloadAirtimeMs += f.ms;
+  for (const f of download)
+    if (f.at >= radio.firstBlockAtMs && f.at <= radio.lastBlockAtMs) radio.downloadAirtimeMs += f.ms;
   if (!world) throw new Error('runUpdateWorld built no world');
   world.media.log = undefined;
   return { result, world, radio, flash };

@@ -10,7 +10,16 @@ import { OtaError } from '../../device/errors.js';
 import { ImageError, ImageStream } from '../../device/image/index.js';
 import type { Sha256 } from '../../device/ports.js';
 import { decodeTrustStore } from '../../device/pki/index.js';
-import { provisionBootRecord, BankWriter, hashFlash, Journal, DownloadStage, recordDownloadProgress, makeLayout, type StorageLayout } from '../../device/storage/index.js';
+import {
+  provisionBootRecord,
+  BankWriter,
+  hashFlash,
+  Journal,
+  DownloadStage,
+  recordDownloadProgress,
+  makeLayout,
+  type StorageLayout,
+} from '../../device/storage/index.js';
 import { fromHex, crc32, decodeCbor } from '../../device/util/index.js';
 import { PowerRail, FlashMedia, NOR_FF_ALIGN4, type SimFlash } from '../../sim/index.js';
 import { serve } from '../../host-tests/xs/entries/serve.js';
@@ -94,8 +103,13 @@ serve({
   program: (args: { hash: boolean }) => {
     const c = writeChip;
     if (!c) throw new Error('preparePayload first');
-    const w = BankWriter.begin({ flash: c.flash, sha256: args.hash ? nobleSha256 : NO_HASH, boot: RUNNING }, c.layout, payload.length);
-    for (let o = 0; o < payload.length; o += BLOCK) w.write(o, payload.subarray(o, Math.min(payload.length, o + BLOCK)));
+    const w = BankWriter.begin(
+      { flash: c.flash, sha256: args.hash ? nobleSha256 : NO_HASH, boot: RUNNING },
+      c.layout,
+      payload.length,
+    );
+    for (let o = 0; o < payload.length; o += BLOCK)
+      w.write(o, payload.subarray(o, Math.min(payload.length, o + BLOCK)));
     w.flush();
     return w.finish().length;
   },
@@ -104,8 +118,19 @@ serve({
   journal: (args: { records: number }) => {
     const c = chip(64 * 1024);
     const j = Journal.open(c.flash, c.layout);
-    const p = { manufacturerCode: 0x1234, imageType: 0x42, fileVersion: 2, manifestDigest: new Uint8Array(32).fill(3), fileOffset: 0, payloadOffset: 0, payloadLength: 1 << 20, bank: 1, stage: DownloadStage.downloading };
-    for (let i = 0; i < args.records; i++) recordDownloadProgress(j, { ...p, fileOffset: i * 4096 + 300, payloadOffset: i * 4096 });
+    const p = {
+      manufacturerCode: 0x1234,
+      imageType: 0x42,
+      fileVersion: 2,
+      manifestDigest: new Uint8Array(32).fill(3),
+      fileOffset: 0,
+      payloadOffset: 0,
+      payloadLength: 1 << 20,
+      bank: 1,
+      stage: DownloadStage.downloading,
+    };
+    for (let i = 0; i < args.records; i++)
+      recordDownloadProgress(j, { ...p, fileOffset: i * 4096 + 300, payloadOffset: i * 4096 });
     return args.records;
   },
 
@@ -119,7 +144,12 @@ serve({
   /** The power-on check of the running image over the prepared bank (a digest that does not match: the hash is the cost, the answer is not). */
   bootCheck: (args: { digestHex: string }) => {
     if (!flash || !layout) throw new Error('preparePayload first');
-    return runningImageMatches({ flash, sha256: nobleSha256 }, layout, { bank: 0, version: 1, length: payload.length, digest: fromHex(args.digestHex) });
+    return runningImageMatches({ flash, sha256: nobleSha256 }, layout, {
+      bank: 0,
+      version: 1,
+      length: payload.length,
+      digest: fromHex(args.digestHex),
+    });
   },
 
   /** Reading the prepared bank back and hashing it (what hashing after the download costs). */
@@ -138,7 +168,12 @@ serve({
     c.flash.media.bytes.set(factory, c.layout.banks[0].offset);
     const h = nobleSha256.create();
     h.update(factory);
-    provisionBootRecord(c.flash, c.layout, { bank: 0, version: args.currentVersion, length: factory.length, digest: h.digest() });
+    provisionBootRecord(c.flash, c.layout, {
+      bank: 0,
+      version: args.currentVersion,
+      length: factory.length,
+      digest: h.digest(),
+    });
     Journal.open(c.flash, c.layout);
     sinkChip = c;
     return c.flash.size;
@@ -150,16 +185,33 @@ serve({
    * the world runs. `sinkSteps` feeds 50-byte blocks in calls of `blocks`, so the caller
    * can read the heap between calls; `sinkEnd` ends the download and lets the sink go.
    */
-  sinkBegin: (args: { trustHex: string; manufacturerCode: number; imageType: number; fileVersion: number; currentVersion: number; hardwareVersion: number }) => {
+  sinkBegin: (args: {
+    trustHex: string;
+    manufacturerCode: number;
+    imageType: number;
+    fileVersion: number;
+    currentVersion: number;
+    hardwareVersion: number;
+  }) => {
     const c = sinkChip;
     if (!c) throw new Error('prepareSinkChip first');
-    sink = new UpdateSink({ flash: c.flash, boot: RUNNING, sha256: nobleSha256, p256: nobleP256 }, c.layout, decodeTrustStore(fromHex(args.trustHex)), {
+    sink = new UpdateSink(
+      { flash: c.flash, boot: RUNNING, sha256: nobleSha256, p256: nobleP256 },
+      c.layout,
+      decodeTrustStore(fromHex(args.trustHex)),
+      {
+        manufacturerCode: args.manufacturerCode,
+        imageType: args.imageType,
+        hardwareVersion: args.hardwareVersion,
+        currentVersion: args.currentVersion,
+      },
+    );
+    sinkOffset = sink.begin({
       manufacturerCode: args.manufacturerCode,
       imageType: args.imageType,
-      hardwareVersion: args.hardwareVersion,
-      currentVersion: args.currentVersion,
+      fileVersion: args.fileVersion,
+      imageSize: file.length,
     });
-    sinkOffset = sink.begin({ manufacturerCode: args.manufacturerCode, imageType: args.imageType, fileVersion: args.fileVersion, imageSize: file.length });
     return sinkOffset;
   },
 
@@ -199,7 +251,12 @@ serve({
     const k = fromHex(args.key);
     let ok = 0;
     for (let i = 0; i < args.times; i++) {
-      if (args.direct ? curve.verify(s, d, k, { prehash: false, lowS: false, format: 'compact' }) : nobleP256.verify(d, s, k, 'raw')) ok++;
+      if (
+        args.direct
+          ? curve.verify(s, d, k, { prehash: false, lowS: false, format: 'compact' })
+          : nobleP256.verify(d, s, k, 'raw')
+      )
+        ok++;
     }
     return ok;
   },

@@ -57,14 +57,21 @@ export async function xsFigures(heapKiB: readonly number[] = HEAP_KIB): Promise<
   let f: Omit<XsFigures, 'heap' | 'sinkPerKiB'>;
   try {
     await call(xs, 'sha256', { kib: 1 });
-    const perKiB = async (prepare: (kib: number) => Promise<void>, name: string, args: unknown = {}): Promise<number> => {
+    const perKiB = async (
+      prepare: (kib: number) => Promise<void>,
+      name: string,
+      args: unknown = {},
+    ): Promise<number> => {
       await prepare(SMALL_KIB);
       const a = (await call(xs, name, args)).compute;
       await prepare(LARGE_KIB);
       const b = (await call(xs, name, args)).compute;
       return (b - a) / (LARGE_KIB - SMALL_KIB);
     };
-    const sha256PerKiB = ((await call(xs, 'sha256', { kib: LARGE_KIB })).compute - (await call(xs, 'sha256', { kib: SMALL_KIB })).compute) / (LARGE_KIB - SMALL_KIB);
+    const sha256PerKiB =
+      ((await call(xs, 'sha256', { kib: LARGE_KIB })).compute -
+        (await call(xs, 'sha256', { kib: SMALL_KIB })).compute) /
+      (LARGE_KIB - SMALL_KIB);
     const files = new Map<number, Uint8Array>([SMALL_KIB, LARGE_KIB].map((k) => [k, benchImage(k).file]));
     const prepareFile = async (kib: number) => {
       await call(xs, 'prepareFile', { hex: toHex(files.get(kib)!) });
@@ -77,7 +84,10 @@ export async function xsFigures(heapKiB: readonly number[] = HEAP_KIB): Promise<
     const programPerKiB = await perKiB(preparePayload, 'program', { hash: false });
     const programHashed = await perKiB(preparePayload, 'program', { hash: true });
     const records = 64;
-    const journalPerRecord = ((await call(xs, 'journal', { records: 2 * records })).compute - (await call(xs, 'journal', { records })).compute) / records;
+    const journalPerRecord =
+      ((await call(xs, 'journal', { records: 2 * records })).compute -
+        (await call(xs, 'journal', { records })).compute) /
+      records;
     const withBank = async (kib: number) => {
       await preparePayload(kib);
       await call(xs, 'prepareBank');
@@ -120,7 +130,9 @@ export async function xsFigures(heapKiB: readonly number[] = HEAP_KIB): Promise<
   for (const kib of heapKiB) {
     const t0 = performance.now();
     heap.push({ kib, ...(await sinkHeap(bundle, kib)) });
-    console.error(`bench: xs download through UpdateSink, ${kib} KiB ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.error(
+      `bench: xs download through UpdateSink, ${kib} KiB ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   const [a, b] = [heap[0], heap[heap.length - 1]];
   const fileKiB = (kib: number) => benchImage(kib).file.length / 1024;
@@ -166,18 +178,25 @@ export async function sinkHeap(bundle: string, kib: number): Promise<Omit<HeapRu
     const image = benchImage(kib);
     const o = image.options;
     await call(xs, 'prepareFile', { hex: toHex(image.file) });
-    const flashSize = (await xs.call<{ ok: boolean; value: number }>({ name: 'prepareSinkChip', args: { currentVersion: o.currentVersion } })).result.value;
+    const flashSize = (
+      await xs.call<{ ok: boolean; value: number }>({
+        name: 'prepareSinkChip',
+        args: { currentVersion: o.currentVersion },
+      })
+    ).result.value;
     const worldBytes = flashSize + 8 * (flashSize / 4096) + image.file.length;
     const idle = await xs.evaluate('gc()');
     const idleBytes = await xs.liveBytes();
-    let compute = (await call(xs, 'sinkBegin', {
-      trustHex: toHex(encodeTrustStore(o.trustStore)),
-      manufacturerCode: SIMULATED_DEVICE.manufacturerCode,
-      imageType: SIMULATED_DEVICE.imageType,
-      fileVersion: o.currentVersion + 1,
-      currentVersion: o.currentVersion,
-      hardwareVersion: o.hardwareVersion,
-    })).compute;
+    let compute = (
+      await call(xs, 'sinkBegin', {
+        trustHex: toHex(encodeTrustStore(o.trustStore)),
+        manufacturerCode: SIMULATED_DEVICE.manufacturerCode,
+        imageType: SIMULATED_DEVICE.imageType,
+        fileVersion: o.currentVersion + 1,
+        currentVersion: o.currentVersion,
+        hardwareVersion: o.hardwareVersion,
+      })
+    ).compute;
     // A call that feeds no block: the request, reply and collection every sample costs.
     const overhead = (await call(xs, 'sinkSteps', { blocks: 0 })).compute;
     let peakSlots = idle.meter.currentHeapCount;
@@ -186,7 +205,10 @@ export async function sinkHeap(bundle: string, kib: number): Promise<Omit<HeapRu
     let bytesSamples = 0;
     let allocate = idle.meter.allocate;
     for (let done = false; !done; ) {
-      const { meter, result } = await xs.call<{ ok: boolean; value: { done: boolean }; error?: string }>({ name: 'sinkSteps', args: { blocks: SAMPLE_BLOCKS } });
+      const { meter, result } = await xs.call<{ ok: boolean; value: { done: boolean }; error?: string }>({
+        name: 'sinkSteps',
+        args: { blocks: SAMPLE_BLOCKS },
+      });
       if (!result.ok) throw new Error(`XS sinkSteps: ${result.error}`);
       done = result.value.done;
       compute += meter.compute - overhead;
@@ -222,8 +244,29 @@ export async function sinkHeap(bundle: string, kib: number): Promise<Omit<HeapRu
 export function xsRows(f: XsFigures): BenchRow[] {
   const rows: BenchRow[] = [];
   const sha = f.sha256PerKiB;
-  const part = (what: string, figure: number, floor: number, floorHow: string, target: number, whyNot: string, note?: string) =>
-    rows.push(buildRow({ section: SECTION, what, figure, unit: 'compute/KiB', floor, floorHow, target: { on: 'ratio', op: '<=', value: target }, whyNot, ran: RAN, note }));
+  const part = (
+    what: string,
+    figure: number,
+    floor: number,
+    floorHow: string,
+    target: number,
+    whyNot: string,
+    note?: string,
+  ) =>
+    rows.push(
+      buildRow({
+        section: SECTION,
+        what,
+        figure,
+        unit: 'compute/KiB',
+        floor,
+        floorHow,
+        target: { on: 'ratio', op: '<=', value: target },
+        whyNot,
+        ran: RAN,
+        note,
+      }),
+    );
   const path = f.parsePerKiB + f.streamHashPerKiB + f.programPerKiB + f.writerHashPerKiB + f.journalPerKiB;
   const inputHashPerKiB = f.writerHashPerKiB - f.readBackHashPerKiB;
   const d = digestCosts(f);
@@ -233,24 +276,45 @@ export function xsRows(f: XsFigures): BenchRow[] {
     2 * sha,
     'two SHA-256 digests per KiB (payload digest for the manifest, Manufacturer Image digest for the supplier signature)',
     1.5,
-    'the bank writer keeps two digests of its own (the bytes it is given, then the whole bank read back at finish) beside the stream\'s two, so each payload byte is hashed four times; ' +
+    "the bank writer keeps two digests of its own (the bytes it is given, then the whole bank read back at finish) beside the stream's two, so each payload byte is hashed four times; " +
       `dropping the input digest (redundant) brings it to ${(d.withoutInput / (2 * sha)).toFixed(2)}×; comparing CRC-32s instead of both writer digests would meet the target (${(d.crcReadBack / (2 * sha)).toFixed(2)}×), at the cost described in "The four digests" below`,
     `the parts below sum to ${Math.round(path).toLocaleString('en')}: parse ${Math.round(f.parsePerKiB).toLocaleString('en')}, stream digests ${Math.round(f.streamHashPerKiB).toLocaleString('en')}, program ${Math.round(f.programPerKiB).toLocaleString('en')}, writer's input digest ${Math.round(inputHashPerKiB).toLocaleString('en')}, read-back digest ${Math.round(f.readBackHashPerKiB).toLocaleString('en')}, journal ${Math.round(f.journalPerKiB).toLocaleString('en')}`,
   );
-  part('  parse (the streaming parser, a digest that does nothing)', f.parsePerKiB, sha, 'one SHA-256 digest per KiB (the yardstick)', 0.25, 'the parser touches each byte in JavaScript');
-  part('  hash (the stream\'s two digests)', f.streamHashPerKiB, 2 * sha, 'two SHA-256 digests per KiB', 1.02, 'the stream hashes in block-sized pieces; larger pieces would meet it');
-  part('  flash program (erase, program, read back and compare; its digests not counted)', f.programPerKiB, sha, 'one SHA-256 digest per KiB (the yardstick)', 0.5, 'the writer copies each block into its buffer and compares each read-back piece in JavaScript');
   part(
-    '  bank writer\'s input digest (the bytes it is given)',
+    '  parse (the streaming parser, a digest that does nothing)',
+    f.parsePerKiB,
+    sha,
+    'one SHA-256 digest per KiB (the yardstick)',
+    0.25,
+    'the parser touches each byte in JavaScript',
+  );
+  part(
+    "  hash (the stream's two digests)",
+    f.streamHashPerKiB,
+    2 * sha,
+    'two SHA-256 digests per KiB',
+    1.02,
+    'the stream hashes in block-sized pieces; larger pieces would meet it',
+  );
+  part(
+    '  flash program (erase, program, read back and compare; its digests not counted)',
+    f.programPerKiB,
+    sha,
+    'one SHA-256 digest per KiB (the yardstick)',
+    0.5,
+    'the writer copies each block into its buffer and compares each read-back piece in JavaScript',
+  );
+  part(
+    "  bank writer's input digest (the bytes it is given)",
     inputHashPerKiB,
     0,
     'none: the stream hashes the very same bytes for the payload digest',
     0,
-    'the session hands the writer the bytes it has just hashed for the payload digest, and finish compares the read-back digest with the manifest\'s payload digest as well, so this digest proves nothing the other two do not: ' +
+    "the session hands the writer the bytes it has just hashed for the payload digest, and finish compares the read-back digest with the manifest's payload digest as well, so this digest proves nothing the other two do not: " +
       'BankWriter could skip it when the caller gives the expected digest up front (UpdateSink knows it before the first erase); see "The four digests" below',
   );
   part(
-    '  bank writer\'s read-back digest (the whole bank read from flash and hashed at finish)',
+    "  bank writer's read-back digest (the whole bank read from flash and hashed at finish)",
     f.readBackHashPerKiB,
     sha,
     'one SHA-256 digest per KiB: the least that proves the bank equals the signed payload',
@@ -274,14 +338,21 @@ export function xsRows(f: XsFigures): BenchRow[] {
       figure: f.verifyPort,
       unit: 'compute',
       floor: f.verifyDirect,
-      floorHow: 'the same curve\'s verify called directly in the same XS (no port checks)',
+      floorHow: "the same curve's verify called directly in the same XS (no port checks)",
       target: { on: 'ratio', op: '<=', value: 1.05 },
-      whyNot: 'the port checks lengths and the point prefix and catches throws around the curve\'s verify',
+      whyNot: "the port checks lengths and the point prefix and catches throws around the curve's verify",
       ran: RAN,
-      note: 'an update verifies 3 signatures: manufacturer manifest, the chain\'s certificate, supplier',
+      note: "an update verifies 3 signatures: manufacturer manifest, the chain's certificate, supplier",
     }),
   );
-  part('Boot: running-image check per KiB (read the bank, hash, compare)', f.bootCheckPerKiB, sha, 'one SHA-256 digest per KiB', 1.1, 'reading flash into a 256-byte scratch costs a port call per piece');
+  part(
+    'Boot: running-image check per KiB (read the bank, hash, compare)',
+    f.bootCheckPerKiB,
+    sha,
+    'one SHA-256 digest per KiB',
+    1.1,
+    'reading flash into a 256-byte scratch costs a port call per piece',
+  );
   const kb = (n: number) => `${Math.round(n).toLocaleString('en')} B`;
   /** The device's share of a live-bytes figure: the emulated chip and file taken out (on a device they are flash and the air). */
   const device = (h: HeapRun, bytes: number) => bytes - h.worldBytes;

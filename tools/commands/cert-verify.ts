@@ -14,8 +14,9 @@ import { readCertificateFile } from '../pki/pem.js';
 
 export const certVerify: Command = {
   name: ['cert', 'verify'],
-  summary: 'validate a certificate path (SMKI or RFC 5280 profile) with the device\'s validator',
-  usage: 'althan-ota cert verify LEAF --anchor A [--anchor A2 ...] [--intermediate I ...] [--at RFC3339-TIME] [--profile smki|rfc5280] [--json]',
+  summary: "validate a certificate path (SMKI or RFC 5280 profile) with the device's validator",
+  usage:
+    'althan-ota cert verify LEAF --anchor A [--anchor A2 ...] [--intermediate I ...] [--at RFC3339-TIME] [--profile smki|rfc5280] [--json]',
   async run(args) {
     const a = parseCommandArgs(
       args,
@@ -23,7 +24,8 @@ export const certVerify: Command = {
       { min: 1, max: 1, what: 'LEAF' },
     );
     const anchorFiles = a.list('anchor');
-    if (anchorFiles.length === 0) throw new UsageError('--anchor is required (at least one trust anchor)', UsageCode.required, '--anchor');
+    if (anchorFiles.length === 0)
+      throw new UsageError('--anchor is required (at least one trust anchor)', UsageCode.required, '--anchor');
     const profile: CertProfile = a.choice('profile', ['smki', 'rfc5280'] as const, 'smki');
     const at = a.string('at');
     let atSeconds: number | undefined;
@@ -77,10 +79,15 @@ export const certVerify: Command = {
       } else {
         console.log(`valid (${profile})`);
         for (const file of ignored) console.log(`  ignored ${file}: not a certificate`);
-        subjects.forEach((s, i) => console.log(`  ${i === 0 ? 'leaf' : `ca ${i}`}: ${s}`));
+        for (const [i, s] of subjects.entries()) console.log(`  ${i === 0 ? 'leaf' : `ca ${i}`}: ${s}`);
         console.log(`  anchor: ${anchorSubject}`);
-        if (r.leafRole !== undefined) console.log(`  leaf role ${r.leafRole.toString(16).padStart(2, '0')}, entity id ${toHex(r.leafEntityId!)}`);
-        console.log(r.timeChecked ? `  validity checked at ${isoTime(atSeconds!)}` : '  validity NOT checked (no --at time given)');
+        if (r.leafRole !== undefined)
+          console.log(`  leaf role ${r.leafRole.toString(16).padStart(2, '0')}, entity id ${toHex(r.leafEntityId!)}`);
+        console.log(
+          r.timeChecked
+            ? `  validity checked at ${isoTime(atSeconds!)}`
+            : '  validity NOT checked (no --at time given)',
+        );
       }
       return 0;
     } catch (e) {

@@ -24,7 +24,9 @@ export const demoFlash: Command = {
     const opsPerSector = 1 + profile.sectorSize / chunk;
     const cutAt = rng.int(0, sectors * opsPerSector);
     media.cutPowerAt(cutAt, { torn: true });
-    console.log(`flash ${profile.name}: ${sectors} sectors of ${profile.sectorSize} B, write align ${profile.writeAlign}, erased 0x${profile.erasedValue.toString(16)}`);
+    console.log(
+      `flash ${profile.name}: ${sectors} sectors of ${profile.sectorSize} B, write align ${profile.writeAlign}, erased 0x${profile.erasedValue.toString(16)}`,
+    );
     console.log(`power will fail in the middle of flash operation #${cutAt}`);
     const pattern = (s: number) => new Uint8Array(chunk).map((_, i) => (s * 31 + i) & 0xff);
     const flash = media.attach(new PowerRail());
@@ -49,7 +51,9 @@ export const demoFlash: Command = {
         rebooted.read(s * profile.sectorSize + o, buf);
         if (buf.every((b, i) => b === pattern(s)[i])) good += chunk;
       }
-      console.log(`sector ${s}: ${good.toString().padStart(4)} / ${profile.sectorSize} bytes intact, erased ${media.eraseCount[s]}x, programmed ${media.programCount[s]}x`);
+      console.log(
+        `sector ${s}: ${good.toString().padStart(4)} / ${profile.sectorSize} bytes intact, erased ${media.eraseCount[s]}x, programmed ${media.programCount[s]}x`,
+      );
     }
     console.log(`operations: ${media.ops}; caller bugs: ${media.misuse.length}`);
     if (media.misuse.length === 0) return 0;

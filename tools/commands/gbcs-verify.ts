@@ -18,10 +18,15 @@ import { atFlag } from './trust-build.js';
 
 export const gbcsVerify: Command = {
   name: ['gbcs', 'verify'],
-  summary: 'check the GBCS supplier signature alone (any Manufacturer Image layout) against the Supplier cells of a trust store',
+  summary:
+    'check the GBCS supplier signature alone (any Manufacturer Image layout) against the Supplier cells of a trust store',
   usage: 'althan-ota gbcs verify FILE --trust STORE [--at RFC3339-TIME] [--json]',
   async run(args) {
-    const a = parseCommandArgs(args, { trust: 'string', at: 'string', json: 'boolean' }, { min: 1, max: 1, what: 'FILE' });
+    const a = parseCommandArgs(
+      args,
+      { trust: 'string', at: 'string', json: 'boolean' },
+      { min: 1, max: 1, what: 'FILE' },
+    );
     const trustFile = a.required('trust', 'a device trust store file, e.g. from `trust build`');
     const now = atFlag(a.string('at'));
     const json = a.flag('json');
@@ -41,9 +46,13 @@ export const gbcsVerify: Command = {
       if (json) console.log(JSON.stringify(summary));
       else {
         console.log(`supplier signature verifies with cell ${r.supplierCell}`);
-        console.log(`Manufacturer Image: offset ${mi.offset}, ${mi.length} bytes; trailer at ${r.layout.trailerOffset} (T-66)`);
+        console.log(
+          `Manufacturer Image: offset ${mi.offset}, ${mi.length} bytes; trailer at ${r.layout.trailerOffset} (T-66)`,
+        );
         console.log(`Manufacturer Image Hash ${summary.manufacturerImageHash}`);
-        console.log(`certificate validity: ${now ? `checked at ${summary.at}` : 'not checked (no trusted time: give --at)'}`);
+        console.log(
+          `certificate validity: ${now ? `checked at ${summary.at}` : 'not checked (no trusted time: give --at)'}`,
+        );
       }
       return 0;
     } catch (e) {

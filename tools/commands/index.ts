@@ -12,4 +12,16 @@ import { trustReplace } from './trust-replace.js';
 import { trustShow } from './trust-show.js';
 import { verify } from './verify.js';
 
-export const commands: Command[] = [simulate, demoFlash, pkiInit, certVerify, trustBuild, trustShow, trustReplace, sign, inspect, verify, gbcsVerify];
+export const commands: Command[] = [
+  simulate,
+  demoFlash,
+  pkiInit,
+  certVerify,
+  trustBuild,
+  trustShow,
+  trustReplace,
+  sign,
+  inspect,
+  verify,
+  gbcsVerify,
+];

@@ -11,7 +11,9 @@ export const inspect: Command = {
     const a = parseCommandArgs(args, { json: 'boolean' }, { min: 1, max: 1, what: 'FILE' });
     const report = inspectImage(readInput(a.positionals[0], 'OTA file'));
     // Without a header nothing else can be read: exit 1 with the header's refusal code.
-    const code = report.header ? undefined : (/\b([A-Z]+_[A-Z0-9_]+):/.exec(report.notes[0] ?? '')?.[1] ?? 'IMG_BAD_MAGIC');
+    const code = report.header
+      ? undefined
+      : (/\b([A-Z]+_[A-Z0-9_]+):/.exec(report.notes[0] ?? '')?.[1] ?? 'IMG_BAD_MAGIC');
     if (a.flag('json')) console.log(JSON.stringify(code ? { ...report, code } : report, null, 2));
     else {
       console.log(formatInspection(report));

@@ -45,10 +45,19 @@ export const sign: Command = {
     const out = a.required('out');
     const manufacturerKeyFile = a.required('manufacturer-key');
     const chainFiles = a.list('chain');
-    if (chainFiles.length === 0) throw new UsageError('--chain is required (leaf certificate first; the anchor is not included)', UsageCode.required, '--chain');
+    if (chainFiles.length === 0)
+      throw new UsageError(
+        '--chain is required (leaf certificate first; the anchor is not included)',
+        UsageCode.required,
+        '--chain',
+      );
     const noSupplier = a.flag('no-supplier-signature');
     if (noSupplier === a.has('supplier-key')) {
-      throw new UsageError('give exactly one of --supplier-key or --no-supplier-signature', UsageCode.required, '--supplier-key');
+      throw new UsageError(
+        'give exactly one of --supplier-key or --no-supplier-signature',
+        UsageCode.required,
+        '--supplier-key',
+      );
     }
     const spec: ImageSpec = {
       manufacturerCode: a.int('manufacturer-code', { max: 0xffff }),
@@ -59,13 +68,15 @@ export const sign: Command = {
       payload: new Uint8Array(0),
       headerHardwareVersions: !a.flag('no-header-hw'),
     };
-    if (spec.minHardwareVersion > spec.maxHardwareVersion) throw new UsageError('--hw-min is above --hw-max', UsageCode.badValue, '--hw-min');
+    if (spec.minHardwareVersion > spec.maxHardwareVersion)
+      throw new UsageError('--hw-min is above --hw-max', UsageCode.badValue, '--hw-min');
     const description = a.string('description');
     if (description !== undefined) spec.description = description;
     const headerString = a.string('header-string');
     if (headerString !== undefined) {
       // The OTA header has 32 bytes for it: a longer one would be cut without a word.
-      if (utf8Encode(headerString).length > 32) throw new UsageError('--header-string is longer than 32 bytes (UTF-8)', UsageCode.badValue, '--header-string');
+      if (utf8Encode(headerString).length > 32)
+        throw new UsageError('--header-string is longer than 32 bytes (UTF-8)', UsageCode.badValue, '--header-string');
       spec.headerString = headerString;
     }
 
@@ -76,16 +87,24 @@ export const sign: Command = {
       const c = parseCertificate(der);
       return !equalBytes(c.subject.der, c.issuer.der);
     });
-    if (chain.length === 0) throw refused(ToolRefusal.chainAnchorOnly, '--chain holds only self-signed certificates: give the signing certificate (leaf first)');
+    if (chain.length === 0)
+      throw refused(
+        ToolRefusal.chainAnchorOnly,
+        '--chain holds only self-signed certificates: give the signing certificate (leaf first)',
+      );
     const leftOut = given.length - chain.length;
     const manufacturer = readPrivateKeyFile(manufacturerKeyFile);
     if (!equalBytes(certificateKey(chain[0]).publicKey, manufacturer.publicKey)) {
-      throw refused(ToolRefusal.keyMismatch, 'the manufacturer key does not match the first certificate of --chain (the leaf comes first)');
+      throw refused(
+        ToolRefusal.keyMismatch,
+        'the manufacturer key does not match the first certificate of --chain (the leaf comes first)',
+      );
     }
     const supplier = noSupplier ? undefined : readPrivateKeyFile(a.required('supplier-key'));
     spec.payload = readInput(payloadFile, 'payload');
     // Every device refuses an empty payload (IMG_PAYLOAD_EMPTY): never sign one.
-    if (spec.payload.length === 0) throw new OtaError(ImageError.payloadEmpty, `${payloadFile} is empty: a device refuses an image with no payload`);
+    if (spec.payload.length === 0)
+      throw new OtaError(ImageError.payloadEmpty, `${payloadFile} is empty: a device refuses an image with no payload`);
     const image = signImage(spec, {
       manufacturer: (d) => signDigestRaw(manufacturer.privateKey, d),
       chain,
@@ -110,7 +129,11 @@ export const sign: Command = {
     if (leftOut) console.log(`left out ${leftOut} self-signed certificate(s) from --chain: the anchor is not carried`);
     console.log(`${out}: ${image.file.length} bytes, payload ${spec.payload.length} bytes, chain of ${chain.length}`);
     console.log(`Manufacturer Image Hash ${manufacturerImageHash}`);
-    console.log(supplier ? 'GBCS trailer: supplier signature' : 'GBCS trailer: none (devices with SUPPLIER_SIGNATURE_REQUIRED refuse this image)');
+    console.log(
+      supplier
+        ? 'GBCS trailer: supplier signature'
+        : 'GBCS trailer: none (devices with SUPPLIER_SIGNATURE_REQUIRED refuse this image)',
+    );
     return 0;
   },
 };

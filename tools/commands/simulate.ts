@@ -47,26 +47,47 @@ export const simulate: Command = {
     const json = a.flag('json');
     const imageFile = a.string('image');
     // The fresh image is one version above the running one, so the running one cannot be the last.
-    const currentVersion = a.int('current-version', { max: imageFile ? 0xffffffff : 0xfffffffe, fallback: SIMULATED_DEVICE.currentVersion });
+    const currentVersion = a.int('current-version', {
+      max: imageFile ? 0xffffffff : 0xfffffffe,
+      fallback: SIMULATED_DEVICE.currentVersion,
+    });
     // Zigbee OTA hardware versions are 16-bit (ZCL 11.4.2.13).
     const hardwareVersion = a.int('hardware-version', { max: 0xffff, fallback: SIMULATED_DEVICE.hardwareVersion });
     const wantSvg = a.string('svg');
     // A replacement command (`trust replace`) the CH relays to the device: before the download, or half way through it.
     const credentialFile = a.string('credential-command');
     const credentialAt = a.choice('credential-at', ['idle', 'download'] as const, 'idle');
-    if (a.has('credential-at') && !credentialFile) throw new UsageError('--credential-at goes with --credential-command', UsageCode.badValue, '--credential-at');
-    const credential = credentialFile ? { command: readInput(credentialFile, 'credential command'), at: credentialAt } : undefined;
+    if (a.has('credential-at') && !credentialFile)
+      throw new UsageError('--credential-at goes with --credential-command', UsageCode.badValue, '--credential-at');
+    const credential = credentialFile
+      ? { command: readInput(credentialFile, 'credential command'), at: credentialAt }
+      : undefined;
 
     let image: Uint8Array;
     let trustStore: WorldOptions['trustStore'];
     if (imageFile) {
       const trustFile = a.string('trust');
-      if (!trustFile) throw new UsageError('--image needs --trust STORE (the device trust store the image was signed for)', UsageCode.required, '--trust');
-      if (a.has('size')) throw new UsageError('--size applies only to the fresh image made without --image', UsageCode.badValue, '--size');
+      if (!trustFile)
+        throw new UsageError(
+          '--image needs --trust STORE (the device trust store the image was signed for)',
+          UsageCode.required,
+          '--trust',
+        );
+      if (a.has('size'))
+        throw new UsageError(
+          '--size applies only to the fresh image made without --image',
+          UsageCode.badValue,
+          '--size',
+        );
       image = readInput(imageFile, 'OTA file');
       trustStore = loadTrustStoreFile(trustFile);
     } else {
-      if (a.has('trust')) throw new UsageError('--trust goes with --image (without it the run makes its own PKI)', UsageCode.badValue, '--trust');
+      if (a.has('trust'))
+        throw new UsageError(
+          '--trust goes with --image (without it the run makes its own PKI)',
+          UsageCode.badValue,
+          '--trust',
+        );
       const size = a.int('size', { min: 1, max: 16 * 1024 * 1024, fallback: 64 * 1024 });
       const fresh = freshSignedImage(randomBytesSeeded(size, seed), currentVersion + 1);
       image = fresh.file;
@@ -78,8 +99,16 @@ export const simulate: Command = {
     const view = new ProgressView({ write: (t) => out.write(t), isTTY: Boolean(out.isTTY) });
     const events: WorldEvent[] = [];
     const options: WorldOptions = {
-      image, trustStore, currentVersion, hardwareVersion,
-      battery: a.flag('battery'), loss, powerCuts, seed, selfTest, activation,
+      image,
+      trustStore,
+      currentVersion,
+      hardwareVersion,
+      battery: a.flag('battery'),
+      loss,
+      powerCuts,
+      seed,
+      selfTest,
+      activation,
       ...(credential ? { credential } : {}),
     };
     out.write(
@@ -96,16 +125,26 @@ export const simulate: Command = {
         `${result.powerCuts} power cuts, ${result.flashErases} erases, ${result.flashWrites} flash writes, ${result.journalWrites} journal records, ` +
         `${formatDuration(result.virtualSeconds)} of device time${result.bricked ? '; BRICKED' : ''}\n`,
     );
-    if (credential) out.write(`credential replacement: ${result.credentialAnswer === undefined ? 'never delivered' : `CS02b answer ${result.credentialAnswer}`}\n`);
+    if (credential)
+      out.write(
+        `credential replacement: ${result.credentialAnswer === undefined ? 'never delivered' : `CS02b answer ${result.credentialAnswer}`}\n`,
+      );
     if (wantSvg) {
       writeFilesAllOrNone([{ path: wantSvg, content: renderTimelineSvg(events, result) }]);
       out.write(`timeline written to ${wantSvg}\n`);
     }
     // A run that ends safely (confirmed, rolled back, or the image refused) is done; one
     // that leaves the device without its update or bricked exits 1 with its code.
-    const code = result.bricked ? ToolRefusal.bricked : result.outcome === 'failed' ? ToolRefusal.updateFailed : undefined;
+    const code = result.bricked
+      ? ToolRefusal.bricked
+      : result.outcome === 'failed'
+        ? ToolRefusal.updateFailed
+        : undefined;
     if (json) process.stdout.write(`${JSON.stringify(code ? { ...result, code } : result)}\n`);
-    else if (code) console.error(`refused: ${code}: the emulated update ${result.bricked ? 'bricked the device' : 'did not complete'}`);
+    else if (code)
+      console.error(
+        `refused: ${code}: the emulated update ${result.bricked ? 'bricked the device' : 'did not complete'}`,
+      );
     return code ? 1 : 0;
   },
 };
@@ -119,4 +158,3 @@ function formatDuration(s: number): string {
   const m = Math.floor((s % 3600) / 60);
   return h ? `${h} h ${m} min` : m ? `${m} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
 }
-

@@ -28,7 +28,8 @@ export function atFlag(at: string | undefined): WallTime | undefined {
 
 export const trustBuild: Command = {
   name: ['trust', 'build'],
-  summary: 'build a device trust store file from certificate files, checking each for its cell (role, key usage, validity at --at)',
+  summary:
+    'build a device trust store file from certificate files, checking each for its cell (role, key usage, validity at --at)',
   usage:
     'althan-ota trust build --out STORE --manufacturer-anchor CERT [--root CERT] [--recovery CERT] [--supplier1 CERT] [--supplier2 CERT] [--at RFC3339-TIME] [--force] [--json]',
   async run(args) {
@@ -51,7 +52,8 @@ export const trustBuild: Command = {
     const manufacturerFile = a.required('manufacturer-anchor', "the firmware build's manufacturer root");
     const now = atFlag(a.string('at'));
     const json = a.flag('json');
-    if (existsSync(out) && !a.flag('force')) throw refused(ToolRefusal.outputExists, `${out} exists: use --force to overwrite`);
+    if (existsSync(out) && !a.flag('force'))
+      throw refused(ToolRefusal.outputExists, `${out} exists: use --force to overwrite`);
     // A PEM file may hold a chain: its first certificate is the cell's, as `cert verify` takes the first as the leaf.
     const input: TrustStoreInput = { manufacturerAnchor: readCertificateFile(manufacturerFile)[0], cells: {} };
     for (const cell of ANCHOR_CELLS) {
@@ -63,11 +65,16 @@ export const trustBuild: Command = {
       saveTrustStoreFile(out, store);
       const cells = describeTrustStore(store, now);
       const timeChecked = now !== undefined;
-      if (json) console.log(JSON.stringify({ written: true, out, timeChecked, ...(now ? { at: isoTime(now.unixSeconds) } : {}), cells }));
+      if (json)
+        console.log(
+          JSON.stringify({ written: true, out, timeChecked, ...(now ? { at: isoTime(now.unixSeconds) } : {}), cells }),
+        );
       else {
         console.log(`trust store written to ${out}`);
         console.log(formatCells(cells));
-        console.log(timeChecked ? `validity checked at ${isoTime(now.unixSeconds)}` : 'validity NOT checked (no --at time given)');
+        console.log(
+          timeChecked ? `validity checked at ${isoTime(now.unixSeconds)}` : 'validity NOT checked (no --at time given)',
+        );
       }
       return 0;
     } catch (e) {

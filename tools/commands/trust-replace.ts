@@ -28,8 +28,10 @@ import { ToolRefusal } from '../refusals.js';
 import { atFlag } from './trust-build.js';
 
 function cellFlag(value: string | undefined, flag: string): AnchorCell {
-  if (value === undefined) throw new UsageError(`${flag} is required (${ANCHOR_CELLS.join(', ')})`, UsageCode.required, flag);
-  if (!(ANCHOR_CELLS as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${ANCHOR_CELLS.join(', ')}`, UsageCode.badValue, flag);
+  if (value === undefined)
+    throw new UsageError(`${flag} is required (${ANCHOR_CELLS.join(', ')})`, UsageCode.required, flag);
+  if (!(ANCHOR_CELLS as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be one of ${ANCHOR_CELLS.join(', ')}`, UsageCode.badValue, flag);
   return value as AnchorCell;
 }
 
@@ -44,7 +46,8 @@ function selfSigned(der: Uint8Array): boolean {
 
 export const trustReplace: Command = {
   name: ['trust', 'replace'],
-  summary: 'write a signed credential replacement command (CS02b-like) for one cell; with --store, checked by the device code first',
+  summary:
+    'write a signed credential replacement command (CS02b-like) for one cell; with --store, checked by the device code first',
   usage:
     'althan-ota trust replace --cell CELL --authority CELL --key KEY --cert CERT [--chain CERT]... --counter N [--target EUI64] --out FILE ' +
     '[--store STORE [--at RFC3339-TIME]] [--force] [--json]',
@@ -72,14 +75,22 @@ export const trustReplace: Command = {
     const keyFile = a.required('key', "the authority's private key (PEM or DER, SEC1 or PKCS#8)");
     const certFile = a.required('cert', 'the new certificate (its chain may follow it in the file)');
     const out = a.required('out', 'the command file to write');
-    if (!a.has('counter')) throw new UsageError('--counter is required (above the counter in force; Unix seconds suit issuers that do not coordinate)', UsageCode.required, '--counter');
+    if (!a.has('counter'))
+      throw new UsageError(
+        '--counter is required (above the counter in force; Unix seconds suit issuers that do not coordinate)',
+        UsageCode.required,
+        '--counter',
+      );
     const counter = a.int('counter', { min: 1, max: Number.MAX_SAFE_INTEGER });
     const targetText = a.string('target');
-    if (targetText !== undefined && !/^[0-9a-fA-F]{16}$/.test(targetText)) throw new UsageError('--target is an EUI-64: 16 hex digits', UsageCode.badValue, '--target');
+    if (targetText !== undefined && !/^[0-9a-fA-F]{16}$/.test(targetText))
+      throw new UsageError('--target is an EUI-64: 16 hex digits', UsageCode.badValue, '--target');
     const now = atFlag(a.string('at'));
-    if (now && !a.has('store')) throw new UsageError('--at goes with --store (the time of the device check)', UsageCode.badValue, '--at');
+    if (now && !a.has('store'))
+      throw new UsageError('--at goes with --store (the time of the device check)', UsageCode.badValue, '--at');
     const json = a.flag('json');
-    if (existsSync(out) && !a.flag('force')) throw refused(ToolRefusal.outputExists, `${out} exists: use --force to overwrite`);
+    if (existsSync(out) && !a.flag('force'))
+      throw refused(ToolRefusal.outputExists, `${out} exists: use --force to overwrite`);
 
     const key = readPrivateKeyFile(keyFile);
     const [certificate, ...rest] = readCertificateFile(certFile);
@@ -87,7 +98,14 @@ export const trustReplace: Command = {
     const storeFile = a.string('store');
     const store = storeFile ? loadTrustStoreFile(storeFile) : undefined;
     try {
-      const body = { cell, authority, counter, certificate, path, ...(targetText ? { target: fromHex(targetText) } : {}) };
+      const body = {
+        cell,
+        authority,
+        counter,
+        certificate,
+        path,
+        ...(targetText ? { target: fromHex(targetText) } : {}),
+      };
       const command = signCredentialCommand(body, key);
       if (store) checkCredentialCommand(command, { store, crypto: { sha256: nobleSha256, p256: nobleP256 }, now });
       writeFilesAllOrNone([{ path: out, content: command }]);
@@ -106,14 +124,21 @@ export const trustReplace: Command = {
       };
       if (json) console.log(JSON.stringify(summary));
       else {
-        console.log(`replacement command written to ${out} (${command.length} bytes): cell ${cell} by ${authority}, counter ${counter}, ${path.length} path certificate(s)`);
+        console.log(
+          `replacement command written to ${out} (${command.length} bytes): cell ${cell} by ${authority}, counter ${counter}, ${path.length} path certificate(s)`,
+        );
         console.log(`  new certificate key id ${toHex(parseKeyId(certificate))}`);
-        console.log(store ? `  the device check against ${storeFile} answers 0${now ? ` (validity checked at ${isoTime(now.unixSeconds)})` : ' (validity NOT checked: no --at)'}` : '  not checked against a trust store (no --store)');
+        console.log(
+          store
+            ? `  the device check against ${storeFile} answers 0${now ? ` (validity checked at ${isoTime(now.unixSeconds)})` : ' (validity NOT checked: no --at)'}`
+            : '  not checked against a trust store (no --store)',
+        );
       }
       return 0;
     } catch (e) {
       if (!isOtaError(e)) throw e;
-      if (json) console.log(JSON.stringify({ written: false, code: e.code, answer: cs02bCode(e.code), message: e.message }));
+      if (json)
+        console.log(JSON.stringify({ written: false, code: e.code, answer: cs02bCode(e.code), message: e.message }));
       else console.error(`refused: ${e.message} (CS02b answer ${cs02bCode(e.code)})`);
       return 1;
     }

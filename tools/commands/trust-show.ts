@@ -14,7 +14,13 @@ import { atFlag } from './trust-build.js';
 export function formatCells(cells: CellDescription[]): string {
   return cells
     .map((c) => {
-      const id = [c.role !== undefined ? `role ${c.role}` : '', c.entityId ? `entity ${c.entityId}` : '', c.keyId ? `key id ${c.keyId}` : ''].filter(Boolean).join(', ');
+      const id = [
+        c.role !== undefined ? `role ${c.role}` : '',
+        c.entityId ? `entity ${c.entityId}` : '',
+        c.keyId ? `key id ${c.keyId}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       const verdict = c.check === 'ok' ? 'ok' : `REFUSED ${c.message ?? c.check}`;
       return `  ${c.cell.padEnd(13)} ${c.subject}\n  ${''.padEnd(13)} ${id}${id ? '; ' : ''}valid ${c.notBefore} .. ${c.notAfter}; ${verdict}`;
     })
@@ -38,12 +44,23 @@ export const trustShow: Command = {
       const refused = cells.find((c) => c.check !== 'ok');
       const timeChecked = now !== undefined;
       if (json) {
-        console.log(JSON.stringify({ valid: !refused, ...(refused ? { code: refused.check } : {}), timeChecked, ...(now ? { at: isoTime(now.unixSeconds) } : {}), counter, cells }));
+        console.log(
+          JSON.stringify({
+            valid: !refused,
+            ...(refused ? { code: refused.check } : {}),
+            timeChecked,
+            ...(now ? { at: isoTime(now.unixSeconds) } : {}),
+            counter,
+            cells,
+          }),
+        );
       } else {
         console.log(`trust store ${positional[0]}:`);
         console.log(formatCells(cells));
         console.log(`credential counter ${counter}${counter ? '' : ' (no replacement applied)'}`);
-        console.log(timeChecked ? `validity checked at ${isoTime(now.unixSeconds)}` : 'validity NOT checked (no --at time given)');
+        console.log(
+          timeChecked ? `validity checked at ${isoTime(now.unixSeconds)}` : 'validity NOT checked (no --at time given)',
+        );
       }
       return refused ? 1 : 0;
     } catch (e) {

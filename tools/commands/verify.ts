@@ -43,7 +43,8 @@ export const verify: Command = {
     }
     // Every value is checked before any file is read: a usage error is the same whatever the files hold.
     a.int('current-version', { max: 0xffffffff, fallback: 0 });
-    for (const name of ['hardware-version', 'manufacturer-code', 'image-type'] as const) a.int(name, { max: 0xffff, fallback: 0 });
+    for (const name of ['hardware-version', 'manufacturer-code', 'image-type'] as const)
+      a.int(name, { max: 0xffff, fallback: 0 });
     const bankSize = a.int('bank-size', { min: 1, max: 0xffffffff, fallback: 16 * 1024 * 1024 });
     const file = readInput(a.positionals[0], 'OTA file');
     const trust = loadTrustStoreFile(trustFile);
@@ -56,7 +57,11 @@ export const verify: Command = {
       header = undefined;
     }
     const assumed: string[] = [];
-    const pick = (name: 'current-version' | 'hardware-version' | 'manufacturer-code' | 'image-type', max: number, fromHeader: number | undefined) => {
+    const pick = (
+      name: 'current-version' | 'hardware-version' | 'manufacturer-code' | 'image-type',
+      max: number,
+      fromHeader: number | undefined,
+    ) => {
       if (!a.has(name)) assumed.push(name);
       return a.int(name, { max, fallback: fromHeader ?? 0 });
     };
@@ -90,16 +95,21 @@ export const verify: Command = {
       };
       if (json) console.log(JSON.stringify(summary));
       else {
-        console.log(`accepted: file version 0x${v.manifest.fileVersion.toString(16)}, payload ${v.payloadLength} bytes`);
+        console.log(
+          `accepted: file version 0x${v.manifest.fileVersion.toString(16)}, payload ${v.payloadLength} bytes`,
+        );
         console.log(`Manufacturer Image Hash ${summary.manufacturerImageHash}`);
-        console.log(`supplier signature: ${v.supplierCell ? `verifies with cell ${v.supplierCell}` : 'none (policy allows)'}`);
+        console.log(
+          `supplier signature: ${v.supplierCell ? `verifies with cell ${v.supplierCell}` : 'none (policy allows)'}`,
+        );
         console.log(`certificate validity: ${v.timeChecked ? 'checked' : 'not checked (no trusted time: give --at)'}`);
         if (assumed.length) console.log(`device values taken as defaults: ${assumed.join(', ')}`);
       }
       return 0;
     } catch (e) {
       if (!isOtaError(e)) throw e;
-      if (json) console.log(JSON.stringify({ accepted: false, code: e.code, message: e.message, assumedFromHeader: assumed }));
+      if (json)
+        console.log(JSON.stringify({ accepted: false, code: e.code, message: e.message, assumedFromHeader: assumed }));
       else {
         console.error(`refused: ${e.message}`);
         if (assumed.length) console.error(`device values taken as defaults: ${assumed.join(', ')}`);

@@ -7,7 +7,15 @@
  * get althan-ota's names only when the file is althan-ota's layout.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeChain, ELEMENT_HEAD_LENGTH, Tag, TRAILER_LENGTH, TRAILER_MARKER, decodeManifest, parseOtaHeader } from '../../device/image/index.js';
+import {
+  decodeChain,
+  ELEMENT_HEAD_LENGTH,
+  Tag,
+  TRAILER_LENGTH,
+  TRAILER_MARKER,
+  decodeManifest,
+  parseOtaHeader,
+} from '../../device/image/index.js';
 import { isOtaError } from '../../device/errors.js';
 import { parseCertificate } from '../../device/pki/index.js';
 import { readU16, readU32, toHex, utf8Decode } from '../../device/util/index.js';
@@ -15,13 +23,13 @@ import { nameToString } from '../pki/describe.js';
 
 /** Names every Zigbee OTA file shares (REFERENCE.md §2). */
 const ZIGBEE_TAG_NAMES: Record<number, string> = {
-  0x0000: 'upgrade image',
-  0x0001: 'ECDSA signature (suite 1)',
-  0x0002: 'ECDSA signing certificate (suite 1)',
-  0x0003: 'image integrity code',
-  0x0004: 'picture data',
-  0x0005: 'ECDSA signature (suite 2)',
-  0x0006: 'ECDSA signing certificate (suite 2)',
+  0: 'upgrade image',
+  1: 'ECDSA signature (suite 1)',
+  2: 'ECDSA signing certificate (suite 1)',
+  3: 'image integrity code',
+  4: 'picture data',
+  5: 'ECDSA signature (suite 2)',
+  6: 'ECDSA signing certificate (suite 2)',
 };
 
 /** What 0xF100–0xF102 mean in althan-ota's layout only; in another vendor's file they are that vendor's. */
@@ -70,7 +78,13 @@ function describeError(e: unknown): string {
 /** Offset of the first OTA magic, as zigbee-herdsman finds it in vendor files with a prefix; -1 when absent. */
 export function findOtaMagic(file: Uint8Array): number {
   for (let i = 0; i + OTA_MAGIC.length <= file.length; i++) {
-    if (file[i] === OTA_MAGIC[0] && file[i + 1] === OTA_MAGIC[1] && file[i + 2] === OTA_MAGIC[2] && file[i + 3] === OTA_MAGIC[3]) return i;
+    if (
+      file[i] === OTA_MAGIC[0] &&
+      file[i + 1] === OTA_MAGIC[1] &&
+      file[i + 2] === OTA_MAGIC[2] &&
+      file[i + 3] === OTA_MAGIC[3]
+    )
+      return i;
   }
   return -1;
 }
@@ -96,7 +110,9 @@ export function inspectImage(file: Uint8Array): Inspection {
   const start = Math.max(0, findOtaMagic(file));
   if (start > 0) {
     out.vendorPrefix = { length: start, sha256: toHex(sha256(file.subarray(0, start))) };
-    out.notes.push(`the OTA magic starts after a ${start}-byte vendor prefix: offsets below count from the magic (an OTA server skips the prefix too)`);
+    out.notes.push(
+      `the OTA magic starts after a ${start}-byte vendor prefix: offsets below count from the magic (an OTA server skips the prefix too)`,
+    );
   }
   const ota = file.subarray(start);
   let h;
@@ -117,9 +133,12 @@ export function inspectImage(file: Uint8Array): Inspection {
     totalImageSize: h.totalImageSize,
     ...(h.securityCredentialVersion !== undefined ? { securityCredentialVersion: h.securityCredentialVersion } : {}),
     ...(h.upgradeFileDestination ? { upgradeFileDestination: toHex(h.upgradeFileDestination) } : {}),
-    ...(h.minHardwareVersion !== undefined ? { minHardwareVersion: h.minHardwareVersion, maxHardwareVersion: h.maxHardwareVersion } : {}),
+    ...(h.minHardwareVersion !== undefined
+      ? { minHardwareVersion: h.minHardwareVersion, maxHardwareVersion: h.maxHardwareVersion }
+      : {}),
   };
-  if (h.totalImageSize !== ota.length) out.notes.push(`total image size ${h.totalImageSize} differs from the ${ota.length} bytes from the magic on`);
+  if (h.totalImageSize !== ota.length)
+    out.notes.push(`total image size ${h.totalImageSize} differs from the ${ota.length} bytes from the magic on`);
   const end = Math.min(ota.length, h.totalImageSize);
   const trailerAt = end - TRAILER_LENGTH;
   const althan = isAlthanLayout(ota, h.headerLength, end);
@@ -140,10 +159,17 @@ export function inspectImage(file: Uint8Array): Inspection {
     const dataStart = o + ELEMENT_HEAD_LENGTH;
     if (length > end - dataStart) {
       walkBroke = true;
-      out.notes.push(`bytes at ${o} read as element ${hex(tag, 4)} claiming ${length} bytes, but only ${end - dataStart} remain`);
+      out.notes.push(
+        `bytes at ${o} read as element ${hex(tag, 4)} claiming ${length} bytes, but only ${end - dataStart} remain`,
+      );
       break;
     }
-    const info: ElementInfo = { tag: hex(tag, 4), name: names[tag] ?? (tag >= 0xf000 ? 'manufacturer specific' : 'reserved'), offset: o, length };
+    const info: ElementInfo = {
+      tag: hex(tag, 4),
+      name: names[tag] ?? (tag >= 0xf000 ? 'manufacturer specific' : 'reserved'),
+      offset: o,
+      length,
+    };
     const data = ota.subarray(dataStart, dataStart + length);
     info.sha256 = toHex(sha256(data));
     elements.push(info);
@@ -163,11 +189,16 @@ export function inspectImage(file: Uint8Array): Inspection {
     out.layout = althan ? 'althan-ota' : 'zigbee';
     out.elements = elements;
     miEnd = end;
-    if (hasMarkerAt(ota, trailerAt)) out.notes.push('the sub-elements end at total size, yet the bytes at T-66 read 00 40: a GBCS reader would take them as a trailer');
+    if (hasMarkerAt(ota, trailerAt))
+      out.notes.push(
+        'the sub-elements end at total size, yet the bytes at T-66 read 00 40: a GBCS reader would take them as a trailer',
+      );
   } else if (hasMarkerAt(ota, trailerAt) && trailerAt > h.headerLength) {
     // GBCS fixes the trailer's place, not the Manufacturer Image's content: it is the manufacturer's.
     out.layout = 'manufacturer-defined';
-    out.notes.push('the Manufacturer Image is not a sequence of Zigbee sub-elements (manufacturer-defined); the GBCS trailer is found by its position, T-66');
+    out.notes.push(
+      'the Manufacturer Image is not a sequence of Zigbee sub-elements (manufacturer-defined); the GBCS trailer is found by its position, T-66',
+    );
     miEnd = trailerAt;
     out.trailer = trailerOf(ota, trailerAt, end);
   } else {
@@ -176,7 +207,11 @@ export function inspectImage(file: Uint8Array): Inspection {
     miEnd = end;
     out.notes.push('neither a walk of sub-elements to total size nor a GBCS trailer at T-66');
   }
-  out.manufacturerImage = { offset: h.headerLength, length: miEnd - h.headerLength, sha256: toHex(sha256(ota.subarray(h.headerLength, miEnd))) };
+  out.manufacturerImage = {
+    offset: h.headerLength,
+    length: miEnd - h.headerLength,
+    sha256: toHex(sha256(ota.subarray(h.headerLength, miEnd))),
+  };
   if (!althan) {
     out.notes.push(
       `not althan-ota's layout (no signed manifest first): \`verify\` refuses it as IMG_UNSIGNED${out.trailer ? '; `gbcs verify` checks its supplier signature alone' : ''}`,
@@ -225,7 +260,8 @@ function inspectChain(data: Uint8Array, out: Inspection): void {
 /** The inspection as lines for people. */
 export function formatInspection(i: Inspection): string {
   const lines: string[] = [`file: ${i.fileSize} bytes`];
-  if (i.vendorPrefix) lines.push(`vendor prefix: ${i.vendorPrefix.length} bytes before the OTA magic, sha256 ${i.vendorPrefix.sha256}`);
+  if (i.vendorPrefix)
+    lines.push(`vendor prefix: ${i.vendorPrefix.length} bytes before the OTA magic, sha256 ${i.vendorPrefix.sha256}`);
   if (i.header) {
     lines.push('OTA header (not signed):');
     for (const [k, v] of Object.entries(i.header)) lines.push(`  ${k.padEnd(26)} ${String(v)}`);
@@ -235,8 +271,15 @@ export function formatInspection(i: Inspection): string {
     return lines.join('\n');
   }
   if (i.layout) lines.push(`layout: ${i.layout}`);
-  lines.push(i.layout === 'manufacturer-defined' && i.elements.length === 0 ? 'sub-elements: (manufacturer-defined Manufacturer Image)' : 'sub-elements:');
-  for (const e of i.elements) lines.push(`  ${e.tag} ${e.name.padEnd(32)} offset ${String(e.offset).padStart(7)}  length ${String(e.length).padStart(7)}${e.sha256 ? `  sha256 ${e.sha256}` : ''}`);
+  lines.push(
+    i.layout === 'manufacturer-defined' && i.elements.length === 0
+      ? 'sub-elements: (manufacturer-defined Manufacturer Image)'
+      : 'sub-elements:',
+  );
+  for (const e of i.elements)
+    lines.push(
+      `  ${e.tag} ${e.name.padEnd(32)} offset ${String(e.offset).padStart(7)}  length ${String(e.length).padStart(7)}${e.sha256 ? `  sha256 ${e.sha256}` : ''}`,
+    );
   if (i.manifest) {
     lines.push('manifest (signed):');
     for (const [k, v] of Object.entries(i.manifest)) lines.push(`  ${k.padEnd(26)} ${String(v)}`);
@@ -246,8 +289,15 @@ export function formatInspection(i: Inspection): string {
     lines.push('manufacturer chain (leaf first):');
     for (const c of i.chain) lines.push(`  ${c.subject}  <- ${c.issuer}  (${c.bytes} bytes)`);
   }
-  if (i.manufacturerImage) lines.push(`Manufacturer Image: offset ${i.manufacturerImage.offset}, ${i.manufacturerImage.length} bytes, SHA-256 ${i.manufacturerImage.sha256}${i.trailer ? ' (the Manufacturer Image Hash a CS06 activation names)' : ''}`);
-  lines.push(i.trailer ? `GBCS trailer at ${i.trailer.offset} (T-66): ${i.trailer.marker} + supplier signature ${i.trailer.supplierSignature}` : 'GBCS trailer: none');
+  if (i.manufacturerImage)
+    lines.push(
+      `Manufacturer Image: offset ${i.manufacturerImage.offset}, ${i.manufacturerImage.length} bytes, SHA-256 ${i.manufacturerImage.sha256}${i.trailer ? ' (the Manufacturer Image Hash a CS06 activation names)' : ''}`,
+    );
+  lines.push(
+    i.trailer
+      ? `GBCS trailer at ${i.trailer.offset} (T-66): ${i.trailer.marker} + supplier signature ${i.trailer.supplierSignature}`
+      : 'GBCS trailer: none',
+  );
   for (const n of i.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
 }

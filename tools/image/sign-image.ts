@@ -87,6 +87,10 @@ export function signImage(spec: ImageSpec, keys: ImageKeys): SignedImage {
     supplierSignature = keys.supplier(manufacturerImageHash);
     if (supplierSignature.length !== 64) throw new Error('supplier signer must return 64-byte r‖s');
   }
-  const file = assembleOtaFile(headerFieldsOf(spec), elements, supplierSignature ? encodeTrailer(supplierSignature) : undefined);
+  const file = assembleOtaFile(
+    headerFieldsOf(spec),
+    elements,
+    supplierSignature ? encodeTrailer(supplierSignature) : undefined,
+  );
   return { file, manifest, manifestSignature, manufacturerImage, manufacturerImageHash, supplierSignature };
 }

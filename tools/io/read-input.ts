@@ -10,9 +10,11 @@ export function readInput(path: string, what: string): Uint8Array {
     return Uint8Array.from(readFileSync(path));
   } catch (e) {
     const code = ioCodeOf(e, IoError.read);
-    const reason = { [IoError.notFound]: 'no such file', [IoError.isDirectory]: 'is a directory', [IoError.permission]: 'permission denied' }[
-      code as string
-    ];
+    const reason = {
+      [IoError.notFound]: 'no such file',
+      [IoError.isDirectory]: 'is a directory',
+      [IoError.permission]: 'permission denied',
+    }[code as string];
     throw ioError(code, `${what} ${path}: ${reason ?? (e as Error).message}`);
   }
 }

@@ -49,7 +49,8 @@ export function writeFilesAllOrNone(files: OutputFile[], dir?: string): void {
     } catch (e) {
       fail(f.path, e);
     }
-    if (st && !st.isFile()) fail(f.path, new Error(st.isDirectory() ? 'it is a directory' : 'it is not a regular file'));
+    if (st && !st.isFile())
+      fail(f.path, new Error(st.isDirectory() ? 'it is a directory' : 'it is not a regular file'));
   }
   for (const f of files) {
     const temp = path.join(path.dirname(f.path), `.${path.basename(f.path)}.${tag}.tmp`);

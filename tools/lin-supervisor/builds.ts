@@ -18,21 +18,33 @@ export interface Tools {
 export function missingTools(repo: string): { tools?: Tools; missing: string[] } {
   const missing: string[] = [];
   const moddable = process.env.MODDABLE;
-  if (!moddable) missing.push('$MODDABLE is not set (install the Moddable SDK from its own instructions, then export MODDABLE=<its folder>)');
+  if (!moddable)
+    missing.push(
+      '$MODDABLE is not set (install the Moddable SDK from its own instructions, then export MODDABLE=<its folder>)',
+    );
   const bin = moddable ? join(moddable, 'build/bin/lin/release') : '';
   const mcconfig = join(bin, 'mcconfig');
   const mcsim = join(bin, 'mcsim');
-  if (moddable && !existsSync(mcconfig)) missing.push(`${mcconfig} is missing (build the SDK tools: make in $MODDABLE/build/makefiles/lin)`);
+  if (moddable && !existsSync(mcconfig))
+    missing.push(`${mcconfig} is missing (build the SDK tools: make in $MODDABLE/build/makefiles/lin)`);
   if (moddable && !existsSync(mcsim)) missing.push(`${mcsim} is missing (built with the SDK tools)`);
-  if (!existsSync(join(repo, 'node_modules/.bin/tsc'))) missing.push('node_modules/.bin/tsc is missing (npm ci): mcconfig runs tsc from PATH');
+  if (!existsSync(join(repo, 'node_modules/.bin/tsc')))
+    missing.push('node_modules/.bin/tsc is missing (npm ci): mcconfig runs tsc from PATH');
   for (const cmd of ['Xvfb', 'stdbuf', 'make', 'cc']) {
     try {
       execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
     } catch {
-      missing.push(`${cmd} is not on PATH${cmd === 'Xvfb' ? ' (apt-get install xvfb xauth: mcsim needs a display)' : ''}`);
+      missing.push(
+        `${cmd} is not on PATH${cmd === 'Xvfb' ? ' (apt-get install xvfb xauth: mcsim needs a display)' : ''}`,
+      );
     }
   }
-  return missing.length ? { missing } : { missing, tools: { moddable: moddable!, mcconfig, mcsim, binPath: `${bin}:${join(repo, 'node_modules/.bin')}` } };
+  return missing.length
+    ? { missing }
+    : {
+        missing,
+        tools: { moddable: moddable!, mcconfig, mcsim, binPath: `${bin}:${join(repo, 'node_modules/.bin')}` },
+      };
 }
 
 export interface BuildSpec {
@@ -46,13 +58,36 @@ export interface BuildSpec {
  * returns its mc.so bytes. Variants share one output folder, so only what the config
  * changes is compiled again.
  */
-export function buildVariant(repo: string, tools: Tools, out: string, spec: BuildSpec, config: { runDir: string; port: number; blockSize: number }): Uint8Array {
+export function buildVariant(
+  repo: string,
+  tools: Tools,
+  out: string,
+  spec: BuildSpec,
+  config: { runDir: string; port: number; blockSize: number },
+): Uint8Array {
   const dir = join(out, 'mcconfig');
   mkdirSync(dir, { recursive: true });
   execFileSync(
     tools.mcconfig,
-    ['-i', '-m', '-p', 'lin', '-o', dir, join(repo, 'manifest.lin.json'), `version=${spec.version}`, `variant=${spec.variant}`, `files=${config.runDir}`, `port=${config.port}`, `blockSize=${config.blockSize}`],
-    { cwd: repo, env: { ...process.env, MODDABLE: tools.moddable, PATH: `${tools.binPath}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '-i',
+      '-m',
+      '-p',
+      'lin',
+      '-o',
+      dir,
+      join(repo, 'manifest.lin.json'),
+      `version=${spec.version}`,
+      `variant=${spec.variant}`,
+      `files=${config.runDir}`,
+      `port=${config.port}`,
+      `blockSize=${config.blockSize}`,
+    ],
+    {
+      cwd: repo,
+      env: { ...process.env, MODDABLE: tools.moddable, PATH: `${tools.binPath}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const so = findFile(join(dir, 'bin'), 'mc.so');
   if (!so) throw new Error(`no mc.so under ${dir}/bin after mcconfig`);

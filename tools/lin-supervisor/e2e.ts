@@ -25,7 +25,7 @@ import { signImage } from '../image/sign-image.js';
 import { signDigestRaw } from '../pki/sign.js';
 import { createTestPki } from '../pki/test-pki.js';
 import { createTrustStore } from '../../device/pki/index.js';
-import { buildVariant, missingTools, type BuildSpec, type Tools } from './builds.js';
+import { buildVariant, missingTools, type BuildSpec } from './builds.js';
 import { provisionFlashFile } from './provision.js';
 import { superviseUpdate, type RunResult, type SupervisorOptions } from './supervisor.js';
 
@@ -43,7 +43,9 @@ function hex(v: number | undefined): string {
 }
 
 async function startXvfb(): Promise<{ display: string; stop: () => void }> {
-  const x = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '640x480x24'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const x = spawn('Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '640x480x24'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+  });
   const display = await new Promise<string>((resolveDisplay, reject) => {
     let text = '';
     x.stdio[3]!.on('data', (d: Buffer) => {
@@ -61,7 +63,10 @@ function printMeters(r: RunResult, moments = ['boot', 'download', 'activate', 't
     // 'idle': the last 2-s sample of the last launch: the running build after the update.
     const last = r.launches.length;
     const s = at === 'idle' ? m.filter((x) => x.at === at && x.launch === last).at(-1) : m.find((x) => x.at === at);
-    if (s) process.stdout.write(`  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s\n`);
+    if (s)
+      process.stdout.write(
+        `  XS meters at ${at} (launch ${s.launch}): slots ${s.slots} (process peak ${s.peakSlots}, ${s.slotBytes} B each), chunks ${s.chunks} B (process peak ${s.peakChunks} B), stack peak ${s.peakStack} B, up to ${s.gc} GCs/s\n`,
+      );
   }
 }
 
@@ -97,14 +102,24 @@ export async function main(args: string[]): Promise<number> {
     const so = buildVariant(REPO, tools, out, s, { runDir, port: PORT, blockSize });
     writeFileSync(join(out, `${s.name}.so`), so);
     builds.set(s.name, so);
-    say(`built ${s.name}: version ${hex(s.version)}, ${s.variant}, mc.so ${so.length} bytes (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    say(
+      `built ${s.name}: version ${hex(s.version)}, ${s.variant}, mc.so ${so.length} bytes (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
   }
 
   // One test PKI: the device trusts it, v2 and the broken builds are signed with it.
   const pki = createTestPki();
   const sign = (payload: Uint8Array) =>
     signImage(
-      { manufacturerCode: 0x1234, imageType: 0x0042, fileVersion: V2, minHardwareVersion: 1, maxHardwareVersion: 4, payload, description: 'althan-ota lin build' },
+      {
+        manufacturerCode: 0x1234,
+        imageType: 0x0042,
+        fileVersion: V2,
+        minHardwareVersion: 1,
+        maxHardwareVersion: 4,
+        payload,
+        description: 'althan-ota lin build',
+      },
       {
         manufacturer: (d) => signDigestRaw(pki.manufacturerSigner.privateKey, d),
         chain: [pki.manufacturerSigner.der],
@@ -122,22 +137,43 @@ export async function main(args: string[]): Promise<number> {
   const x = await startXvfb();
   let runs = 0;
   const totals = { confirmed: 0, rolledBack: 0, bricked: 0, failed: 0, passed: 0 };
-  const run = async (label: string, image: string, extra: Partial<SupervisorOptions> = {}, factory = 'v1'): Promise<RunResult> => {
+  const run = async (
+    label: string,
+    image: string,
+    extra: Partial<SupervisorOptions> = {},
+    factory = 'v1',
+  ): Promise<RunResult> => {
     const flashName = `flash-${++runs}.bin`;
     provisionFlashFile(join(runDir, flashName), builds.get(factory)!, V1, deviceTrust);
     const lines: string[] = [];
     const r = await superviseUpdate({
-      runDir, flashName, port: PORT, mcsim: tools.mcsim, display: x.display, image: images.get(image)!, fromVersion: V1, blockSize,
-      timeoutMs: 15 * 60_000, log: (l) => lines.push(l), ...extra,
+      runDir,
+      flashName,
+      port: PORT,
+      mcsim: tools.mcsim,
+      display: x.display,
+      image: images.get(image)!,
+      fromVersion: V1,
+      blockSize,
+      timeoutMs: 15 * 60_000,
+      log: (l) => lines.push(l),
+      ...extra,
     });
-    writeFileSync(join(runDir, `run-${runs}.log`), lines.join('\n') + '\n');
+    writeFileSync(join(runDir, `run-${runs}.log`), `${lines.join('\n')}\n`);
     if (r.outcome === 'confirmed') totals.confirmed++;
     else if (r.outcome === 'rolled-back') totals.rolledBack++;
     else if (r.outcome === 'bricked') totals.bricked++;
     else if (r.outcome === 'passed') totals.passed++;
     else totals.failed++;
-    const launches = r.launches.map((l) => `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`).join('; ');
-    say(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${extra.killAtMs !== undefined ? `; kill ${r.killed ? 'landed' : 'did not land (the run had ended)'}` : ''}${extra.cut ? `; cut ${r.cutFired ? 'fired' : 'did not fire'}` : ''}${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' && r.outcome !== 'passed' ? ` — ${r.detail}` : ''}`);
+    const launches = r.launches
+      .map(
+        (l) =>
+          `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`,
+      )
+      .join('; ');
+    say(
+      `${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${extra.killAtMs !== undefined ? `; kill ${r.killed ? 'landed' : 'did not land (the run had ended)'}` : ''}${extra.cut ? `; cut ${r.cutFired ? 'fired' : 'did not fire'}` : ''}${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' && r.outcome !== 'passed' ? ` — ${r.detail}` : ''}`,
+    );
     return r;
   };
 
@@ -172,16 +208,28 @@ export async function main(args: string[]): Promise<number> {
     }
     if (only.has('rollback')) {
       const r = await run('rollback v1 → v2 (self-test fails)', 'v2-selftest-fail');
-      say(`  supplier reports: ${r.reports.filter((x) => x.kind === 'activation' || x.kind === 'verification').map((a) => JSON.stringify(a)).join(', ')}`);
+      say(
+        `  supplier reports: ${r.reports
+          .filter((x) => x.kind === 'activation' || x.kind === 'verification')
+          .map((a) => JSON.stringify(a))
+          .join(', ')}`,
+      );
     }
     if (only.has('crash')) {
       const r = await run('rollback v1 → v2 (exits at start)', 'v2-exit-at-start');
-      say(`  supplier reports: ${r.reports.filter((x) => x.kind === 'activation' || x.kind === 'verification').map((a) => JSON.stringify(a)).join(', ')}`);
+      say(
+        `  supplier reports: ${r.reports
+          .filter((x) => x.kind === 'activation' || x.kind === 'verification')
+          .map((a) => JSON.stringify(a))
+          .join(', ')}`,
+      );
     }
     // Each sweep ends with its own counts: how many runs, how many faults landed, outcomes.
     const sweepLine = (name: string, rs: RunResult[], landed: number) => {
       const n = (o: RunResult['outcome']) => rs.filter((r) => r.outcome === o).length;
-      say(`${name}: ${rs.length} runs, ${landed} faults landed; ${n('confirmed')} confirmed, ${n('rolled-back')} rolled back, ${n('bricked')} bricked, ${n('failed')} failed`);
+      say(
+        `${name}: ${rs.length} runs, ${landed} faults landed; ${n('confirmed')} confirmed, ${n('rolled-back')} rolled back, ${n('bricked')} bricked, ${n('failed')} failed`,
+      );
     };
     if (only.has('kill')) {
       // A kill aimed past the end of a run (runs vary with the machine's load) does not
@@ -189,7 +237,11 @@ export async function main(args: string[]): Promise<number> {
       const rs: RunResult[] = [];
       for (let i = 0; rs.filter((r) => r.killed).length < kills && i < 2 * kills; i++) {
         const at = Math.floor(updateMs * (0.05 + 0.9 * rng.next()));
-        rs.push(await run(`SIGKILL ${rs.filter((r) => r.killed).length + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', { killAtMs: at }));
+        rs.push(
+          await run(`SIGKILL ${rs.filter((r) => r.killed).length + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', {
+            killAtMs: at,
+          }),
+        );
       }
       sweepLine('SIGKILL sweep', rs, rs.filter((r) => r.killed).length);
     }
@@ -201,7 +253,11 @@ export async function main(args: string[]): Promise<number> {
           const launch = i % 3 === 2 ? 2 : 1;
           const ops = Math.max(1, opsPerLaunch[launch - 1] || (launch === 1 ? 2000 : 20));
           const at = Math.floor(rng.next() * ops);
-          rs.push(await run(`flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at} of launch ${launch}`, 'v2', { cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) } }));
+          rs.push(
+            await run(`flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at} of launch ${launch}`, 'v2', {
+              cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) },
+            }),
+          );
         }
         sweepLine(`flash-op cut sweep (${torn ? 'torn' : 'clean'})`, rs, rs.filter((r) => r.cutFired).length);
       }
@@ -209,7 +265,9 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     x.stop();
   }
-  say(`totals: ${runs} runs; ${totals.confirmed} confirmed, ${totals.rolledBack} rolled back, ${totals.bricked} bricked, ${totals.failed} failed${totals.passed ? `, ${totals.passed} conformance passed` : ''}`);
+  say(
+    `totals: ${runs} runs; ${totals.confirmed} confirmed, ${totals.rolledBack} rolled back, ${totals.bricked} bricked, ${totals.failed} failed${totals.passed ? `, ${totals.passed} conformance passed` : ''}`,
+  );
   return totals.bricked || totals.failed ? 1 : 0;
 }
 

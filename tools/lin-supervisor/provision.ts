@@ -16,11 +16,14 @@ export function provisionFlashFile(path: string, factory: Uint8Array, version: n
   const { flash, layout, file } = openFlashFile(path);
   try {
     const bank = layout.banks[0];
-    if (factory.length > bank.size) throw new Error(`factory build of ${factory.length} bytes does not fit a ${bank.size}-byte bank`);
+    if (factory.length > bank.size)
+      throw new Error(`factory build of ${factory.length} bytes does not fit a ${bank.size}-byte bank`);
     const piece = 64 * 1024;
     for (let at = 0; at < factory.length; at += piece) {
       const part = factory.subarray(at, Math.min(factory.length, at + piece));
-      const padded = new Uint8Array(Math.ceil(part.length / flash.writeAlign) * flash.writeAlign).fill(flash.erasedValue);
+      const padded = new Uint8Array(Math.ceil(part.length / flash.writeAlign) * flash.writeAlign).fill(
+        flash.erasedValue,
+      );
       padded.set(part);
       flash.program(bank.offset + at, padded);
     }

@@ -103,7 +103,19 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
   const hash = manufacturerImageHash(o.image);
   const flashPath = join(o.runDir, o.flashName);
   const t0 = Date.now();
-  const result: RunResult = { outcome: 'failed', detail: '', launches: [], reports: [], phases: [], meters: [], record: undefined, killed: false, cutFired: false, ms: 0, blockRequests: 0 };
+  const result: RunResult = {
+    outcome: 'failed',
+    detail: '',
+    launches: [],
+    reports: [],
+    phases: [],
+    meters: [],
+    record: undefined,
+    killed: false,
+    cutFired: false,
+    ms: 0,
+    blockRequests: 0,
+  };
 
   // The CH and its link end: frames go to whichever connection is current.
   let current: Socket | undefined;
@@ -168,11 +180,16 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
       writeFileSync(so, payload);
       const launch: Launch = { bank: boot.bank, trial: boot.trial, row: boot.row, exit: '', flashOps: 0, ms: 0 };
       result.launches.push(launch);
-      log(`launch ${n}: bootloader row ${boot.row} starts bank ${boot.bank}${boot.trial ? ' (trial)' : ''}, ${payload.length} bytes`);
+      log(
+        `launch ${n}: bootloader row ${boot.row} starts bank ${boot.bank}${boot.trial ? ' (trial)' : ''}, ${payload.length} bytes`,
+      );
       const started = Date.now();
 
       const connected = new Promise<Socket>((resolve) => server.once('connection', resolve));
-      child = spawn('stdbuf', ['-oL', '-eL', o.mcsim, so], { env: { ...process.env, DISPLAY: o.display }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn('stdbuf', ['-oL', '-eL', o.mcsim, so], {
+        env: { ...process.env, DISPLAY: o.display },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const logFile = join(o.runDir, `launch-${n}.log`);
       writeFileSync(logFile, '');
       child.stdout!.on('data', (d: Buffer) => {
@@ -184,7 +201,9 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
         }
       });
       child.stderr!.on('data', (d) => appendFileSync(logFile, d));
-      const exited = new Promise<string>((resolve) => child!.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)));
+      const exited = new Promise<string>((resolve) =>
+        child!.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+      );
 
       const socketOrExit = await Promise.race([connected, exited.then(() => undefined)]);
       let watchdog: NodeJS.Timeout | undefined;
@@ -194,7 +213,19 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
         current = socket;
         socket.setNoDelay(true);
         const cut = o.cut && o.cut.launch === n ? o.cut : undefined;
-        socket.write(frame(LinMessage.hello, encodeHello({ bank: boot.bank, trial: boot.trial, cutAt: cut?.at, torn: cut?.torn ?? false, seed: cut?.seed ?? 0, flashFile: o.flashName })));
+        socket.write(
+          frame(
+            LinMessage.hello,
+            encodeHello({
+              bank: boot.bank,
+              trial: boot.trial,
+              cutAt: cut?.at,
+              torn: cut?.torn ?? false,
+              seed: cut?.seed ?? 0,
+              flashFile: o.flashName,
+            }),
+          ),
+        );
         let confirmed = false;
         if (boot.trial) {
           watchdog = setTimeout(() => {
@@ -222,12 +253,14 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                 const r = JSON.parse(fromAscii(body)) as Report;
                 result.reports.push(r);
                 log(`  report ${JSON.stringify(r)}`);
-                if (r.kind === 'upgrade-status' && r.status === 3 && !activationTimer) activationTimer = setTimeout(sendActivation, 200);
+                if (r.kind === 'upgrade-status' && r.status === 3 && !activationTimer)
+                  activationTimer = setTimeout(sendActivation, 200);
                 break;
               }
               case LinMessage.activateResponse:
                 log(`  CS06 response ${body[0]}`);
-                if (body[0] !== 0 && !activationTimer) activationTimer = setTimeout(sendActivation, ACTIVATION_RETRY_MS);
+                if (body[0] !== 0 && !activationTimer)
+                  activationTimer = setTimeout(sendActivation, ACTIVATION_RETRY_MS);
                 break;
               case LinMessage.event: {
                 const e = JSON.parse(fromAscii(body)) as Record<string, unknown>;
@@ -235,21 +268,36 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                   launch.buildVersion = Number(e.version);
                   launch.variant = String(e.variant);
                   launch.crypto = String(e.crypto);
-                  log(`  build 0x${launch.buildVersion.toString(16)} (${launch.variant}, ${launch.crypto} crypto) running from bank ${String(e.bank)}`);
+                  log(
+                    `  build 0x${launch.buildVersion.toString(16)} (${launch.variant}, ${launch.crypto} crypto) running from bank ${String(e.bank)}`,
+                  );
                 } else if (e.kind === 'phase') {
                   result.phases.push(String(e.phase));
                   launch.flashOps = Number(e.flashOps);
                   log(`  phase ${String(e.phase)}${e.detail ? ` (${String(e.detail)})` : ''}`);
                   if (e.phase === 'confirmed') confirmed = true;
                 } else if (e.kind === 'meters') {
-                  if (e.at === 'idle') result.meters = result.meters.filter((x) => !(x.launch === n && x.at === 'idle'));
-                  result.meters.push({ launch: n, at: String(e.at), slots: Number(e.slots), peakSlots: Number(e.peakSlots), chunks: Number(e.chunks), peakChunks: Number(e.peakChunks), peakStack: Number(e.peakStack), gc: Number(e.gc), slotBytes: Number(e.slotBytes) });
+                  if (e.at === 'idle')
+                    result.meters = result.meters.filter((x) => !(x.launch === n && x.at === 'idle'));
+                  result.meters.push({
+                    launch: n,
+                    at: String(e.at),
+                    slots: Number(e.slots),
+                    peakSlots: Number(e.peakSlots),
+                    chunks: Number(e.chunks),
+                    peakChunks: Number(e.peakChunks),
+                    peakStack: Number(e.peakStack),
+                    gc: Number(e.gc),
+                    slotBytes: Number(e.slotBytes),
+                  });
                 } else if (e.kind === 'restart') {
                   launch.flashOps = Number(e.flashOps);
                 } else if (e.kind === 'conformance-line') {
-                  (result.conformance ??= { lines: [], passed: 0, failed: 0 }).lines.push(String(e.line));
+                  result.conformance ??= { lines: [], passed: 0, failed: 0 };
+                  result.conformance.lines.push(String(e.line));
                 } else if (e.kind === 'conformance') {
-                  const c = (result.conformance ??= { lines: [], passed: 0, failed: 0 });
+                  result.conformance ??= { lines: [], passed: 0, failed: 0 };
+                  const c = result.conformance;
                   c.passed = Number(e.passed);
                   c.failed = Number(e.failed);
                   done = c.failed === 0 && c.passed > 0 ? 'passed' : 'failed';
@@ -314,7 +362,18 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
 /** An outcome once the reports say it (the chip is checked after the process ends). */
 function settled(r: RunResult, toVersion: number): RunResult['outcome'] | undefined {
   const last = r.launches[r.launches.length - 1];
-  if (r.phases.includes('confirmed') && last?.buildVersion === toVersion && r.reports.some((x) => x.kind === 'activation' && x.success && x.version === toVersion)) return 'confirmed';
-  if (r.reports.some((x) => x.kind === 'activation' && !x.success) && last && !last.trial && r.phases.includes('rolled-back')) return 'rolled-back';
+  if (
+    r.phases.includes('confirmed') &&
+    last?.buildVersion === toVersion &&
+    r.reports.some((x) => x.kind === 'activation' && x.success && x.version === toVersion)
+  )
+    return 'confirmed';
+  if (
+    r.reports.some((x) => x.kind === 'activation' && !x.success) &&
+    last &&
+    !last.trial &&
+    r.phases.includes('rolled-back')
+  )
+    return 'rolled-back';
   return undefined;
 }

@@ -23,7 +23,11 @@ import { BOARDS, type BoardName, buildDir, fail, missingTools, repo, EXIT_MISSIN
 /** Native sources the generated archive lists that this platform replaces (preferences: none on the MCU). */
 const REPLACED_SOURCES = [/\/preference\/.*modPreference\.c$/];
 
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): void {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {},
+): void {
   const result = spawnSync(command, args, {
     cwd: options.cwd ?? repo,
     env: options.env ?? process.env,
@@ -31,7 +35,8 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
     encoding: 'utf8',
   });
   if (result.status !== 0) {
-    if (options.quiet) process.stderr.write(`${result.stderr ?? ''}${(result.stdout ?? '').split('\n').slice(-20).join('\n')}`);
+    if (options.quiet)
+      process.stderr.write(`${result.stderr ?? ''}${(result.stdout ?? '').split('\n').slice(-20).join('\n')}`);
     fail(EXIT_FAILED, `${command} ${args.slice(0, 3).join(' ')} … failed (exit ${result.status ?? result.signal})`);
   }
 }
@@ -49,14 +54,21 @@ function picoRoot(out: string): { root: string; sdk: string } {
     mkdirSync(path.join(root, 'pico-examples'), { recursive: true });
     const git = ['-c', 'user.email=build@localhost', '-c', 'user.name=build'];
     run('git', ['init', '-q', sdk], { quiet: true });
-    run('git', [...git, '-C', sdk, 'commit', '-q', '--allow-empty', '-m', 'placeholder for the SDK pico makefile'], { quiet: true });
+    run('git', [...git, '-C', sdk, 'commit', '-q', '--allow-empty', '-m', 'placeholder for the SDK pico makefile'], {
+      quiet: true,
+    });
     run('git', ['-C', sdk, 'tag', '2.2.0'], { quiet: true });
   }
   return { root, sdk };
 }
 
 /** Runs mcconfig for `pico`, then only the generated makefile's archive targets (mc.xs.c, mc.resources.c). */
-function buildArchive(out: string, env: NodeJS.ProcessEnv, manifest = 'device/platform/mcu/manifest.json', folder = 'mcconfig'): string {
+function buildArchive(
+  out: string,
+  env: NodeJS.ProcessEnv,
+  manifest = 'device/platform/mcu/manifest.json',
+  folder = 'mcconfig',
+): string {
   const archiveOut = path.join(out, folder);
   rmSync(archiveOut, { recursive: true, force: true });
   mkdirSync(archiveOut, { recursive: true });
@@ -66,11 +78,15 @@ function buildArchive(out: string, env: NodeJS.ProcessEnv, manifest = 'device/pl
   const { root, sdk } = picoRoot(out);
   const makeVars = [`PICO_ROOT=${root}`, `PICO_SDK_DIR=${sdk}`, 'PICO_GCC_ROOT=/usr', 'PIOASM=/bin/true'];
   process.stdout.write('mcu: xsc/xsl: compiling and preloading the modules (about 30 s)\n');
-  run('make', ['-f', 'makefile', ...makeVars, path.join(archiveDir, 'mc.xs.c'), path.join(archiveDir, 'mc.resources.c')], {
-    cwd: archiveDir,
-    env,
-    quiet: true,
-  });
+  run(
+    'make',
+    ['-f', 'makefile', ...makeVars, path.join(archiveDir, 'mc.xs.c'), path.join(archiveDir, 'mc.resources.c')],
+    {
+      cwd: archiveDir,
+      env,
+      quiet: true,
+    },
+  );
   return archiveDir;
 }
 
@@ -109,30 +125,67 @@ function measureAgentPreload(out: string, env: NodeJS.ProcessEnv, archiveDir: st
   } finally {
     rmSync(variant, { force: true });
   }
-  const cc = ['-mcpu=cortex-m33', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16', '-Os', '-w', '-DMCU_BOARD_AN505', '-DPICO_BUILD=1', '-DmxUseDefaultSharedChunks=1', '-DNDEBUG', '-DmxInstrument=1', '-DMODINSTRUMENTATION=1'];
-  const includes = ['device/platform/mcu/c', 'device/platform/mcu/c/include', 'xs/includes', 'xs/sources', 'xs/platforms/pico', 'xs/platforms/mc', 'build/devices/pico'].map((d) =>
-    `-I${d.startsWith('device') ? d : path.join(process.env.MODDABLE as string, d)}`,
-  );
+  const cc = [
+    '-mcpu=cortex-m33',
+    '-mthumb',
+    '-mfloat-abi=hard',
+    '-mfpu=fpv5-sp-d16',
+    '-Os',
+    '-w',
+    '-DMCU_BOARD_AN505',
+    '-DPICO_BUILD=1',
+    '-DmxUseDefaultSharedChunks=1',
+    '-DNDEBUG',
+    '-DmxInstrument=1',
+    '-DMODINSTRUMENTATION=1',
+  ];
+  const includes = [
+    'device/platform/mcu/c',
+    'device/platform/mcu/c/include',
+    'xs/includes',
+    'xs/sources',
+    'xs/platforms/pico',
+    'xs/platforms/mc',
+    'build/devices/pico',
+  ].map((d) => `-I${d.startsWith('device') ? d : path.join(process.env.MODDABLE as string, d)}`);
   const bytes: Record<string, number> = {};
-  for (const [name, dir] of [['preloaded', archiveDir], ['notPreloaded', variantDir]] as const) {
+  for (const [name, dir] of [
+    ['preloaded', archiveDir],
+    ['notPreloaded', variantDir],
+  ] as const) {
     const object = path.join(out, 'sizing', `${name}.o`);
-    run('arm-none-eabi-gcc', [...cc, `-I${dir}`, ...includes, '-c', path.join(dir, 'mc.xs.c'), '-o', object], { quiet: true });
+    run('arm-none-eabi-gcc', [...cc, `-I${dir}`, ...includes, '-c', path.join(dir, 'mc.xs.c'), '-o', object], {
+      quiet: true,
+    });
     const size = spawnSync('arm-none-eabi-size', ['-A', object], { encoding: 'utf8' }).stdout ?? '';
     bytes[name] = [...size.matchAll(/^\.(?:text|rodata|data)\S*\s+(\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
   }
   const source = readFileSync(path.join(variantDir, 'mc.xs.c'), 'utf8');
   let agentByteCode = 0;
-  for (const m of source.matchAll(/\(txS1\*\)gxCode\d+, (\d+), NULL, 0, "([^"]+)"/g)) if (AGENT_PRELOAD.test(m[2] as string)) agentByteCode += Number(m[1]);
+  for (const m of source.matchAll(/\(txS1\*\)gxCode\d+, (\d+), NULL, 0, "([^"]+)"/g))
+    if (AGENT_PRELOAD.test(m[2] as string)) agentByteCode += Number(m[1]);
   const preloadObjects = (bytes.preloaded ?? 0) - (bytes.notPreloaded ?? 0);
-  const sizing = { agentByteCode, preloadObjects, agentPreloaded: agentByteCode + preloadObjects, archivePreloaded: bytes.preloaded, archiveNotPreloaded: bytes.notPreloaded };
+  const sizing = {
+    agentByteCode,
+    preloadObjects,
+    agentPreloaded: agentByteCode + preloadObjects,
+    archivePreloaded: bytes.preloaded,
+    archiveNotPreloaded: bytes.notPreloaded,
+  };
   writeFileSync(path.join(out, 'sizing.json'), `${JSON.stringify(sizing, null, 1)}\n`);
-  process.stdout.write(`mcu: agent's preloaded JS ${sizing.agentPreloaded} bytes (byte code ${agentByteCode}, ROM objects ${preloadObjects})\n`);
+  process.stdout.write(
+    `mcu: agent's preloaded JS ${sizing.agentPreloaded} bytes (byte code ${agentByteCode}, ROM objects ${preloadObjects})\n`,
+  );
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({
+    options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' } },
+    strict: true,
+  });
   const boards = values.board ? [values.board] : Object.keys(BOARDS);
-  for (const b of boards) if (!(b in BOARDS)) fail(2, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
+  for (const b of boards)
+    if (!(b in BOARDS)) fail(2, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
   const missing = missingTools(['moddable', 'tsc', 'arm-gcc', 'make', 'cmake', 'git']);
   if (missing.length > 0) fail(EXIT_MISSING, `cannot build the MCU image:\n  - ${missing.join('\n  - ')}`);
 
@@ -141,24 +194,30 @@ function main(): void {
   const moddable = process.env.MODDABLE as string;
   const env = {
     ...process.env,
-    PATH: [path.join(moddable, 'build/bin/lin/release'), path.join(repo, 'node_modules/.bin'), process.env.PATH].join(':'),
+    PATH: [path.join(moddable, 'build/bin/lin/release'), path.join(repo, 'node_modules/.bin'), process.env.PATH].join(
+      ':',
+    ),
   };
   const archiveDir = buildArchive(out, env);
   const { sources, includes } = nativeModules(archiveDir);
   for (const board of boards as BoardName[]) {
     process.stdout.write(`mcu: linking for ${BOARDS[board].label}\n`);
-    run('make', [
-      '-j2',
-      '-f',
-      'device/platform/mcu/Makefile',
-      `MODDABLE=${moddable}`,
-      `ARCHIVE_DIR=${archiveDir}`,
-      `OUT=${path.join(out, board)}`,
-      `BOARD=${board}`,
-      `MODULE_SRCS=${sources.join(' ')}`,
-      `MODULE_INCS=${includes.join(' ')}`,
-      ...(process.env.MCU_DEFINES ? [`EXTRA_DEFINES=${process.env.MCU_DEFINES}`] : []),
-    ], { quiet: true });
+    run(
+      'make',
+      [
+        '-j2',
+        '-f',
+        'device/platform/mcu/Makefile',
+        `MODDABLE=${moddable}`,
+        `ARCHIVE_DIR=${archiveDir}`,
+        `OUT=${path.join(out, board)}`,
+        `BOARD=${board}`,
+        `MODULE_SRCS=${sources.join(' ')}`,
+        `MODULE_INCS=${includes.join(' ')}`,
+        ...(process.env.MCU_DEFINES ? [`EXTRA_DEFINES=${process.env.MCU_DEFINES}`] : []),
+      ],
+      { quiet: true },
+    );
     process.stdout.write(`mcu: ${path.relative(repo, path.join(out, board, 'mcu.elf'))}\n`);
   }
   if (!values['no-sizing']) measureAgentPreload(out, env, archiveDir);

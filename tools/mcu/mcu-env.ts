@@ -41,7 +41,8 @@ export function missingTools(tools: Tool[]): string[] {
     switch (tool) {
       case 'moddable': {
         const sdk = process.env.MODDABLE;
-        if (!sdk) missing.push('$MODDABLE is not set (install and build the Moddable SDK, docs/PORTING.md "MCU cores")');
+        if (!sdk)
+          missing.push('$MODDABLE is not set (install and build the Moddable SDK, docs/PORTING.md "MCU cores")');
         else if (!existsSync(path.join(sdk, 'build/bin/lin/release/mcconfig')))
           missing.push(`no mcconfig in $MODDABLE/build/bin/lin/release (build the SDK's lin tools in ${sdk})`);
         break;
@@ -50,7 +51,8 @@ export function missingTools(tools: Tool[]): string[] {
         if (!existsSync(path.join(repo, 'node_modules/.bin/tsc')) && !onPath('tsc')) missing.push('tsc: run npm ci');
         break;
       case 'arm-gcc':
-        if (!onPath('arm-none-eabi-gcc')) missing.push('arm-none-eabi-gcc: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi');
+        if (!onPath('arm-none-eabi-gcc'))
+          missing.push('arm-none-eabi-gcc: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi');
         break;
       case 'qemu-arm':
         if (!onPath('qemu-system-arm')) missing.push('qemu-system-arm: apt-get install qemu-system-arm');

@@ -29,7 +29,17 @@ import { makeLayout } from '../../device/storage/index.js';
 import { signImage } from '../image/sign-image.js';
 import { signDigestRaw } from '../pki/sign.js';
 import { createTestPki } from '../pki/test-pki.js';
-import { BOARDS, type BoardName, buildDir, EXIT_FAILED, EXIT_MISSING, EXIT_USAGE, fail, missingTools, repo } from './mcu-env.js';
+import {
+  BOARDS,
+  type BoardName,
+  buildDir,
+  EXIT_FAILED,
+  EXIT_MISSING,
+  EXIT_USAGE,
+  fail,
+  missingTools,
+  repo,
+} from './mcu-env.js';
 import { imageSizes, type SizeRow } from './sizes.js';
 
 type Row = Record<string, string | number | boolean> & { table: string };
@@ -88,23 +98,49 @@ function freshFlash(file: string): void {
 
 function runQemu(board: BoardName, name: string, append: string, cwd: string): RunResult {
   const elf = path.join(buildDir(), board, 'mcu.elf');
-  const args = ['-M', BOARDS[board].machine, '-nographic', '-monitor', 'none', '-semihosting-config', 'enable=on,target=native', '-icount', 'shift=0', '-kernel', elf, '-append', append];
+  const args = [
+    '-M',
+    BOARDS[board].machine,
+    '-nographic',
+    '-monitor',
+    'none',
+    '-semihosting-config',
+    'enable=on,target=native',
+    '-icount',
+    'shift=0',
+    '-kernel',
+    elf,
+    '-append',
+    append,
+  ];
   const started = Date.now();
-  const result = spawnSync('qemu-system-arm', args, { cwd, encoding: 'utf8', timeout: 900_000, maxBuffer: 16 * 1024 * 1024 });
+  const result = spawnSync('qemu-system-arm', args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 900_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const log = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   const rows: Row[] = [];
   for (const line of log.split('\n')) {
     const at = line.indexOf('mcu-row ');
     if (at >= 0) rows.push(JSON.parse(line.slice(at + 8)) as Row);
   }
-  process.stdout.write(`mcu: ${board} ${name}: exit ${result.status ?? result.signal} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stdout.write(
+    `mcu: ${board} ${name}: exit ${result.status ?? result.signal} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
   return { board, name, append, exitCode: result.status, rows, log };
 }
 
-const fmt = (n: unknown): string => (typeof n === 'number' ? (Number.isInteger(n) ? n.toLocaleString('en-GB') : n.toFixed(2)) : String(n));
+const fmt = (n: unknown): string =>
+  typeof n === 'number' ? (Number.isInteger(n) ? n.toLocaleString('en-GB') : n.toFixed(2)) : String(n);
 
 function table(headers: string[], lines: unknown[][]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.map(fmt).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...lines.map((l) => `| ${l.map(fmt).join(' | ')} |`),
+  ].join('\n');
 }
 
 function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string {
@@ -116,27 +152,63 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
     const phases: unknown[][] = [];
     for (const r of runs.filter(isMain)) {
       for (const row of r.rows.filter((x) => x.table === 'phase')) {
-        if (String(row.phase).startsWith('reset to') && r.name !== 'native crypto' && r.name !== 'noble crypto') continue;
+        if (String(row.phase).startsWith('reset to') && r.name !== 'native crypto' && r.name !== 'noble crypto')
+          continue;
         phases.push([r.name, row.phase, row.instructions, row.perKiB ?? '', row.gc ?? '']);
       }
     }
     out.push('Instructions per phase\n', table(['run', 'phase', 'instructions', 'per KiB', 'GCs'], phases), '');
     const crypto: unknown[][] = [];
     for (const r of runs.filter(isMain)) {
-      for (const row of r.rows.filter((x) => x.table === 'sha256')) crypto.push([`SHA-256 ${row.port}, ${row.update}-byte updates`, row.perKiB, 'per KiB', row.right]);
-      for (const row of r.rows.filter((x) => x.table === 'building-block')) crypto.push([row.step, row.perKiB, 'per KiB', '']);
-      for (const row of r.rows.filter((x) => x.table === 'p256')) crypto.push([`P-256 verify, ${row.port} (run ${row.run})`, row.instructions, `${row.gc} GCs`, row.valid && row.refused]);
+      for (const row of r.rows.filter((x) => x.table === 'sha256'))
+        crypto.push([`SHA-256 ${row.port}, ${row.update}-byte updates`, row.perKiB, 'per KiB', row.right]);
+      for (const row of r.rows.filter((x) => x.table === 'building-block'))
+        crypto.push([row.step, row.perKiB, 'per KiB', '']);
+      for (const row of r.rows.filter((x) => x.table === 'p256'))
+        crypto.push([
+          `P-256 verify, ${row.port} (run ${row.run})`,
+          row.instructions,
+          `${row.gc} GCs`,
+          row.valid && row.refused,
+        ]);
     }
     out.push('Crypto and building blocks\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
     const ram: unknown[][] = [];
     for (const r of runs.filter(isMain)) {
       for (const row of r.rows.filter((x) => x.table === 'ram')) {
-        ram.push([r.name, row.phase, row.slotHeap, row.chunkHeap, row.xsHeap, row.slotPeak, row.chunkPeak, row.stackPeak, row.gc, row.mallocHighWater, Number(row.heapTouched) + Number(row.cStackTouched) + Number(row.staticRam)]);
+        ram.push([
+          r.name,
+          row.phase,
+          row.slotHeap,
+          row.chunkHeap,
+          row.xsHeap,
+          row.slotPeak,
+          row.chunkPeak,
+          row.stackPeak,
+          row.gc,
+          row.mallocHighWater,
+          Number(row.heapTouched) + Number(row.cStackTouched) + Number(row.staticRam),
+        ]);
       }
     }
     out.push(
       'RAM in bytes, at the end of each phase: the heaps XS holds, the peaks live during the phase, GCs so far; RAM touched = heap + C stack + .data/.bss\n',
-      table(['run', 'phase', 'slot heap', 'chunk heap', 'XS heap', 'slot peak', 'chunk peak', 'XS stack peak', 'GCs', 'malloc high-water', 'RAM touched'], ram),
+      table(
+        [
+          'run',
+          'phase',
+          'slot heap',
+          'chunk heap',
+          'XS heap',
+          'slot peak',
+          'chunk peak',
+          'XS stack peak',
+          'GCs',
+          'malloc high-water',
+          'RAM touched',
+        ],
+        ram,
+      ),
       '',
     );
     const creation: unknown[][] = [];
@@ -158,16 +230,50 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
     if (creation.length) {
       out.push(
         '`creation` (chunk = initial,increment bytes; heap = initial,increment slots of 16 bytes)\n',
-        table(['creation', 'noble P-256 verify', 'XS heap, noble loaded', 'download path per KiB, native', 'XS heap max, download'], creation),
+        table(
+          [
+            'creation',
+            'noble P-256 verify',
+            'XS heap, noble loaded',
+            'download path per KiB, native',
+            'XS heap max, download',
+          ],
+          creation,
+        ),
         '',
       );
     }
-    const downloads = runs.flatMap((r) => r.rows.filter((x) => x.table === 'download').map((row) => [r.name, row.imageSize, row.blockSize, row.accepted, row.flashOperations, row.failure || '']));
+    const downloads = runs.flatMap((r) =>
+      r.rows
+        .filter((x) => x.table === 'download')
+        .map((row) => [r.name, row.imageSize, row.blockSize, row.accepted, row.flashOperations, row.failure || '']),
+    );
     const stackRun = runs.find((r) => r.name.endsWith('4 KiB XS stack'));
-    if (stackRun) downloads.push([stackRun.name, '', 50, false, '', stackRun.log.includes('stack overflow') ? 'XS: JavaScript stack overflow' : `exit ${stackRun.exitCode}`]);
-    if (downloads.length) out.push('Downloads\n', table(['run', 'image bytes', 'block', 'accepted', 'flash program/erase ops', 'failure'], downloads), '');
+    if (stackRun)
+      downloads.push([
+        stackRun.name,
+        '',
+        50,
+        false,
+        '',
+        stackRun.log.includes('stack overflow') ? 'XS: JavaScript stack overflow' : `exit ${stackRun.exitCode}`,
+      ]);
+    if (downloads.length)
+      out.push(
+        'Downloads\n',
+        table(['run', 'image bytes', 'block', 'accepted', 'flash program/erase ops', 'failure'], downloads),
+        '',
+      );
     const sz = sizes.get(board);
-    if (sz) out.push('Flash by part (bytes)\n', table(['part', 'bytes'], sz.map((x) => [x.part, x.bytes])), '');
+    if (sz)
+      out.push(
+        'Flash by part (bytes)\n',
+        table(
+          ['part', 'bytes'],
+          sz.map((x) => [x.part, x.bytes]),
+        ),
+        '',
+      );
   }
   return out.join('\n');
 }
@@ -190,7 +296,12 @@ function cutSweep(board: BoardName, points: number, totalOps: number, runDir: st
     for (const torn of [false, true]) {
       freshFlash(path.join(runDir, flash));
       const args = `platform/mcu/bench-download image=image-256.ota flash=${flash} trust=trust.bin block=50`;
-      const cut = runQemu(board, `cut at ${point}${torn ? ' torn' : ''}`, `${args} cut=${point}${torn ? ' torn' : ''}`, runDir);
+      const cut = runQemu(
+        board,
+        `cut at ${point}${torn ? ' torn' : ''}`,
+        `${args} cut=${point}${torn ? ' torn' : ''}`,
+        runDir,
+      );
       let last = cut;
       let relaunches = 0;
       while (last.exitCode !== 0 && relaunches < 3) {
@@ -198,7 +309,14 @@ function cutSweep(board: BoardName, points: number, totalOps: number, runDir: st
         last = runQemu(board, `relaunch after cut at ${point}`, args, runDir);
       }
       const download = last.rows.find((r) => r.table === 'download');
-      outcomes.push({ point, torn, cutHappened: cut.exitCode === 5, relaunches, resumedAt: Number(download?.resumedAt ?? -1), accepted: download?.accepted === true && last.exitCode === 0 });
+      outcomes.push({
+        point,
+        torn,
+        cutHappened: cut.exitCode === 5,
+        relaunches,
+        resumedAt: Number(download?.resumedAt ?? -1),
+        accepted: download?.accepted === true && last.exitCode === 0,
+      });
     }
   }
   return outcomes;
@@ -206,7 +324,14 @@ function cutSweep(board: BoardName, points: number, totalOps: number, runDir: st
 
 function cutReport(outcomes: CutOutcome[]): string {
   const accepted = outcomes.filter((o) => o.accepted).length;
-  const lines = outcomes.map((o) => [o.point, o.torn ? 'torn' : 'clean', o.cutHappened, o.relaunches, o.resumedAt, o.accepted]);
+  const lines = outcomes.map((o) => [
+    o.point,
+    o.torn ? 'torn' : 'clean',
+    o.cutHappened,
+    o.relaunches,
+    o.resumedAt,
+    o.accepted,
+  ]);
   return [
     `Power cuts on the Cortex-M33 (256 KiB download, 50-byte blocks): ${outcomes.length} runs, ${accepted} resumed and accepted the image, ${outcomes.length - accepted} did not.\n`,
     table(['cut at flash operation', 'kind', 'cut happened', 'relaunches', 'resumed at byte', 'accepted'], lines),
@@ -229,19 +354,42 @@ function targets(results: RunResult[], sizing: Sizing | undefined): string {
     const ram = r.rows.filter((x) => x.table === 'ram');
     const heap = Math.max(...ram.map((x) => Number(x.xsHeap)));
     const stack = Math.max(...ram.map((x) => Number(x.stackPeak)));
-    lines.push([`XS heap (slot + chunk) ≤ 48 KiB, ${r.name.slice(9)} image, native crypto`, `${(heap / 1024).toFixed(1)} KiB`, heap <= 48 * 1024 ? 'met' : 'not met']);
-    lines.push([`XS stack ≤ 4 KiB, ${r.name.slice(9)} image`, `peak ${(stack / 1024).toFixed(1)} KiB`, stack <= 4096 ? 'met' : 'not met']);
+    lines.push([
+      `XS heap (slot + chunk) ≤ 48 KiB, ${r.name.slice(9)} image, native crypto`,
+      `${(heap / 1024).toFixed(1)} KiB`,
+      heap <= 48 * 1024 ? 'met' : 'not met',
+    ]);
+    lines.push([
+      `XS stack ≤ 4 KiB, ${r.name.slice(9)} image`,
+      `peak ${(stack / 1024).toFixed(1)} KiB`,
+      stack <= 4096 ? 'met' : 'not met',
+    ]);
     const path = r.rows.find((x) => x.table === 'phase' && String(x.phase).startsWith('download path'));
-    if (path) lines.push([`download path ≤ 2 M instructions per KiB (50-byte blocks, native SHA-256), ${r.name.slice(9)} image`, fmt(path.perKiB), Number(path.perKiB) <= 2_000_000 ? 'met' : 'not met']);
+    if (path)
+      lines.push([
+        `download path ≤ 2 M instructions per KiB (50-byte blocks, native SHA-256), ${r.name.slice(9)} image`,
+        fmt(path.perKiB),
+        Number(path.perKiB) <= 2_000_000 ? 'met' : 'not met',
+      ]);
   }
-  const verify = (port: string) => m33.flatMap((r) => r.rows).find((x) => x.table === 'p256' && x.port === port && x.run === 2);
+  const verify = (port: string) =>
+    m33.flatMap((r) => r.rows).find((x) => x.table === 'p256' && x.port === port && x.run === 2);
   const noble = verify('noble');
   const native = verify('native-arith');
   if (noble && native) {
     const ratio = Number(noble.instructions) / Number(native.instructions);
-    lines.push(['native P-256 verify ≥ 10× fewer instructions than noble', `${ratio.toFixed(1)}× (${fmt(native.instructions)} vs ${fmt(noble.instructions)})`, ratio >= 10 ? 'met' : 'not met']);
+    lines.push([
+      'native P-256 verify ≥ 10× fewer instructions than noble',
+      `${ratio.toFixed(1)}× (${fmt(native.instructions)} vs ${fmt(noble.instructions)})`,
+      ratio >= 10 ? 'met' : 'not met',
+    ]);
   }
-  if (sizing) lines.push(["agent's preloaded JS ≤ 96 KB", `${fmt(sizing.agentPreloaded)} bytes (byte code ${fmt(sizing.agentByteCode)}, ROM objects ${fmt(sizing.preloadObjects)})`, sizing.agentPreloaded <= 96_000 ? 'met' : 'not met']);
+  if (sizing)
+    lines.push([
+      "agent's preloaded JS ≤ 96 KB",
+      `${fmt(sizing.agentPreloaded)} bytes (byte code ${fmt(sizing.agentByteCode)}, ROM objects ${fmt(sizing.preloadObjects)})`,
+      sizing.agentPreloaded <= 96_000 ? 'met' : 'not met',
+    ]);
   return table(['target (Cortex-M33)', 'measured', ''], lines);
 }
 
@@ -255,20 +403,36 @@ function writeDocs(section: string): void {
   const begin = text.indexOf(DOCS_BEGIN);
   const end = text.indexOf(DOCS_END);
   const block = `${DOCS_BEGIN}\n${section}\n${DOCS_END}`;
-  writeFileSync(file, begin >= 0 && end > begin ? `${text.slice(0, begin)}${block}${text.slice(end + DOCS_END.length)}` : `${text.trimEnd()}\n\n${block}\n`);
+  writeFileSync(
+    file,
+    begin >= 0 && end > begin
+      ? `${text.slice(0, begin)}${block}${text.slice(end + DOCS_END.length)}`
+      : `${text.trimEnd()}\n\n${block}\n`,
+  );
 }
 
 function main(): void {
   let values;
   try {
-    ({ values } = parseArgs({ options: { board: { type: 'string' }, quick: { type: 'boolean' }, docs: { type: 'boolean' }, cuts: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      options: {
+        board: { type: 'string' },
+        quick: { type: 'boolean' },
+        docs: { type: 'boolean' },
+        cuts: { type: 'string' },
+      },
+      strict: true,
+    }));
   } catch (e) {
     fail(EXIT_USAGE, (e as Error).message);
   }
   const boards = (values.board ? [values.board] : Object.keys(BOARDS)) as BoardName[];
-  for (const b of boards) if (!(b in BOARDS)) fail(EXIT_USAGE, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
+  for (const b of boards)
+    if (!(b in BOARDS)) fail(EXIT_USAGE, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
   const missing = missingTools(['qemu-arm', 'arm-gcc']);
-  for (const b of boards) if (!existsSync(path.join(buildDir(), b, 'mcu.elf'))) missing.push(`build/mcu/${b}/mcu.elf: run npm run mcu:build first`);
+  for (const b of boards)
+    if (!existsSync(path.join(buildDir(), b, 'mcu.elf')))
+      missing.push(`build/mcu/${b}/mcu.elf: run npm run mcu:build first`);
   if (missing.length > 0) fail(EXIT_MISSING, `cannot run the MCU image:\n  - ${missing.join('\n  - ')}`);
 
   const runDir = path.join(buildDir(), 'run');
@@ -281,29 +445,64 @@ function main(): void {
     for (const kib of imageKiB) {
       const flash = `flash-${board}-${kib}.bin`;
       freshFlash(path.join(runDir, flash));
-      results.push(runQemu(board, `download ${kib} KiB`, `platform/mcu/bench-download image=image-${kib}.ota flash=${flash} trust=trust.bin block=50`, runDir));
+      results.push(
+        runQemu(
+          board,
+          `download ${kib} KiB`,
+          `platform/mcu/bench-download image=image-${kib}.ota flash=${flash} trust=trust.bin block=50`,
+          runDir,
+        ),
+      );
     }
     // The same image in 1 KiB blocks: what the path costs per byte, without the per-block share.
     freshFlash(path.join(runDir, `flash-${board}-blocks.bin`));
-    results.push(runQemu(board, 'download 256 KiB, 1 KiB blocks', `platform/mcu/bench-download image=image-256.ota flash=flash-${board}-blocks.bin trust=trust.bin block=1024`, runDir));
+    results.push(
+      runQemu(
+        board,
+        'download 256 KiB, 1 KiB blocks',
+        `platform/mcu/bench-download image=image-256.ota flash=flash-${board}-blocks.bin trust=trust.bin block=1024`,
+        runDir,
+      ),
+    );
     // The XS stack the archive's creation gives (512 slots, 8 KiB) cut to the 4 KiB target.
     freshFlash(path.join(runDir, `flash-${board}-stack.bin`));
-    results.push(runQemu(board, 'download 256 KiB, 4 KiB XS stack', `platform/mcu/bench-download image=image-256.ota flash=flash-${board}-stack.bin trust=trust.bin block=50 stack=256`, runDir));
+    results.push(
+      runQemu(
+        board,
+        'download 256 KiB, 4 KiB XS stack',
+        `platform/mcu/bench-download image=image-256.ota flash=flash-${board}-stack.bin trust=trust.bin block=50 stack=256`,
+        runDir,
+      ),
+    );
     if (!values.quick) {
-      for (const creation of ['chunk=1536,512 heap=512,64', 'chunk=4096,1024 heap=1024,256', 'chunk=16384,4096 heap=2048,1024']) {
+      for (const creation of [
+        'chunk=1536,512 heap=512,64',
+        'chunk=4096,1024 heap=1024,256',
+        'chunk=16384,4096 heap=2048,1024',
+      ]) {
         results.push(runQemu(board, `creation ${creation}`, `platform/mcu/bench-noble stack=512 ${creation}`, runDir));
         const flash = `flash-${board}-creation.bin`;
         freshFlash(path.join(runDir, flash));
-        results.push(runQemu(board, `creation ${creation} download`, `platform/mcu/bench-download image=image-256.ota flash=${flash} trust=trust.bin block=50 ${creation}`, runDir));
+        results.push(
+          runQemu(
+            board,
+            `creation ${creation} download`,
+            `platform/mcu/bench-download image=image-256.ota flash=${flash} trust=trust.bin block=50 ${creation}`,
+            runDir,
+          ),
+        );
       }
     }
   }
   const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
   const sizes = new Map<BoardName, SizeRow[]>(boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir)]));
   const cutPoints = values.quick ? 0 : Number(values.cuts ?? '12');
-  if (!Number.isInteger(cutPoints) || cutPoints < 0) fail(EXIT_USAGE, `--cuts takes a whole number, not "${values.cuts}"`);
+  if (!Number.isInteger(cutPoints) || cutPoints < 0)
+    fail(EXIT_USAGE, `--cuts takes a whole number, not "${values.cuts}"`);
   let cuts: CutOutcome[] = [];
-  const reference = results.find((r) => r.board === 'an505' && r.name === 'download 256 KiB')?.rows.find((x) => x.table === 'download');
+  const reference = results
+    .find((r) => r.board === 'an505' && r.name === 'download 256 KiB')
+    ?.rows.find((x) => x.table === 'download');
   if (cutPoints > 0 && reference) cuts = cutSweep('an505', cutPoints, Number(reference.flashOperations), runDir);
   const sizingFile = path.join(buildDir(), 'sizing.json');
   const sizing = existsSync(sizingFile) ? (JSON.parse(readFileSync(sizingFile, 'utf8')) as Sizing) : undefined;
@@ -315,7 +514,7 @@ function main(): void {
         '## On microcontroller cores (QEMU, exact instruction counts)',
         '',
         `Made by \`${command}\` (tools/mcu/, docs/PORTING.md "MCU cores"); date ${new Date().toISOString()}.`,
-        'The agent\'s modules preloaded by the Moddable SDK (8.2.3, XS 17.9.1) into the archive for `pico`, linked with',
+        "The agent's modules preloaded by the Moddable SDK (8.2.3, XS 17.9.1) into the archive for `pico`, linked with",
         'XS and device/platform/mcu/ for bare-metal Cortex-M and run under `qemu-system-arm -icount shift=0`: one',
         'instruction is one count, the same on every run. Crypto: "native" is the SDK\'s `crypt` Digest and its',
         '`modules/crypt/arith` under device/platform/mcu/p256-arith-port.ts; "noble" the portable ports.',
@@ -324,14 +523,23 @@ function main(): void {
       ].join('\n'),
     );
   }
-  writeFileSync(path.join(buildDir(), 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), results: results.map(({ log, ...r }) => r), sizes: Object.fromEntries(sizes) }, null, 1)}\n`);
+  writeFileSync(
+    path.join(buildDir(), 'results.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), results: results.map(({ log, ...r }) => r), sizes: Object.fromEntries(sizes) }, null, 1)}\n`,
+  );
   writeFileSync(path.join(buildDir(), 'report.md'), `${text}\n`);
   process.stdout.write(`\n${text}\n`);
   // The 4 KiB-stack run is expected to stop with XS's stack overflow (exit 3): it measures the target, not a regression.
   const failed = results.filter((r) => r.exitCode !== 0 && !(r.name.endsWith('4 KiB XS stack') && r.exitCode === 3));
-  for (const o of cuts.filter((x) => !x.accepted)) process.stderr.write(`mcu: cut at flash operation ${o.point}${o.torn ? ' (torn)' : ''}: the image was not accepted after ${o.relaunches} relaunches\n`);
+  for (const o of cuts.filter((x) => !x.accepted))
+    process.stderr.write(
+      `mcu: cut at flash operation ${o.point}${o.torn ? ' (torn)' : ''}: the image was not accepted after ${o.relaunches} relaunches\n`,
+    );
   if (cuts.some((o) => !o.accepted)) process.exit(EXIT_FAILED);
-  for (const r of failed) process.stderr.write(`mcu: ${r.board} ${r.name} failed (exit ${r.exitCode}):\n${r.log.split('\n').slice(-8).join('\n')}\n`);
+  for (const r of failed)
+    process.stderr.write(
+      `mcu: ${r.board} ${r.name} failed (exit ${r.exitCode}):\n${r.log.split('\n').slice(-8).join('\n')}\n`,
+    );
   process.exit(failed.length ? EXIT_FAILED : 0);
 }
 

@@ -20,7 +20,10 @@ const PLATFORM_NATIVES = new Set(['native.o', 'host-flash.o']);
 function partOf(file: string): string {
   if (file.includes('/xs/')) return 'XS engine';
   if (file.endsWith('/archive/mc.xs.o') || file.endsWith('/archive/mc.resources.o')) return 'archive';
-  if (file.includes('/modules/')) return PLATFORM_NATIVES.has(path.basename(file)) ? 'MCU platform layer (C)' : 'SDK native modules (crypt digest, arith, timer, time)';
+  if (file.includes('/modules/'))
+    return PLATFORM_NATIVES.has(path.basename(file))
+      ? 'MCU platform layer (C)'
+      : 'SDK native modules (crypt digest, arith, timer, time)';
   if (file.includes('/platform/')) return 'MCU platform layer (C)';
   return 'libc, libm, libgcc (newlib-nano)';
 }
@@ -47,7 +50,8 @@ function mapParts(mapFile: string): Map<string, number> {
 
 function groupOf(modulePath: string): string {
   if (/^(util|pki|image|storage|zigbee|agent)\/|^(errors|ports|main)$/.test(modulePath)) return 'agent';
-  if (modulePath.startsWith('@noble/') || modulePath.startsWith('crypto/')) return 'noble and the portable crypto ports';
+  if (modulePath.startsWith('@noble/') || modulePath.startsWith('crypto/'))
+    return 'noble and the portable crypto ports';
   if (modulePath.startsWith('platform/mcu/') || modulePath.startsWith('mcu/')) return 'MCU benchmark entries';
   if (modulePath.startsWith('platform/')) return 'agent';
   return 'SDK JavaScript';
@@ -65,7 +69,10 @@ function archiveParts(archiveDir: string, objectFile: string): { code: Map<strin
   }
   // Cross-check against the object's symbols: byte code arrays are the gxCode symbols.
   const nm = spawnSync('arm-none-eabi-nm', ['-S', objectFile], { encoding: 'utf8' });
-  const codeBytes = [...(nm.stdout ?? '').matchAll(/^[0-9a-f]+ ([0-9a-f]+) [rR] gxCode\d+$/gm)].reduce((sum, m) => sum + parseInt(m[1] as string, 16), 0);
+  const codeBytes = [...(nm.stdout ?? '').matchAll(/^[0-9a-f]+ ([0-9a-f]+) [rR] gxCode\d+$/gm)].reduce(
+    (sum, m) => sum + parseInt(m[1] as string, 16),
+    0,
+  );
   const named = [...code.values()].reduce((a, b) => a + b, 0);
   if (codeBytes !== named) code.set('byte code not attributed', codeBytes - named);
   return { code, agentModules };
@@ -84,7 +91,10 @@ export function imageSizes(boardDir: string, archiveDir: string): SizeRow[] {
     rows.push({ part: `archive: ${label}, byte code`, bytes });
     codeTotal += bytes;
   }
-  rows.push({ part: 'archive: preloaded object graph (ROM slots, keys, strings, host bindings)', bytes: archive - codeTotal });
+  rows.push({
+    part: 'archive: preloaded object graph (ROM slots, keys, strings, host bindings)',
+    bytes: archive - codeTotal,
+  });
   rows.push({ part: 'libc, libm, libgcc (newlib-nano)', bytes: parts.get('libc, libm, libgcc (newlib-nano)') ?? 0 });
   rows.push({ part: 'total flash', bytes: rows.reduce((a, r) => a + r.bytes, 0) });
   return rows;

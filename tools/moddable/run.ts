@@ -77,7 +77,11 @@ async function main(): Promise<void> {
   const app = process.argv[2];
   if (!app || !(app in APPS)) fail(2, `usage: tsx tools/moddable/run.ts <${Object.keys(APPS).join('|')}>`);
   const moddable = process.env.MODDABLE;
-  if (!moddable) fail(EXIT_MISSING, 'MODDABLE is not set: install the Moddable SDK (its own instructions, docs/PORTING.md) and export MODDABLE');
+  if (!moddable)
+    fail(
+      EXIT_MISSING,
+      'MODDABLE is not set: install the Moddable SDK (its own instructions, docs/PORTING.md) and export MODDABLE',
+    );
   const bin = path.join(moddable, 'build/bin/lin/release');
   const PATH = [bin, path.join(repo, 'node_modules/.bin'), process.env.PATH ?? ''].join(path.delimiter);
   const missing: string[] = [];
@@ -96,7 +100,14 @@ async function main(): Promise<void> {
   const env = { ...process.env, MODDABLE: moddable, PATH };
   // Never `-d -m`: the SDK's debug makefile then kills processes by name (pkill mcsim). A debug
   // build is generated with `-d` alone and built with the makefile's `build` target.
-  const args = [...(debug ? ['-d'] : ['-m']), '-p', 'lin', '-o', out, path.join(repo, 'moddable/tests', app, 'manifest.json')];
+  const args = [
+    ...(debug ? ['-d'] : ['-m']),
+    '-p',
+    'lin',
+    '-o',
+    out,
+    path.join(repo, 'moddable/tests', app, 'manifest.json'),
+  ];
   process.stdout.write(`moddable: mcconfig ${args.join(' ').replaceAll(repo + '/', '')}\n`);
   const build = spawnSync('mcconfig', args, { env, encoding: 'utf8' });
   if (build.status !== 0) {
@@ -118,7 +129,11 @@ async function main(): Promise<void> {
   process.stdout.write(`moddable: xvfb-run -a stdbuf -oL -eL mcsim ${path.relative(repo, so)}\n`);
 
   // mcsim does not exit by itself: stop it (its process group, started here) after the app's last line.
-  const child = spawn('xvfb-run', ['-a', 'stdbuf', '-oL', '-eL', path.join(bin, 'mcsim'), so], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('xvfb-run', ['-a', 'stdbuf', '-oL', '-eL', path.join(bin, 'mcsim'), so], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const stop = () => {
     try {

@@ -8,7 +8,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { fileScores, mergeSummary, renderMutationSection, type MutationSummary, type StrykerReport } from './summary.js';
+import {
+  fileScores,
+  mergeSummary,
+  renderMutationSection,
+  type MutationSummary,
+  type StrykerReport,
+} from './summary.js';
 
 const REPORT = 'reports/mutation/mutation.json';
 const SUMMARY = 'docs/mutation.json';

@@ -34,7 +34,7 @@ export interface MutationSummary {
   files: FileScore[];
 }
 
-const DETECTED = ['Killed', 'Timeout'];
+const _DETECTED = ['Killed', 'Timeout'];
 
 export function scoreOf(killed: number, timeout: number, survived: number, noCoverage: number): number | null {
   const valid = killed + timeout + survived + noCoverage;
@@ -52,7 +52,17 @@ export function fileScores(report: StrykerReport, date: string, root: string): F
     const noCoverage = n('NoCoverage');
     const other = f.mutants.length - killed - timeout - survived - noCoverage;
     const rel = path.startsWith(root) ? path.slice(root.length).replace(/^[\\/]+/, '') : path;
-    rows.push({ file: rel.replace(/\\/g, '/'), date, mutants: f.mutants.length, killed, timeout, survived, noCoverage, other, score: scoreOf(killed, timeout, survived, noCoverage) });
+    rows.push({
+      file: rel.replace(/\\/g, '/'),
+      date,
+      mutants: f.mutants.length,
+      killed,
+      timeout,
+      survived,
+      noCoverage,
+      other,
+      score: scoreOf(killed, timeout, survived, noCoverage),
+    });
   }
   return rows.sort((a, b) => a.file.localeCompare(b.file));
 }
@@ -90,7 +100,7 @@ export function renderMutationSection(s: MutationSummary | undefined): string {
   const t = totalOf(s);
   out.push(
     `Not part of \`npm test\` and not re-run by \`npm run bench\`: this section shows docs/mutation.json, which \`${s.command}\` writes`,
-    '(StrykerJS with the vitest runner; each file\'s row is from the latest run that mutated it). Target: ≥ 90 % per file;',
+    "(StrykerJS with the vitest runner; each file's row is from the latest run that mutated it). Target: ≥ 90 % per file;",
     'every surviving mutant is killed by a test or explained in [MUTATION.md](MUTATION.md), which also lists the files of the',
     'configuration that have no row yet.',
     '',
@@ -98,8 +108,13 @@ export function renderMutationSection(s: MutationSummary | undefined): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const f of s.files) {
-    out.push(`| ${f.file} | ${f.mutants} | ${f.killed} | ${f.timeout} | ${f.survived} | ${f.noCoverage} | ${f.other} | ${pct(f.score)} | ${f.date.slice(0, 10)} |`);
+    out.push(
+      `| ${f.file} | ${f.mutants} | ${f.killed} | ${f.timeout} | ${f.survived} | ${f.noCoverage} | ${f.other} | ${pct(f.score)} | ${f.date.slice(0, 10)} |`,
+    );
   }
-  out.push(`| **all** | ${t.mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.other} | **${pct(t.score)}** | |`, '');
+  out.push(
+    `| **all** | ${t.mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${t.other} | **${pct(t.score)}** | |`,
+    '',
+  );
   return out.join('\n');
 }

@@ -46,7 +46,12 @@ const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 export function encodeName(attrs: NameAttributeSpec[]): Uint8Array {
   return seq(
     ...attrs.map((a) => {
-      const v = typeof a.value === 'string' ? (PRINTABLE.test(a.value) ? printable(a.value) : utf8(a.value)) : bitString(a.value);
+      const v =
+        typeof a.value === 'string'
+          ? PRINTABLE.test(a.value)
+            ? printable(a.value)
+            : utf8(a.value)
+          : bitString(a.value);
       return set(seq(oid(a.oid), v));
     }),
   );
@@ -54,7 +59,9 @@ export function encodeName(attrs: NameAttributeSpec[]): Uint8Array {
 
 /** An SMKI organisation name: OU = role as two hex digits, optional entity id and CN. */
 export function smkiName(role: number, options: { entityId?: Uint8Array; cn?: string } = {}): Uint8Array {
-  const attrs: NameAttributeSpec[] = [{ oid: Oid.organizationalUnitName, value: role.toString(16).toUpperCase().padStart(2, '0') }];
+  const attrs: NameAttributeSpec[] = [
+    { oid: Oid.organizationalUnitName, value: role.toString(16).toUpperCase().padStart(2, '0') },
+  ];
   if (options.entityId) attrs.push({ oid: Oid.x500UniqueIdentifier, value: options.entityId });
   if (options.cn) attrs.push({ oid: Oid.commonName, value: options.cn });
   return encodeName(attrs);
@@ -73,15 +80,31 @@ export function keyUsageValue(usages: KeyUsageName[]): Uint8Array {
 }
 
 export const ext = {
-  keyUsage: (usages: KeyUsageName[], critical = true): ExtensionSpec => ({ oid: Oid.keyUsage, critical, value: keyUsageValue(usages) }),
+  keyUsage: (usages: KeyUsageName[], critical = true): ExtensionSpec => ({
+    oid: Oid.keyUsage,
+    critical,
+    value: keyUsageValue(usages),
+  }),
   basicConstraints: (cA: boolean, pathLen?: number, critical = true): ExtensionSpec => ({
     oid: Oid.basicConstraints,
     critical,
     value: seq(...(cA ? [bool(true)] : []), ...(pathLen !== undefined ? [integer(pathLen)] : [])),
   }),
-  policies: (oids: string[], critical = true): ExtensionSpec => ({ oid: Oid.certificatePolicies, critical, value: seq(...oids.map((o) => seq(oid(o)))) }),
-  subjectKeyId: (keyId: Uint8Array, critical = false): ExtensionSpec => ({ oid: Oid.subjectKeyIdentifier, critical, value: octets(keyId) }),
-  authorityKeyId: (keyId: Uint8Array, critical = false): ExtensionSpec => ({ oid: Oid.authorityKeyIdentifier, critical, value: seq(ctx(0, false, keyId)) }),
+  policies: (oids: string[], critical = true): ExtensionSpec => ({
+    oid: Oid.certificatePolicies,
+    critical,
+    value: seq(...oids.map((o) => seq(oid(o)))),
+  }),
+  subjectKeyId: (keyId: Uint8Array, critical = false): ExtensionSpec => ({
+    oid: Oid.subjectKeyIdentifier,
+    critical,
+    value: octets(keyId),
+  }),
+  authorityKeyId: (keyId: Uint8Array, critical = false): ExtensionSpec => ({
+    oid: Oid.authorityKeyIdentifier,
+    critical,
+    value: seq(ctx(0, false, keyId)),
+  }),
   /** nameConstraints permitting one DNS subtree (enough to prove they are refused). */
   nameConstraints: (dns: string): ExtensionSpec => ({
     oid: Oid.nameConstraints,
@@ -119,7 +142,11 @@ export function encodeTbs(spec: CertificateSpec): Uint8Array {
 }
 
 /** Signs `tbs` with `signerKey` and wraps it into a Certificate. */
-export function signTbs(tbs: Uint8Array, signerKey: Uint8Array, signatureAlgorithm: Uint8Array = ECDSA_WITH_SHA256()): Uint8Array {
+export function signTbs(
+  tbs: Uint8Array,
+  signerKey: Uint8Array,
+  signatureAlgorithm: Uint8Array = ECDSA_WITH_SHA256(),
+): Uint8Array {
   const sig = signDigestDer(signerKey, sha256Digest(tbs));
   return seq(tbs, signatureAlgorithm, bitString(sig));
 }

@@ -9,7 +9,10 @@ import { decodeCredentialCommand, encodeCredentialBody, encodeCredentialCommand 
 import type { P256KeyPair } from './keys.js';
 import { sha256Digest, signDigestRaw } from './sign.js';
 
-export function signCredentialCommand(body: CredentialCommandBody, authorityKey: Pick<P256KeyPair, 'privateKey'>): Uint8Array {
+export function signCredentialCommand(
+  body: CredentialCommandBody,
+  authorityKey: Pick<P256KeyPair, 'privateKey'>,
+): Uint8Array {
   const bytes = encodeCredentialBody(body);
   const command = encodeCredentialCommand(bytes, signDigestRaw(authorityKey.privateKey, sha256Digest(bytes)));
   decodeCredentialCommand(command);

@@ -26,7 +26,8 @@ export const bitString = (b: Uint8Array, unused = 0): Uint8Array => tlv(Tag.bitS
 export const printable = (s: string): Uint8Array => tlv(Tag.printableString, Uint8Array.from(Buffer.from(s, 'latin1')));
 export const utf8 = (s: string): Uint8Array => tlv(Tag.utf8String, Uint8Array.from(Buffer.from(s, 'utf8')));
 /** Context-specific [n]: constructed (explicit) or primitive (implicit). */
-export const ctx = (n: number, constructed: boolean, ...content: Uint8Array[]): Uint8Array => tlv(0x80 | (constructed ? 0x20 : 0) | n, ...content);
+export const ctx = (n: number, constructed: boolean, ...content: Uint8Array[]): Uint8Array =>
+  tlv(0x80 | (constructed ? 0x20 : 0) | n, ...content);
 
 /** A minimal two's-complement INTEGER from a non-negative bigint, number or big-endian bytes. */
 export function integer(v: bigint | number | Uint8Array): Uint8Array {

@@ -16,7 +16,10 @@ export function nameToString(name: Name): string {
   return name.attributes
     .map((a) => {
       const key = SHORT[a.oid] ?? a.oid;
-      const text = a.tag === Tag.utf8String || a.tag === Tag.printableString || a.tag === Tag.ia5String ? utf8Decode(a.value) : undefined;
+      const text =
+        a.tag === Tag.utf8String || a.tag === Tag.printableString || a.tag === Tag.ia5String
+          ? utf8Decode(a.value)
+          : undefined;
       const shown = text ?? `#${toHex(a.tag === Tag.bitString ? a.value.subarray(1) : a.value)}`;
       return `${key}=${shown}`;
     })

@@ -4,7 +4,18 @@
  * in PEM or DER. Parsed with the device's strict DER reader.
  */
 import { p256 } from '@noble/curves/nist.js';
-import { children, expectTag, readIntegerBytes, readOid, readRoot, readSmallInteger, readBitString, Tag, value, Oid } from '../../device/pki/index.js';
+import {
+  children,
+  expectTag,
+  readIntegerBytes,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  readBitString,
+  Tag,
+  value,
+  Oid,
+} from '../../device/pki/index.js';
 import { equalBytes } from '../../device/util/index.js';
 import { bitString, ctx, integer, octets, oid, seq } from './der-encode.js';
 import { CliError } from '../command.js';
@@ -22,7 +33,8 @@ export interface P256KeyPair {
 function keyPair(d: Uint8Array, embeddedPublic?: Uint8Array): P256KeyPair {
   if (d.length !== 32) throw new Error(`private key of ${d.length} bytes, expected 32 (P-256)`);
   const publicKey = p256.getPublicKey(d, false);
-  if (embeddedPublic && !equalBytes(embeddedPublic, publicKey)) throw new Error('the key file\'s public key does not match its private key');
+  if (embeddedPublic && !equalBytes(embeddedPublic, publicKey))
+    throw new Error("the key file's public key does not match its private key");
   return { privateKey: d.slice(), publicKey };
 }
 
@@ -39,8 +51,10 @@ function fromSec1(der: Uint8Array, curveFromOuter: boolean): P256KeyPair {
     if (item.tag === 0xa0) curve = readOid(children(item)[0], 'ECPrivateKey parameters');
     else if (item.tag === 0xa1) pub = readBitString(children(item)[0], 'ECPrivateKey publicKey').bits;
   }
-  if (!curveFromOuter && curve !== Oid.prime256v1) throw new Error(`EC key on ${curve ?? 'an unnamed curve'}, expected P-256 (prime256v1)`);
-  if (curveFromOuter && curve !== undefined && curve !== Oid.prime256v1) throw new Error(`EC key on ${curve}, expected P-256`);
+  if (!curveFromOuter && curve !== Oid.prime256v1)
+    throw new Error(`EC key on ${curve ?? 'an unnamed curve'}, expected P-256 (prime256v1)`);
+  if (curveFromOuter && curve !== undefined && curve !== Oid.prime256v1)
+    throw new Error(`EC key on ${curve}, expected P-256`);
   return keyPair(d, pub);
 }
 
@@ -51,7 +65,8 @@ function fromPkcs8(der: Uint8Array): P256KeyPair {
   const alg = children(expectTag(items[1], Tag.sequence, 'privateKeyAlgorithm'));
   const algOid = readOid(alg[0], 'privateKeyAlgorithm');
   const curve = alg[1] ? readOid(alg[1], 'named curve') : undefined;
-  if (algOid !== Oid.ecPublicKey || curve !== Oid.prime256v1) throw new Error(`PKCS#8 key ${algOid} ${curve ?? ''} is not P-256`);
+  if (algOid !== Oid.ecPublicKey || curve !== Oid.prime256v1)
+    throw new Error(`PKCS#8 key ${algOid} ${curve ?? ''} is not P-256`);
   return fromSec1(value(expectTag(items[2], Tag.octetString, 'privateKey')), true);
 }
 
@@ -63,7 +78,8 @@ export function loadPrivateKey(input: Uint8Array | string): P256KeyPair {
     for (const b of blocks) {
       if (b.label === 'EC PRIVATE KEY') return fromSec1(b.der, false);
       if (b.label === 'PRIVATE KEY') return fromPkcs8(b.der);
-      if (b.label === 'ENCRYPTED PRIVATE KEY') throw new Error('encrypted private keys are not supported: decrypt with openssl pkcs8 first');
+      if (b.label === 'ENCRYPTED PRIVATE KEY')
+        throw new Error('encrypted private keys are not supported: decrypt with openssl pkcs8 first');
     }
     const found = blocks.length ? `it holds ${blocks.map((b) => b.label).join(', ')}` : 'no PEM block';
     throw ioError(IoError.pemWrongKind, `no EC PRIVATE KEY or PRIVATE KEY block (${found})`);
@@ -86,11 +102,20 @@ export function readPrivateKeyFile(path: string): P256KeyPair {
 }
 
 export function sec1Der(key: P256KeyPair): Uint8Array {
-  return seq(integer(1), octets(key.privateKey), ctx(0, true, oid(Oid.prime256v1)), ctx(1, true, bitString(key.publicKey)));
+  return seq(
+    integer(1),
+    octets(key.privateKey),
+    ctx(0, true, oid(Oid.prime256v1)),
+    ctx(1, true, bitString(key.publicKey)),
+  );
 }
 
 export function pkcs8Der(key: P256KeyPair): Uint8Array {
-  return seq(integer(0), seq(oid(Oid.ecPublicKey), oid(Oid.prime256v1)), octets(seq(integer(1), octets(key.privateKey), ctx(1, true, bitString(key.publicKey)))));
+  return seq(
+    integer(0),
+    seq(oid(Oid.ecPublicKey), oid(Oid.prime256v1)),
+    octets(seq(integer(1), octets(key.privateKey), ctx(1, true, bitString(key.publicKey)))),
+  );
 }
 
 export const sec1Pem = (key: P256KeyPair): string => pemEncode('EC PRIVATE KEY', sec1Der(key));

@@ -8,7 +8,14 @@
  * chosen, so they change nothing. Validation itself stays the device's.
  */
 import { isOtaError, OtaError } from '../../device/errors.js';
-import { type ChainOptions, type VerifiedChain, MAX_CHAIN_LENGTH, verifyChain, parseCertificate, type Certificate } from '../../device/pki/index.js';
+import {
+  type ChainOptions,
+  type VerifiedChain,
+  MAX_CHAIN_LENGTH,
+  verifyChain,
+  parseCertificate,
+  type Certificate,
+} from '../../device/pki/index.js';
 import { equalBytes } from '../../device/util/index.js';
 
 /** Most candidate paths tried before giving up (a pool of look-alike names cannot make this run for ever). */
@@ -35,7 +42,10 @@ function issuerRank(issuer: Certificate, cert: Certificate): number {
 }
 
 function candidatesFor(cert: Certificate, pool: Node[], used: Set<Node>): Node[] {
-  const ranked = pool.filter((n) => !used.has(n)).map((n) => ({ n, r: issuerRank(n.cert, cert) })).filter((x) => x.r > 0);
+  const ranked = pool
+    .filter((n) => !used.has(n))
+    .map((n) => ({ n, r: issuerRank(n.cert, cert) }))
+    .filter((x) => x.r > 0);
   ranked.sort((a, b) => b.r - a.r); // stable: key-identifier matches first, then the order given
   return ranked.map((x) => x.n);
 }
@@ -44,7 +54,12 @@ function candidatesFor(cert: Certificate, pool: Node[], used: Set<Node>): Node[]
  * Candidate paths (leaf first, anchor excluded) that end at a certificate some anchor could
  * have issued, shortest first, at most `maxLength` long and `MAX_CANDIDATE_PATHS` many.
  */
-export function candidatePaths(leaf: Uint8Array, intermediates: Uint8Array[], anchors: Uint8Array[], maxLength = MAX_CHAIN_LENGTH): Uint8Array[][] {
+export function candidatePaths(
+  leaf: Uint8Array,
+  intermediates: Uint8Array[],
+  anchors: Uint8Array[],
+  maxLength = MAX_CHAIN_LENGTH,
+): Uint8Array[][] {
   const leafNode = { der: leaf, cert: parseCertificate(leaf) };
   const pool = intermediates.map(parsed).filter((n): n is Node => n !== undefined);
   const anchorCerts = anchors.map(parsed).filter((n): n is Node => n !== undefined);

@@ -72,7 +72,11 @@ export function certificatesFromBytes(bytes: Uint8Array, name = 'the input'): Ui
       parseCertificate(der);
     } catch (e) {
       if (!isOtaError(e) || e.code.startsWith('PKI_DER_')) {
-        throw ioError(IoError.certificate, `${name}: not a DER certificate (${isOtaError(e) ? e.message : String(e)})`, isOtaError(e) ? e.code : undefined);
+        throw ioError(
+          IoError.certificate,
+          `${name}: not a DER certificate (${isOtaError(e) ? e.message : String(e)})`,
+          isOtaError(e) ? e.code : undefined,
+        );
       }
     }
   }

@@ -109,12 +109,18 @@ export function createTestPki(options: TestPkiOptions = {}): TestPki {
     ext.authorityKeyId(smkiRoot.keyId),
   ]);
   const supplier = (n: 1 | 2, entityId: Uint8Array) =>
-    make(`smki-supplier${n}`, smkiName(SmkiRole.supplier, { entityId, cn: `Supplier ${n}` }), issuerOf(orgCa, caName), (kid) => [
-      ext.keyUsage(['digitalSignature']),
-      ext.policies([policy]),
-      ext.subjectKeyId(kid),
-      ext.authorityKeyId(orgCa.keyId),
-    ], entityId);
+    make(
+      `smki-supplier${n}`,
+      smkiName(SmkiRole.supplier, { entityId, cn: `Supplier ${n}` }),
+      issuerOf(orgCa, caName),
+      (kid) => [
+        ext.keyUsage(['digitalSignature']),
+        ext.policies([policy]),
+        ext.subjectKeyId(kid),
+        ext.authorityKeyId(orgCa.keyId),
+      ],
+      entityId,
+    );
   const supplier1 = supplier(1, SUPPLIER1_ENTITY_ID);
   const supplier2 = supplier(2, SUPPLIER2_ENTITY_ID);
 
@@ -134,16 +140,31 @@ export function createTestPki(options: TestPkiOptions = {}): TestPki {
       { oid: Oid.commonName, value: 'Firmware Signer' },
     ]),
     issuerOf(manufacturerRoot, mRootName),
-    (kid) => [ext.basicConstraints(false), ext.keyUsage(['digitalSignature']), ext.subjectKeyId(kid), ext.authorityKeyId(manufacturerRoot.keyId)],
+    (kid) => [
+      ext.basicConstraints(false),
+      ext.keyUsage(['digitalSignature']),
+      ext.subjectKeyId(kid),
+      ext.authorityKeyId(manufacturerRoot.keyId),
+    ],
   );
 
   // Made last: the other certificates keep their serial numbers whether or not a test uses it.
-  const recovery = make('smki-recovery', smkiName(SmkiRole.recovery, { entityId: RECOVERY_ENTITY_ID, cn: 'Recovery' }), issuerOf(orgCa, caName), (kid) => [
-    ext.keyUsage(['digitalSignature']),
-    ext.policies([policy]),
-    ext.subjectKeyId(kid),
-    ext.authorityKeyId(orgCa.keyId),
-  ], RECOVERY_ENTITY_ID);
-  const trustStore = createTrustStore(manufacturerRoot.der, { root: smkiRoot.der, supplier1: supplier1.der, supplier2: supplier2.der });
+  const recovery = make(
+    'smki-recovery',
+    smkiName(SmkiRole.recovery, { entityId: RECOVERY_ENTITY_ID, cn: 'Recovery' }),
+    issuerOf(orgCa, caName),
+    (kid) => [
+      ext.keyUsage(['digitalSignature']),
+      ext.policies([policy]),
+      ext.subjectKeyId(kid),
+      ext.authorityKeyId(orgCa.keyId),
+    ],
+    RECOVERY_ENTITY_ID,
+  );
+  const trustStore = createTrustStore(manufacturerRoot.der, {
+    root: smkiRoot.der,
+    supplier1: supplier1.der,
+    supplier2: supplier2.der,
+  });
   return { smkiRoot, orgCa, supplier1, supplier2, recovery, manufacturerRoot, manufacturerSigner, trustStore };
 }

@@ -4,7 +4,17 @@
  * checkCell): what the tools accept is what a device would accept.
  */
 import { isOtaError } from '../../device/errors.js';
-import { ANCHOR_CELLS, type AnchorCell, type TrustStore, checkCell, createTrustStore, type CellKind, smkiEntityId, smkiRole, parseCertificate } from '../../device/pki/index.js';
+import {
+  ANCHOR_CELLS,
+  type AnchorCell,
+  type TrustStore,
+  checkCell,
+  createTrustStore,
+  type CellKind,
+  smkiEntityId,
+  smkiRole,
+  parseCertificate,
+} from '../../device/pki/index.js';
 import type { WallTime } from '../../device/ports.js';
 import { toHex } from '../../device/util/index.js';
 import { isoTime, nameToString } from './describe.js';
@@ -44,7 +54,13 @@ export function describeTrustStore(store: TrustStore, now?: WallTime): CellDescr
 
 function describeCell(cell: CellKind, der: Uint8Array, now: WallTime | undefined): CellDescription {
   const c = parseCertificate(der);
-  const out: CellDescription = { cell, subject: nameToString(c.subject), notBefore: isoTime(c.notBefore), notAfter: isoTime(c.notAfter), check: 'ok' };
+  const out: CellDescription = {
+    cell,
+    subject: nameToString(c.subject),
+    notBefore: isoTime(c.notBefore),
+    notAfter: isoTime(c.notAfter),
+    check: 'ok',
+  };
   try {
     const role = smkiRole(c.subject);
     if (role !== undefined) out.role = role.toString(16).padStart(2, '0');

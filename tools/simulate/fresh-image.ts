@@ -15,7 +15,11 @@ export const SIMULATED_DEVICE = {
   hardwareVersion: 2,
 };
 
-export function freshSignedImage(payload: Uint8Array, fileVersion: number, supplier: 1 | 2 = 1): { file: Uint8Array; trustStore: TrustStore; manufacturerImageHash: Uint8Array } {
+export function freshSignedImage(
+  payload: Uint8Array,
+  fileVersion: number,
+  supplier: 1 | 2 = 1,
+): { file: Uint8Array; trustStore: TrustStore; manufacturerImageHash: Uint8Array } {
   const pki = createTestPki();
   const supplierCert = supplier === 1 ? pki.supplier1 : pki.supplier2;
   const signed = signImage(

@@ -15,7 +15,8 @@ export function linActivation(link: LinLink): Activation {
         let code: number = ActivationResponse.activationFailure;
         if (body.length === 32 || body.length === 36) {
           const command: ActivationCommand = { imageHash: body.slice(0, 32) };
-          if (body.length === 36) command.atUnixSeconds = (body[32] | (body[33] << 8) | (body[34] << 16) | (body[35] << 24)) >>> 0;
+          if (body.length === 36)
+            command.atUnixSeconds = (body[32] | (body[33] << 8) | (body[34] << 16) | (body[35] << 24)) >>> 0;
           code = handler(command);
         }
         try {

@@ -67,7 +67,15 @@ export async function runLinConformance(p: LinConformancePorts): Promise<{ lines
   const results: CheckResult[] = [];
   results.push(...runFlashSuite(scratchFlash(), { scratchSectors: [0, 1] }));
   results.push(...runBootControlSuite(p.boot, { expectedBank: p.bank }));
-  results.push(...(await runTransportSuite(p.transport, { wait, answerWithinMs: 2000, manufacturerCode: p.manufacturerCode, imageType: p.imageType, fileVersion: p.fileVersion })));
+  results.push(
+    ...(await runTransportSuite(p.transport, {
+      wait,
+      answerWithinMs: 2000,
+      manufacturerCode: p.manufacturerCode,
+      imageType: p.imageType,
+      fileVersion: p.fileVersion,
+    })),
+  );
   results.push(...runSha256Suite(p.sha256));
   results.push(...runP256Suite(p.p256));
   results.push(...(await runClockSuite(p.clock, { wait, slackMs: 20 })));

@@ -96,7 +96,8 @@ export class FileFlash implements Flash {
       const part = this.scratch.subarray(0, Math.min(this.sectorSize, data.length - at));
       this.io(() => this.file.read(part, offset + at));
       for (let i = 0; i < part.length; i++) {
-        if (part[i] !== this.erasedValue) throw new OtaError(LinError.flashNotErased, `program at ${offset + at + i} onto a byte that is not erased`);
+        if (part[i] !== this.erasedValue)
+          throw new OtaError(LinError.flashNotErased, `program at ${offset + at + i} onto a byte that is not erased`);
       }
     }
     const control = offset < this.syncBelow;
@@ -128,8 +129,17 @@ export class FileFlash implements Flash {
   }
 
   private range(offset: number, length: number, align: number): void {
-    if (!Number.isInteger(offset) || offset < 0 || offset + length > this.size || offset % align !== 0 || length % align !== 0) {
-      throw new OtaError(LinError.flashRange, `access of ${length} bytes at ${offset} outside the flash or not ${align}-aligned`);
+    if (
+      !Number.isInteger(offset) ||
+      offset < 0 ||
+      offset + length > this.size ||
+      offset % align !== 0 ||
+      length % align !== 0
+    ) {
+      throw new OtaError(
+        LinError.flashRange,
+        `access of ${length} bytes at ${offset} outside the flash or not ${align}-aligned`,
+      );
     }
   }
 

@@ -76,7 +76,14 @@ export function decodeHello(b: Uint8Array): Hello | undefined {
   const cut = getU32(b, 2);
   let name = '';
   for (let i = 12; i < b.length; i++) name += String.fromCharCode(b[i]);
-  return { bank: b[0] as 0 | 1, trial: b[1] === 1, cutAt: cut === 0xffffffff ? undefined : cut, torn: b[6] === 1, seed: getU32(b, 7), flashFile: name };
+  return {
+    bank: b[0] as 0 | 1,
+    trial: b[1] === 1,
+    cutAt: cut === 0xffffffff ? undefined : cut,
+    torn: b[6] === 1,
+    seed: getU32(b, 7),
+    flashFile: name,
+  };
 }
 
 /** JSON text → bytes; non-ASCII characters become '?' (reports and events are ASCII). */

@@ -56,7 +56,8 @@ export class LinLink {
   }
 
   send(type: number, body: Uint8Array): void {
-    if (this.down || !this.stream) throw new OtaError(LinError.linkDown, `link to the supervisor is down${this.down ? `: ${this.down}` : ''}`);
+    if (this.down || !this.stream)
+      throw new OtaError(LinError.linkDown, `link to the supervisor is down${this.down ? `: ${this.down}` : ''}`);
     try {
       this.stream.write(frame(type, body));
     } catch (e) {

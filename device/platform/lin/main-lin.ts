@@ -100,7 +100,9 @@ function openFlash(hello: Hello): FileFlash {
 
 function start(hello: Hello): void {
   event('build', { version: VERSION, variant: VARIANT, bank: hello.bank, trial: hello.trial, crypto: cryptoPortsKind });
-  trace(`althan-ota lin: build 0x${VERSION.toString(16)} (${VARIANT}) started from bank ${hello.bank}${hello.trial ? ' on trial' : ''}\n`);
+  trace(
+    `althan-ota lin: build 0x${VERSION.toString(16)} (${VARIANT}) started from bank ${hello.bank}${hello.trial ? ' on trial' : ''}\n`,
+  );
   if (VARIANT === 'exit-at-start') exit(LinExit.brokenStart);
   reportMeters('boot');
   let flash: FileFlash;
@@ -113,10 +115,14 @@ function start(hello: Hello): void {
   }
   const ports: Ports = {
     flash,
-    boot: linBootControl(hello.bank, () => {
-      event('restart', { flashOps: flash.ops });
-      flash.sync();
-    }, exit),
+    boot: linBootControl(
+      hello.bank,
+      () => {
+        event('restart', { flashOps: flash.ops });
+        flash.sync();
+      },
+      exit,
+    ),
     power: mainsPower,
     clock: moddableClock,
     transport: linTransport(link),
@@ -130,7 +136,11 @@ function start(hello: Hello): void {
     return;
   }
   const vendor: SelfTestCheck[] = [];
-  if (VARIANT === 'selftest-fail') vendor.push({ name: 'vendor application check', run: (finish) => finish(false, 'application check failed (selftest-fail build)') });
+  if (VARIANT === 'selftest-fail')
+    vendor.push({
+      name: 'vendor application check',
+      run: (finish) => finish(false, 'application check failed (selftest-fail build)'),
+    });
   try {
     const agent = new Agent(ports, {
       ...LIN_BUILD,
@@ -156,7 +166,13 @@ function start(hello: Hello): void {
 
 /** The `conformance` variant: the port suites against these ports; the supervisor stops the process once it has the counts. */
 function runConformance(ports: Ports, bank: 0 | 1): void {
-  runLinConformance({ ...ports, bank, manufacturerCode: LIN_BUILD.manufacturerCode, imageType: LIN_BUILD.imageType, fileVersion: VERSION }).then(
+  runLinConformance({
+    ...ports,
+    bank,
+    manufacturerCode: LIN_BUILD.manufacturerCode,
+    imageType: LIN_BUILD.imageType,
+    fileVersion: VERSION,
+  }).then(
     ({ lines, summary }) => {
       for (const line of lines) {
         trace(`althan-ota lin: ${line}\n`);

@@ -70,11 +70,20 @@ try {
 
 const phase = (name: string, work: () => void, kib = 0): void => {
   const m = measure(work);
-  row('phase', { phase: name, instructions: m.instructions, gc: m.gc, ...(kib ? { perKiB: Math.round(m.instructions / kib) } : {}) });
+  row('phase', {
+    phase: name,
+    instructions: m.instructions,
+    gc: m.gc,
+    ...(kib ? { perKiB: Math.round(m.instructions / kib) } : {}),
+  });
   ramRow(name);
 };
 
-phase(`power-on check of the running image (${CHECK_KIB} KiB)`, () => hashFlash(flash, nativeSha256, running.offset, CHECK_KIB * 1024), CHECK_KIB);
+phase(
+  `power-on check of the running image (${CHECK_KIB} KiB)`,
+  () => hashFlash(flash, nativeSha256, running.offset, CHECK_KIB * 1024),
+  CHECK_KIB,
+);
 
 const ports = { flash, boot: { runningBank: () => 0, restart: () => exit(0) }, sha256: nativeSha256, p256: arithP256 };
 const sink = new UpdateSink(ports, layout, trust, {
@@ -90,7 +99,12 @@ const imageSize = hostFile.length(image);
 const headerBytes = new Uint8Array(Math.min(imageSize, 69));
 hostFile.read(image, 0, headerBytes);
 const header = parseOtaHeader(headerBytes);
-const identity = { manufacturerCode: header.manufacturerCode, imageType: header.imageType, fileVersion: header.fileVersion, imageSize };
+const identity = {
+  manufacturerCode: header.manufacturerCode,
+  imageType: header.imageType,
+  fileVersion: header.fileVersion,
+  imageSize,
+};
 let offset = 0;
 phase('begin (journal read, nothing erased)', () => {
   offset = sink.begin(identity);
@@ -125,9 +139,13 @@ if (resumedAt === 0) {
 }
 const payloadStart = offset;
 const payloadKiB = Math.max(0, imageSize - payloadStart - 66) / 1024;
-phase(`download path: ${blockSize}-byte blocks (receive, parse, hash, program, journal)`, () => {
-  ok = ok && feed(imageSize);
-}, payloadKiB);
+phase(
+  `download path: ${blockSize}-byte blocks (receive, parse, hash, program, journal)`,
+  () => {
+    ok = ok && feed(imageSize);
+  },
+  payloadKiB,
+);
 let ended = false;
 phase('end of image: payload digest, supplier signature, bank read-back', () => {
   const r = ok ? sink.end() : undefined;
@@ -136,9 +154,13 @@ phase('end of image: payload digest, supplier signature, bank read-back', () => 
 });
 const held = sink.held;
 if (held) {
-  phase(`re-check of the received bank (${Math.floor(held.payloadLength / 1024)} KiB)`, () => {
-    hashFlash(flash, nativeSha256, layout.banks[held.bank]!.offset, held.payloadLength);
-  }, held.payloadLength / 1024);
+  phase(
+    `re-check of the received bank (${Math.floor(held.payloadLength / 1024)} KiB)`,
+    () => {
+      hashFlash(flash, nativeSha256, layout.banks[held.bank]!.offset, held.payloadLength);
+    },
+    held.payloadLength / 1024,
+  );
 }
 row('download', { imageSize, blockSize, resumedAt, accepted: ended, failure, flashOperations: hostFile.operations() });
 hostFile.close(image);

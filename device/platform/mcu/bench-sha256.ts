@@ -36,7 +36,14 @@ export function benchSha256(port: Sha256, portName: string, kib: 2 | 16): boolea
     });
     const right = digest === STREAM_DIGESTS[kib];
     ok &&= right;
-    row('sha256', { port: portName, update, kib, perKiB: Math.round(m.instructions / kib), gcPerKiB: m.gc / kib, right });
+    row('sha256', {
+      port: portName,
+      update,
+      kib,
+      perKiB: Math.round(m.instructions / kib),
+      gcPerKiB: m.gc / kib,
+      right,
+    });
   }
   return ok;
 }

@@ -40,6 +40,7 @@ export class HostFileFlash implements Flash {
   }
 
   private check(offset: number, length: number): void {
-    if (!(offset >= 0 && length >= 0 && offset + length <= this.size)) throw new RangeError(`flash access ${offset}+${length} outside ${this.size}`);
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.size))
+      throw new RangeError(`flash access ${offset}+${length} outside ${this.size}`);
   }
 }

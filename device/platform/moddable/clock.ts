@@ -21,10 +21,13 @@ export const moddableClock: Clock = {
   },
   setTimer(ms: number, callback: () => void): TimerHandle {
     const id = next++;
-    timers.set(id, Timer.set(() => {
-      timers.delete(id);
-      callback();
-    }, ms));
+    timers.set(
+      id,
+      Timer.set(() => {
+        timers.delete(id);
+        callback();
+      }, ms),
+    );
     return id;
   },
   clearTimer(handle: TimerHandle): void {

@@ -36,11 +36,13 @@ export function openFlash(path: string, writeAlign = 4, erasedValue: 0xff | 0x00
       storage.read(into, offset);
     },
     erase(sector) {
-      if (!Number.isInteger(sector) || sector < 0 || sector >= sectors) throw new RangeError(`erase of sector ${sector} outside 0..${sectors - 1}`);
+      if (!Number.isInteger(sector) || sector < 0 || sector >= sectors)
+        throw new RangeError(`erase of sector ${sector} outside 0..${sectors - 1}`);
       storage.eraseBlock(sector);
     },
     program(offset, data) {
-      if (offset % align !== 0 || data.length % align !== 0) throw new RangeError(`unaligned program ${offset}+${data.length} (align ${align})`);
+      if (offset % align !== 0 || data.length % align !== 0)
+        throw new RangeError(`unaligned program ${offset}+${data.length} (align ${align})`);
       storage.write(data, offset);
     },
   };

@@ -92,7 +92,14 @@ describe('lin FileFlash', () => {
 
   it('a clean cut ends the process before its operation touches the file', () => {
     const file = new MemFile();
-    const flash = new FileFlash(file, GEOMETRY, 0, { at: 1, torn: false, seed: 7, end: () => { throw new Ended(); } });
+    const flash = new FileFlash(file, GEOMETRY, 0, {
+      at: 1,
+      torn: false,
+      seed: 7,
+      end: () => {
+        throw new Ended();
+      },
+    });
     flash.program(4096, new Uint8Array([1, 2, 3, 4]));
     const before = file.bytes.slice();
     expect(() => flash.program(4100, new Uint8Array([5, 6, 7, 8]))).toThrow(Ended);
@@ -102,7 +109,14 @@ describe('lin FileFlash', () => {
   it('a torn program writes some of its bytes, never all, then ends the process', () => {
     for (let seed = 0; seed < 20; seed++) {
       const file = new MemFile();
-      const flash = new FileFlash(file, GEOMETRY, 0, { at: 0, torn: true, seed, end: () => { throw new Ended(); } });
+      const flash = new FileFlash(file, GEOMETRY, 0, {
+        at: 0,
+        torn: true,
+        seed,
+        end: () => {
+          throw new Ended();
+        },
+      });
       const data = new Uint8Array(64).fill(0x11);
       expect(() => flash.program(4096, data)).toThrow(Ended);
       const written = file.bytes.subarray(4096, 4096 + 64).filter((b) => b === 0x11).length;
@@ -114,7 +128,14 @@ describe('lin FileFlash', () => {
   it('a torn erase leaves part of the sector erased', () => {
     const file = new MemFile();
     file.bytes.fill(0x00);
-    const flash = new FileFlash(file, GEOMETRY, 0, { at: 0, torn: true, seed: 1234, end: () => { throw new Ended(); } });
+    const flash = new FileFlash(file, GEOMETRY, 0, {
+      at: 0,
+      torn: true,
+      seed: 1234,
+      end: () => {
+        throw new Ended();
+      },
+    });
     expect(() => flash.erase(1)).toThrow(Ended);
     const erased = file.bytes.subarray(4096, 8192).filter((b) => b === 0xff).length;
     expect(erased).toBeGreaterThan(0);

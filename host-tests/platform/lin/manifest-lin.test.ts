@@ -43,10 +43,13 @@ describe('manifest.lin.json', () => {
 
   it('preloads the agent, and every preloaded name is a module of the build', () => {
     const preload = manifest.preload ?? [];
-    expect(preload).toEqual(expect.arrayContaining(['agent/*', 'storage/*', 'image/*', 'pki/*', 'zigbee/*', 'util/*', 'errors']));
+    expect(preload).toEqual(
+      expect.arrayContaining(['agent/*', 'storage/*', 'image/*', 'pki/*', 'zigbee/*', 'util/*', 'errors']),
+    );
     for (const name of preload) expect(resolves(name), name).toBe(true);
     // the check can fail: names the build does not have
-    for (const name of ['storage/no-such-module', 'no-such-folder/*', 'no-such-file']) expect(resolves(name), name).toBe(false);
+    for (const name of ['storage/no-such-module', 'no-such-folder/*', 'no-such-file'])
+      expect(resolves(name), name).toBe(false);
   });
 
   it('preloads nothing that breaks in read-only memory', () => {
@@ -61,6 +64,7 @@ describe('manifest.lin.json', () => {
 
   it('keeps the link socket and the exit and meters modules of the lin folder', () => {
     expect(manifest.modules['lin/*']).toBe('./device/platform/lin/native/*');
-    for (const f of ['link-socket.c', 'link-socket.js', 'exit.c', 'meters.c']) expect(existsSync(`device/platform/lin/native/${f}`), f).toBe(true);
+    for (const f of ['link-socket.c', 'link-socket.js', 'exit.c', 'meters.c'])
+      expect(existsSync(`device/platform/lin/native/${f}`), f).toBe(true);
   });
 });

@@ -44,22 +44,41 @@ serve({
 
   /** Bounded retries: a worn sector, or a server mix-up; runs until an alert (worn) or a confirmation (mix-up). */
   retries: (args: RetryArgs) => {
-    const config = { seed: args.seed, trust: decodeTrustStore(fromHex(args.trustStore)), ...args.ids, bankSize: 64 * 1024, server: { upgradeTime: 0 } };
+    const config = {
+      seed: args.seed,
+      trust: decodeTrustStore(fromHex(args.trustStore)),
+      ...args.ids,
+      bankSize: 64 * 1024,
+      server: { upgradeTime: 0 },
+    };
     const probe = new AgentWorld(config);
-    const faults = args.worn ? { wornSector: { sector: probe.layout.banks[1].firstSector + args.worn.bankSector, mode: args.worn.mode } } : undefined;
+    const faults = args.worn
+      ? { wornSector: { sector: probe.layout.banks[1].firstSector + args.worn.bankSector, mode: args.worn.mode } }
+      : undefined;
     const w = new AgentWorld({ ...config, faults });
     w.ch.images.push(servedImage(fromHex(args.image)));
-    if (args.mixUp) w.ch.behaviour = Hostile.mixedUpFiles(servedImage(fromHex(args.mixUp.foreign)), args.mixUp.fromOffset, 1);
+    if (args.mixUp)
+      w.ch.behaviour = Hostile.mixedUpFiles(servedImage(fromHex(args.mixUp.foreign)), args.mixUp.fromOffset, 1);
     const done = args.worn
       ? () => w.reportsOf('verification').some((r) => r.alertCode === 0x8f1c)
       : () => w.bootRecord()?.confirmed.version !== args.ids.currentVersion && w.current?.agent.ctx.state === 'idle';
     const ended = w.run(done, 3_000_000);
-    return { ended, wornSectorErases: w.wornSectorErases, boots: w.boots, misuse: w.media.misuse.length, reports: w.reports.map((r) => r.report).filter((r) => r.kind !== 'upgrade-status') };
+    return {
+      ended,
+      wornSectorErases: w.wornSectorErases,
+      boots: w.boots,
+      misuse: w.media.misuse.length,
+      reports: w.reports.map((r) => r.report).filter((r) => r.kind !== 'upgrade-status'),
+    };
   },
 
   /** The same, with the reports the supplier sees. */
   updateReports: (args: UpdateArgs) => {
     const r = traceUpdateWorld(options(args), []);
-    return { outcome: r.outcome, runningVersion: r.runningVersion, reports: r.reports.filter((x) => x.kind !== 'upgrade-status') };
+    return {
+      outcome: r.outcome,
+      runningVersion: r.runningVersion,
+      reports: r.reports.filter((x) => x.kind !== 'upgrade-status'),
+    };
   },
 });

@@ -34,7 +34,11 @@ serve({
     const store = decodeTrustStore(fromHex(args.store));
     return args.commands.map((c) => {
       try {
-        return { code: 'OK', counter: checkCredentialCommand(fromHex(c), { store, crypto: { sha256: nobleSha256, p256: nobleP256 } }).next.counter };
+        return {
+          code: 'OK',
+          counter: checkCredentialCommand(fromHex(c), { store, crypto: { sha256: nobleSha256, p256: nobleP256 } }).next
+            .counter,
+        };
       } catch (e) {
         return { code: (e as { code?: string }).code ?? 'UNTYPED' };
       }
@@ -43,14 +47,23 @@ serve({
 
   /** One replacement on the emulated device, then the replaced supplier's image and the new supplier's. */
   replace: (args: ReplaceArgs) => {
-    const w = new AgentWorld({ seed: args.seed, trust: decodeTrustStore(fromHex(args.store)), ...args.ids, bankSize: 64 * 1024, server: { upgradeTime: 0 } });
+    const w = new AgentWorld({
+      seed: args.seed,
+      trust: decodeTrustStore(fromHex(args.store)),
+      ...args.ids,
+      bankSize: 64 * 1024,
+      server: { upgradeTime: 0 },
+    });
     const idle = () => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
     w.run(idle);
     const answer = w.current!.credentialCommand(fromHex(args.command));
     w.ch.images.push(servedImage(fromHex(args.oldSupplierImage)));
     const refused = w.run(() => w.reportsOf('verification').some((r) => r.alertCode === 0x8f1c) && idle(), 400_000);
     w.ch.images.push(servedImage(fromHex(args.newSupplierImage)));
-    const confirmed = w.run(() => w.reportsOf('activation').some((r) => r.success && r.version === args.newVersion) && idle(), 400_000);
+    const confirmed = w.run(
+      () => w.reportsOf('activation').some((r) => r.success && r.version === args.newVersion) && idle(),
+      400_000,
+    );
     return {
       answer,
       refused,

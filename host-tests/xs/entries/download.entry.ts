@@ -3,7 +3,13 @@
  * OTA client, test sink and flash all run inside XS (no Node API, no TextEncoder).
  */
 import { DEFAULT_POWER_POLICY } from '../../../device/agent/power-policy.js';
-import { figures, runUntilFinished, simpleDownload, testClient, testImageSpec } from '../../../sim/download-scenario.js';
+import {
+  figures,
+  runUntilFinished,
+  simpleDownload,
+  testClient,
+  testImageSpec,
+} from '../../../sim/download-scenario.js';
 import { OtaWorld } from '../../../sim/device-instance.js';
 import { Hostile } from '../../../sim/hostile-server.js';
 import { servedImage } from '../../../sim/ota-server.js';
@@ -14,7 +20,11 @@ import { serve } from './serve.js';
 serve({
   download: (args: { seed: number; payloadBytes: number; loss: number }) => {
     const loss = { ...CLEAN, loss: args.loss };
-    const r = simpleDownload({ seed: args.seed, payloadBytes: args.payloadBytes, world: { link: { up: loss, down: loss } } });
+    const r = simpleDownload({
+      seed: args.seed,
+      payloadBytes: args.payloadBytes,
+      world: { link: { up: loss, down: loss } },
+    });
     return {
       outcome: r.outcome?.kind,
       blockRequests: r.blockRequests,
@@ -39,7 +49,13 @@ serve({
     const second = world.boot(options);
     runUntilFinished(world, () => world.current, 3600_000);
     const f = figures(world, second, file);
-    return { outcome: f.outcome?.kind, cutAt, resumedAt: second.driver.client.startOffset, bankMatches: f.bankMatches, restartsFromZero: f.restartsFromZero };
+    return {
+      outcome: f.outcome?.kind,
+      cutAt,
+      resumedAt: second.driver.client.startOffset,
+      bankMatches: f.bankMatches,
+      restartsFromZero: f.restartsFromZero,
+    };
   },
 
   hostileWrongOffset: (args: { seed: number }) => {
@@ -50,6 +66,12 @@ serve({
     const device = world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY });
     runUntilFinished(world, () => world.current, 3600_000);
     const o = device.driver.outcome;
-    return { outcome: o?.kind, code: o?.kind === 'aborted' ? o.error.code : undefined, upgradeEnds: world.ch.stats.upgradeEnds, flashOps: world.media.ops, runningImageIntact: world.runningImageIntact() };
+    return {
+      outcome: o?.kind,
+      code: o?.kind === 'aborted' ? o.error.code : undefined,
+      upgradeEnds: world.ch.stats.upgradeEnds,
+      flashOps: world.media.ops,
+      runningImageIntact: world.runningImageIntact(),
+    };
   },
 });

@@ -14,7 +14,12 @@ serve({
     try {
       throw new OtaError('CBOR_KEY_ORDER', 'made in a frozen realm');
     } catch (e) {
-      return { isOtaError: e instanceof OtaError, name: (e as Error).name, code: (e as OtaError).code, frozen: Object.isFrozen(Error.prototype) };
+      return {
+        isOtaError: e instanceof OtaError,
+        name: (e as Error).name,
+        code: (e as OtaError).code,
+        frozen: Object.isFrozen(Error.prototype),
+      };
     }
   },
   environment: () => ({
@@ -37,7 +42,11 @@ serve({
   /** The device's text and hex helpers inside XS (its strings index by scanning, so they iterate). */
   text: (args: { utf8Hex: string; text: string }) => {
     const bytes = fromHex(args.utf8Hex);
-    return { decoded: utf8Decode(bytes) ?? null, encodedHex: toHex(utf8Encode(args.text)), bytesBack: toHex(bytes) === args.utf8Hex.toLowerCase() };
+    return {
+      decoded: utf8Decode(bytes) ?? null,
+      encodedHex: toHex(utf8Encode(args.text)),
+      bytesBack: toHex(bytes) === args.utf8Hex.toLowerCase(),
+    };
   },
 
   cborRoundTrip: () => {
@@ -46,7 +55,22 @@ serve({
       [2, -500],
       [3, new Uint8Array([0, 1, 2, 0xff])],
       [4, 'Alt HAN \u00e9\u20ac'],
-      [5, [1, [2, [3, new Map<number | string, CborValue>([[0, true], [-1, null]])]]]],
+      [
+        5,
+        [
+          1,
+          [
+            2,
+            [
+              3,
+              new Map<number | string, CborValue>([
+                [0, true],
+                [-1, null],
+              ]),
+            ],
+          ],
+        ],
+      ],
       [6, 2 ** 40],
       ['x', false],
     ]);

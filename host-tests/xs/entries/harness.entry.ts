@@ -37,7 +37,13 @@ serve({
         readFault = (e as Error).name === 'FlashReadFault';
       }
       const back = media.peek(0, 256);
-      out.push({ profile: profile.name, ok: lost && stillDead, erased: back.filter((b) => b === profile.erasedValue).length, opsAfter: media.ops - opsAtCut, readFault });
+      out.push({
+        profile: profile.name,
+        ok: lost && stillDead,
+        erased: back.filter((b) => b === profile.erasedValue).length,
+        opsAfter: media.ops - opsAtCut,
+        readFault,
+      });
     }
     return out;
   },

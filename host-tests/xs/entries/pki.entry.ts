@@ -3,7 +3,14 @@ import { nobleP256 } from '../../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import type { CertProfile } from '../../../device/pki/api.js';
 import type { WallTime } from '../../../device/ports.js';
-import { certificateKey, checkCell, decodeTrustStore, encodeTrustStore, verifyChain, type CellKind } from '../../../device/pki/index.js';
+import {
+  certificateKey,
+  checkCell,
+  decodeTrustStore,
+  encodeTrustStore,
+  verifyChain,
+  type CellKind,
+} from '../../../device/pki/index.js';
 import { fromHex, toHex } from '../../../device/util/bytes.js';
 import { serve } from './serve.js';
 
@@ -12,7 +19,11 @@ const crypto = { sha256: nobleSha256, p256: nobleP256 };
 serve({
   verifyChain: (args: { chain: string[]; anchors: string[]; profile: CertProfile; now?: WallTime }) => {
     try {
-      const r = verifyChain(args.chain.map(fromHex), args.anchors.map(fromHex), { profile: args.profile, crypto, ...(args.now ? { now: args.now } : {}) });
+      const r = verifyChain(args.chain.map(fromHex), args.anchors.map(fromHex), {
+        profile: args.profile,
+        crypto,
+        ...(args.now ? { now: args.now } : {}),
+      });
       return {
         ok: true,
         leafPublicKey: toHex(r.leafPublicKey),
@@ -40,6 +51,10 @@ serve({
   trustStoreRoundTrip: (args: { store: string }) => {
     const store = decodeTrustStore(fromHex(args.store));
     const supplier1 = store.cells.supplier1 ? certificateKey(store.cells.supplier1) : undefined;
-    return { again: toHex(encodeTrustStore(store)), supplier1Role: supplier1?.role, supplier1Key: supplier1 ? toHex(supplier1.publicKey) : undefined };
+    return {
+      again: toHex(encodeTrustStore(store)),
+      supplier1Role: supplier1?.role,
+      supplier1Key: supplier1 ? toHex(supplier1.publicKey) : undefined,
+    };
   },
 });

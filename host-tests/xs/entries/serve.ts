@@ -24,7 +24,10 @@ export function serve(cases: Record<string, XsCase>): void {
       result = { ok: true, value: fn(args) };
     } catch (e) {
       const err = e as { name?: string; message?: string; code?: string };
-      result = { ok: false, error: `${err.name ?? 'Error'}${err.code ? ` ${err.code}` : ''}: ${err.message ?? String(e)}` };
+      result = {
+        ok: false,
+        error: `${err.name ?? 'Error'}${err.code ? ` ${err.code}` : ''}: ${err.message ?? String(e)}`,
+      };
     }
     // Collect garbage before the meter is read, so `currentHeapCount` is what the case
     // still holds, not what it left behind (xsnap provides gc(); a device does not need to).

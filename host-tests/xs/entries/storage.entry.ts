@@ -35,7 +35,12 @@ function planFor(profileName: string): UpdatePlan {
   return p;
 }
 
-function summary(dev: StorageDevice, media: FlashMedia, plan: UpdatePlan, reports: ReturnType<StorageDevice['settle']>) {
+function summary(
+  dev: StorageDevice,
+  media: FlashMedia,
+  plan: UpdatePlan,
+  reports: ReturnType<StorageDevice['settle']>,
+) {
   const last = reports[reports.length - 1];
   const bank = last.outcome.kind === 'boot' ? dev.layout.banks[last.outcome.bank] : undefined;
   const j = Journal.open(media.attach(new PowerRail()), dev.layout);
@@ -85,7 +90,8 @@ serve({
       rebuilt,
       rebuiltEvent: dev.bootRecord().event ?? null,
       anchorsFromJournal: toHex(readTrustAnchors(j) ?? new Uint8Array()) === toHex(plan.trustAnchors),
-      anchorsFromKept: toHex(readKept(flash, dev.layout)?.trustAnchors ?? new Uint8Array()) === toHex(plan.trustAnchors),
+      anchorsFromKept:
+        toHex(readKept(flash, dev.layout)?.trustAnchors ?? new Uint8Array()) === toHex(plan.trustAnchors),
       misuse: media.misuse.slice(),
     };
   },
@@ -93,7 +99,12 @@ serve({
   /** The payloads, so the Node side can hash them itself. */
   payloads: (args: { profile: string }) => {
     const p = planFor(args.profile);
-    return { oldHex: toHex(p.oldPayload), newHex: toHex(p.newPayload), oldVersion: p.oldVersion, newVersion: p.newVersion };
+    return {
+      oldHex: toHex(p.oldPayload),
+      newHex: toHex(p.newPayload),
+      oldVersion: p.oldVersion,
+      newVersion: p.newVersion,
+    };
   },
 
   /** A clean update: its operation count and each operation's category. */
@@ -104,12 +115,15 @@ serve({
     media.log = [];
     const dev = new StorageDevice(media, plan);
     const reports = dev.settle();
-    const journalErases = media.log.filter((op) => op.kind === 'erase' && dev.areaOf(op.offset) === 'journal').map((op) => op.index);
+    const journalErases = media.log
+      .filter((op) => op.kind === 'erase' && dev.areaOf(op.offset) === 'journal')
+      .map((op) => op.index);
     const rotationFrom = journalErases[0] ?? Infinity;
     const rotationTo = journalErases[journalErases.length - 1] ?? -Infinity;
     const categories = media.log.map((op) => {
       const area = dev.areaOf(op.offset);
-      if (area === 'journal') return op.index >= rotationFrom && op.index <= rotationTo ? 'journal-rotation' : 'journal-append';
+      if (area === 'journal')
+        return op.index >= rotationFrom && op.index <= rotationTo ? 'journal-rotation' : 'journal-append';
       if (area === 'bank') return `bank-${op.kind}`;
       return area === 'boot-record' ? 'boot-record' : `${area}-${op.kind}`;
     });

@@ -10,7 +10,15 @@
  * Build and run: `npm run moddable:conformance`.
  */
 import Timer from 'timer';
-import { formatResults, runClockSuite, runP256Suite, runPowerSuite, runSha256Suite, summarise, type CheckResult } from 'conformance/index';
+import {
+  formatResults,
+  runClockSuite,
+  runP256Suite,
+  runPowerSuite,
+  runSha256Suite,
+  summarise,
+  type CheckResult,
+} from 'conformance/index';
 import { moddableClock } from 'platform/moddable/clock';
 import { mainsPower } from 'platform/moddable/power-mains';
 import { cryptoPortsKind, platformP256, platformSha256 } from 'platform/crypto-ports';
@@ -35,7 +43,9 @@ async function main(): Promise<void> {
   results.push(...(await runClockSuite(moddableClock, { wait, slackMs: 20 })));
   results.push(...runPowerSuite(mainsPower));
   for (const line of formatResults(results)) say(line);
-  say('not run here: Flash, BootControl, OtaTransport (they need a flash file and a supervisor: npm run moddable:e2e -- --only conformance runs them against the lin ports)');
+  say(
+    'not run here: Flash, BootControl, OtaTransport (they need a flash file and a supervisor: npm run moddable:e2e -- --only conformance runs them against the lin ports)',
+  );
   const s = summarise(results);
   say(`result: ${s.failed === 0 ? 'PASS' : 'FAIL'} (${s.passed} passed, ${s.failed} failed)`);
   say('done');

@@ -38,7 +38,13 @@ function sha256Of(port: Sha256, data: Uint8Array): Uint8Array {
 /** [key index, message hex, signature hex, 1 valid / 0 invalid] */
 type VectorCase = [number, string, string, number];
 
-function wycheproof(label: string, port: P256Verifier, keys: string[], cases: VectorCase[], format: SignatureFormat): void {
+function wycheproof(
+  label: string,
+  port: P256Verifier,
+  keys: string[],
+  cases: VectorCase[],
+  format: SignatureFormat,
+): void {
   const keyBytes = keys.map((k) => fromHex(k));
   let valid = 0;
   let invalid = 0;
@@ -60,7 +66,9 @@ function wycheproof(label: string, port: P256Verifier, keys: string[], cases: Ve
     }
   }
   failures += wrong;
-  say(`wycheproof ${label} ${format}: ${cases.length} cases, ${valid} valid accepted, ${invalid} invalid refused, ${wrong} wrong`);
+  say(
+    `wycheproof ${label} ${format}: ${cases.length} cases, ${valid} valid accepted, ${invalid} invalid refused, ${wrong} wrong`,
+  );
 }
 
 function gcCount(): number | undefined {
@@ -79,7 +87,8 @@ function msPer(runs: number, fn: () => void): string {
 
 /** XS's own meters; a release build on lin has none (MODINSTRUMENTATION is a debug-build define: `-- --debug`). */
 function heap(): string {
-  const get = (name: 'XS Slot Heap Used' | 'XS Chunk Heap Used' | 'XS Stack Used' | 'XS Garbage Collection Count') => Instrumentation.get(Instrumentation.map(name));
+  const get = (name: 'XS Slot Heap Used' | 'XS Chunk Heap Used' | 'XS Stack Used' | 'XS Garbage Collection Count') =>
+    Instrumentation.get(Instrumentation.map(name));
   if (get('XS Slot Heap Used') === undefined) return 'no XS instrumentation in this build';
   return `slot heap ${get('XS Slot Heap Used')} B, chunk heap ${get('XS Chunk Heap Used')} B, stack ${get('XS Stack Used')} B, GCs ${get('XS Garbage Collection Count')}`;
 }
@@ -98,12 +107,18 @@ wycheproof('noble', nobleP256, RAW_KEYS, RAW_CASES as VectorCase[], 'raw');
 say(`after vectors; ${heap()}`);
 
 // Timing (one run; figures for docs/BENCHMARKS.md, never asserted).
-const KEY = fromHex('044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634');
-const SIG = fromHex('6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752');
+const KEY = fromHex(
+  '044987c15a962394bfca76ca0243ade307e02094dfa03bd9b2635569743adf26865b7392d2b4ed389a416981f01c2e827334999fd3cc9c7ef85d6c4d8a060a3634',
+);
+const SIG = fromHex(
+  '6291e551ceb210cbd4d2fb88fec6689e55b941c663a5deaa958bb3955b5dbfec0b9cf4dcb7a6674108350d0b81c451345f071277d4144f09fad2b44263e50752',
+);
 const DIGEST = fromHex('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 nativeP256.verify(DIGEST, SIG, KEY, 'raw');
 nobleP256.verify(DIGEST, SIG, KEY, 'raw');
-say(`bench p256 verify: native ${msPer(50, () => nativeP256.verify(DIGEST, SIG, KEY, 'raw'))}, noble ${msPer(10, () => nobleP256.verify(DIGEST, SIG, KEY, 'raw'))} (mean per verify)`);
+say(
+  `bench p256 verify: native ${msPer(50, () => nativeP256.verify(DIGEST, SIG, KEY, 'raw'))}, noble ${msPer(10, () => nobleP256.verify(DIGEST, SIG, KEY, 'raw'))} (mean per verify)`,
+);
 const block = new Uint8Array(64 * 1024);
 for (let i = 0; i < block.length; i++) block[i] = i & 0xff;
 const chunks = (port: Sha256) => () => {
@@ -111,7 +126,9 @@ const chunks = (port: Sha256) => () => {
   for (let o = 0; o < block.length; o += 1024) h.update(block.subarray(o, o + 1024));
   h.digest();
 };
-say(`bench sha256 64 KiB in 1 KiB updates: native ${msPer(32, chunks(nativeSha256))}, noble ${msPer(4, chunks(nobleSha256))} (mean)`);
+say(
+  `bench sha256 64 KiB in 1 KiB updates: native ${msPer(32, chunks(nativeSha256))}, noble ${msPer(4, chunks(nobleSha256))} (mean)`,
+);
 say(`end; ${heap()}`);
 say(`result: ${failures === 0 ? 'PASS' : 'FAIL'} (${failures} failed)`);
 say('done');
