@@ -100,8 +100,9 @@ export function flashRows(chain: ChainFigures): BenchRow[] {
       floor: BOOT_RECORD_CHANGES,
       how: `${BOOT_RECORD_CHANGES} records must change (trial armed; confirmed with the new floor), one copy's sector erased for each`,
       why:
-        'the bootloader writes the record a third time at the trial boot (counting the trial boot down, so that a cut or a hang reverts it); ' +
-        "keeping that count as bits programmed in the record's sector (no erase) would meet the floor",
+        'two writes beyond the floor: the bootloader counts the trial boot down (so that a cut or a hang reverts it), and from the second ' +
+        'update on the download first releases the previous image kept as the fallback (raising the floor in the same write); keeping the ' +
+        "trial count as bits programmed in the record's sector and folding the release into the arming write would meet the floor",
     },
   };
   for (const r of ['bank', 'metadata', 'journal', 'boot record'] as const) {

@@ -18,6 +18,7 @@ import {
   DownloadStage,
   recordDownloadProgress,
   makeLayout,
+  sectorsNeeded,
   type StorageLayout,
 } from '../../device/storage/index.js';
 import { fromHex, crc32, decodeCbor } from '../../device/util/index.js';
@@ -39,10 +40,10 @@ let sink: UpdateSink | undefined;
 let sinkOffset = 0;
 
 function chip(bankBytes: number): { flash: SimFlash; layout: StorageLayout } {
-  const sectors = 4 + 4 + 2 * Math.ceil(bankBytes / 4096);
-  const media = new FlashMedia(NOR_FF_ALIGN4, sectors * 4096);
+  const config = { bankSize: bankBytes, metadataSize: 8192 };
+  const media = new FlashMedia(NOR_FF_ALIGN4, sectorsNeeded(4096, config) * 4096);
   const f = media.attach(new PowerRail());
-  return { flash: f, layout: makeLayout(f, { bankSize: bankBytes, metadataSize: 8192 }) };
+  return { flash: f, layout: makeLayout(f, config) };
 }
 
 function pseudoRandom(n: number, seed: number): Uint8Array {
