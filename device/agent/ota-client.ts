@@ -11,25 +11,24 @@
  *
  * The state table is ota-client-table.ts (docs/OTA-CLIENT.md renders it): `handle` turns
  * an event into a trigger and runs the table's row; the public methods below the dispatch
- * are the rows' steps, and the offer and block checks are in ota-answer-checks.ts.
+ * are the rows' steps (the query and offer steps in ota-client-query.ts), and the offer and
+ * block checks are in ota-answer-checks.ts.
  */
 import { OtaError } from '../errors.js';
 import {
   OtaStatus,
   UPGRADE_TIME_WAIT_FOR_COMMAND,
   UpgradeStatus,
-  WILDCARD_IMAGE_TYPE,
-  WILDCARD_MANUFACTURER,
   decodeOtaFrame,
   type OtaCommand,
   ZclError,
 } from '../zigbee/index.js';
 import { SinkError } from './agent-errors.js';
 import type { SinkEndResult, SinkWriteResult } from './image-sink.js';
-import { blockVerdict, endResponseNames, offerRefusal, serverWaitMs } from './ota-answer-checks.js';
+import { blockVerdict, endResponseNames, serverWaitMs } from './ota-answer-checks.js';
 import { findClientRow, SERVER_COMMANDS, type ClientInputs, type ClientTrigger } from './ota-client-table.js';
 import type { ClientAction, ClientEvent, ClientReading } from './ota-client-io.js';
-import { ClientState } from './ota-client-state.js';
+import { QueryClient } from './ota-client-query.js';
 import { OtaClientError } from './ota-errors.js';
 import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs } from './power-policy.js';
 
@@ -37,7 +36,7 @@ import { mayEraseOrActivate, mayResume, mayStart, mustPause, requestIntervalMs }
 const BLOCK_REQUEST_BYTES = 18;
 const BLOCK_RESPONSE_OVERHEAD = 17;
 
-export class OtaClient extends ClientState {
+export class OtaClient extends QueryClient {
   /** Handles one event. Never throws: every fault is an action or a state change. */
   handle(event: ClientEvent, reading: ClientReading): ClientAction[] {
     const out: ClientAction[] = [];
@@ -108,20 +107,6 @@ export class OtaClient extends ClientState {
     else this.ignored++;
   }
 
-  queryUnanswered(out: ClientAction[]): void {
-    this.errors++;
-    out.push({
-      kind: 'refused',
-      error: new OtaError(OtaClientError.queryNoAnswer, `no Query Next Image Response after ${this.errors} tries`),
-    });
-    this.toIdle(out, this.config.queryIntervalMs);
-  }
-
-  retryQuery(out: ClientAction[]): void {
-    this.errors++;
-    this.sendQuery(out);
-  }
-
   blockTimedOut(reading: ClientReading, out: ClientAction[]): void {
     this.inFlight = false;
     if (this.countError(reading, out, new OtaError(OtaClientError.blockTimeout, `no answer for offset ${this.offset}`)))
@@ -170,65 +155,6 @@ export class OtaClient extends ClientState {
     if (this.countError(reading, out, error)) return;
     this.notBefore = reading.nowMs + this.backoff();
     this.requestOrPause(reading, out);
-  }
-
-  onNotify(command: Extract<OtaCommand, { name: 'imageNotify' }>, reading: ClientReading, out: ClientAction[]): void {
-    // Notifies for someone else's image, or for the version already running, are dropped (ZCL 11.13.3.4).
-    if (
-      command.payloadType >= 1 &&
-      command.manufacturerCode !== WILDCARD_MANUFACTURER &&
-      command.manufacturerCode !== this.config.manufacturerCode
-    )
-      return;
-    if (
-      command.payloadType >= 2 &&
-      command.imageType !== WILDCARD_IMAGE_TYPE &&
-      command.imageType !== this.config.imageType
-    )
-      return;
-    if (command.payloadType >= 3 && command.fileVersion === this.config.currentFileVersion) return;
-    // Query jitter: answer with probability jitter/100, so a broadcast does not make every device answer at once.
-    const draw = 1 + Math.floor(reading.random * 100);
-    if (draw > command.queryJitter) return;
-    const delay = Math.floor(((reading.random * 100) % 1) * this.config.notifyDelayMaxMs);
-    out.push({ kind: 'timer', ms: delay });
-  }
-
-  sendQuery(out: ClientAction[]): void {
-    this.state = 'querying';
-    const query: OtaCommand = {
-      name: 'queryNextImageRequest',
-      manufacturerCode: this.config.manufacturerCode,
-      imageType: this.config.imageType,
-      fileVersion: this.config.currentFileVersion,
-    };
-    if (this.config.hardwareVersion !== undefined) query.hardwareVersion = this.config.hardwareVersion;
-    this.send(query, out);
-    this.sent.query++;
-    out.push({ kind: 'timer', ms: this.config.responseTimeoutMs + (this.errors ? this.backoff() : 0) });
-  }
-
-  onQueryResponse(command: Extract<OtaCommand, { name: 'queryNextImageResponse' }>, out: ClientAction[]): void {
-    this.errors = 0;
-    if (command.status !== OtaStatus.success || !command.image) {
-      this.toIdle(out, this.config.queryIntervalMs);
-      return;
-    }
-    const offered = command.image;
-    const refusal = offerRefusal(this.config, offered);
-    if (refusal) {
-      out.push({ kind: 'refused', error: refusal });
-      this.toIdle(out, this.config.queryIntervalMs);
-      return;
-    }
-    this.image = {
-      manufacturerCode: offered.manufacturerCode,
-      imageType: offered.imageType,
-      fileVersion: offered.fileVersion,
-      imageSize: offered.imageSize,
-    };
-    this.state = 'beginning';
-    out.push({ kind: 'sink-begin', image: this.image });
   }
 
   onBegun(resumeOffset: number, reading: ClientReading, out: ClientAction[]): void {

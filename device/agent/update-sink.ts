@@ -21,16 +21,13 @@
  */
 import { OtaError, asOtaError, isOtaError } from '../errors.js';
 import {
-  ImageSession,
+  type ImageSession,
   type VerifiedImage,
-  type DeviceIdentity,
   MAX_PREFIX_LENGTH,
   TRAILER_LENGTH,
-  type Manifest,
   ImageError,
 } from '../image/index.js';
-import type { PkiCrypto, TrustStore } from '../pki/index.js';
-import type { BootControl, Bytes, Clock, Flash, P256Verifier, Sha256, Sha256Context } from '../ports.js';
+import type { Bytes, Sha256Context } from '../ports.js';
 import {
   BankWriter,
   bootStatus,
@@ -40,10 +37,7 @@ import {
   clearDownloadProgress,
   DownloadStage,
   readDownloadProgress,
-  recordDownloadProgress,
   type DownloadStageValue,
-  inactiveBank,
-  type StorageLayout,
   readMetadata,
   writeMetadata,
   StorageError,
@@ -52,56 +46,13 @@ import { equalBytes } from '../util/index.js';
 import { OtaStatus } from '../zigbee/index.js';
 import { readHeldTrailer, recordHeldTrailer } from './held-record.js';
 import type { ImageIdentity, ImageSink, SinkEndResult, SinkWriteResult } from './image-sink.js';
-import type { HeldImage } from './activation.js';
 import { SinkError } from './agent-errors.js';
 import { isImageRefusal } from './retry-policy.js';
+import { manifestOf, refused, sameIdentity, SinkState } from './update-sink-state.js';
 
-export interface UpdateSinkPorts {
-  flash: Flash;
-  boot: BootControl;
-  sha256: Sha256;
-  p256: P256Verifier;
-  clock?: Clock;
-}
+export type { HeldBankImage, UpdateSinkPorts } from './update-sink-state.js';
 
-/** A verified image held in the inactive bank, with what activation needs. */
-export interface HeldBankImage extends HeldImage {
-  payloadLength: number;
-  payloadDigest: Uint8Array;
-  bank: number;
-  supplierCell: string | undefined;
-}
-
-const refused = (error: OtaError, status: number = OtaStatus.invalidImage) => ({
-  kind: 'refused' as const,
-  error,
-  status,
-});
-
-export class UpdateSink implements ImageSink {
-  private image: ImageIdentity | undefined;
-  private journal: Journal | undefined;
-  private session: ImageSession | undefined;
-  private writer: BankWriter | undefined;
-  /** File offset the client is owed next (the session may have taken more: the prefix part of a block that hit need-approval). */
-  private clientOffset = 0;
-  private payloadFileOffset = 0;
-  private manifestDigest: Uint8Array | undefined;
-  private recordedSectors = 0;
-  /** Set once end() (or a resume of a complete image) verified everything. */
-  held: HeldBankImage | undefined;
-  /** File offset begin() resumed from after a reboot (0 for a fresh download): bytes below it were read back from the bank. */
-  resumedAt = 0;
-  /** A write or end failed since begin: the next begin resumes from the journal, never from RAM. */
-  private failed = false;
-
-  constructor(
-    private readonly ports: UpdateSinkPorts,
-    private readonly layout: StorageLayout,
-    private readonly trust: TrustStore,
-    private readonly device: DeviceIdentity,
-  ) {}
-
+export class UpdateSink extends SinkState implements ImageSink {
   capacity(): number {
     return MAX_PREFIX_LENGTH + this.layout.banks[1].size + TRAILER_LENGTH;
   }
@@ -189,7 +140,7 @@ export class UpdateSink implements ImageSink {
 
   approveErase(): void {
     const session = this.session;
-    if (!session || !session.authenticated || this.writer || !this.manifestDigest)
+    if (!session?.authenticated || this.writer || !this.manifestDigest)
       throw new OtaError(SinkError.notVerified, 'erase approved before the manifest verified');
     if (!this.inactiveWritable())
       throw new OtaError(StorageError.trialPending, 'a trial is pending: the other bank is the fallback');
@@ -255,35 +206,6 @@ export class UpdateSink implements ImageSink {
   }
 
   // ----------------------------------------------------------------------- internals
-
-  private reset(): void {
-    this.session = undefined;
-    this.writer = undefined;
-    this.held = undefined;
-    this.manifestDigest = undefined;
-    this.clientOffset = 0;
-    this.payloadFileOffset = 0;
-    this.resumedAt = 0;
-    this.recordedSectors = 0;
-    this.failed = false;
-  }
-
-  private newSession(): ImageSession {
-    let now;
-    try {
-      now = this.ports.clock?.wallTime();
-    } catch {
-      now = undefined; // without a trusted time validity is skipped (and said so), never guessed
-    }
-    return new ImageSession({
-      crypto: this.crypto(),
-      trust: this.trust,
-      device: this.device,
-      bankSize: this.layout.banks[1].size,
-      now,
-      sink: { write: (offset, bytes) => this.writer!.write(offset, bytes) },
-    });
-  }
 
   private startClean(): number {
     if (readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
@@ -362,17 +284,6 @@ export class UpdateSink implements ImageSink {
     return total - prefixLength - payloadLength === TRAILER_LENGTH;
   }
 
-  private hold(v: VerifiedImage, bank: number): void {
-    this.held = {
-      fileVersion: v.header.fileVersion,
-      manufacturerImageHash: v.manufacturerImageHash,
-      payloadLength: v.payloadLength,
-      payloadDigest: v.manifest.payloadSha256,
-      bank,
-      supplierCell: v.supplierCell,
-    };
-  }
-
   private refuse(err: OtaError): SinkWriteResult & SinkEndResult {
     this.failed = true;
     // A resumed payload that misses its digest may be the bank's fault (bytes changed in flash), not the image's:
@@ -391,83 +302,4 @@ export class UpdateSink implements ImageSink {
     }
     return refused(err, OtaStatus.abort);
   }
-
-  private writerOpen(): boolean {
-    try {
-      return (
-        this.writer!.offset + this.payloadFileOffset === this.clientOffset &&
-        this.session!.fileOffset === this.clientOffset
-      );
-    } catch {
-      return false;
-    }
-  }
-
-  private forgetProgress(): void {
-    try {
-      if (this.writer && readDownloadProgress(this.journal!)) clearDownloadProgress(this.journal!);
-    } catch {
-      // a failing journal leaves the record; the next begin re-verifies it
-    }
-  }
-
-  private recordSectors(): void {
-    const w = this.writer;
-    if (!w) return;
-    const sectors = Math.floor(w.durableOffset / this.layout.sectorSize);
-    // One record per completed sector: a cut loses at most a sector's worth of blocks, and the journal needs no erase per record.
-    if (sectors > this.recordedSectors) {
-      this.recordedSectors = sectors;
-      this.record(w.durableOffset, w.payloadLength, DownloadStage.downloading);
-    }
-  }
-
-  private record(payloadOffset: number, payloadLength: number, stage: DownloadStageValue): void {
-    const img = this.image!;
-    recordDownloadProgress(this.journal!, {
-      manufacturerCode: img.manufacturerCode,
-      imageType: img.imageType,
-      fileVersion: img.fileVersion,
-      manifestDigest: this.manifestDigest!,
-      fileOffset: this.payloadFileOffset + payloadOffset,
-      payloadOffset,
-      payloadLength,
-      bank: this.bankIndex(),
-      stage,
-    });
-  }
-
-  private inactiveWritable(): boolean {
-    return bootStatus(this.ports, this.layout).kind === 'confirmed';
-  }
-
-  private bankIndex(): number {
-    return inactiveBank(this.layout, this.ports.boot.runningBank()).index;
-  }
-
-  private crypto(): PkiCrypto {
-    return { sha256: this.ports.sha256, p256: this.ports.p256 };
-  }
-
-  private digest(bytes: Uint8Array): Uint8Array {
-    const c = this.ports.sha256.create();
-    c.update(bytes);
-    return c.digest();
-  }
-}
-
-function sameIdentity(a: ImageIdentity, b: ImageIdentity): boolean {
-  return (
-    a.manufacturerCode === b.manufacturerCode &&
-    a.imageType === b.imageType &&
-    a.fileVersion === b.fileVersion &&
-    a.imageSize === b.imageSize
-  );
-}
-
-/** The verified manifest of an authenticated session. */
-function manifestOf(session: ImageSession): Manifest {
-  const m = session.manifest;
-  if (!m) throw new OtaError(ImageError.state, 'no verified manifest yet');
-  return m;
 }

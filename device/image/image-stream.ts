@@ -27,38 +27,11 @@ import {
   TRAILER_MARKER,
   Tag,
 } from './image-format.js';
+import type { ImageStreamOptions, PushOptions, PushResult } from './image-stream-types.js';
 import type { PayloadSink } from './payload-sink.js';
 
-export type StreamEvent =
-  /** All bytes given were taken; more are needed. */
-  | 'more'
-  /** The prefix is complete: verify it, then `approve()` and push the rest. */
-  | 'manifest-ready'
-  /** The whole image (total image size) was taken and is structurally sound. */
-  | 'complete';
-
-export interface PushResult {
-  /** Bytes of the chunk taken; fewer than given only at 'manifest-ready'. */
-  consumed: number;
-  event: StreamEvent;
-  /** File offset of the next byte expected. */
-  fileOffset: number;
-}
-
-export interface PushOptions {
-  /**
-   * The bytes are payload the bank already holds (resuming after a power cut): they are
-   * hashed but not handed to the sink.
-   */
-  stored?: boolean;
-}
-
-export interface ImageStreamOptions {
-  sha256: Sha256;
-  /** Bytes the inactive bank holds: the largest payload accepted. */
-  bankSize: number;
-  sink?: PayloadSink;
-}
+// The stream's calling vocabulary lives in image-stream-types.ts; re-exported so './image-stream.js' keeps working.
+export type { ImageStreamOptions, PushOptions, PushResult, StreamEvent } from './image-stream-types.js';
 
 type State = 'header' | 'head' | 'data' | 'ready' | 'payload' | 'trailer' | 'complete' | 'failed';
 
