@@ -56,8 +56,6 @@ describe('the repository is self-contained', () => {
         const resolved = path.resolve(repoRoot, path.dirname(file), m[1]);
         if (path.relative(repoRoot, resolved).startsWith('..')) outside.push(`${file}: ${m[1]}`);
       }
-      if (/\bshared\/vectors\b/.test(text) && file !== 'host-tests/repo/self-contained.test.ts')
-        outside.push(`${file}: shared/vectors`);
     }
     expect(sources.length).toBeGreaterThan(50);
     expect(outside).toEqual([]);

@@ -11,7 +11,7 @@
  * crash of the machine can lose them, and then a record never vouched for them.
  *
  * Power-cut injection: with `cut` set, flash operation number `cut.at` (from 0, this
- * process) ends the process through `cut.end()`: before touching the file (clean), or
+ * run) ends the run through `cut.end()`: before touching the file (clean), or
  * after writing the first part of the bytes (torn, as an interrupted program or erase).
  *
  * The file I/O is a `FileLike` so the same port runs over Moddable's
@@ -38,12 +38,12 @@ export interface FlashGeometry {
 }
 
 export interface FlashCut {
-  /** Operation index (erase or program, from 0 in this process) that is cut. */
+  /** Operation index (erase or program, from 0 in this run) that is cut. */
   at: number;
   torn: boolean;
   /** Any integer: picks how many bytes a torn operation writes. */
   seed: number;
-  /** Ends the process (does not return). */
+  /** Ends the run (does not return). */
   end(): void;
 }
 

@@ -31,14 +31,14 @@ export const LinExit = {
   restart: 0,
   /** A broken build that exits at start (the rollback scenario). */
   brokenStart: 3,
-  /** The flash fault injector ended the process at its flash operation (a power cut). */
+  /** The flash fault injector ended the run at its flash operation (a power cut). */
   flashCut: 86,
 } as const;
 
 export interface Hello {
   bank: 0 | 1;
   trial: boolean;
-  /** Index (from 0, in this process) of the flash operation at which the process ends; undefined: never. */
+  /** Index (from 0, in this run) of the flash operation at which the run ends; undefined: never. */
   cutAt: number | undefined;
   torn: boolean;
   seed: number;

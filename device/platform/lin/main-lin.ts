@@ -164,7 +164,7 @@ function start(hello: Hello): void {
   Timer.set(() => reportMeters('idle'), 2000, 2000);
 }
 
-/** The `conformance` variant: the port suites against these ports; the supervisor stops the process once it has the counts. */
+/** The `conformance` variant: the port suites against these ports; the supervisor stops the build once it has the counts. */
 function runConformance(ports: Ports, bank: 0 | 1): void {
   runLinConformance({
     ...ports,
@@ -197,7 +197,7 @@ link.on(LinMessage.hello, (body) => {
   try {
     start(hello);
   } catch (e) {
-    // Nothing may leave a socket callback as a throw: XS would abort the process.
+    // Nothing may leave a socket callback as a throw: XS would abort the machine.
     event('fatal', { error: String(e) });
     trace(`althan-ota lin: start failed: ${String(e)}\n`);
   }

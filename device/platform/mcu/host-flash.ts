@@ -1,7 +1,7 @@
 /**
  * The Flash port on the MCU platform: a host file holding the whole flash region, through
  * `mcu/host-flash` (semihosting). The file is made by the host runner (tools/mcu/run.ts)
- * at the region's size, erased; it outlives the emulator process, as flash outlives a
+ * at the region's size, erased; it outlives the emulator run, as flash outlives a
  * reset.
  */
 import { close, erase, open, program, read } from 'mcu/host-flash';
