@@ -8,35 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../tools/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../tools/commands/index.js';
 import { tempDir } from '../pki/openssl.js';
+import { runCli } from './run-cli.js';
 import { otaImagesDir, repoRoot } from '../vectors/vectors.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in this process, capturing console and direct stream writes. */
-async function run(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(`${a.join(' ')}\n`));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(`${a.join(' ')}\n`));
-  vi.spyOn(process.stdout, 'write').mockImplementation((t: string | Uint8Array) => out.push(String(t)) > 0);
-  vi.spyOn(process.stderr, 'write').mockImplementation((t: string | Uint8Array) => err.push(String(t)) > 0);
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
-
-afterEach(() => vi.restoreAllMocks());
+const run = runCli;
 
 const STACK = /\n\s+at .+[(:]\d+|Error: .*\n\s+at /;
 

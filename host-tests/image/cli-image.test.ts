@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../pki/openssl.js';
 import { signImage } from '../../tools/image/sign-image.js';
 import { createTestPki, signDigestRaw } from '../../tools/pki/index.js';
-import { cli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 import { otaImagesDir } from '../vectors/vectors.js';
 
 const VENDOR = path.join(otaImagesDir, 'innr-1166-022d.ota');
@@ -15,12 +15,12 @@ describe('image commands', () => {
   const at = (f: string) => path.join(dir, f);
 
   it('sign, inspect --json and verify agree; a tampered copy is refused with its code', async () => {
-    expect((await cli(['pki', 'init', at('pki')])).code).toBe(0);
+    expect((await runCli(['pki', 'init', at('pki')])).code).toBe(0);
     writeFileSync(
       at('fw.bin'),
       Uint8Array.from({ length: 2048 }, (_, i) => i & 0xff),
     );
-    const signed = await cli([
+    const signed = await runCli([
       'sign',
       '--payload',
       at('fw.bin'),
@@ -46,7 +46,7 @@ describe('image commands', () => {
       'cli test',
     ]);
     expect(signed.code).toBe(0);
-    const info = JSON.parse((await cli(['inspect', at('fw.ota'), '--json'])).out) as {
+    const info = JSON.parse((await runCli(['inspect', at('fw.ota'), '--json'])).out) as {
       header: { manufacturerCode: string; totalImageSize: number };
       elements: { tag: string; length: number }[];
       manifest: { fileVersion: string; payloadLength: number; description: string };
@@ -64,7 +64,7 @@ describe('image commands', () => {
     expect(info.notes).toEqual([]);
 
     // A full-chain input (leaf then the self-signed root) signs the same way: the anchor is left out.
-    const full = await cli([
+    const full = await runCli([
       'sign',
       '--payload',
       at('fw.bin'),
@@ -91,10 +91,10 @@ describe('image commands', () => {
     ]);
     expect(full.code).toBe(0);
     expect(full.out).toContain('left out 1 self-signed');
-    const fullInfo = JSON.parse((await cli(['inspect', at('fw-full.ota'), '--json'])).out) as { chain: unknown[] };
+    const fullInfo = JSON.parse((await runCli(['inspect', at('fw-full.ota'), '--json'])).out) as { chain: unknown[] };
     expect(fullInfo.chain.length).toBe(1);
 
-    const ok = await cli([
+    const ok = await runCli([
       'verify',
       at('fw.ota'),
       '--trust',
@@ -109,7 +109,7 @@ describe('image commands', () => {
     const v = JSON.parse(ok.out) as { manufacturerImageHash: string; supplierCell: string };
     expect(v.manufacturerImageHash).toBe(info.manufacturerImage.sha256);
     expect(v.supplierCell).toBe('supplier2');
-    const wrongHw = await cli([
+    const wrongHw = await runCli([
       'verify',
       at('fw.ota'),
       '--trust',
@@ -123,27 +123,27 @@ describe('image commands', () => {
     const bytes = new Uint8Array(readFileSync(at('fw.ota')));
     bytes[bytes.length - 500] ^= 0x80;
     writeFileSync(at('tampered.ota'), bytes);
-    const bad = await cli(['verify', at('tampered.ota'), '--trust', at('pki/trust-store.cbor'), '--json']);
+    const bad = await runCli(['verify', at('tampered.ota'), '--trust', at('pki/trust-store.cbor'), '--json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.out)).toMatchObject({ accepted: false, code: 'IMG_PAYLOAD_DIGEST' });
   });
 
   it('inspect reads an unsigned vendor file; verify refuses it as IMG_UNSIGNED', async () => {
-    const text = await cli(['inspect', VENDOR]);
+    const text = await runCli(['inspect', VENDOR]);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/manufacturerCode\s+0x1166/);
     expect(text.out).toContain('0x0003 image integrity code');
     expect(text.out).toContain('IMG_UNSIGNED');
-    expect((await cli(['pki', 'init', at('pki2')])).code).toBe(0);
-    const r = await cli(['verify', VENDOR, '--trust', at('pki2/trust-store.cbor'), '--json']);
+    expect((await runCli(['pki', 'init', at('pki2')])).code).toBe(0);
+    const r = await runCli(['verify', VENDOR, '--trust', at('pki2/trust-store.cbor'), '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toMatchObject({ accepted: false, code: 'IMG_UNSIGNED' });
   });
 
   it('sign refuses an empty payload (IMG_PAYLOAD_EMPTY, exit 1) and writes nothing; verify refuses such an image with the same code', async () => {
-    expect((await cli(['pki', 'init', at('pki3')])).code).toBe(0);
+    expect((await runCli(['pki', 'init', at('pki3')])).code).toBe(0);
     writeFileSync(at('empty.bin'), new Uint8Array(0));
-    const r = await cli([
+    const r = await runCli([
       'sign',
       '--payload',
       at('empty.bin'),
@@ -187,13 +187,13 @@ describe('image commands', () => {
       },
     );
     writeFileSync(at('empty-lib.ota'), image.file);
-    const v = await cli(['verify', at('empty-lib.ota'), '--trust', at('pki3/trust-store.cbor'), '--json']);
+    const v = await runCli(['verify', at('empty-lib.ota'), '--trust', at('pki3/trust-store.cbor'), '--json']);
     expect(v.code).toBe(1);
     expect(JSON.parse(v.out)).toMatchObject({ accepted: false, code: 'IMG_PAYLOAD_EMPTY' });
   });
 
   it('usage errors exit 2', async () => {
-    expect((await cli(['verify', VENDOR])).code).toBe(2);
-    expect((await cli(['sign', '--payload', VENDOR])).code).toBe(2);
+    expect((await runCli(['verify', VENDOR])).code).toBe(2);
+    expect((await runCli(['sign', '--payload', VENDOR])).code).toBe(2);
   });
 });

@@ -15,7 +15,7 @@ import { inspectImage, type Inspection } from '../../tools/image/inspect-image.j
 import { signDigestRaw } from '../../tools/pki/index.js';
 import { saveTrustStoreFile } from '../../tools/pki/trust-store-file.js';
 import { tempDir } from '../pki/openssl.js';
-import { cli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 import { signed, testPki } from './signed-fixture.js';
 
 // The DCC RTDS vector's header values (REFERENCE.md §3): field control 0x0004, 60-byte header.
@@ -64,14 +64,14 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
     expect(info.trailer).toMatchObject({ offset: 295, marker: '0040' });
     expect(info.trailer!.supplierSignature).toBe(toHex(image.subarray(297)));
     expect(info.manufacturerImage).toEqual({ offset: 60, length: 235, sha256: toHex(sha256(mi)) });
-    const text = await cli(['inspect', at('image.ota')]);
+    const text = await runCli(['inspect', at('image.ota')]);
     expect(text.code).toBe(0);
     expect(text.out).toContain('GBCS trailer at 295 (T-66): 0040');
     expect(text.out).toContain(`Manufacturer Image: offset 60, 235 bytes, SHA-256 ${toHex(sha256(mi))}`);
   });
 
   it('gbcs verify checks the supplier signature alone; a flipped byte is refused', async () => {
-    const ok = await cli(['gbcs', 'verify', at('image.ota'), '--trust', at('store.cbor'), '--json']);
+    const ok = await runCli(['gbcs', 'verify', at('image.ota'), '--trust', at('store.cbor'), '--json']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.out)).toMatchObject({
       verified: true,
@@ -83,12 +83,12 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
       const bad = image.slice();
       bad[at_] ^= 0x01;
       writeFileSync(at('bad.ota'), bad);
-      const r = await cli(['gbcs', 'verify', at('bad.ota'), '--trust', at('store.cbor'), '--json']);
+      const r = await runCli(['gbcs', 'verify', at('bad.ota'), '--trust', at('store.cbor'), '--json']);
       expect(r.code).toBe(1);
       expect(JSON.parse(r.out)).toMatchObject({ verified: false, code: 'IMG_SUPPLIER_SIGNATURE' });
     }
     // The whole device verifier refuses it (not althan-ota's layout), as it should.
-    const full = await cli(['verify', at('image.ota'), '--trust', at('store.cbor'), '--json']);
+    const full = await runCli(['verify', at('image.ota'), '--trust', at('store.cbor'), '--json']);
     expect(full.code).toBe(1);
     expect(JSON.parse(full.out)).toMatchObject({ code: 'IMG_UNSIGNED' });
   });
@@ -96,13 +96,13 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
   it('gbcs verify refuses a key no Supplier cell holds, a missing trailer, and usage errors', async () => {
     writeFileSync(at('other.ota'), gbcsImage(mi, testPki().manufacturerSigner.privateKey));
     expect(
-      JSON.parse((await cli(['gbcs', 'verify', at('other.ota'), '--trust', at('store.cbor'), '--json'])).out),
+      JSON.parse((await runCli(['gbcs', 'verify', at('other.ota'), '--trust', at('store.cbor'), '--json'])).out),
     ).toMatchObject({ code: 'IMG_SUPPLIER_SIGNATURE' });
     writeFileSync(at('plain.ota'), assembleOtaFile(HEADER, [{ tag: 0x0000, data: mi }]));
     expect(
-      JSON.parse((await cli(['gbcs', 'verify', at('plain.ota'), '--trust', at('store.cbor'), '--json'])).out),
+      JSON.parse((await runCli(['gbcs', 'verify', at('plain.ota'), '--trust', at('store.cbor'), '--json'])).out),
     ).toMatchObject({ code: 'IMG_TRAILER' });
-    expect((await cli(['gbcs', 'verify', at('image.ota')])).code).toBe(2);
+    expect((await runCli(['gbcs', 'verify', at('image.ota')])).code).toBe(2);
   });
 
   it('an althan-ota image gives the same range and hash from inspect, gbcs verify and the device verifier', async () => {
@@ -112,7 +112,7 @@ describe('GBCS Upgrade Image with a manufacturer-defined Manufacturer Image', ()
     expect(info.manufacturerImage!.sha256).toBe(toHex(s.manufacturerImageHash));
     expect(info.trailer!.offset).toBe(s.file.length - 66);
     writeFileSync(at('althan.ota'), s.file);
-    const r = await cli(['gbcs', 'verify', at('althan.ota'), '--trust', at('store.cbor'), '--json']);
+    const r = await runCli(['gbcs', 'verify', at('althan.ota'), '--trust', at('store.cbor'), '--json']);
     expect(JSON.parse(r.out)).toMatchObject({ verified: true, manufacturerImageHash: toHex(s.manufacturerImageHash) });
   });
 });
@@ -157,7 +157,7 @@ describe('vendor files in inspect', () => {
       expect(info.elements[0].offset).toBe(56); // counted from the magic
       const dir = tempDir('althan-prefix-');
       writeFileSync(path.join(dir, 'v.ota'), file);
-      const text = await cli(['inspect', path.join(dir, 'v.ota')]);
+      const text = await runCli(['inspect', path.join(dir, 'v.ota')]);
       expect(text.code).toBe(0);
       expect(text.out).toContain(`vendor prefix: ${prefix} bytes before the OTA magic`);
     });

@@ -16,7 +16,7 @@ import { createTestPki, readPrivateKeyFile, SMKI_TEST_POLICY, SUPPLIER2_ENTITY_I
 import { readCertificateFile } from '../../tools/pki/pem.js';
 import { saveTrustStoreFile } from '../../tools/pki/trust-store-file.js';
 import { openssl, opensslStatus, tempDir } from '../pki/openssl.js';
-import { cli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 const rawToDer = (raw: Uint8Array) => p256.Signature.fromBytes(raw, 'compact').toBytes('der');
 
@@ -132,8 +132,8 @@ describe('openssl interop', () => {
   ];
 
   it('an image signed from openssl-made PEM keys and certificates verifies with the device verifier', async () => {
-    expect((await cli(signArgs)).code).toBe(0);
-    const r = await cli([
+    expect((await runCli(signArgs)).code).toBe(0);
+    const r = await runCli([
       'verify',
       at('image.ota'),
       '--trust',
@@ -147,7 +147,7 @@ describe('openssl interop', () => {
     expect(r.code).toBe(0);
     const v = JSON.parse(r.out) as { accepted: boolean; supplierCell: string; payloadLength: number };
     expect(v).toMatchObject({ accepted: true, supplierCell: 'supplier2', payloadLength: 5000 });
-    const old = await cli([
+    const old = await runCli([
       'verify',
       at('image.ota'),
       '--trust',
@@ -161,7 +161,7 @@ describe('openssl interop', () => {
   });
 
   it('openssl verifies the manufacturer signature over the manifest and the supplier signature over the Manufacturer Image', async () => {
-    expect((await cli(signArgs)).code).toBe(0);
+    expect((await runCli(signArgs)).code).toBe(0);
     const file = new Uint8Array(readFileSync(at('image.ota')));
     const h = 60;
     const manifestLength = readU32(file, h + 2);
@@ -192,7 +192,7 @@ describe('openssl interop', () => {
   });
 
   it('signatures made by openssl over the covered bytes are accepted in place of the tool’s', async () => {
-    expect((await cli(signArgs)).code).toBe(0);
+    expect((await runCli(signArgs)).code).toBe(0);
     const file = new Uint8Array(readFileSync(at('image.ota')));
     writeFileSync(at('mi2.bin'), file.subarray(60, file.length - 66));
     const der = openssl(['dgst', '-sha256', '-sign', 'supplier.key', 'mi2.bin'], dir);
@@ -200,7 +200,7 @@ describe('openssl interop', () => {
     const resigned = file.slice();
     resigned.set(raw, file.length - 64);
     writeFileSync(at('resigned.ota'), resigned);
-    const r = await cli([
+    const r = await runCli([
       'verify',
       at('resigned.ota'),
       '--trust',

@@ -17,7 +17,7 @@ import {
   readPrivateKeyFile,
 } from '../../tools/pki/index.js';
 import { opensslStatus, tempDir } from './openssl.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 import { repoRoot } from '../vectors/vectors.js';
 
 const dir = path.join(tempDir('althan-cli-'), 'pki');

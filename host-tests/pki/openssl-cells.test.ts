@@ -6,153 +6,18 @@
  * key only.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { SmkiRole } from '../../device/pki/index.js';
 import { concatBytes } from '../../device/util/bytes.js';
 import { encodeOtaHeader, encodeTrailer } from '../../tools/image/ota-writer.js';
-import { buildCsr, pemEncode, readPrivateKeyFile, smkiName, SMKI_TEST_POLICY } from '../../tools/pki/index.js';
-import { openssl, tempDir } from './openssl.js';
-import { runCli } from './run-cli.js';
-
-const CONFIG = `
-[req]
-distinguished_name = dn
-[dn]
-[root]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-certificatePolicies = critical, ${SMKI_TEST_POLICY}
-subjectKeyIdentifier = 0102030405060708
-[ca]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-certificatePolicies = critical, ${SMKI_TEST_POLICY}
-subjectKeyIdentifier = 1112131415161718
-authorityKeyIdentifier = keyid:always
-[signing]
-keyUsage = critical, digitalSignature
-certificatePolicies = critical, ${SMKI_TEST_POLICY}
-subjectKeyIdentifier = 2122232425262728
-authorityKeyIdentifier = keyid:always
-[agreement]
-keyUsage = critical, keyAgreement
-certificatePolicies = critical, ${SMKI_TEST_POLICY}
-subjectKeyIdentifier = 3132333435363738
-authorityKeyIdentifier = keyid:always
-[manufacturer]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign
-`;
+import { openssl } from './openssl.js';
+import { runCli } from '../cli/run-cli.js';
+import { opensslSmkiCa } from './openssl-smki-ca.js';
 
 describe('Supplier cells issued by openssl', () => {
-  const dir = tempDir('althan-openssl-cells-');
-  const f = (name: string) => path.join(dir, name);
-  writeFileSync(f('ext.cnf'), CONFIG);
-  openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root.key'], dir);
-  openssl(
-    [
-      'req',
-      '-new',
-      '-x509',
-      '-key',
-      'root.key',
-      '-subj',
-      '/OU=00/CN=Root',
-      '-days',
-      '3650',
-      '-config',
-      'ext.cnf',
-      '-extensions',
-      'root',
-      '-out',
-      'root.pem',
-    ],
-    dir,
-  );
-  openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
-  openssl(['req', '-new', '-key', 'ca.key', '-subj', '/OU=07/CN=Z1', '-config', 'ext.cnf', '-out', 'ca.csr'], dir);
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'ca.csr',
-      '-CA',
-      'root.pem',
-      '-CAkey',
-      'root.key',
-      '-set_serial',
-      '2',
-      '-days',
-      '3000',
-      '-extfile',
-      'ext.cnf',
-      '-extensions',
-      'ca',
-      '-out',
-      'ca.pem',
-    ],
-    dir,
-  );
-  openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'm.key'], dir);
-  openssl(
-    [
-      'req',
-      '-new',
-      '-x509',
-      '-key',
-      'm.key',
-      '-subj',
-      '/O=Vendor/CN=Manufacturer Root',
-      '-days',
-      '3650',
-      '-config',
-      'ext.cnf',
-      '-extensions',
-      'manufacturer',
-      '-out',
-      'manufacturer.pem',
-    ],
-    dir,
-  );
-
-  /** A key and a certificate for `role`, requested with the tools' CSR (x500UniqueIdentifier as a BIT STRING) and issued by openssl's CA. */
-  function issued(name: string, role: number, extensions: string, serial: number): string {
-    openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`], dir);
-    const key = readPrivateKeyFile(f(`${name}.key`));
-    const subject = smkiName(role, {
-      entityId: Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x00, 0x00, serial]),
-      cn: name,
-    });
-    writeFileSync(f(`${name}.csr`), pemEncode('CERTIFICATE REQUEST', buildCsr(subject, key)));
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-set_serial',
-        String(serial),
-        '-days',
-        '365',
-        '-extfile',
-        'ext.cnf',
-        '-extensions',
-        extensions,
-        '-out',
-        `${name}.pem`,
-      ],
-      dir,
-    );
-    return f(`${name}.pem`);
-  }
+  const { dir, f, issued } = opensslSmkiCa('althan-openssl-cells-');
   const signing = issued('signing', SmkiRole.supplier, 'signing', 10);
   const agreement = issued('agreement', SmkiRole.supplier, 'agreement', 11);
   const operator = issued('operator', SmkiRole.networkOperator, 'signing', 12);

@@ -30,7 +30,7 @@ import {
 } from '../../tools/pki/index.js';
 import { codeOf, crypto } from './crypto.js';
 import { openssl, opensslStatus, tempDir } from './openssl.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 const CONFIG = `
 [req]

@@ -16,7 +16,7 @@ import { candidatePaths } from '../../tools/pki/order-chain.js';
 import { crypto } from './crypto.js';
 import { issue, type Issued } from './fixtures.js';
 import { tempDir } from './openssl.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 const rootName = smkiName(SmkiRole.root, { cn: 'Rollover Root' });
 const caName = smkiName(SmkiRole.issuingAuthority, { cn: 'Rollover CA' });

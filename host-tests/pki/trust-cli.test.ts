@@ -13,7 +13,7 @@ import { signDigestRaw, SMKI_TEST_POLICY } from '../../tools/pki/index.js';
 import { signed, testPki } from '../image/signed-fixture.js';
 import { issue, type Change, type Issued } from './fixtures.js';
 import { tempDir } from './openssl.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 
 const ENTITY = Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x07, 0x00, 0x00]);
 
