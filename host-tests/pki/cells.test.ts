@@ -18,42 +18,20 @@ import { signDigestRaw } from '../../tools/pki/index.js';
 import { SMKI_TEST_POLICY } from '../../tools/pki/test-pki.js';
 import { options, signed, testPki } from '../image/signed-fixture.js';
 import { codeOf, crypto } from './crypto.js';
-import { issue, type Change, type Issued } from './fixtures.js';
+import { issue, type Issued } from './fixtures.js';
+import { type CellChange, supplierCell } from './supplier-cell.js';
 
 const ENTITY = Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x09, 0x00, 0x00]);
 const AFTER_EXPIRY = { unixSeconds: Date.UTC(2031, 0, 1) / 1000, trusted: true };
 const BEFORE_EXPIRY = { unixSeconds: Date.UTC(2029, 0, 1) / 1000, trusted: true };
 
-/** A certificate for a Supplier cell issued by the test PKI's Organisation CA, one thing changed. */
-function supplierCell(
-  label: string,
-  change: Change & { role?: number; usage?: ('digitalSignature' | 'keyAgreement')[] } = {},
-): Issued {
-  const pki = testPki();
-  const ca: Issued = {
-    der: pki.orgCa.der,
-    name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
-    key: pki.orgCa,
-    keyId: pki.orgCa.keyId,
-  };
-  return issue(
-    label,
-    smkiName(change.role ?? SmkiRole.supplier, { entityId: ENTITY, cn: label }),
-    ca,
-    (kid, akid) => [
-      ext.keyUsage(change.usage ?? ['digitalSignature']),
-      ext.policies([SMKI_TEST_POLICY]),
-      ext.subjectKeyId(kid),
-      ext.authorityKeyId(akid),
-    ],
-    change,
-  );
-}
+/** A Supplier-cell certificate with one thing changed. */
+const cell = (label: string, change: CellChange = {}): Issued => supplierCell(label, ENTITY, change);
 
-const good = supplierCell('cell-good');
-const keyAgreement = supplierCell('cell-ka', { usage: ['keyAgreement'] });
-const networkOperator = supplierCell('cell-03', { role: SmkiRole.networkOperator });
-const expiring = supplierCell('cell-expiring', { notAfter: Date.UTC(2030, 0, 1) / 1000 });
+const good = cell('cell-good');
+const keyAgreement = cell('cell-ka', { usage: ['keyAgreement'] });
+const networkOperator = cell('cell-03', { role: SmkiRole.networkOperator });
+const expiring = cell('cell-expiring', { notAfter: Date.UTC(2030, 0, 1) / 1000 });
 
 function refusalOf(fn: () => unknown): { code: string; message: string } {
   try {
@@ -130,7 +108,7 @@ describe('Supplier cells', () => {
 
   it('a Recovery cell needs role 01, a Supplier certificate does not fit it', () => {
     expect(codeOf(() => checkCell('recovery', good.der))).toBe('PKI_PROFILE_SMKI_ROLE');
-    const recovery = supplierCell('cell-recovery', { role: SmkiRole.recovery });
+    const recovery = cell('cell-recovery', { role: SmkiRole.recovery });
     expect(checkCell('recovery', recovery.der).subject.der).toEqual(recovery.name);
   });
 });

@@ -7,40 +7,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeTrustStore, SmkiRole } from '../../device/pki/index.js';
-import { ext, smkiName } from '../../tools/pki/cert-builder.js';
 import { pemEncode } from '../../tools/pki/pem.js';
-import { signDigestRaw, SMKI_TEST_POLICY } from '../../tools/pki/index.js';
+import { signDigestRaw } from '../../tools/pki/index.js';
 import { signed, testPki } from '../image/signed-fixture.js';
-import { issue, type Change, type Issued } from './fixtures.js';
+import type { Issued } from './fixtures.js';
 import { tempDir } from './openssl.js';
 import { runCli } from '../cli/run-cli.js';
+import { type CellChange, supplierCell } from './supplier-cell.js';
 
 const ENTITY = Uint8Array.from([0x90, 0xb3, 0xd5, 0x1f, 0x30, 0x07, 0x00, 0x00]);
 
-function supplier(
-  label: string,
-  change: Change & { role?: number; usage?: ('digitalSignature' | 'keyAgreement')[] } = {},
-): Issued {
-  const pki = testPki();
-  const ca: Issued = {
-    der: pki.orgCa.der,
-    name: smkiName(SmkiRole.issuingAuthority, { cn: 'Z1' }),
-    key: pki.orgCa,
-    keyId: pki.orgCa.keyId,
-  };
-  return issue(
-    label,
-    smkiName(change.role ?? SmkiRole.supplier, { entityId: ENTITY, cn: label }),
-    ca,
-    (kid, akid) => [
-      ext.keyUsage(change.usage ?? ['digitalSignature']),
-      ext.policies([SMKI_TEST_POLICY]),
-      ext.subjectKeyId(kid),
-      ext.authorityKeyId(akid),
-    ],
-    change,
-  );
-}
+const supplier = (label: string, change: CellChange = {}): Issued => supplierCell(label, ENTITY, change);
 
 describe('trust build and trust show', () => {
   const dir = tempDir('althan-trust-');
