@@ -8,6 +8,7 @@
  * boot check → idle → download → verify → wait for activation → activate (trial boot)
  *   → self-test → confirm, or revert.
  */
+import type { OtaErrorCode } from '../errors.js';
 import { UpgradeStatus } from '../zigbee/index.js';
 import { AgentError } from './agent-errors.js';
 import {
@@ -53,6 +54,15 @@ function row<K extends EventType>(r: Row<K>): Row {
 }
 
 const status = (s: number): AgentAction => ({ do: 'report', report: { kind: 'upgrade-status', status: s } });
+/** The supplier-visible refusal of an image (0x8F1C) carrying the code that says why. */
+const verificationFailed = (errorCode: OtaErrorCode): AgentAction => ({
+  do: 'report',
+  report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode },
+});
+/** The image the agent held (or was fetching) is no longer one to activate. */
+const dropHeld = (c: AgentContext): void => {
+  c.held = undefined;
+};
 
 /** The lifecycle, one row per (state, event, guard). Rows are tried in order. */
 export const LIFECYCLE_TABLE: readonly Row[] = [
@@ -150,9 +160,7 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     from: 'trial-self-test',
     on: 'confirmed',
     to: 'idle',
-    update: (c) => {
-      c.held = undefined;
-    },
+    update: dropHeld,
     actions: (c) => [
       { do: 'report', report: { kind: 'activation', success: true, version: c.runningVersion } },
       { do: 'report', report: { kind: 'firmware-version', version: c.runningVersion } },
@@ -194,13 +202,8 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     guard: 'the image was refused',
     when: (_c, e) => e.refused === true,
     to: 'idle',
-    update: (c) => {
-      c.held = undefined;
-    },
-    actions: (_c, e) => [
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
-      status(UpgradeStatus.normal),
-    ],
+    update: dropHeld,
+    actions: (_c, e) => [verificationFailed(e.code), status(UpgradeStatus.normal)],
     doText: 'raise 0x8F1C with the error code; keep the running image',
   }),
   row({
@@ -209,22 +212,15 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     guard: 'a local fault persisted (bounded attempts)',
     when: (_c, e) => e.gaveUp === true,
     to: 'idle',
-    update: (c) => {
-      c.held = undefined;
-    },
-    actions: (_c, e) => [
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
-      status(UpgradeStatus.normal),
-    ],
+    update: dropHeld,
+    actions: (_c, e) => [verificationFailed(e.code), status(UpgradeStatus.normal)],
     doText: 'raise 0x8F1C with the storage code; give the image up until a new offer or a reboot',
   }),
   row({
     from: 'downloading',
     on: 'download-failed',
     to: 'idle',
-    update: (c) => {
-      c.held = undefined;
-    },
+    update: dropHeld,
     actions: () => [status(UpgradeStatus.normal)],
     doText: 'link or local failure: keep the progress, query again later',
   }),
@@ -234,12 +230,8 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     guard: 'a local fault persisted (bounded attempts)',
     when: (_c, e) => e.gaveUp === true,
     to: 'idle',
-    update: (c) => {
-      c.held = undefined;
-    },
-    actions: (_c, e) => [
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
-    ],
+    update: dropHeld,
+    actions: (_c, e) => [verificationFailed(e.code)],
     doText: 'raise 0x8F1C with the storage code (the fault struck before the download began)',
   }),
   row({
@@ -259,14 +251,8 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
     from: 'verifying',
     on: 'verify-failed',
     to: 'idle',
-    update: (c) => {
-      c.held = undefined;
-    },
-    actions: (_c, e) => [
-      { do: 'discard-download' },
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
-      status(UpgradeStatus.normal),
-    ],
+    update: dropHeld,
+    actions: (_c, e) => [{ do: 'discard-download' }, verificationFailed(e.code), status(UpgradeStatus.normal)],
     doText: 'discard; raise 0x8F1C with the error code',
   }),
   row({
@@ -335,11 +321,7 @@ export const LIFECYCLE_TABLE: readonly Row[] = [
       c.held = undefined;
       c.activationPending = false;
     },
-    actions: (_c, e) => [
-      { do: 'discard-download' },
-      { do: 'report', report: { kind: 'verification', alertCode: AlertCode.verificationFailed, errorCode: e.code } },
-      status(UpgradeStatus.normal),
-    ],
+    actions: (_c, e) => [{ do: 'discard-download' }, verificationFailed(e.code), status(UpgradeStatus.normal)],
     doText: 'credentials replaced: discard the held image; raise 0x8F1C with the error code',
   }),
   row({
