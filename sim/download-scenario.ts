@@ -1,5 +1,5 @@
 /**
- * Ready-made download scenarios over OtaWorld, shared by the Node tests and the XS lane:
+ * Ready-made download scenarios in the emulated world (world.ts), shared by the Node tests and the XS lane:
  * one device, one image, a link, run in virtual time until the download ends.
  */
 import {
@@ -9,7 +9,8 @@ import {
   DEFAULT_POWER_POLICY,
   type PowerPolicy,
 } from '../device/agent/index.js';
-import { type DeviceInstance, OtaWorld, type OtaWorldConfig } from './device-instance.js';
+import type { DownloadDevice } from './download-device.js';
+import { World, type WorldConfig } from './world.js';
 import { servedImage } from './ota-server.js';
 import { buildTestImage, TEST_PAYLOAD_OFFSET, type TestImageSpec } from './test-image.js';
 import { Rng } from './rng.js';
@@ -56,11 +57,7 @@ export interface ScenarioResult {
 }
 
 /** Runs until the device's download finishes (or `maxVirtualMs` passes). */
-export function runUntilFinished(
-  world: OtaWorld,
-  device: () => DeviceInstance | undefined,
-  maxVirtualMs: number,
-): void {
+export function runUntilFinished(world: World, device: () => DownloadDevice | undefined, maxVirtualMs: number): void {
   const deadline = world.scheduler.now + maxVirtualMs;
   world.scheduler.runUntil(() => {
     const d = device();
@@ -73,24 +70,24 @@ export function runUntilFinished(
 export interface SimpleDownload {
   seed: number;
   payloadBytes: number;
-  world?: Partial<OtaWorldConfig>;
+  world?: Partial<WorldConfig>;
   client?: Partial<Omit<OtaClientConfig, 'capacity'>>;
   policy?: PowerPolicy;
   maxVirtualMs?: number;
 }
 
 /** One device downloads one test image from an honest CH over the given link. */
-export function simpleDownload(s: SimpleDownload): ScenarioResult & { world: OtaWorld; device: DeviceInstance } {
+export function simpleDownload(s: SimpleDownload): ScenarioResult & { world: World; device: DownloadDevice } {
   const spec = testImageSpec(s.payloadBytes, s.seed);
   const file = buildTestImage(spec);
-  const world = new OtaWorld({ seed: s.seed, bankSize: 128 * 1024, ...s.world });
+  const world = new World({ seed: s.seed, bankSize: 128 * 1024, currentVersion: RUNNING_VERSION, ...s.world });
   world.ch.images.push(servedImage(file));
-  const device = world.boot({ client: testClient(s.client), policy: s.policy ?? DEFAULT_POWER_POLICY });
-  runUntilFinished(world, () => world.current, s.maxVirtualMs ?? 48 * 3600_000);
+  const device = world.bootDownload({ client: testClient(s.client), policy: s.policy ?? DEFAULT_POWER_POLICY });
+  runUntilFinished(world, () => world.currentDownload, s.maxVirtualMs ?? 48 * 3600_000);
   return { ...figures(world, device, file), world, device };
 }
 
-export function figures(world: OtaWorld, device: DeviceInstance, file: Uint8Array): ScenarioResult {
+export function figures(world: World, device: DownloadDevice, file: Uint8Array): ScenarioResult {
   const payloadOffset = TEST_PAYLOAD_OFFSET;
   const payload = file.subarray(payloadOffset);
   const bank = world.bank(payload.length);

@@ -1,5 +1,4 @@
 /** sim's public surface: other folders and tools import from here only. */
-export type { AgentWorld } from './agent-world.js';
 export { PowerRail } from './power-rail.js';
 export { linkOptions } from './radio-link.js';
 export { Rng } from './rng.js';
@@ -12,6 +11,7 @@ export {
   runUpdateWorld,
   traceUpdateWorld,
 } from './update-world.js';
-export { EmulatedCh, servedImage } from './ota-server.js';
-export { SimBootloader } from './sim-bootloader.js';
+export { servedImage } from './ota-server.js';
 export { manufacturerImageHash } from './update-world.js';
+export type { World } from './world.js';
+export { bootloader, emulatedCh, type FactoryPart, provisionPart } from './world-parts.js';

@@ -1,7 +1,7 @@
 /**
- * A storage-level device for power-cut sweeps: each boot runs the SimBootloader, then the
- * agent's storage duties for one update (stream the payload into the inactive bank with
- * journal progress records, write the metadata record, activate a trial, restart; on the
+ * A storage-level device for power-cut sweeps: each boot runs the reference bootloader
+ * (world-parts.ts), then the agent's storage duties for one update (stream the payload
+ * into the inactive bank with journal progress records, write the metadata record, activate a trial, restart; on the
  * trial boot, self-test and confirm). After a cut the next boot carries on from what
  * flash says, exactly as the agent would. No Node API: it runs inside XS too.
  */
@@ -43,7 +43,8 @@ import {
 import { equalBytes } from '../device/util/index.js';
 import { PowerRail } from './power-rail.js';
 import { Rng } from './rng.js';
-import { SimBootloader, type BootOutcome } from './sim-bootloader.js';
+import type { BootOutcome } from './sim-bootloader.js';
+import { bootloader } from './world-parts.js';
 import { FlashMedia, type FlashProfile } from './sim-flash.js';
 
 export interface UpdatePlan {
@@ -142,7 +143,7 @@ export class StorageDevice {
     const flash = this.media.attach(rail);
     let outcome: BootOutcome = { kind: 'halt', row: 0, reason: 'power lost in the bootloader' };
     try {
-      outcome = new SimBootloader(flash, this.layout, this.sha256).boot();
+      outcome = bootloader(flash, this.layout, this.sha256).boot();
       if (outcome.kind === 'halt') return { end: 'halt', outcome };
       const bank = outcome.bank;
       const boot = {

@@ -27,14 +27,15 @@ import {
   type StorageLayout,
   readDownloadProgress,
 } from '../device/storage/index.js';
-import { AgentWorld, type AgentDevice } from './agent-world.js';
-import { HONEST, type Behaviour } from './ota-server.js';
+import type { AgentDevice } from './agent-device.js';
+import { HONEST, type Behaviour, servedImage } from './ota-server.js';
 import { PowerRail } from './power-rail.js';
 import { CLEAN } from './radio-link.js';
 import { Rng } from './rng.js';
 import { DEFAULT_BATTERY } from './sim-battery.js';
-import { SimBootloader } from './sim-bootloader.js';
-import { FlashMedia, type FlashProfile } from './sim-flash.js';
+import type { FlashMedia, FlashProfile } from './sim-flash.js';
+import { World } from './world.js';
+import { bootloader } from './world-parts.js';
 
 export interface WorldOptions {
   image: Uint8Array;
@@ -52,7 +53,7 @@ export interface WorldOptions {
   /** A chip that already went through updates (its confirmed image must be `currentVersion`): successive updates on one device. */
   media?: FlashMedia;
   /** Sees the world once it is built, before the first boot (benchmarks attach their counters here). */
-  onWorld?: (world: AgentWorld) => void;
+  onWorld?: (world: World) => void;
   /**
    * A credential replacement command (device/pki/credential-command.ts) the CH relays once:
    * at the first idle moment of the first boot ('idle'), or once the download is half way ('download').
@@ -201,16 +202,14 @@ export function traceUpdateWorld(
   };
 }
 
-function settle(w: AgentWorld): void {
+function settle(w: World): void {
   w.media.disarm();
   if (!w.halted && w.current?.alive) w.scheduler.advanceTo(w.scheduler.now + SETTLE_MS);
 }
 
 /** Reads the boot record and the journal from a copy of the chip (opening a journal may write: never on the real one). */
-export function finalState(w: AgentWorld): FinalState {
-  const copy = new FlashMedia(w.media.profile, w.media.size, 1);
-  copy.copyFrom(w.media);
-  const probe = copy.attach(new PowerRail());
+export function finalState(w: World): FinalState {
+  const probe = w.chipCopy().attach(new PowerRail());
   let record: BootRecord | undefined;
   try {
     record = readBootRecord(probe, w.layout);
@@ -241,7 +240,7 @@ export function manufacturerImageHash(file: Uint8Array): Uint8Array {
 
 class UpdateRun {
   private credentialAnswer: number | undefined;
-  readonly world: AgentWorld;
+  readonly world: World;
   readonly rng: Rng;
   private readonly emit: (e: WorldEvent) => void;
   private readonly fromVersion: number;
@@ -287,7 +286,7 @@ class UpdateRun {
     this.rng = new Rng((options.seed ^ 0x51a7e) >>> 0);
     const bankSize = Math.max(64 * 1024, Math.ceil(image.length / 4096) * 4096);
     const loss = { ...CLEAN, loss: options.loss };
-    this.world = new AgentWorld({
+    this.world = new World({
       seed: options.seed,
       trust: options.trustStore,
       manufacturerCode: readU16(image, 10),
@@ -306,12 +305,7 @@ class UpdateRun {
         currentTime: 0,
       },
     });
-    this.world.ch.images.push({
-      manufacturerCode: readU16(image, 10),
-      imageType: readU16(image, 12),
-      fileVersion: this.toVersion,
-      file: image,
-    });
+    this.world.ch.images.push(servedImage(image));
     this.world.ch.behaviour = this.counting(HONEST);
     options.onWorld?.(this.world);
     this.world.trialBehaviour = (v) => (v === this.toVersion ? (options.selfTest ?? 'pass') : 'pass');
@@ -549,10 +543,8 @@ class UpdateRun {
    */
   private bricked(outcome: WorldResult['outcome']): boolean {
     const w = this.world;
-    const copy = new FlashMedia(w.media.profile, w.media.size, this.options.seed);
-    copy.copyFrom(w.media);
-    const probe = copy.attach(new PowerRail());
-    if (new SimBootloader(probe, w.layout, nobleSha256).boot().kind === 'halt') return true;
+    const copy = w.chipCopy(this.options.seed);
+    if (bootloader(copy.attach(new PowerRail()), w.layout).boot().kind === 'halt') return true;
     // Only an update that was offered and did not end says something about the device's ability to update.
     if (outcome !== 'failed' || this.followUp || this.bytes === 0) return false;
     const again = runFrom(copy, this.options);

@@ -25,8 +25,8 @@ import EndpointModule from 'zigbee-herdsman/dist/controller/model/endpoint.js';
 import EntityModule from 'zigbee-herdsman/dist/controller/model/entity.js';
 import * as LoggerModule from 'zigbee-herdsman/dist/utils/logger.js';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { figures, testClient, testImageSpec } from '../../sim/download-scenario.js';
-import { OtaWorld } from '../../sim/device-instance.js';
+import { figures, testClient, testImageSpec, RUNNING_VERSION } from '../../sim/download-scenario.js';
+import { World } from '../../sim/world.js';
 import { CLEAN } from '../../sim/radio-link.js';
 import { buildTestImage } from '../../sim/test-image.js';
 
@@ -62,7 +62,12 @@ async function herdsmanDownload(seed: number) {
   writeFileSync(otaPath, file);
 
   const loss = { ...CLEAN, loss: 0.1 };
-  const world = new OtaWorld({ seed, bankSize: 128 * 1024, link: { up: loss, down: loss } });
+  const world = new World({
+    currentVersion: RUNNING_VERSION,
+    seed,
+    bankSize: 128 * 1024,
+    link: { up: loss, down: loss },
+  });
   const link = world.link;
   const scheduler = world.scheduler;
 
@@ -197,7 +202,7 @@ async function herdsmanDownload(seed: number) {
   });
 
   // --- run the world and herdsman's promises together -------------------------------------
-  const client = world.boot({ client: testClient({ notifyDelayMaxMs: 2_000 }), policy: DEFAULT_POWER_POLICY });
+  const client = world.bootDownload({ client: testClient({ notifyDelayMaxMs: 2_000 }), policy: DEFAULT_POWER_POLICY });
   startUpdate(); // the coordinator notifies the device first (Image Notify)
   const flush = () => new Promise<void>((r) => setImmediate(r));
   let announced = false;

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
 import { OtaStatus } from '../../device/zigbee/ota-constants.js';
-import { figures, runUntilFinished, testClient, testImageSpec } from '../../sim/download-scenario.js';
-import { OtaWorld } from '../../sim/device-instance.js';
+import { figures, runUntilFinished, testClient, testImageSpec, RUNNING_VERSION } from '../../sim/download-scenario.js';
+import { World } from '../../sim/world.js';
 import { Hostile } from '../../sim/hostile-server.js';
 import { servedImage, type Behaviour } from '../../sim/ota-server.js';
 import { CLEAN } from '../../sim/radio-link.js';
@@ -18,14 +18,14 @@ const PAYLOAD = 12_000;
 function run(
   behaviour: (file: Uint8Array) => Behaviour,
   specOver: Partial<TestImageSpec> = {},
-  worldOver: Partial<ConstructorParameters<typeof OtaWorld>[0]> = {},
+  worldOver: Partial<ConstructorParameters<typeof World>[0]> = {},
 ) {
   const file = buildTestImage(testImageSpec(PAYLOAD, 7, specOver));
-  const world = new OtaWorld({ seed: 7, bankSize: 64 * 1024, ...worldOver });
+  const world = new World({ currentVersion: RUNNING_VERSION, seed: 7, bankSize: 64 * 1024, ...worldOver });
   world.ch.images.push(servedImage(file));
   world.ch.behaviour = behaviour(file);
-  const device = world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY });
-  runUntilFinished(world, () => world.current, 6 * 3600_000);
+  const device = world.bootDownload({ client: testClient(), policy: DEFAULT_POWER_POLICY });
+  runUntilFinished(world, () => world.currentDownload, 6 * 3600_000);
   const f = figures(world, device, file);
   // Invariants of every hostile run.
   expect(f.runningImageIntact).toBe(true);
@@ -122,10 +122,10 @@ describe('hostile server catalogue', () => {
   for (const [what, override, code] of offers) {
     it(`an offer of ${what}: refused, no block requested`, () => {
       const file = buildTestImage(testImageSpec(PAYLOAD, 7));
-      const world = new OtaWorld({ seed: 9, bankSize: 64 * 1024 });
+      const world = new World({ currentVersion: RUNNING_VERSION, seed: 9, bankSize: 64 * 1024 });
       world.ch.images.push(servedImage(file));
       world.ch.behaviour = Hostile.offerOverride(override);
-      const device = world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY });
+      const device = world.bootDownload({ client: testClient(), policy: DEFAULT_POWER_POLICY });
       world.scheduler.advanceTo(20 * 60_000); // several query periods
       expect(device.refusals[0]).toBe(code);
       expect(world.ch.stats.queries).toBeGreaterThanOrEqual(4);

@@ -4,16 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { figures, testClient, testImageSpec } from '../../sim/download-scenario.js';
-import { OtaWorld, type PortFaults } from '../../sim/device-instance.js';
+import { figures, testClient, testImageSpec, RUNNING_VERSION } from '../../sim/download-scenario.js';
+import type { PortFaults } from '../../sim/instance-ports.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { buildTestImage } from '../../sim/test-image.js';
 
 function faulty(faults: PortFaults, seed: number) {
   const file = buildTestImage(testImageSpec(20_000, seed));
-  const world = new OtaWorld({ seed, bankSize: 64 * 1024 });
+  const world = new World({ currentVersion: RUNNING_VERSION, seed, bankSize: 64 * 1024 });
   world.ch.images.push(servedImage(file));
-  const device = world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY, faults });
+  const device = world.bootDownload({ client: testClient(), policy: DEFAULT_POWER_POLICY, faults });
   world.scheduler.runUntil(() => device.driver.outcome?.kind === 'downloaded' || world.scheduler.now > 24 * 3600_000);
   world.scheduler.advanceTo(world.scheduler.now + 1_000);
   return { ...figures(world, device, file), world, device, outcomes: device.outcomes };

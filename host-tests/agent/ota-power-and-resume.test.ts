@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY, type PowerPolicy } from '../../device/agent/power-policy.js';
-import { figures, runUntilFinished, testClient, testImageSpec } from '../../sim/download-scenario.js';
-import { OtaWorld } from '../../sim/device-instance.js';
+import { figures, runUntilFinished, testClient, testImageSpec, RUNNING_VERSION } from '../../sim/download-scenario.js';
+import { World } from '../../sim/world.js';
 import { HONEST, servedImage } from '../../sim/ota-server.js';
 import { CLEAN } from '../../sim/radio-link.js';
 import type { BatteryConfig } from '../../sim/sim-battery.js';
@@ -26,7 +26,7 @@ const CELL: BatteryConfig = {
 
 function batteryRun(policy: PowerPolicy) {
   const file = buildTestImage(testImageSpec(64 * 1024, 31));
-  const world = new OtaWorld({ seed: 31, bankSize: 128 * 1024, battery: CELL });
+  const world = new World({ currentVersion: RUNNING_VERSION, seed: 31, bankSize: 128 * 1024, battery: CELL });
   world.ch.images.push(servedImage(file));
   let firstBlockAt: number | undefined;
   let minLevelWhileSending = 100;
@@ -43,8 +43,8 @@ function batteryRun(policy: PowerPolicy) {
       return HONEST.respond(ctx);
     },
   };
-  const device = world.boot({ client: testClient(), policy });
-  runUntilFinished(world, () => world.current, 24 * 3600_000);
+  const device = world.bootDownload({ client: testClient(), policy });
+  runUntilFinished(world, () => world.currentDownload, 24 * 3600_000);
   return { ...figures(world, device, file), world, device, firstBlockAt, minLevelWhileSending };
 }
 
@@ -81,14 +81,15 @@ describe('power cut in the middle of a download', () => {
   for (const torn of [false, true]) {
     it(`resumes from the recorded progress after a ${torn ? 'cut tearing a flash program' : 'cut between operations'}, never from 0`, () => {
       const file = buildTestImage(testImageSpec(64 * 1024, 41));
-      const world = new OtaWorld({
+      const world = new World({
+        currentVersion: RUNNING_VERSION,
         seed: 41,
         bankSize: 128 * 1024,
         link: { up: { ...CLEAN, loss: 0.05 }, down: { ...CLEAN, loss: 0.05 } },
       });
       world.ch.images.push(servedImage(file));
       const options = { client: testClient(), policy: DEFAULT_POWER_POLICY };
-      const first = world.boot(options);
+      const first = world.bootDownload(options);
       if (torn) {
         // Tear the flash program that lands about 30 000 bytes in.
         world.scheduler.runUntil(() => first.driver.client.fileOffset >= 30_000);
@@ -105,8 +106,8 @@ describe('power cut in the middle of a download', () => {
       const blocksBefore = first.driver.client.sent.block;
 
       world.scheduler.advanceTo(world.scheduler.now + 5_000);
-      const second = world.boot(options);
-      runUntilFinished(world, () => world.current, 3600_000);
+      const second = world.bootDownload(options);
+      runUntilFinished(world, () => world.currentDownload, 3600_000);
       const f = figures(world, second, file);
       expect(f.outcome?.kind).toBe('downloaded');
       expect(f.bankMatches).toBe(true);
@@ -132,16 +133,16 @@ describe('power cut in the middle of a download', () => {
   it('a different image after the reboot restarts cleanly from 0 and lands intact', () => {
     const oldFile = buildTestImage(testImageSpec(20_000, 51));
     const newFile = buildTestImage(testImageSpec(20_000, 52, { fileVersion: 0x102 }));
-    const world = new OtaWorld({ seed: 51, bankSize: 64 * 1024 });
+    const world = new World({ currentVersion: RUNNING_VERSION, seed: 51, bankSize: 64 * 1024 });
     world.ch.images.push(servedImage(oldFile));
     const options = { client: testClient(), policy: DEFAULT_POWER_POLICY };
-    const first = world.boot(options);
+    const first = world.bootDownload(options);
     world.scheduler.runUntil(() => first.driver.client.fileOffset >= 12_000);
     first.cut();
     expect(world.progress()?.fileVersion).toBe(0x101);
     world.ch.images = [servedImage(newFile)];
-    const second = world.boot(options);
-    runUntilFinished(world, () => world.current, 3600_000);
+    const second = world.bootDownload(options);
+    runUntilFinished(world, () => world.currentDownload, 3600_000);
     const f = figures(world, second, newFile);
     expect(f.outcome?.kind).toBe('downloaded');
     expect(second.driver.client.startOffset).toBe(0);

@@ -22,7 +22,7 @@ import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { Clock, Flash, P256Verifier, Sha256 } from '../../device/ports.js';
 import { testClient, TEST_IMAGE_TYPE, TEST_MANUFACTURER, RUNNING_VERSION } from '../../sim/download-scenario.js';
-import { OtaWorld } from '../../sim/device-instance.js';
+import { World } from '../../sim/world.js';
 import { nobleP256Engine } from '../../sim/noble-p256-engine.js';
 import { PowerRail } from '../../sim/power-rail.js';
 import { Scheduler } from '../../sim/scheduler.js';
@@ -79,8 +79,8 @@ describe('conformance suites pass on the emulated and portable ports', () => {
   });
 
   it('BootControl and OtaTransport: a device instance against the emulated CH', async () => {
-    const world = new OtaWorld({ seed: 5, bankSize: 16 * 1024 });
-    const device = world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY });
+    const world = new World({ currentVersion: RUNNING_VERSION, seed: 5, bankSize: 16 * 1024 });
+    const device = world.bootDownload({ client: testClient(), policy: DEFAULT_POWER_POLICY });
     allPass(runBootControlSuite(device.boot, { expectedBank: 0 }));
     // A second receiver on the device end of the radio link, as a vendor's test build would have.
     const transport = world.link.deviceEnd(new PowerRail());

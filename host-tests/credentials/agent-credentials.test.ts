@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants.js';
 import { toHex } from '../../device/util/bytes.js';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { manufacturerImageHash } from '../../sim/update-world.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, TO_VERSION } from '../e2e/e2e-fixture.js';
@@ -16,8 +16,8 @@ import { command, fullStore, imageSignedBy, organisationCert, pki } from './cred
 const SUPPLIER3 = organisationCert('Supplier 3');
 const replaceSupplier1 = (counter = 1) => command('supplier1', 'recovery', counter, SUPPLIER3.der);
 
-function world(options: { seed?: number; waitForCommand?: boolean } = {}): AgentWorld {
-  return new AgentWorld({
+function world(options: { seed?: number; waitForCommand?: boolean } = {}): World {
+  return new World({
     seed: options.seed ?? 31,
     trust: fullStore(),
     ...E2E_IDS,
@@ -28,10 +28,10 @@ function world(options: { seed?: number; waitForCommand?: boolean } = {}): Agent
   });
 }
 
-const idle = (w: AgentWorld) => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
-const confirmedAt = (w: AgentWorld, version: number) =>
+const idle = (w: World) => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
+const confirmedAt = (w: World, version: number) =>
   w.reportsOf('activation').some((r) => r.success && r.version === version) && idle(w);
-const refusedWith = (w: AgentWorld, code: string) =>
+const refusedWith = (w: World, code: string) =>
   w.reportsOf('verification').some((r) => r.alertCode === 0x8f1c && r.errorCode === code);
 
 describe('after a Supplier cell is replaced', () => {

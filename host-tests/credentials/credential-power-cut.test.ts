@@ -18,7 +18,7 @@ import { readCredentials } from '../../device/pki/credential-readout.js';
 import { createTrustStore, encodeTrustStore } from '../../device/pki/trust-store.js';
 import { toHex } from '../../device/util/bytes.js';
 import { Journal } from '../../device/storage/journal.js';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import { PowerRail } from '../../sim/power-rail.js';
 import { FLASH_PROFILES, type FlashProfile } from '../../sim/sim-flash.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION } from '../e2e/e2e-fixture.js';
@@ -46,8 +46,8 @@ const CMD = () => command('supplier1', 'recovery', COUNTER, INCOMING.der);
 /** A vendor record type the agent does not use: fills the journal so that the replacement's write rotates it. */
 const FILLER_TYPE = 99;
 
-function prepared(profile: FlashProfile, set: SetSize, full: boolean): AgentWorld {
-  const w = new AgentWorld({
+function prepared(profile: FlashProfile, set: SetSize, full: boolean): World {
+  const w = new World({
     seed: 3,
     trust: provisioned(set),
     ...E2E_IDS,
@@ -77,7 +77,7 @@ function prepared(profile: FlashProfile, set: SetSize, full: boolean): AgentWorl
 }
 
 /** 'old' or 'new': what the credential record holds and what the rebooted agent has in force, which must agree. */
-function settled(w: AgentWorld, set: SetSize, label: string): 'old' | 'new' {
+function settled(w: World, set: SetSize, label: string): 'old' | 'new' {
   const probe = w.media.attach(new PowerRail());
   const onFlash = loadCredentials(probe, w.layout);
   expect(onFlash, `${label}: no credential record`).toBeDefined();
@@ -105,7 +105,7 @@ function settled(w: AgentWorld, set: SetSize, label: string): 'old' | 'new' {
 
 describe.each(FLASH_PROFILES)('credential replacement power-cut sweep on $name', (profile) => {
   it('every flash operation of a replacement cut, clean and torn: the old set or the new one, never neither, never a mix', () => {
-    const idle = (w: AgentWorld) => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
+    const idle = (w: World) => w.current?.alive === true && w.current.agent.ctx.state === 'idle';
     for (const [set, full] of [
       ['small', false],
       ['small', true],

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
 import { encodeOtaFrame } from '../../device/zigbee/ota-frames.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/ota-constants.js';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { DEFAULT_BATTERY } from '../../sim/sim-battery.js';
 import { manufacturerImageHash } from '../../sim/update-world.js';
@@ -15,7 +15,7 @@ import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION }
 
 function heldWorld(options: { battery?: boolean; seed?: number } = {}) {
   const image = signedImage(16_000, { seed: 7 });
-  const world = new AgentWorld({
+  const world = new World({
     seed: options.seed ?? 17,
     trust: pki().trustStore,
     ...E2E_IDS,
@@ -29,7 +29,7 @@ function heldWorld(options: { battery?: boolean; seed?: number } = {}) {
   return { world, image, hash: manufacturerImageHash(image.file) };
 }
 
-const confirmed = (w: AgentWorld) =>
+const confirmed = (w: World) =>
   w.reportsOf('activation').some((r) => r.success && r.version === TO_VERSION) && w.current?.agent.ctx.state === 'idle';
 
 describe('explicit activation (CS06)', () => {
@@ -111,7 +111,7 @@ describe('CS09 date-time', () => {
   it('with a trusted wall clock the activation alert carries its time; with an untrusted one it carries none', () => {
     for (const trusted of [true, false]) {
       const image = signedImage(8_000, { seed: 7 });
-      const world = new AgentWorld({
+      const world = new World({
         seed: 37,
         trust: pki().trustStore,
         ...E2E_IDS,
@@ -137,7 +137,7 @@ describe('CS09 date-time', () => {
 describe('Upgrade End Response timing', () => {
   it("an upgrade time one hour after the frame's current time activates an hour after the response, by the device's own clock", () => {
     const image = signedImage(8_000, { seed: 7 });
-    const world = new AgentWorld({
+    const world = new World({
       seed: 31,
       trust: pki().trustStore,
       ...E2E_IDS,

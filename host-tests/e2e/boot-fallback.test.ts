@@ -5,7 +5,7 @@
  * new image again. Both flash profiles; on the ECC one the damage is an unreadable word.
  */
 import { describe, expect, it } from 'vitest';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { FLASH_PROFILES } from '../../sim/sim-flash.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
@@ -13,7 +13,7 @@ import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION }
 describe.each(FLASH_PROFILES)('fallback boot on $name', (profile) => {
   it('a flipped bit in the confirmed bank boots the previous image and reports it once', () => {
     const image = signedImage(20_000, { seed: 6 });
-    const world = new AgentWorld({
+    const world = new World({
       seed: 12,
       trust: pki().trustStore,
       ...E2E_IDS,

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../../device/agent/retry-policy.js';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import type { WornSectorMode } from '../../sim/faulty-ports.js';
 import { Hostile } from '../../sim/hostile-server.js';
 import { servedImage, type ServedImage } from '../../sim/ota-server.js';
@@ -16,12 +16,8 @@ import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION }
 const HOUR = 3600_000;
 const PAYLOAD = 12_000;
 
-function world(
-  image: ServedImage,
-  seed: number,
-  faults?: ConstructorParameters<typeof AgentWorld>[0]['faults'],
-): AgentWorld {
-  const w = new AgentWorld({
+function world(image: ServedImage, seed: number, faults?: ConstructorParameters<typeof World>[0]['faults']): World {
+  const w = new World({
     seed,
     trust: pki().trustStore,
     ...E2E_IDS,
@@ -35,17 +31,17 @@ function world(
   return w;
 }
 
-const alerts = (w: AgentWorld) => w.reportsOf('verification').filter((r) => r.alertCode === 0x8f1c);
-const confirmed = (w: AgentWorld) =>
+const alerts = (w: World) => w.reportsOf('verification').filter((r) => r.alertCode === 0x8f1c);
+const confirmed = (w: World) =>
   w.bootRecord()?.confirmed.version === TO_VERSION && w.current?.agent.ctx.state === 'idle';
 
 /** The factory image in bank 0, byte for byte, as the world provisioned it. */
-function bank0(w: AgentWorld): Uint8Array {
+function bank0(w: World): Uint8Array {
   return w.media.peek(w.layout.banks[0].offset, 8192);
 }
 
 /** Runs the world for `ms` of virtual time (rebooting a dead instance, as `run` does). */
-function runFor(w: AgentWorld, ms: number): void {
+function runFor(w: World, ms: number): void {
   const until = w.scheduler.now + ms;
   w.run(() => w.scheduler.now >= until, 3_000_000);
 }

@@ -1,12 +1,12 @@
 /** Every port call may fail: the agent never throws out, keeps typed error codes, and the update still completes. */
 import { describe, expect, it } from 'vitest';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { DEFAULT_BATTERY } from '../../sim/sim-battery.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
 
-function world(faults: NonNullable<ConstructorParameters<typeof AgentWorld>[0]['faults']>, seed: number) {
-  const w = new AgentWorld({
+function world(faults: NonNullable<ConstructorParameters<typeof World>[0]['faults']>, seed: number) {
+  const w = new World({
     seed,
     trust: pki().trustStore,
     ...E2E_IDS,
@@ -21,7 +21,7 @@ function world(faults: NonNullable<ConstructorParameters<typeof AgentWorld>[0]['
   return w;
 }
 
-const confirmed = (w: AgentWorld) =>
+const confirmed = (w: World) =>
   w.bootRecord()?.confirmed.version === TO_VERSION && w.current?.agent.ctx.state === 'idle';
 
 describe('agent under failing ports', () => {

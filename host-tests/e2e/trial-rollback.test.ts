@@ -1,7 +1,7 @@
 /** A new image that fails its self-test, or crashes before confirming, is rolled back; the failure alert carries the old version. */
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../device/ports.js';
-import { AgentWorld } from '../../sim/agent-world.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { traceUpdateWorld, type WorldEvent } from '../../sim/update-world.js';
 import { E2E_IDS, FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
@@ -50,7 +50,7 @@ describe('trial boot that does not confirm', () => {
 
   it('the reverted image is refused when the CH offers it again, before any erase, and reported (0x8F1C BOOT_IMAGE_REFUSED)', () => {
     const image = signedImage(20_000, { seed: 4 });
-    const world = new AgentWorld({
+    const world = new World({
       seed: 9,
       trust: pki().trustStore,
       ...E2E_IDS,

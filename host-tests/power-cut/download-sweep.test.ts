@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POWER_POLICY } from '../../device/agent/power-policy.js';
-import { figures, runUntilFinished, testClient, testImageSpec } from '../../sim/download-scenario.js';
-import { OtaWorld } from '../../sim/device-instance.js';
+import { figures, runUntilFinished, testClient, testImageSpec, RUNNING_VERSION } from '../../sim/download-scenario.js';
+import { World } from '../../sim/world.js';
 import { servedImage } from '../../sim/ota-server.js';
 import { buildTestImage, TEST_PAYLOAD_OFFSET } from '../../sim/test-image.js';
 import { NOR_00_ALIGN8, NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
@@ -16,10 +16,10 @@ const PAYLOAD = 24 * 1024;
 
 function cleanOps(profile: typeof NOR_FF_ALIGN4): number {
   const file = buildTestImage(testImageSpec(PAYLOAD, 71));
-  const world = new OtaWorld({ seed: 71, bankSize: 64 * 1024, flash: profile });
+  const world = new World({ currentVersion: RUNNING_VERSION, seed: 71, bankSize: 64 * 1024, flash: profile });
   world.ch.images.push(servedImage(file));
-  world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY });
-  runUntilFinished(world, () => world.current, 3600_000);
+  world.bootDownload({ client: testClient(), policy: DEFAULT_POWER_POLICY });
+  runUntilFinished(world, () => world.currentDownload, 3600_000);
   return world.media.ops;
 }
 
@@ -34,18 +34,18 @@ describe('power cuts swept over a download', () => {
       for (let n = 0; n < total; n += step) {
         const torn = n % 2 === 1;
         const file = buildTestImage(testImageSpec(PAYLOAD, 71));
-        const world = new OtaWorld({ seed: 71, bankSize: 64 * 1024, flash: profile });
+        const world = new World({ currentVersion: RUNNING_VERSION, seed: 71, bankSize: 64 * 1024, flash: profile });
         world.ch.images.push(servedImage(file));
         const options = { client: testClient(), policy: DEFAULT_POWER_POLICY };
         world.media.cutPowerAt(n, { torn });
-        const first = world.boot(options);
-        runUntilFinished(world, () => world.current, 3600_000);
+        const first = world.bootDownload(options);
+        runUntilFinished(world, () => world.currentDownload, 3600_000);
         expect(first.alive, `cut at op ${n}`).toBe(false);
         cuts++;
         const recorded = world.progress();
         world.scheduler.advanceTo(world.scheduler.now + 2_000);
-        const second = world.boot(options);
-        runUntilFinished(world, () => world.current, 3600_000);
+        const second = world.bootDownload(options);
+        runUntilFinished(world, () => world.currentDownload, 3600_000);
         const f = figures(world, second, file);
         const label = `${profile.name} cut ${torn ? 'torn' : 'clean'} at op ${n}`;
         expect(f.outcome?.kind, label).toBe('downloaded');

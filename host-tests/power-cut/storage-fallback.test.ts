@@ -7,8 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootStatus, releaseFallback } from '../../device/storage/boot-control.js';
 import { readBootRecordCopies } from '../../device/storage/boot-record.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { SimBootloader } from '../../sim/sim-bootloader.js';
+import { bootloader } from '../../sim/world-parts.js';
 import { PowerRail } from '../../sim/power-rail.js';
 import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
 import { makePlan } from '../../sim/storage-plan.js';
@@ -43,7 +42,7 @@ describe.each(FLASH_PROFILES)('fallback and rebuild on $name', (profile) => {
   it('a flipped bit in the confirmed bank boots the previous image and records the event for the agent', () => {
     const { media, dev, plan } = updated();
     media.flipBits(dev.layout.banks[1].offset + 777, DAMAGE);
-    const out = new SimBootloader(media.attach(new PowerRail()), dev.layout, nobleSha256).boot();
+    const out = bootloader(media.attach(new PowerRail()), dev.layout).boot();
     expect(out).toMatchObject({ kind: 'boot', bank: 0, trial: false, row: 7 });
     const rec = dev.bootRecord();
     expect(rec).toMatchObject({

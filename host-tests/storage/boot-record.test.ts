@@ -1,7 +1,6 @@
 /** Boot-control record: codec, both copies, sequence wrap, CRC, transitions, and agreement with the reference bootloader. */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import { isOtaError } from '../../device/errors.js';
 import {
   activateTrial,
@@ -22,7 +21,7 @@ import {
 import { writeU32 } from '../../device/util/bytes.js';
 import { crc32 } from '../../device/util/crc32.js';
 import { Rng } from '../../sim/rng.js';
-import { SimBootloader } from '../../sim/sim-bootloader.js';
+import { bootloader } from '../../sim/world-parts.js';
 import { FLASH_PROFILES, type FlashMedia } from '../../sim/sim-flash.js';
 import { caught, chipFor, instance } from '../../sim/storage-rig.js';
 
@@ -130,7 +129,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     expect(c.copies.map((x) => x!.seq).sort()).toEqual([0, 0xffffffff].sort());
     // The reference bootloader agrees on which copy stands.
     media.bytes.set(OLD, inst.layout.banks[0].offset);
-    const boot = new SimBootloader(inst.flash, inst.layout, nobleSha256).boot();
+    const boot = bootloader(inst.flash, inst.layout).boot();
     expect(boot).toMatchObject({ kind: 'boot', bank: 0 });
   });
 
@@ -149,7 +148,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
         'BOOT_RECORD_CORRUPT',
       ),
     ).toBe(true);
-    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({ kind: 'halt', row: 2 });
+    expect(bootloader(inst.flash, inst.layout).boot()).toMatchObject({ kind: 'halt', row: 2 });
   });
 
   it('a copy that cannot be read (or reads wrong) is invalid for the agent and the bootloader alike, never a throw', () => {
@@ -162,7 +161,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     expect(readBootRecordCopies(inst.flash, inst.layout).copies[1]).toBeUndefined();
     expect(readBootRecord(inst.flash, inst.layout).floor).toBe(0x10000);
     expect(bootStatus(inst, inst.layout).kind).toBe('confirmed');
-    expect(new SimBootloader(inst.flash, inst.layout, nobleSha256).boot()).toMatchObject({
+    expect(bootloader(inst.flash, inst.layout).boot()).toMatchObject({
       kind: 'boot',
       bank: 0,
       row: 6,
@@ -212,7 +211,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     // The bank writer may not touch bank 1 now: it is the trial, and bank 0 the fallback.
     expect(bootStatus(inst, inst.layout).kind).toBe('inconsistent');
     const trialInst = instance(media, 1);
-    const out = new SimBootloader(trialInst.flash, trialInst.layout, nobleSha256).boot();
+    const out = bootloader(trialInst.flash, trialInst.layout).boot();
     expect(out).toMatchObject({ kind: 'boot', bank: 1, trial: true, watchdogSeconds: 120 });
     expect(readBootRecord(trialInst.flash, trialInst.layout).trialBootsLeft).toBe(1);
     expect(bootStatus(trialInst, trialInst.layout).kind).toBe('trial');
@@ -233,7 +232,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
         'BOOT_STATE',
       ),
     ).toBe(true);
-    expect(new SimBootloader(trialInst.flash, trialInst.layout, nobleSha256).boot()).toMatchObject({
+    expect(bootloader(trialInst.flash, trialInst.layout).boot()).toMatchObject({
       kind: 'boot',
       bank: 1,
       trial: false,
@@ -279,7 +278,7 @@ describe.each(FLASH_PROFILES)('boot record store on $name', (profile) => {
     media.bytes.set(NEW, inst.layout.banks[1].offset);
     activateTrial(inst, inst.layout, { version: 0x20000, length: NEW.length, digest: sha256(NEW) });
     media.bytes[inst.layout.banks[1].offset + 100] ^= 1;
-    const out = new SimBootloader(inst.flash, inst.layout, nobleSha256).boot();
+    const out = bootloader(inst.flash, inst.layout).boot();
     expect(out).toMatchObject({ kind: 'boot', bank: 0, trial: false, row: 4 });
     const rec = readBootRecord(inst.flash, inst.layout);
     expect(rec.state).toBe('confirmed');

@@ -6,7 +6,7 @@
  * the cut).
  */
 import { decodeOtaFrame } from '../../device/zigbee/index.js';
-import { type AgentWorld, Rng, traceUpdateWorld, linkOptions } from '../../sim/index.js';
+import { type World, Rng, traceUpdateWorld, linkOptions } from '../../sim/index.js';
 import { benchImage, SECTOR_SIZE } from './images.js';
 import { buildRow, meanAndWorst, type BenchRow } from './rows.js';
 
@@ -34,7 +34,7 @@ export function resumeRuns(seeds = RESUME_SEEDS, kib = RESUME_KIB): ResumeFigure
     let cutOffset = NaN;
     let rebootAt = NaN;
     let firstBlockAfter = NaN;
-    let world: AgentWorld | undefined;
+    let world: World | undefined;
     const r = traceUpdateWorld(
       {
         ...image.options,

@@ -8,7 +8,7 @@ import { FRAME_OVERHEAD_BYTES } from '../../device/agent/index.js';
 import type { StorageLayout } from '../../device/storage/index.js';
 import { decodeOtaFrame } from '../../device/zigbee/index.js';
 import {
-  type AgentWorld,
+  type World,
   type FlashOpRecord,
   runUpdateWorld,
   type WorldOptions,
@@ -67,7 +67,7 @@ export interface FlashTap {
 
 export interface TappedUpdate {
   result: WorldResult;
-  world: AgentWorld;
+  world: World;
   radio: RadioTap;
   flash: FlashTap;
 }
@@ -82,7 +82,7 @@ function bump<K>(m: Map<K, number>, k: K, by = 1): void {
  * once the program has landed (at the next operation, or at the end).
  */
 class WatchingLog extends Array<FlashOpRecord> {
-  world!: AgentWorld;
+  world!: World;
   tap!: FlashTap;
   private before = new Map<number, Uint8Array>();
   private pending: FlashOpRecord | undefined;
@@ -148,7 +148,7 @@ export function tappedUpdate(options: WorldOptions): TappedUpdate {
     sectorErases: new Map(),
     readModifyWrites: 0,
   };
-  let world: AgentWorld | undefined;
+  let world: World | undefined;
   const log = new WatchingLog();
   const download: { at: number; ms: number }[] = [];
   const result = runUpdateWorld({

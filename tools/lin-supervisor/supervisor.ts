@@ -1,10 +1,10 @@
 /**
  * The lin device's bootloader and supervisor. Before every launch it opens the flash file
- * and runs the reference bootloader (sim/sim-bootloader.ts, docs/BOOT.md)
+ * and runs the reference bootloader (sim/world-parts.ts, docs/BOOT.md)
  * over it; it copies the bytes of the bank the bootloader chose into a file and starts the
  * Moddable simulator on them, so the build that runs is the one in the bank. On the one
  * TCP link it says hello (bank, trial, flash-fault to inject), plays the Communications
- * Hub with the project's emulated CH (sim/ota-server.ts), sends the CS06
+ * Hub with the project's emulated CH (sim/world-parts.ts), sends the CS06
  * activation command when the device holds the image, and records reports and events.
  * After each exit it runs the bootloader again and relaunches, until the update is
  * confirmed, rolled back, or the bootloader halts (bricked).
@@ -17,13 +17,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nobleSha256 } from '../../device/crypto/index.js';
 import { LIN_TRIAL_WINDOW_SECONDS } from '../../device/platform/lin/lin-build.js';
 import { LinMessage, MessageReader, encodeHello, frame, fromAscii } from '../../device/platform/lin/link-protocol.js';
 import type { Report } from '../../device/ports.js';
 import { readBootRecord, type BootRecord } from '../../device/storage/index.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/index.js';
-import { EmulatedCh, servedImage, Rng, SimBootloader, manufacturerImageHash } from '../../sim/index.js';
+import { bootloader, emulatedCh, servedImage, Rng, manufacturerImageHash } from '../../sim/index.js';
 import { openFlashFile } from './flash-file.js';
 
 export interface SupervisorOptions {
@@ -120,7 +119,7 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
   // The CH and its link end: frames go to whichever connection is current.
   let current: Socket | undefined;
   let chHandler: ((f: Uint8Array) => void) | undefined;
-  const ch = new EmulatedCh(
+  const ch = emulatedCh(
     {
       send: (f) => current?.write(frame(LinMessage.zclDown, f)),
       onReceive: (h) => {
@@ -129,8 +128,8 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
     },
     new Rng(1),
     { blockSize: o.blockSize, upgradeTime: UPGRADE_TIME_WAIT_FOR_COMMAND, currentTime: 0 },
+    [o.image],
   );
-  ch.images.push(servedImage(o.image));
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -163,7 +162,7 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
       let boot;
       let payload: Uint8Array;
       try {
-        boot = new SimBootloader(f.flash, f.layout, nobleSha256).boot();
+        boot = bootloader(f.flash, f.layout).boot();
         if (boot.kind === 'halt') {
           done = 'bricked';
           result.detail = `bootloader halted (row ${boot.row}): ${boot.reason}`;

@@ -7,11 +7,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrustStore } from '../../../device/agent/device-config.js';
-import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import { LIN_BUILD, linFlashSize } from '../../../device/platform/lin/lin-build.js';
 import { createTrustStore, encodeTrustStore } from '../../../device/pki/trust-store.js';
 import { readBootRecord } from '../../../device/storage/boot-record.js';
-import { SimBootloader } from '../../../sim/sim-bootloader.js';
+import { bootloader } from '../../../sim/world-parts.js';
 import { Rng } from '../../../sim/rng.js';
 import { createTestPki } from '../../../tools/pki/test-pki.js';
 import { openFlashFile } from '../../../tools/lin-supervisor/flash-file.js';
@@ -33,7 +32,7 @@ describe('lin supervisor provisioning', () => {
     const f = openFlashFile(path);
     try {
       expect(f.flash.size).toBe(linFlashSize());
-      const outcome = new SimBootloader(f.flash, f.layout, nobleSha256).boot();
+      const outcome = bootloader(f.flash, f.layout).boot();
       expect(outcome).toMatchObject({ kind: 'boot', bank: 0, trial: false, row: 6 });
       const record = readBootRecord(f.flash, f.layout);
       expect(record.state).toBe('confirmed');

@@ -5,7 +5,7 @@
  */
 import { decodeTrustStore } from '../../../device/pki/trust-store.js';
 import { fromHex } from '../../../device/util/bytes.js';
-import { AgentWorld } from '../../../sim/agent-world.js';
+import { World } from '../../../sim/world.js';
 import type { WornSectorMode } from '../../../sim/faulty-ports.js';
 import { Hostile } from '../../../sim/hostile-server.js';
 import { servedImage } from '../../../sim/ota-server.js';
@@ -51,11 +51,11 @@ serve({
       bankSize: 64 * 1024,
       server: { upgradeTime: 0 },
     };
-    const probe = new AgentWorld(config);
+    const probe = new World(config);
     const faults = args.worn
       ? { wornSector: { sector: probe.layout.banks[1].firstSector + args.worn.bankSector, mode: args.worn.mode } }
       : undefined;
-    const w = new AgentWorld({ ...config, faults });
+    const w = new World({ ...config, faults });
     w.ch.images.push(servedImage(fromHex(args.image)));
     if (args.mixUp)
       w.ch.behaviour = Hostile.mixedUpFiles(servedImage(fromHex(args.mixUp.foreign)), args.mixUp.fromOffset, 1);

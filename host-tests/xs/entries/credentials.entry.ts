@@ -9,7 +9,7 @@ import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import { checkCredentialCommand } from '../../../device/pki/credential-check.js';
 import { decodeTrustStore } from '../../../device/pki/trust-store.js';
 import { fromHex } from '../../../device/util/bytes.js';
-import { AgentWorld } from '../../../sim/agent-world.js';
+import { World } from '../../../sim/world.js';
 import { servedImage } from '../../../sim/ota-server.js';
 import { serve } from './serve.js';
 
@@ -47,7 +47,7 @@ serve({
 
   /** One replacement on the emulated device, then the replaced supplier's image and the new supplier's. */
   replace: (args: ReplaceArgs) => {
-    const w = new AgentWorld({
+    const w = new World({
       seed: args.seed,
       trust: decodeTrustStore(fromHex(args.store)),
       ...args.ids,

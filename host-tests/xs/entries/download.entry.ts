@@ -9,8 +9,9 @@ import {
   simpleDownload,
   testClient,
   testImageSpec,
+  RUNNING_VERSION,
 } from '../../../sim/download-scenario.js';
-import { OtaWorld } from '../../../sim/device-instance.js';
+import { World } from '../../../sim/world.js';
 import { Hostile } from '../../../sim/hostile-server.js';
 import { servedImage } from '../../../sim/ota-server.js';
 import { CLEAN } from '../../../sim/radio-link.js';
@@ -39,15 +40,15 @@ serve({
 
   resumeAfterCut: (args: { seed: number; payloadBytes: number }) => {
     const file = buildTestImage(testImageSpec(args.payloadBytes, args.seed));
-    const world = new OtaWorld({ seed: args.seed, bankSize: 128 * 1024 });
+    const world = new World({ currentVersion: RUNNING_VERSION, seed: args.seed, bankSize: 128 * 1024 });
     world.ch.images.push(servedImage(file));
     const options = { client: testClient(), policy: DEFAULT_POWER_POLICY };
-    const first = world.boot(options);
+    const first = world.bootDownload(options);
     world.scheduler.runUntil(() => first.driver.client.fileOffset >= args.payloadBytes / 2);
     first.cut();
     const cutAt = first.driver.client.fileOffset;
-    const second = world.boot(options);
-    runUntilFinished(world, () => world.current, 3600_000);
+    const second = world.bootDownload(options);
+    runUntilFinished(world, () => world.currentDownload, 3600_000);
     const f = figures(world, second, file);
     return {
       outcome: f.outcome?.kind,
@@ -60,11 +61,11 @@ serve({
 
   hostileWrongOffset: (args: { seed: number }) => {
     const file = buildTestImage(testImageSpec(8_000, args.seed));
-    const world = new OtaWorld({ seed: args.seed, bankSize: 64 * 1024 });
+    const world = new World({ currentVersion: RUNNING_VERSION, seed: args.seed, bankSize: 64 * 1024 });
     world.ch.images.push(servedImage(file));
     world.ch.behaviour = Hostile.wrongOffset();
-    const device = world.boot({ client: testClient(), policy: DEFAULT_POWER_POLICY });
-    runUntilFinished(world, () => world.current, 3600_000);
+    const device = world.bootDownload({ client: testClient(), policy: DEFAULT_POWER_POLICY });
+    runUntilFinished(world, () => world.currentDownload, 3600_000);
     const o = device.driver.outcome;
     return {
       outcome: o?.kind,

@@ -8,7 +8,7 @@ import { Journal } from '../../../device/storage/journal.js';
 import { readCounters, readDownloadProgress, readTrustAnchors } from '../../../device/storage/journal-records.js';
 import { toHex } from '../../../device/util/bytes.js';
 import { readKept } from '../../../device/storage/kept-record.js';
-import { SimBootloader } from '../../../sim/sim-bootloader.js';
+import { bootloader } from '../../../sim/world-parts.js';
 import { PowerRail } from '../../../sim/power-rail.js';
 import { FLASH_PROFILES, type FlashMedia } from '../../../sim/sim-flash.js';
 import { makePlan } from '../../../sim/storage-plan.js';
@@ -75,12 +75,12 @@ serve({
     const first = dev.settle().map((r) => r.end);
     const bank1 = dev.layout.banks[1];
     media.flipBits(bank1.offset + 321, 0x03);
-    const fallback = new SimBootloader(media.attach(new PowerRail()), dev.layout, nobleSha256).boot();
+    const fallback = bootloader(media.attach(new PowerRail()), dev.layout).boot();
     const afterFallback = dev.bootRecord();
     // Both copies and the active journal header damaged: the bank that verifies still boots, the trust anchors still read.
     for (const s of dev.layout.bootSectors) media.flipBits(s * dev.layout.sectorSize + 17, 0x03);
     for (const s of dev.layout.journalSectors) media.flipBits(s * dev.layout.sectorSize + 1, 0x03);
-    const rebuilt = new SimBootloader(media.attach(new PowerRail()), dev.layout, nobleSha256).boot();
+    const rebuilt = bootloader(media.attach(new PowerRail()), dev.layout).boot();
     const flash = media.attach(new PowerRail());
     const j = Journal.open(flash, dev.layout);
     return {
