@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StorageLayout } from '../../device/storage/index.js';
-import type { AgentWorld } from '../../sim/agent-world.js';
+import type { World } from '../../sim/world.js';
 import { FLASH_PROFILES, FlashMedia, type FlashOpRecord, type FlashProfile } from '../../sim/sim-flash.js';
 import { traceUpdateWorld, type WorldOptions } from '../../sim/update-world.js';
 import { FROM_VERSION, HARDWARE_VERSION, pki, signedImage, TO_VERSION } from './e2e-fixture.js';
@@ -33,7 +33,7 @@ function inBank(layout: StorageLayout, bank: number, op: FlashOpRecord): boolean
 
 /** The chip after a first update, confirmed, with its fallback kept. */
 function updatedOnce(profile: FlashProfile): FlashMedia {
-  let world: AgentWorld | undefined;
+  let world: World | undefined;
   const first = traceUpdateWorld(
     {
       image: signedImage(20_000, { seed: 31 }).file,
