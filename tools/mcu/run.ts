@@ -3,8 +3,8 @@
  * phase, crypto, RAM and size tables. Instruction counts are exact (QEMU -icount
  * shift=0); see docs/BENCHMARKS.md ("On microcontroller cores") for what each row means.
  *
- *   npm run mcu:bench                   # Cortex-M33 and Cortex-M4F
- *   npm run mcu:bench -- --board an505  # one core
+ *   npm run mcu:bench                   # Cortex-M33, Cortex-M4F and RV32IMAC
+ *   npm run mcu:bench -- --board an505  # one core (an505, an386, rv32)
  *   npm run mcu:bench -- --quick        # skip the 1 MiB image, the creation and cut sweeps
  *   npm run mcu:bench -- --cuts 24      # power-cut points on the M33 (default 12; 0: none)
  *
@@ -32,6 +32,7 @@ import { createTestPki } from '../pki/test-pki.js';
 import {
   BOARDS,
   type BoardName,
+  boardTools,
   buildDir,
   EXIT_FAILED,
   EXIT_MISSING,
@@ -98,9 +99,11 @@ function freshFlash(file: string): void {
 
 function runQemu(board: BoardName, name: string, append: string, cwd: string): RunResult {
   const elf = path.join(buildDir(), board, 'mcu.elf');
+  const { qemu, qemuArgs } = boardTools(board);
   const args = [
     '-M',
     BOARDS[board].machine,
+    ...qemuArgs,
     '-nographic',
     '-monitor',
     'none',
@@ -114,7 +117,7 @@ function runQemu(board: BoardName, name: string, append: string, cwd: string): R
     append,
   ];
   const started = Date.now();
-  const result = spawnSync('qemu-system-arm', args, {
+  const result = spawnSync(qemu, args, {
     cwd,
     encoding: 'utf8',
     timeout: 900_000,
@@ -429,7 +432,7 @@ function main(): void {
   const boards = (values.board ? [values.board] : Object.keys(BOARDS)) as BoardName[];
   for (const b of boards)
     if (!(b in BOARDS)) fail(EXIT_USAGE, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
-  const missing = missingTools(['qemu-arm', 'arm-gcc']);
+  const missing = missingTools([...new Set(boards.flatMap((b) => [boardTools(b).emulator, boardTools(b).compiler]))]);
   for (const b of boards)
     if (!existsSync(path.join(buildDir(), b, 'mcu.elf')))
       missing.push(`build/mcu/${b}/mcu.elf: run npm run mcu:build first`);
@@ -495,7 +498,9 @@ function main(): void {
     }
   }
   const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
-  const sizes = new Map<BoardName, SizeRow[]>(boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir)]));
+  const sizes = new Map<BoardName, SizeRow[]>(
+    boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir, boardTools(b))]),
+  );
   const cutPoints = values.quick ? 0 : Number(values.cuts ?? '12');
   if (!Number.isInteger(cutPoints) || cutPoints < 0)
     fail(EXIT_USAGE, `--cuts takes a whole number, not "${values.cuts}"`);
