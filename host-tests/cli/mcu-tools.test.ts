@@ -30,7 +30,7 @@ describe('npm run mcu:build / mcu:bench', () => {
 describe('device/platform/mcu/manifest.json', () => {
   it('preloads every agent module (TypeScript modules must be listed one by one)', () => {
     const manifest = JSON.parse(readFileSync('device/platform/mcu/manifest.json', 'utf8')) as { preload: string[] };
-    const expected = ['util', 'pki', 'image', 'storage', 'zigbee', 'agent'].flatMap((folder) =>
+    const expected = ['util', 'pki', 'image', 'storage', 'zigbee', 'agent', 'ecdsa'].flatMap((folder) =>
       readdirSync(path.join('device', folder))
         .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
         .map((f) => `${folder}/${f.slice(0, -3)}`),

@@ -115,7 +115,7 @@ function nativeModules(archiveDir: string): { sources: string[]; includes: strin
   return { sources, includes };
 }
 
-const AGENT_PRELOAD = /^(errors|ports|(util|pki|image|storage|zigbee|agent)\/.*)$/;
+const AGENT_PRELOAD = /^(errors|ports|(util|pki|image|storage|zigbee|agent|ecdsa)\/.*)$/;
 
 /**
  * What preloading the agent costs in flash: the same archive built again with the agent's

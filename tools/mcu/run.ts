@@ -20,6 +20,7 @@
  * missing.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,6 +88,37 @@ function makeFixtures(dir: string, sizesKiB: number[]): void {
       },
     );
     writeFileSync(path.join(dir, `image-${kib}.ota`), signed.file);
+  }
+}
+
+const WYCHEPROOF = [
+  { name: 'DER', file: 'ecdsa_secp256r1_sha256_test.json', format: 0 },
+  { name: 'P1363', file: 'ecdsa_secp256r1_sha256_p1363_test.json', format: 1 },
+] as const;
+
+/** Wycheproof's P-256 files as records for platform/mcu/check-wycheproof (the format is in its header). */
+function makeWycheproofFixtures(dir: string): void {
+  for (const { name, file, format } of WYCHEPROOF) {
+    const data = JSON.parse(readFileSync(path.join(repo, 'host-tests/vectors/wycheproof', file), 'utf8')) as {
+      testGroups: {
+        publicKey: { uncompressed: string };
+        tests: { tcId: number; msg: string; sig: string; result: string }[];
+      }[];
+    };
+    const records: Buffer[] = [];
+    for (const group of data.testGroups) {
+      const key = Buffer.from(group.publicKey.uncompressed, 'hex');
+      for (const t of group.tests) {
+        const sig = Buffer.from(t.sig, 'hex');
+        const head = Buffer.alloc(6);
+        head.writeUInt8(format, 0);
+        head.writeUInt8(t.result === 'valid' ? 1 : 0, 1);
+        head.writeUInt16LE(t.tcId, 2);
+        head.writeUInt16LE(sig.length, 4);
+        records.push(head, key, createHash('sha256').update(Buffer.from(t.msg, 'hex')).digest(), sig);
+      }
+    }
+    writeFileSync(path.join(dir, `wycheproof-${name}.bin`), Buffer.concat(records));
   }
 }
 
@@ -176,6 +208,17 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
         ]);
     }
     out.push('Crypto and building blocks\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
+    const wycheproof = runs.flatMap((r) =>
+      r.rows
+        .filter((x) => x.table === 'wycheproof')
+        .map((row) => [r.name, row.cases, row.valid, row.wrong, row.perValidVerify]),
+    );
+    if (wycheproof.length)
+      out.push(
+        'Wycheproof ECDSA P-256 on the core, native port (device/platform/moddable/p256-native.ts)\n',
+        table(['vectors', 'cases', 'valid', 'answered wrong', 'instructions per valid verify'], wycheproof),
+        '',
+      );
     const ram: unknown[][] = [];
     for (const r of runs.filter(isMain)) {
       for (const row of r.rows.filter((x) => x.table === 'ram')) {
@@ -378,7 +421,7 @@ function targets(results: RunResult[], sizing: Sizing | undefined): string {
   const verify = (port: string) =>
     m33.flatMap((r) => r.rows).find((x) => x.table === 'p256' && x.port === port && x.run === 2);
   const noble = verify('noble');
-  const native = verify('native-arith');
+  const native = verify('native');
   if (noble && native) {
     const ratio = Number(noble.instructions) / Number(native.instructions);
     lines.push([
@@ -394,6 +437,56 @@ function targets(results: RunResult[], sizing: Sizing | undefined): string {
       sizing.agentPreloaded <= 96_000 ? 'met' : 'not met',
     ]);
   return table(['target (Cortex-M33)', 'measured', ''], lines);
+}
+
+/** One column per core: what mcu:bench measures on each, side by side (run 2 of each verify; the 256 KiB download). */
+function coreSummary(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string {
+  const boards = [...new Set(results.map((r) => r.board))];
+  const rowsOf = (board: BoardName) => results.filter((r) => r.board === board).flatMap((r) => r.rows);
+  const of = (board: BoardName, name: string) => results.find((r) => r.board === board && r.name === name)?.rows ?? [];
+  const verify = (board: BoardName, port: string) =>
+    rowsOf(board).find((x) => x.table === 'p256' && x.port === port && x.run === 2)?.instructions;
+  const sha = (board: BoardName, port: string, update: number) =>
+    rowsOf(board).find((x) => x.table === 'sha256' && x.port === port && x.update === update)?.perKiB;
+  const phase = (board: BoardName, run: string, prefix: string) =>
+    of(board, run).find((x) => x.table === 'phase' && String(x.phase).startsWith(prefix));
+  const ramMax = (board: BoardName, run: string, field: string) => {
+    const values = of(board, run)
+      .filter((x) => x.table === 'ram')
+      .map((x) => Number(x[field]));
+    return values.length ? Math.max(...values) : undefined;
+  };
+  const ratio = (board: BoardName) => {
+    const n = Number(verify(board, 'native'));
+    const p = Number(verify(board, 'noble'));
+    return n && p ? `${(p / n).toFixed(1)}×` : undefined;
+  };
+  const lines: [string, (b: BoardName) => unknown][] = [
+    ['P-256 verify, native port (instructions)', (b) => verify(b, 'native')],
+    ['P-256 verify, noble (instructions)', (b) => verify(b, 'noble')],
+    ['noble / native', ratio],
+    ['SHA-256 native, per KiB (64-byte updates)', (b) => sha(b, 'native', 64)],
+    ['SHA-256 noble, per KiB (64-byte updates)', (b) => sha(b, 'noble', 64)],
+    [
+      'download path per KiB, 50-byte blocks (256 KiB image)',
+      (b) => phase(b, 'download 256 KiB', 'download path')?.perKiB,
+    ],
+    ['download path per KiB, 1 KiB blocks', (b) => phase(b, 'download 256 KiB, 1 KiB blocks', 'download path')?.perKiB],
+    [
+      'authentication (header … chain), instructions',
+      (b) => phase(b, 'download 256 KiB', 'authentication')?.instructions,
+    ],
+    ['reset to XS machine ready, instructions', (b) => phase(b, 'native crypto', 'reset to XS')?.instructions],
+    ['XS heap max, 256 KiB download (bytes)', (b) => ramMax(b, 'download 256 KiB', 'xsHeap')],
+    ['XS stack peak, 256 KiB download (bytes)', (b) => ramMax(b, 'download 256 KiB', 'stackPeak')],
+    ['malloc high-water, 256 KiB download (bytes)', (b) => ramMax(b, 'download 256 KiB', 'mallocHighWater')],
+    ['XS engine (flash bytes)', (b) => sizes.get(b)?.find((x) => x.part === 'XS engine')?.bytes],
+    ['total flash (bytes)', (b) => sizes.get(b)?.find((x) => x.part === 'total flash')?.bytes],
+  ];
+  return table(
+    ['per core', ...boards.map((b) => BOARDS[b].core)],
+    lines.map(([label, get]) => [label, ...boards.map((b) => get(b) ?? '')]),
+  );
 }
 
 const DOCS_BEGIN = '<!-- mcu:begin (npm run mcu:bench -- --docs rewrites this section) -->';
@@ -441,10 +534,16 @@ function main(): void {
   const runDir = path.join(buildDir(), 'run');
   const imageKiB = values.quick ? [256] : [256, 1024];
   makeFixtures(runDir, imageKiB);
+  if (!values.quick) makeWycheproofFixtures(runDir);
   const results: RunResult[] = [];
   for (const board of boards) {
     results.push(runQemu(board, 'native crypto', 'platform/mcu/bench-native', runDir));
     results.push(runQemu(board, 'noble crypto', 'platform/mcu/bench-noble stack=512', runDir));
+    if (!values.quick)
+      for (const { name } of WYCHEPROOF)
+        results.push(
+          runQemu(board, `Wycheproof ${name}`, `platform/mcu/check-wycheproof vectors=wycheproof-${name}.bin`, runDir),
+        );
     for (const kib of imageKiB) {
       const flash = `flash-${board}-${kib}.bin`;
       freshFlash(path.join(runDir, flash));
@@ -511,7 +610,7 @@ function main(): void {
   if (cutPoints > 0 && reference) cuts = cutSweep('an505', cutPoints, Number(reference.flashOperations), runDir);
   const sizingFile = path.join(buildDir(), 'sizing.json');
   const sizing = existsSync(sizingFile) ? (JSON.parse(readFileSync(sizingFile, 'utf8')) as Sizing) : undefined;
-  const text = `${targets(results, sizing)}\n\n${cuts.length ? `${cutReport(cuts)}\n` : ''}${report(results, sizes)}`;
+  const text = `${targets(results, sizing)}\n\n${coreSummary(results, sizes)}\n\n${cuts.length ? `${cutReport(cuts)}\n` : ''}${report(results, sizes)}`;
   if (values.docs) {
     const command = `npm run mcu:build && npm run mcu:bench -- --docs${values.board ? ` --board ${values.board}` : ''}${values.quick ? ' --quick' : ''}`;
     writeDocs(
@@ -522,7 +621,8 @@ function main(): void {
         "The agent's modules preloaded by the Moddable SDK (8.2.3, XS 17.9.1) into the archive for `pico`, linked with",
         'XS and device/platform/mcu/ for bare-metal Cortex-M and run under `qemu-system-arm -icount shift=0`: one',
         'instruction is one count, the same on every run. Crypto: "native" is the SDK\'s `crypt` Digest and its',
-        '`modules/crypt/arith` under device/platform/mcu/p256-arith-port.ts; "noble" the portable ports.',
+        '`modules/crypt/arith` under the checks of device/ecdsa/ (device/platform/moddable/p256-native.ts, the port',
+        'every Moddable platform uses); "noble" the portable ports.',
         '',
         text,
       ].join('\n'),

@@ -49,7 +49,7 @@ function mapParts(mapFile: string, libc: string): Map<string, number> {
 }
 
 function groupOf(modulePath: string): string {
-  if (/^(util|pki|image|storage|zigbee|agent)\/|^(errors|ports|main)$/.test(modulePath)) return 'agent';
+  if (/^(util|pki|image|storage|zigbee|agent|ecdsa)\/|^(errors|ports|main)$/.test(modulePath)) return 'agent';
   if (modulePath.startsWith('@noble/') || modulePath.startsWith('crypto/'))
     return 'noble and the portable crypto ports';
   if (modulePath.startsWith('platform/mcu/') || modulePath.startsWith('mcu/')) return 'MCU benchmark entries';

@@ -22,10 +22,10 @@ import { provisionBootRecord } from '../../storage/index.js';
 import { readBootRecord } from '../../storage/index.js';
 import { makeLayout } from '../../storage/index.js';
 import { parseOtaHeader } from '../../image/index.js';
+import { nativeP256 } from '../moddable/p256-native.js';
 import { nativeSha256 } from '../moddable/sha256-native.js';
 import { reportBoot } from './bench-boot.js';
 import { HostFileFlash } from './host-flash.js';
-import { arithP256 } from './p256-arith-port.js';
 import { measure, ramRow, row } from './report.js';
 
 /** The running image's version at provisioning: the offered image must be newer. */
@@ -85,7 +85,7 @@ phase(
   CHECK_KIB,
 );
 
-const ports = { flash, boot: { runningBank: () => 0, restart: () => exit(0) }, sha256: nativeSha256, p256: arithP256 };
+const ports = { flash, boot: { runningBank: () => 0, restart: () => exit(0) }, sha256: nativeSha256, p256: nativeP256 };
 const sink = new UpdateSink(ports, layout, trust, {
   manufacturerCode: DEFAULT_BUILD.manufacturerCode,
   imageType: DEFAULT_BUILD.imageType,
