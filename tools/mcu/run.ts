@@ -257,6 +257,16 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
       ),
       '',
     );
+    const stacks = runs
+      .filter((r) => r.name === 'download 256 KiB')
+      .flatMap((r) => r.rows.filter((x) => x.table === 'stack'))
+      .map((x) => [x.phase, x.peak, x.atCall, Number(x.peak) - Number(x.atCall)]);
+    if (stacks.length)
+      out.push(
+        "XS stack per phase of the 256 KiB download (bytes): the peak, what the benchmark's own frames hold where it calls the agent, and the agent's share\n",
+        table(['phase', 'XS stack peak', 'held by the harness at the call', "agent's share"], stacks),
+        '',
+      );
     const creation: unknown[][] = [];
     for (const r of runs.filter((x) => x.name.startsWith('creation') && !x.name.endsWith('download'))) {
       const setting = r.name.slice('creation '.length);

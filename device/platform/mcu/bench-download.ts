@@ -12,7 +12,7 @@
  * Relaunched on the same flash file after a power cut (`cut=N [torn]`, c/host-flash.c), it
  * resumes where the journal says, as the agent does after a reset.
  */
-import { commandLine, exit, instructions } from 'mcu/native';
+import { commandLine, exit, instructions, memory } from 'mcu/native';
 import * as hostFile from 'mcu/host-flash';
 import { UpdateSink } from '../../agent/index.js';
 import { DEFAULT_BUILD } from '../../agent/index.js';
@@ -68,14 +68,21 @@ try {
   provisionBootRecord(flash, layout, { bank: 0, version: RUNNING_VERSION, length: CHECK_KIB * 1024, digest });
 }
 
+// The XS stack this harness holds when it calls the agent (module body, phase, measure,
+// the closure): the agent's own share of a phase's stack peak is the peak minus this.
+let stackAtCall = 0;
 const phase = (name: string, work: () => void, kib = 0): void => {
-  const m = measure(work);
+  const m = measure(() => {
+    stackAtCall = memory().stackNow;
+    work();
+  });
   row('phase', {
     phase: name,
     instructions: m.instructions,
     gc: m.gc,
     ...(kib ? { perKiB: Math.round(m.instructions / kib) } : {}),
   });
+  row('stack', { phase: name, atCall: stackAtCall, peak: memory().stackPeak });
   ramRow(name);
 };
 
