@@ -263,8 +263,8 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
       .map((x) => [x.phase, x.peak, x.atCall, Number(x.peak) - Number(x.atCall)]);
     if (stacks.length)
       out.push(
-        "XS stack per phase of the 256 KiB download (bytes): the peak, what the benchmark's own frames hold where it calls the agent, and the agent's share\n",
-        table(['phase', 'XS stack peak', 'held by the harness at the call', "agent's share"], stacks),
+        "XS stack per phase of the 256 KiB download (bytes): the peak; what is in use where the benchmark calls the agent (about 2 KiB of it XS's intrinsics, which sit at the top of the XS stack on any device, the rest the benchmark's frames); the agent's share\n",
+        table(['phase', 'XS stack peak', 'in use at the call', "agent's share"], stacks),
         '',
       );
     const creation: unknown[][] = [];
@@ -629,8 +629,9 @@ function main(): void {
         '',
         `Made by \`${command}\` (tools/mcu/, docs/PORTING.md "MCU cores"); date ${new Date().toISOString()}.`,
         "The agent's modules preloaded by the Moddable SDK (8.2.3, XS 17.9.1) into the archive for `pico`, linked with",
-        'XS and device/platform/mcu/ for bare-metal Cortex-M and run under `qemu-system-arm -icount shift=0`: one',
-        'instruction is one count, the same on every run. Crypto: "native" is the SDK\'s `crypt` Digest and its',
+        'XS and device/platform/mcu/ for bare-metal Cortex-M and RV32 and run under `qemu-system-arm` or',
+        '`qemu-system-riscv32` with `-icount shift=0`: one instruction is one count, the same on every run.',
+        'Crypto: "native" is the SDK\'s `crypt` Digest and its',
         '`modules/crypt/arith` under the checks of device/ecdsa/ (device/platform/moddable/p256-native.ts, the port',
         'every Moddable platform uses); "noble" the portable ports.',
         '',

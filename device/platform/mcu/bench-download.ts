@@ -68,8 +68,10 @@ try {
   provisionBootRecord(flash, layout, { bank: 0, version: RUNNING_VERSION, length: CHECK_KIB * 1024, digest });
 }
 
-// The XS stack this harness holds when it calls the agent (module body, phase, measure,
-// the closure): the agent's own share of a phase's stack peak is the peak minus this.
+// The XS stack in use where this harness calls the agent: about 2 KiB is XS's own (its
+// intrinsics, the constructors and prototypes, live at the top of the XS stack; the same on
+// a device), a little the module body, phase, measure and the closure. The agent's own share
+// of a phase's stack peak is the peak minus this.
 let stackAtCall = 0;
 const phase = (name: string, work: () => void, kib = 0): void => {
   const m = measure(() => {
