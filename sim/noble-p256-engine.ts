@@ -1,7 +1,7 @@
 /**
  * The `P256Engine` (u1·G + u2·Q and s⁻¹ mod n) over noble's point arithmetic: the stand-in
  * for a platform's native curve code (Moddable's `modules/crypt/arith`), so that the input
- * checks of device/crypto/ecdsa-p256-checks.ts run in CI against every Wycheproof vector.
+ * checks of device/ecdsa/ecdsa-p256-checks.ts run in CI against every Wycheproof vector.
  * Like a bare native engine, it checks nothing about its inputs.
  */
 import { invert } from '@noble/curves/abstract/modular.js';

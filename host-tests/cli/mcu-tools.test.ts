@@ -4,7 +4,8 @@
  * every agent module, so none is left to load into RAM on the device unnoticed.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -25,12 +26,27 @@ describe('npm run mcu:build / mcu:bench', () => {
     expect(tool('run.ts', ['--frobnicate'], env).code).toBe(2);
     expect(build.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('know the RV32 board: without the SDK it is a missing tool (3), not an unknown board (2)', () => {
+    const env = { ...process.env, MODDABLE: '' };
+    const build = tool('build.ts', ['--board', 'rv32'], env);
+    expect(build.code).toBe(3);
+    expect(build.stderr).toContain('$MODDABLE is not set');
+    // A PATH holding node alone: no emulator, no cross compiler.
+    const bin = mkdtempSync(path.join(tmpdir(), 'mcu-path-'));
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const run = tool('run.ts', ['--board', 'rv32', '--quick'], { ...env, PATH: bin });
+    rmSync(bin, { recursive: true, force: true });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('qemu-system-riscv32');
+    expect(run.stderr).toContain('riscv64-unknown-elf-gcc');
+  });
 });
 
 describe('device/platform/mcu/manifest.json', () => {
   it('preloads every agent module (TypeScript modules must be listed one by one)', () => {
     const manifest = JSON.parse(readFileSync('device/platform/mcu/manifest.json', 'utf8')) as { preload: string[] };
-    const expected = ['util', 'pki', 'image', 'storage', 'zigbee', 'agent'].flatMap((folder) =>
+    const expected = ['util', 'pki', 'image', 'storage', 'zigbee', 'agent', 'ecdsa'].flatMap((folder) =>
       readdirSync(path.join('device', folder))
         .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
         .map((f) => `${folder}/${f.slice(0, -3)}`),

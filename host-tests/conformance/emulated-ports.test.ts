@@ -17,7 +17,7 @@ import {
   summarise,
   type CheckResult,
 } from '../../device/conformance/index.js';
-import { checkedP256Verifier, P256 } from '../../device/crypto/ecdsa-p256-checks.js';
+import { checkedP256Verifier, P256 } from '../../device/ecdsa/ecdsa-p256-checks.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { Clock, Flash, P256Verifier, Sha256 } from '../../device/ports.js';

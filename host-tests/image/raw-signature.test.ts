@@ -4,7 +4,7 @@
  * engine, accepts nothing else for 64 bytes) and turns a port that throws into "invalid".
  */
 import { describe, expect, it } from 'vitest';
-import { checkedP256Verifier } from '../../device/crypto/ecdsa-p256-checks.js';
+import { checkedP256Verifier } from '../../device/ecdsa/ecdsa-p256-checks.js';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
 import type { PkiCrypto } from '../../device/pki/api.js';

@@ -15,6 +15,7 @@ const SURFACES = [
   'device/agent',
   'device/conformance',
   'device/crypto',
+  'device/ecdsa',
   'device/image',
   'device/pki',
   'device/storage',

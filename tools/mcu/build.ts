@@ -2,14 +2,15 @@
  * Builds the MCU image: the agent's modules preloaded into an XS archive by the user's
  * Moddable SDK (`mcconfig -p pico`, which writes mc.xs.c; nothing of the RP2040 is used),
  * linked with XS and this project's bare-metal platform layer (device/platform/mcu/) for
- * the emulated Cortex-M33 (QEMU mps2-an505) and Cortex-M4F (mps2-an386).
+ * the emulated Cortex-M33 (QEMU mps2-an505), Cortex-M4F (mps2-an386) and RV32IMAC (virt).
  *
- *   npm run mcu:build                  # both boards, into build/mcu/<board>/mcu.elf
+ *   npm run mcu:build                  # every board, into build/mcu/<board>/mcu.elf
  *   npm run mcu:build -- --board an505
  *
  * Needs: $MODDABLE (a built SDK: mcconfig, xsc, xsl in $MODDABLE/build/bin/lin/release),
  * `tsc` on PATH or in node_modules/.bin, arm-none-eabi-gcc with newlib (Debian
- * gcc-arm-none-eabi, libnewlib-arm-none-eabi), make, cmake (the SDK's pico makefile
+ * gcc-arm-none-eabi, libnewlib-arm-none-eabi; for rv32 riscv64-unknown-elf-gcc with picolibc:
+ * gcc-riscv64-unknown-elf, picolibc-riscv64-unknown-elf), make, cmake (the SDK's pico makefile
  * checks for it) and git. The SDK's pico makefile also insists on a pico-sdk folder; when
  * $PICO_SDK_DIR is not set, an empty tagged placeholder is made under build/mcu/ (no file
  * of it is compiled). Exit 0 built, 3 something missing (named on stderr), 1 a step failed.
@@ -18,7 +19,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BOARDS, type BoardName, buildDir, fail, missingTools, repo, EXIT_MISSING, EXIT_FAILED } from './mcu-env.js';
+import {
+  BOARDS,
+  type BoardName,
+  boardTools,
+  buildDir,
+  fail,
+  missingTools,
+  repo,
+  EXIT_MISSING,
+  EXIT_FAILED,
+} from './mcu-env.js';
 
 /** Native sources the generated archive lists that this platform replaces (preferences: none on the MCU). */
 const REPLACED_SOURCES = [/\/preference\/.*modPreference\.c$/];
@@ -104,7 +115,7 @@ function nativeModules(archiveDir: string): { sources: string[]; includes: strin
   return { sources, includes };
 }
 
-const AGENT_PRELOAD = /^(errors|ports|(util|pki|image|storage|zigbee|agent)\/.*)$/;
+const AGENT_PRELOAD = /^(errors|ports|(util|pki|image|storage|zigbee|agent|ecdsa)\/.*)$/;
 
 /**
  * What preloading the agent costs in flash: the same archive built again with the agent's
@@ -186,7 +197,12 @@ function main(): void {
   const boards = values.board ? [values.board] : Object.keys(BOARDS);
   for (const b of boards)
     if (!(b in BOARDS)) fail(2, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
-  const missing = missingTools(['moddable', 'tsc', 'arm-gcc', 'make', 'cmake', 'git']);
+  // The agent's preloaded-JS sizing compiles the archive for the Cortex-M33 whatever the boards.
+  const compilers = new Set([
+    ...(boards as BoardName[]).map((b) => boardTools(b).compiler),
+    ...(values['no-sizing'] ? [] : (['arm-gcc'] as const)),
+  ]);
+  const missing = missingTools(['moddable', 'tsc', ...compilers, 'make', 'cmake', 'git']);
   if (missing.length > 0) fail(EXIT_MISSING, `cannot build the MCU image:\n  - ${missing.join('\n  - ')}`);
 
   const out = buildDir();

@@ -3,8 +3,8 @@
  * phase, crypto, RAM and size tables. Instruction counts are exact (QEMU -icount
  * shift=0); see docs/BENCHMARKS.md ("On microcontroller cores") for what each row means.
  *
- *   npm run mcu:bench                   # Cortex-M33 and Cortex-M4F
- *   npm run mcu:bench -- --board an505  # one core
+ *   npm run mcu:bench                   # Cortex-M33, Cortex-M4F and RV32IMAC
+ *   npm run mcu:bench -- --board an505  # one core (an505, an386, rv32)
  *   npm run mcu:bench -- --quick        # skip the 1 MiB image, the creation and cut sweeps
  *   npm run mcu:bench -- --cuts 24      # power-cut points on the M33 (default 12; 0: none)
  *
@@ -20,6 +20,7 @@
  * missing.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +33,7 @@ import { createTestPki } from '../pki/test-pki.js';
 import {
   BOARDS,
   type BoardName,
+  boardTools,
   buildDir,
   EXIT_FAILED,
   EXIT_MISSING,
@@ -89,6 +91,37 @@ function makeFixtures(dir: string, sizesKiB: number[]): void {
   }
 }
 
+const WYCHEPROOF = [
+  { name: 'DER', file: 'ecdsa_secp256r1_sha256_test.json', format: 0 },
+  { name: 'P1363', file: 'ecdsa_secp256r1_sha256_p1363_test.json', format: 1 },
+] as const;
+
+/** Wycheproof's P-256 files as records for platform/mcu/check-wycheproof (the format is in its header). */
+function makeWycheproofFixtures(dir: string): void {
+  for (const { name, file, format } of WYCHEPROOF) {
+    const data = JSON.parse(readFileSync(path.join(repo, 'host-tests/vectors/wycheproof', file), 'utf8')) as {
+      testGroups: {
+        publicKey: { uncompressed: string };
+        tests: { tcId: number; msg: string; sig: string; result: string }[];
+      }[];
+    };
+    const records: Buffer[] = [];
+    for (const group of data.testGroups) {
+      const key = Buffer.from(group.publicKey.uncompressed, 'hex');
+      for (const t of group.tests) {
+        const sig = Buffer.from(t.sig, 'hex');
+        const head = Buffer.alloc(6);
+        head.writeUInt8(format, 0);
+        head.writeUInt8(t.result === 'valid' ? 1 : 0, 1);
+        head.writeUInt16LE(t.tcId, 2);
+        head.writeUInt16LE(sig.length, 4);
+        records.push(head, key, createHash('sha256').update(Buffer.from(t.msg, 'hex')).digest(), sig);
+      }
+    }
+    writeFileSync(path.join(dir, `wycheproof-${name}.bin`), Buffer.concat(records));
+  }
+}
+
 /** A fresh, erased flash file the size of DEFAULT_BUILD's layout (both banks, metadata, boot records, journal). */
 function freshFlash(file: string): void {
   const geometry = { size: 0x7fffffff, sectorSize: 4096, writeAlign: 4, erasedValue: 0xff as const };
@@ -98,9 +131,11 @@ function freshFlash(file: string): void {
 
 function runQemu(board: BoardName, name: string, append: string, cwd: string): RunResult {
   const elf = path.join(buildDir(), board, 'mcu.elf');
+  const { qemu, qemuArgs } = boardTools(board);
   const args = [
     '-M',
     BOARDS[board].machine,
+    ...qemuArgs,
     '-nographic',
     '-monitor',
     'none',
@@ -114,7 +149,7 @@ function runQemu(board: BoardName, name: string, append: string, cwd: string): R
     append,
   ];
   const started = Date.now();
-  const result = spawnSync('qemu-system-arm', args, {
+  const result = spawnSync(qemu, args, {
     cwd,
     encoding: 'utf8',
     timeout: 900_000,
@@ -173,6 +208,17 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
         ]);
     }
     out.push('Crypto and building blocks\n', table(['what', 'instructions', 'unit', 'answer right'], crypto), '');
+    const wycheproof = runs.flatMap((r) =>
+      r.rows
+        .filter((x) => x.table === 'wycheproof')
+        .map((row) => [r.name, row.cases, row.valid, row.wrong, row.perValidVerify]),
+    );
+    if (wycheproof.length)
+      out.push(
+        'Wycheproof ECDSA P-256 on the core, native port (device/platform/moddable/p256-native.ts)\n',
+        table(['vectors', 'cases', 'valid', 'answered wrong', 'instructions per valid verify'], wycheproof),
+        '',
+      );
     const ram: unknown[][] = [];
     for (const r of runs.filter(isMain)) {
       for (const row of r.rows.filter((x) => x.table === 'ram')) {
@@ -211,6 +257,16 @@ function report(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string 
       ),
       '',
     );
+    const stacks = runs
+      .filter((r) => r.name === 'download 256 KiB')
+      .flatMap((r) => r.rows.filter((x) => x.table === 'stack'))
+      .map((x) => [x.phase, x.peak, x.atCall, Number(x.peak) - Number(x.atCall)]);
+    if (stacks.length)
+      out.push(
+        "XS stack per phase of the 256 KiB download (bytes): the peak; what is in use where the benchmark calls the agent (about 2 KiB of it XS's intrinsics, which sit at the top of the XS stack on any device, the rest the benchmark's frames); the agent's share\n",
+        table(['phase', 'XS stack peak', 'in use at the call', "agent's share"], stacks),
+        '',
+      );
     const creation: unknown[][] = [];
     for (const r of runs.filter((x) => x.name.startsWith('creation') && !x.name.endsWith('download'))) {
       const setting = r.name.slice('creation '.length);
@@ -375,7 +431,7 @@ function targets(results: RunResult[], sizing: Sizing | undefined): string {
   const verify = (port: string) =>
     m33.flatMap((r) => r.rows).find((x) => x.table === 'p256' && x.port === port && x.run === 2);
   const noble = verify('noble');
-  const native = verify('native-arith');
+  const native = verify('native');
   if (noble && native) {
     const ratio = Number(noble.instructions) / Number(native.instructions);
     lines.push([
@@ -391,6 +447,56 @@ function targets(results: RunResult[], sizing: Sizing | undefined): string {
       sizing.agentPreloaded <= 96_000 ? 'met' : 'not met',
     ]);
   return table(['target (Cortex-M33)', 'measured', ''], lines);
+}
+
+/** One column per core: what mcu:bench measures on each, side by side (run 2 of each verify; the 256 KiB download). */
+function coreSummary(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): string {
+  const boards = [...new Set(results.map((r) => r.board))];
+  const rowsOf = (board: BoardName) => results.filter((r) => r.board === board).flatMap((r) => r.rows);
+  const of = (board: BoardName, name: string) => results.find((r) => r.board === board && r.name === name)?.rows ?? [];
+  const verify = (board: BoardName, port: string) =>
+    rowsOf(board).find((x) => x.table === 'p256' && x.port === port && x.run === 2)?.instructions;
+  const sha = (board: BoardName, port: string, update: number) =>
+    rowsOf(board).find((x) => x.table === 'sha256' && x.port === port && x.update === update)?.perKiB;
+  const phase = (board: BoardName, run: string, prefix: string) =>
+    of(board, run).find((x) => x.table === 'phase' && String(x.phase).startsWith(prefix));
+  const ramMax = (board: BoardName, run: string, field: string) => {
+    const values = of(board, run)
+      .filter((x) => x.table === 'ram')
+      .map((x) => Number(x[field]));
+    return values.length ? Math.max(...values) : undefined;
+  };
+  const ratio = (board: BoardName) => {
+    const n = Number(verify(board, 'native'));
+    const p = Number(verify(board, 'noble'));
+    return n && p ? `${(p / n).toFixed(1)}×` : undefined;
+  };
+  const lines: [string, (b: BoardName) => unknown][] = [
+    ['P-256 verify, native port (instructions)', (b) => verify(b, 'native')],
+    ['P-256 verify, noble (instructions)', (b) => verify(b, 'noble')],
+    ['noble / native', ratio],
+    ['SHA-256 native, per KiB (64-byte updates)', (b) => sha(b, 'native', 64)],
+    ['SHA-256 noble, per KiB (64-byte updates)', (b) => sha(b, 'noble', 64)],
+    [
+      'download path per KiB, 50-byte blocks (256 KiB image)',
+      (b) => phase(b, 'download 256 KiB', 'download path')?.perKiB,
+    ],
+    ['download path per KiB, 1 KiB blocks', (b) => phase(b, 'download 256 KiB, 1 KiB blocks', 'download path')?.perKiB],
+    [
+      'authentication (header … chain), instructions',
+      (b) => phase(b, 'download 256 KiB', 'authentication')?.instructions,
+    ],
+    ['reset to XS machine ready, instructions', (b) => phase(b, 'native crypto', 'reset to XS')?.instructions],
+    ['XS heap max, 256 KiB download (bytes)', (b) => ramMax(b, 'download 256 KiB', 'xsHeap')],
+    ['XS stack peak, 256 KiB download (bytes)', (b) => ramMax(b, 'download 256 KiB', 'stackPeak')],
+    ['malloc high-water, 256 KiB download (bytes)', (b) => ramMax(b, 'download 256 KiB', 'mallocHighWater')],
+    ['XS engine (flash bytes)', (b) => sizes.get(b)?.find((x) => x.part === 'XS engine')?.bytes],
+    ['total flash (bytes)', (b) => sizes.get(b)?.find((x) => x.part === 'total flash')?.bytes],
+  ];
+  return table(
+    ['per core', ...boards.map((b) => BOARDS[b].core)],
+    lines.map(([label, get]) => [label, ...boards.map((b) => get(b) ?? '')]),
+  );
 }
 
 const DOCS_BEGIN = '<!-- mcu:begin (npm run mcu:bench -- --docs rewrites this section) -->';
@@ -429,7 +535,7 @@ function main(): void {
   const boards = (values.board ? [values.board] : Object.keys(BOARDS)) as BoardName[];
   for (const b of boards)
     if (!(b in BOARDS)) fail(EXIT_USAGE, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
-  const missing = missingTools(['qemu-arm', 'arm-gcc']);
+  const missing = missingTools([...new Set(boards.flatMap((b) => [boardTools(b).emulator, boardTools(b).compiler]))]);
   for (const b of boards)
     if (!existsSync(path.join(buildDir(), b, 'mcu.elf')))
       missing.push(`build/mcu/${b}/mcu.elf: run npm run mcu:build first`);
@@ -438,10 +544,16 @@ function main(): void {
   const runDir = path.join(buildDir(), 'run');
   const imageKiB = values.quick ? [256] : [256, 1024];
   makeFixtures(runDir, imageKiB);
+  if (!values.quick) makeWycheproofFixtures(runDir);
   const results: RunResult[] = [];
   for (const board of boards) {
     results.push(runQemu(board, 'native crypto', 'platform/mcu/bench-native', runDir));
     results.push(runQemu(board, 'noble crypto', 'platform/mcu/bench-noble stack=512', runDir));
+    if (!values.quick)
+      for (const { name } of WYCHEPROOF)
+        results.push(
+          runQemu(board, `Wycheproof ${name}`, `platform/mcu/check-wycheproof vectors=wycheproof-${name}.bin`, runDir),
+        );
     for (const kib of imageKiB) {
       const flash = `flash-${board}-${kib}.bin`;
       freshFlash(path.join(runDir, flash));
@@ -495,7 +607,9 @@ function main(): void {
     }
   }
   const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
-  const sizes = new Map<BoardName, SizeRow[]>(boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir)]));
+  const sizes = new Map<BoardName, SizeRow[]>(
+    boards.map((b) => [b, imageSizes(path.join(buildDir(), b), archiveDir, boardTools(b))]),
+  );
   const cutPoints = values.quick ? 0 : Number(values.cuts ?? '12');
   if (!Number.isInteger(cutPoints) || cutPoints < 0)
     fail(EXIT_USAGE, `--cuts takes a whole number, not "${values.cuts}"`);
@@ -506,7 +620,7 @@ function main(): void {
   if (cutPoints > 0 && reference) cuts = cutSweep('an505', cutPoints, Number(reference.flashOperations), runDir);
   const sizingFile = path.join(buildDir(), 'sizing.json');
   const sizing = existsSync(sizingFile) ? (JSON.parse(readFileSync(sizingFile, 'utf8')) as Sizing) : undefined;
-  const text = `${targets(results, sizing)}\n\n${cuts.length ? `${cutReport(cuts)}\n` : ''}${report(results, sizes)}`;
+  const text = `${targets(results, sizing)}\n\n${coreSummary(results, sizes)}\n\n${cuts.length ? `${cutReport(cuts)}\n` : ''}${report(results, sizes)}`;
   if (values.docs) {
     const command = `npm run mcu:build && npm run mcu:bench -- --docs${values.board ? ` --board ${values.board}` : ''}${values.quick ? ' --quick' : ''}`;
     writeDocs(
@@ -515,9 +629,11 @@ function main(): void {
         '',
         `Made by \`${command}\` (tools/mcu/, docs/PORTING.md "MCU cores"); date ${new Date().toISOString()}.`,
         "The agent's modules preloaded by the Moddable SDK (8.2.3, XS 17.9.1) into the archive for `pico`, linked with",
-        'XS and device/platform/mcu/ for bare-metal Cortex-M and run under `qemu-system-arm -icount shift=0`: one',
-        'instruction is one count, the same on every run. Crypto: "native" is the SDK\'s `crypt` Digest and its',
-        '`modules/crypt/arith` under device/platform/mcu/p256-arith-port.ts; "noble" the portable ports.',
+        'XS and device/platform/mcu/ for bare-metal Cortex-M and RV32 and run under `qemu-system-arm` or',
+        '`qemu-system-riscv32` with `-icount shift=0`: one instruction is one count, the same on every run.',
+        'Crypto: "native" is the SDK\'s `crypt` Digest and its',
+        '`modules/crypt/arith` under the checks of device/ecdsa/ (device/platform/moddable/p256-native.ts, the port',
+        'every Moddable platform uses); "noble" the portable ports.',
         '',
         text,
       ].join('\n'),

@@ -14,10 +14,10 @@ export interface SizeRow {
   bytes: number;
 }
 
-const FLASH_SECTIONS = new Set(['.text', '.ARM.exidx', '.data']);
+const FLASH_SECTIONS = new Set(['.text', '.ARM.exidx', '.data', '.tdata']);
 const PLATFORM_NATIVES = new Set(['native.o', 'host-flash.o']);
 
-function partOf(file: string): string {
+function partOf(file: string, libc: string): string {
   if (file.includes('/xs/')) return 'XS engine';
   if (file.endsWith('/archive/mc.xs.o') || file.endsWith('/archive/mc.resources.o')) return 'archive';
   if (file.includes('/modules/'))
@@ -25,11 +25,11 @@ function partOf(file: string): string {
       ? 'MCU platform layer (C)'
       : 'SDK native modules (crypt digest, arith, timer, time)';
   if (file.includes('/platform/')) return 'MCU platform layer (C)';
-  return 'libc, libm, libgcc (newlib-nano)';
+  return `libc, libm, libgcc (${libc})`;
 }
 
 /** Input-section sizes per part, for the output sections that occupy flash. */
-function mapParts(mapFile: string): Map<string, number> {
+function mapParts(mapFile: string, libc: string): Map<string, number> {
   const lines = readFileSync(mapFile, 'utf8').split('\n');
   const parts = new Map<string, number>();
   let output = '';
@@ -42,14 +42,14 @@ function mapParts(mapFile: string): Map<string, number> {
     if (!FLASH_SECTIONS.has(output)) continue;
     const m = /^\s+(?:\S+\s+)?0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.(?:o|a\(\S+\)))$/.exec(line);
     if (!m) continue;
-    const part = partOf(m[2] as string);
+    const part = partOf(m[2] as string, libc);
     parts.set(part, (parts.get(part) ?? 0) + parseInt(m[1] as string, 16));
   }
   return parts;
 }
 
 function groupOf(modulePath: string): string {
-  if (/^(util|pki|image|storage|zigbee|agent)\/|^(errors|ports|main)$/.test(modulePath)) return 'agent';
+  if (/^(util|pki|image|storage|zigbee|agent|ecdsa)\/|^(errors|ports|main)$/.test(modulePath)) return 'agent';
   if (modulePath.startsWith('@noble/') || modulePath.startsWith('crypto/'))
     return 'noble and the portable crypto ports';
   if (modulePath.startsWith('platform/mcu/') || modulePath.startsWith('mcu/')) return 'MCU benchmark entries';
@@ -58,7 +58,11 @@ function groupOf(modulePath: string): string {
 }
 
 /** Byte code per module group (gxCodeN arrays named in gxScripts) and the rest of the archive. */
-function archiveParts(archiveDir: string, objectFile: string): { code: Map<string, number>; agentModules: number } {
+function archiveParts(
+  archiveDir: string,
+  objectFile: string,
+  nm: string,
+): { code: Map<string, number>; agentModules: number } {
   const source = readFileSync(path.join(archiveDir, 'mc.xs.c'), 'utf8');
   const code = new Map<string, number>();
   let agentModules = 0;
@@ -68,8 +72,8 @@ function archiveParts(archiveDir: string, objectFile: string): { code: Map<strin
     if (group === 'agent') agentModules++;
   }
   // Cross-check against the object's symbols: byte code arrays are the gxCode symbols.
-  const nm = spawnSync('arm-none-eabi-nm', ['-S', objectFile], { encoding: 'utf8' });
-  const codeBytes = [...(nm.stdout ?? '').matchAll(/^[0-9a-f]+ ([0-9a-f]+) [rR] gxCode\d+$/gm)].reduce(
+  const symbols = spawnSync(nm, ['-S', objectFile], { encoding: 'utf8' });
+  const codeBytes = [...(symbols.stdout ?? '').matchAll(/^[0-9a-f]+ ([0-9a-f]+) [rR] gxCode\d+$/gm)].reduce(
     (sum, m) => sum + parseInt(m[1] as string, 16),
     0,
   );
@@ -78,13 +82,19 @@ function archiveParts(archiveDir: string, objectFile: string): { code: Map<strin
   return { code, agentModules };
 }
 
-export function imageSizes(boardDir: string, archiveDir: string): SizeRow[] {
-  const parts = mapParts(path.join(boardDir, 'mcu.map'));
+/** `tools`: the board's binutils prefix and libc (tools/mcu/mcu-env.ts boardTools). */
+export function imageSizes(
+  boardDir: string,
+  archiveDir: string,
+  tools: { prefix: string; libc: string } = { prefix: 'arm-none-eabi-', libc: 'newlib-nano' },
+): SizeRow[] {
+  const libcPart = `libc, libm, libgcc (${tools.libc})`;
+  const parts = mapParts(path.join(boardDir, 'mcu.map'), tools.libc);
   const archive = parts.get('archive') ?? 0;
   parts.delete('archive');
-  const { code, agentModules } = archiveParts(archiveDir, path.join(boardDir, 'archive/mc.xs.o'));
+  const { code, agentModules } = archiveParts(archiveDir, path.join(boardDir, 'archive/mc.xs.o'), `${tools.prefix}nm`);
   const rows: SizeRow[] = [];
-  for (const [part, bytes] of parts) if (part !== 'libc, libm, libgcc (newlib-nano)') rows.push({ part, bytes });
+  for (const [part, bytes] of parts) if (part !== libcPart) rows.push({ part, bytes });
   let codeTotal = 0;
   for (const [group, bytes] of code) {
     const label = group === 'agent' ? `agent modules not preloaded (${agentModules}: main, platform ports)` : group;
@@ -95,7 +105,7 @@ export function imageSizes(boardDir: string, archiveDir: string): SizeRow[] {
     part: 'archive: preloaded object graph (ROM slots, keys, strings, host bindings)',
     bytes: archive - codeTotal,
   });
-  rows.push({ part: 'libc, libm, libgcc (newlib-nano)', bytes: parts.get('libc, libm, libgcc (newlib-nano)') ?? 0 });
+  rows.push({ part: libcPart, bytes: parts.get(libcPart) ?? 0 });
   rows.push({ part: 'total flash', bytes: rows.reduce((a, r) => a + r.bytes, 0) });
   return rows;
 }

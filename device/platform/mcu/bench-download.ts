@@ -12,7 +12,7 @@
  * Relaunched on the same flash file after a power cut (`cut=N [torn]`, c/host-flash.c), it
  * resumes where the journal says, as the agent does after a reset.
  */
-import { commandLine, exit, instructions } from 'mcu/native';
+import { commandLine, exit, instructions, memory } from 'mcu/native';
 import * as hostFile from 'mcu/host-flash';
 import { UpdateSink } from '../../agent/index.js';
 import { DEFAULT_BUILD } from '../../agent/index.js';
@@ -22,10 +22,10 @@ import { provisionBootRecord } from '../../storage/index.js';
 import { readBootRecord } from '../../storage/index.js';
 import { makeLayout } from '../../storage/index.js';
 import { parseOtaHeader } from '../../image/index.js';
+import { nativeP256 } from '../moddable/p256-native.js';
 import { nativeSha256 } from '../moddable/sha256-native.js';
 import { reportBoot } from './bench-boot.js';
 import { HostFileFlash } from './host-flash.js';
-import { arithP256 } from './p256-arith-port.js';
 import { measure, ramRow, row } from './report.js';
 
 /** The running image's version at provisioning: the offered image must be newer. */
@@ -68,14 +68,23 @@ try {
   provisionBootRecord(flash, layout, { bank: 0, version: RUNNING_VERSION, length: CHECK_KIB * 1024, digest });
 }
 
+// The XS stack in use where this harness calls the agent: about 2 KiB is XS's own (its
+// intrinsics, the constructors and prototypes, live at the top of the XS stack; the same on
+// a device), a little the module body, phase, measure and the closure. The agent's own share
+// of a phase's stack peak is the peak minus this.
+let stackAtCall = 0;
 const phase = (name: string, work: () => void, kib = 0): void => {
-  const m = measure(work);
+  const m = measure(() => {
+    stackAtCall = memory().stackNow;
+    work();
+  });
   row('phase', {
     phase: name,
     instructions: m.instructions,
     gc: m.gc,
     ...(kib ? { perKiB: Math.round(m.instructions / kib) } : {}),
   });
+  row('stack', { phase: name, atCall: stackAtCall, peak: memory().stackPeak });
   ramRow(name);
 };
 
@@ -85,7 +94,7 @@ phase(
   CHECK_KIB,
 );
 
-const ports = { flash, boot: { runningBank: () => 0, restart: () => exit(0) }, sha256: nativeSha256, p256: arithP256 };
+const ports = { flash, boot: { runningBank: () => 0, restart: () => exit(0) }, sha256: nativeSha256, p256: nativeP256 };
 const sink = new UpdateSink(ports, layout, trust, {
   manufacturerCode: DEFAULT_BUILD.manufacturerCode,
   imageType: DEFAULT_BUILD.imageType,

@@ -8,14 +8,14 @@
  * and s nor that the key is on the curve, parses DER loosely and compares x(R) with r
  * without reducing it mod n (so it refuses valid signatures whose x(R) ≥ n). Only the
  * double multiplication u1·G + u2·Q and s⁻¹ mod n are taken from the SDK; every check is
- * device/crypto/ecdsa-p256-checks.ts, the code CI runs against Wycheproof.
+ * device/ecdsa/ecdsa-p256-checks.ts, the code CI runs against Wycheproof.
  *
  * Build: add "$(MODULES)/crypt/arith/*" and "$(MODULES)/crypt/etc/curve" to the manifest.
  */
 import Curve from 'curve';
 import ECPoint from 'ecp';
 import Modular from 'modular';
-import { checkedP256Verifier, P256, type P256Engine } from '../../crypto/index.js';
+import { checkedP256Verifier, P256, type P256Engine } from '../../ecdsa/index.js';
 import type { P256Verifier } from '../../ports.js';
 
 const curve = new Curve('secp256r1');

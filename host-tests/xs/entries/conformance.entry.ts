@@ -14,7 +14,7 @@ import {
   summarise,
   type CheckResult,
 } from '../../../device/conformance/index.js';
-import { checkedP256Verifier } from '../../../device/crypto/ecdsa-p256-checks.js';
+import { checkedP256Verifier } from '../../../device/ecdsa/ecdsa-p256-checks.js';
 import { nobleP256 } from '../../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../../device/crypto/noble-sha256.js';
 import { nobleP256Engine } from '../../../sim/noble-p256-engine.js';

@@ -18,8 +18,10 @@
 #define MCU_BOARD_NAME "mps2-an386 (Cortex-M4F)"
 #define MCU_UART0_BASE 0x40004000u
 #define MCU_SYSCLK_HZ 25000000u /* QEMU mps2: 25 MHz */
+#elif defined(MCU_BOARD_RV32)
+#define MCU_BOARD_NAME "virt (RV32IMAC)" /* its addresses: rv32/board.h */
 #else
-#error "define MCU_BOARD_AN505 or MCU_BOARD_AN386"
+#error "define MCU_BOARD_AN505, MCU_BOARD_AN386 or MCU_BOARD_RV32"
 #endif
 
 /* SysTick, the same on every Cortex-M (ARMv7-M / ARMv8-M architecture manuals, B3.3). */

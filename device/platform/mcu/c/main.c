@@ -37,7 +37,11 @@ static void calibrate(void)
 {
   uint32_t n = 1000000;
   uint64_t before = mcu_ticks();
+#if defined(__riscv)
+  __asm volatile ("1: addi %0, %0, -1\n bnez %0, 1b" : "+r"(n));
+#else
   __asm volatile ("1: subs %0, %0, #1\n bne 1b" : "+r"(n));
+#endif
   uint64_t ticks = mcu_ticks() - before;
   mcu_puts("mcu: calibration loop of 2000000 instructions counted as ");
   mcu_putu((uint32_t)(ticks * mcu_instructions_per_tick()));

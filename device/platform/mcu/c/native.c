@@ -40,6 +40,7 @@ void xs_mcu_memory(xsMachine *the)
   setInteger(the, "chunkHeap", (double)machine->maximumChunksSize);
   setInteger(the, "chunkPeak", (double)machine->peakChunksSize);
   setInteger(the, "stackSize", (double)((char *)machine->stackTop - (char *)machine->stackBottom));
+  setInteger(the, "stackNow", (double)((char *)machine->stackTop - (char *)machine->stack)); /* in use at this call */
 #ifdef mxInstrument
   setInteger(the, "stackPeak", (double)((char *)machine->stackTop - (char *)machine->stackPeak));
   setInteger(the, "gc", (double)machine->garbageCollectionCount);

@@ -20,8 +20,8 @@ static char *brkHigh = (char *)__heap_start;
 void mcu_ram_paint(void)
 {
   uint32_t *p;
-  uint32_t *sp;
-  __asm volatile ("mov %0, sp" : "=r"(sp));
+  volatile uint32_t here; /* on the stack: its address is the stack pointer, give or take a frame */
+  uint32_t *sp = (uint32_t *)&here;
   for (p = __heap_start; p < __heap_limit; p++) *p = PAINT;
   for (p = __stack_limit; p < sp - 16; p++) *p = PAINT;
 }

@@ -1,7 +1,7 @@
 /*
  * ARM semihosting (ARM IHI 0096, "Semihosting for AArch32 and AArch64"): the host's files
  * and the run's exit status, through `bkpt 0xAB` with the operation in r0 and a parameter
- * block in r1. QEMU needs `-semihosting-config enable=on,target=native`. Each call is one
+ * block in r1 (on RV32, the RISC-V semihosting sequence with a0 and a1). QEMU needs `-semihosting-config enable=on,target=native`. Each call is one
  * instruction for -icount, so a semihosted file stands in for flash without adding to the
  * counts the agent's own code makes.
  */
@@ -20,6 +20,17 @@ enum {
 };
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026u
 
+#if defined(__riscv)
+/* RISC-V semihosting: the same calls in a0/a1, trapped by this uncompressed three-instruction sequence. */
+static int semihost(int op, void *block)
+{
+  register int a0 __asm("a0") = op;
+  register void *a1 __asm("a1") = block;
+  __asm volatile (".option push\n .option norvc\n .balign 16\n slli zero, zero, 0x1f\n ebreak\n srai zero, zero, 7\n .option pop"
+                  : "+r"(a0) : "r"(a1) : "memory");
+  return a0;
+}
+#else
 static int semihost(int op, void *block)
 {
   register int r0 __asm("r0") = op;
@@ -27,6 +38,7 @@ static int semihost(int op, void *block)
   __asm volatile ("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
   return r0;
 }
+#endif
 
 void mcu_exit(int code)
 {

@@ -7,6 +7,8 @@ declare module 'mcu/native' {
     chunkPeak: number;
     stackSize: number;
     stackPeak: number;
+    /** XS stack in use where memory() was called (the caller's frames). */
+    stackNow: number;
     gc: number;
     mallocHighWater: number;
     heapTouched: number;

@@ -1,5 +1,5 @@
 /**
- * The input checks a native ECDSA engine lacks (device/crypto/ecdsa-p256-checks.ts) over a
+ * The input checks a native ECDSA engine lacks (device/ecdsa/ecdsa-p256-checks.ts) over a
  * bare engine (noble's point arithmetic standing in for Moddable's `arith`): every
  * Wycheproof ecdsa_secp256r1_sha256 vector, DER and P1363, gives the expected answer and
  * never a throw. The Moddable build runs the same vectors over the SDK's native engine
@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkedP256Verifier, parsePublicKey, parseSignature, P256 } from '../../device/crypto/ecdsa-p256-checks.js';
-import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
+import { checkedP256Verifier, parsePublicKey, parseSignature, P256 } from '../../device/ecdsa/ecdsa-p256-checks.js';
+import { nobleSha256 } from '../../device/crypto/index.js';
 import type { SignatureFormat } from '../../device/ports.js';
 import { fromHex } from '../../device/util/bytes.js';
 import { nobleP256Engine } from '../../sim/noble-p256-engine.js';
