@@ -58,7 +58,7 @@ function updateMarks(): Mark[] {
     launch,
     mark,
     instructions,
-    gc: Math.floor(instructions / 1000),
+    gc: Math.floor(instructions / 1_000_000),
     slotHeap: 8000,
     chunkHeap: 2000,
     slotPeak: 7000,
@@ -107,7 +107,7 @@ describe('phaseTable', () => {
   it('gives the power-on check per KiB of the running image, the download path per KiB of payload', () => {
     expect(row('agent start: boot check')).toMatchObject({ instructions: 2_048_576, perKiB: 1000 });
     expect(row('download start to first erase')?.instructions).toBe(4_000_000);
-    expect(row('download path')).toMatchObject({ instructions: 100_000_000, perKiB: 1_000_000, gc: 100_000 });
+    expect(row('download path')).toMatchObject({ instructions: 100_000_000, perKiB: 1_000_000, gc: 100 });
     expect(row('end of image')?.instructions).toBe(40_000_000);
   });
 
@@ -132,7 +132,7 @@ describe('ramTable', () => {
   it('takes the largest heaps and peaks over each part, GCs within it, the high-water at its end', () => {
     const rows = ramTable(marks, 1, 2, 2);
     const path = rows.find((r) => r.when === 'download path')!;
-    expect(path).toMatchObject({ xsHeap: 8000 + 9000, chunkPeak: 8800, slotHeap: 8000, gc: 110_000 - 10_000 });
+    expect(path).toMatchObject({ xsHeap: 8000 + 9000, chunkPeak: 8800, slotHeap: 8000, gc: 110 - 10 });
     const first = rows.find((r) => r.when.startsWith('download: authentication'))!;
     expect(first).toMatchObject({ slotHeap: 12000, stackPeak: 3000 });
     expect(rows.find((r) => r.when.startsWith('verified to restart'))?.mallocHighWater).toBe(50000);
@@ -142,6 +142,19 @@ describe('ramTable', () => {
     const rows = ramTable(marks, 1, 2, 2);
     expect(rows.find((r) => r.when.startsWith('idle before'))?.chunkHeap).toBe(1000);
     expect(rows.find((r) => r.when.startsWith('idle after'))?.slotHeap).toBe(9000);
+  });
+
+  it('passes over marks without readings and counts GCs across the 16-bit wrap', () => {
+    const m = (mark: string, instructions: number, extra: Partial<Mark> = {}): Mark => ({
+      launch: 1,
+      mark,
+      instructions,
+      ...extra,
+    });
+    const full = { slotHeap: 100, chunkHeap: 50, mallocHighWater: 7, ramTouched: 9 };
+    const list = [m('a', 1, { ...full, gc: 65530 }), m('idle', 2, { ...full, gc: 3, chunkHeap: 80 }), m('end-in', 3)];
+    expect(ramBetween('x', list, list[0], list[2])).toMatchObject({ xsHeap: 180, gc: 9, mallocHighWater: 7 });
+    expect(ramBetween('x', list, list[1], list[2])).toBeUndefined();
   });
 
   it('has no row without its end mark', () => {

@@ -51,11 +51,10 @@ export function linkAgentVariants(boardOut: string, makeArgs: string[], extraDef
     for (const part of ['xs', 'archive', 'modules'])
       if (existsSync(path.join(boardOut, part)))
         cpSync(path.join(boardOut, part), path.join(out, part), { recursive: true, preserveTimestamps: true });
-    const make = spawnSync(
-      'make',
-      [...makeArgs, `OUT=${out}`, `EXTRA_DEFINES=${variantDefines(v, extraDefines)}`],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const make = spawnSync('make', [...makeArgs, `OUT=${out}`, `EXTRA_DEFINES=${variantDefines(v, extraDefines)}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (make.status !== 0)
       throw new Error(`linking ${v.name} failed:\n${`${make.stdout}${make.stderr}`.split('\n').slice(-15).join('\n')}`);
     const elf = variantElf(boardOut, v.name);

@@ -50,6 +50,11 @@ export function marksOf(events: Array<{ launch: number } & Record<string, unknow
   return events.filter((e) => e.kind === 'mcu' && typeof e.mark === 'string').map((e) => e as unknown as Mark);
 }
 
+/** XS counts collections in 16 bits (mcu/native memory().gc): a difference modulo 2^16. */
+export function gcBetween(a: number, b: number): number {
+  return (b - a + 0x10000) % 0x10000;
+}
+
 function find(marks: Mark[], launch: number, name: string, after = -1): Mark | undefined {
   return marks.find((m, i) => i > after && m.launch === launch && m.mark === name);
 }
@@ -68,7 +73,7 @@ export function phaseTable(marks: Mark[], from: number, trial: number, runningBy
     const n = b.instructions - a.instructions;
     const row: PhaseRow = { phase, instructions: n };
     if (bytes) row.perKiB = Math.round(n / (bytes / 1024));
-    if (a.gc !== undefined && b.gc !== undefined) row.gc = b.gc - a.gc;
+    if (a.gc !== undefined && b.gc !== undefined) row.gc = gcBetween(a.gc, b.gc);
     rows.push(row);
   };
   const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
@@ -77,7 +82,11 @@ export function phaseTable(marks: Mark[], from: number, trial: number, runningBy
   if (entry?.entered !== undefined)
     rows.push({ phase: 'reset to entry module running (imports done)', instructions: entry.entered });
   const start = at(from, 'agent-start');
-  if (start) rows.push({ phase: 'reset to agent start (hello, flash, trust store, agent built)', instructions: start.instructions });
+  if (start)
+    rows.push({
+      phase: 'reset to agent start (hello, flash, trust store, agent built)',
+      instructions: start.instructions,
+    });
   span(
     `agent start: boot check, power-on check of the running image (${kib(runningBytes)} hashed), first query`,
     start,
@@ -86,10 +95,19 @@ export function phaseTable(marks: Mark[], from: number, trial: number, runningBy
   );
   const download = at(from, 'phase:download');
   const erase = at(from, 'first-erase');
-  span('download start to first erase: header, manifest, signature, chain verified (nothing erased before)', download, erase);
+  span(
+    'download start to first erase: header, manifest, signature, chain verified (nothing erased before)',
+    download,
+    erase,
+  );
   const endIn = at(from, 'end-in');
   const endOut = at(from, 'end-out');
-  span('download path: receive a block, parse, hash, program, journal (per KiB of payload)', erase, endIn, payloadBytes);
+  span(
+    'download path: receive a block, parse, hash, program, journal (per KiB of payload)',
+    erase,
+    endIn,
+    payloadBytes,
+  );
   span('end of image: last block, payload digest, supplier signature, bank read-back', endIn, endOut);
   span('Upgrade End exchange to verified', endOut, at(from, 'phase:verify'));
   const cs06 = at(from, 'cs06');
@@ -104,7 +122,11 @@ export function phaseTable(marks: Mark[], from: number, trial: number, runningBy
     payloadBytes,
   );
   const confirmed = at(trial, 'phase:confirmed');
-  span('trial boot: self-test to confirmed (confirm + new floor: one boot-record write)', at(trial, 'agent-started'), confirmed);
+  span(
+    'trial boot: self-test to confirmed (confirm + new floor: one boot-record write)',
+    at(trial, 'agent-started'),
+    confirmed,
+  );
   if (cs06 && restart && confirmed)
     rows.push({
       phase: 'activation to confirm: CS06 to restart, then reset to confirmed',
@@ -113,13 +135,18 @@ export function phaseTable(marks: Mark[], from: number, trial: number, runningBy
   return rows;
 }
 
-/** RAM over the marks after `a` up to and including `b` (same launch). */
+/**
+ * RAM over the marks after `a` up to and including `b` (same launch). Marks without RAM
+ * readings (`end-in` carries only its count) are passed over; the high-water figures are
+ * the last readings in the span.
+ */
 export function ramBetween(when: string, marks: Mark[], a: Mark | undefined, b: Mark | undefined): RamRow | undefined {
   if (!b) return undefined;
   const i = a ? marks.indexOf(a) : -1;
   const j = marks.indexOf(b);
-  const span = marks.slice(i + 1, j + 1).filter((m) => m.launch === b.launch);
-  if (span.length === 0) return undefined;
+  const span = marks.slice(i + 1, j + 1).filter((m) => m.launch === b.launch && m.slotHeap !== undefined);
+  const last = span.at(-1);
+  if (!last) return undefined;
   const max = (f: (m: Mark) => number) => Math.max(...span.map(f));
   return {
     when,
@@ -129,9 +156,9 @@ export function ramBetween(when: string, marks: Mark[], a: Mark | undefined, b: 
     slotPeak: max((m) => m.slotPeak ?? 0),
     chunkPeak: max((m) => m.chunkPeak ?? 0),
     stackPeak: max((m) => m.stackPeak ?? 0),
-    gc: (b.gc ?? 0) - (a?.gc ?? span[0]?.gc ?? 0),
-    mallocHighWater: b.mallocHighWater ?? 0,
-    ramTouched: b.ramTouched ?? 0,
+    gc: gcBetween(a?.gc ?? 0, last.gc ?? 0),
+    mallocHighWater: last.mallocHighWater ?? 0,
+    ramTouched: last.ramTouched ?? 0,
   };
 }
 

@@ -15,7 +15,9 @@
  * image, none bricked), 1 otherwise, 2 usage, 3 a tool or the SDK is missing (named).
  *
  * Flags: --only update,rollback,crash,kill,cuts  --kills N (default 10)  --cuts N (per kind,
- * default 10; one in three in the trial launch)  --seed S  --port P (default 5931)
+ * default 10; one in three in the trial launch)  --seed S  --port P (default 5931)  --out DIR (the
+ * run folder: flash files, bank images, logs; default build/mcu/e2e)  --update-ms MS and --ops N1,N2 (the
+ * sweeps' aim when the update run is not in --only: its duration, flash operations per launch)
  * --no-build (use the images built before)  --docs (write the tables into docs/BENCHMARKS.md)
  */
 import { spawnSync } from 'node:child_process';
@@ -74,6 +76,9 @@ async function main(): Promise<number> {
         cuts: { type: 'string' },
         seed: { type: 'string' },
         port: { type: 'string' },
+        out: { type: 'string' },
+        'update-ms': { type: 'string' },
+        ops: { type: 'string' },
         'no-build': { type: 'boolean' },
         docs: { type: 'boolean' },
       },
@@ -91,7 +96,10 @@ async function main(): Promise<number> {
   if (![kills, cuts, port].every((n) => Number.isInteger(n) && n >= 0)) fail(EXIT_USAGE, 'numbers must be whole');
   const rng = new Rng(Number(values.seed ?? 1));
 
-  const missing = missingTools(['moddable', 'tsc', 'arm-gcc', 'make', 'cmake', 'git', 'qemu-arm']);
+  // Without --no-build it builds first (the SDK and the cross compiler); either way it runs QEMU.
+  const missing = missingTools(
+    values['no-build'] ? ['arm-gcc', 'qemu-arm'] : ['moddable', 'tsc', 'arm-gcc', 'make', 'cmake', 'git', 'qemu-arm'],
+  );
   if (missing.length > 0) fail(EXIT_MISSING, `cannot run the MCU update:\n  - ${missing.join('\n  - ')}`);
   const boardOut = path.join(buildDir(), BOARD);
   if (!values['no-build']) {
@@ -135,7 +143,7 @@ async function main(): Promise<number> {
   for (const name of ['v2', 'v2-selftest-fail', 'v2-exit-at-start']) images.set(name, sign(elves.get(name)!));
   say(`signed OTA files: ${images.get('v2')!.length} bytes each`);
 
-  const runDir = path.join(buildDir(), 'e2e');
+  const runDir = path.resolve(values.out ?? path.join(buildDir(), 'e2e'));
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   let runs = 0;
@@ -165,7 +173,10 @@ async function main(): Promise<number> {
     else if (r.outcome === 'bricked') totals.bricked++;
     else totals.failed++;
     const launches = r.launches
-      .map((l) => `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`)
+      .map(
+        (l) =>
+          `${l.trial ? 'trial ' : ''}bank ${l.bank} build ${hex(l.buildVersion)}${l.variant && l.variant !== 'good' ? ` ${l.variant}` : ''} → ${l.exit}`,
+      )
       .join('; ');
     say(
       `${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)} in bank ${r.record?.confirmed.bank ?? '-'}${r.record?.refused ? `, refused ${hex(r.record.refused.version)}` : ''}; ${r.launches.length} launches (${launches}); ${r.blockRequests} block requests; ${(r.ms / 1000).toFixed(1)} s${extra.killAtMs !== undefined ? `; kill ${r.killed ? 'landed' : 'did not land (the run had ended)'}` : ''}${extra.cut ? `; cut ${r.cutFired ? 'fired' : 'did not fire'}` : ''}${r.detail && r.outcome !== 'confirmed' && r.outcome !== 'rolled-back' ? ` — ${r.detail} (log: ${path.relative(repo, path.join(runDir, `run-${runs}.log`))})` : ''}`,
@@ -179,8 +190,9 @@ async function main(): Promise<number> {
       .map((a) => JSON.stringify(a))
       .join(', ');
 
-  let updateMs = 60_000;
-  let opsPerLaunch = [3000, 20];
+  // Where the sweeps aim when the update run is not in --only: its duration and flash operations per launch.
+  let updateMs = Number(values['update-ms'] ?? 240_000);
+  let opsPerLaunch = (values.ops ?? '3780,2').split(',').map(Number);
   if (only.has('update')) {
     const r = await run('update v1 → v2 (-icount shift=0)', 'v2', true, { lingerMs: 3000 });
     if (r.outcome !== 'confirmed') wrong.push('update');
@@ -196,10 +208,34 @@ async function main(): Promise<number> {
       phases.map((p) => [p.phase, p.instructions, p.perKiB ?? '', p.gc ?? '']),
     );
     const ramText = table(
-      ['when', 'XS heap (slot + chunk)', 'slot heap', 'chunk heap', 'slot peak', 'chunk peak', 'XS stack peak', 'GCs', 'malloc high-water', 'RAM touched'],
-      ram.map((x) => [x.when, x.xsHeap, x.slotHeap, x.chunkHeap, x.slotPeak, x.chunkPeak, x.stackPeak, x.gc, x.mallocHighWater, x.ramTouched]),
+      [
+        'when',
+        'XS heap (slot + chunk)',
+        'slot heap',
+        'chunk heap',
+        'slot peak',
+        'chunk peak',
+        'XS stack peak',
+        'GCs',
+        'malloc high-water',
+        'RAM touched',
+      ],
+      ram.map((x) => [
+        x.when,
+        x.xsHeap,
+        x.slotHeap,
+        x.chunkHeap,
+        x.slotPeak,
+        x.chunkPeak,
+        x.stackPeak,
+        x.gc,
+        x.mallocHighWater,
+        x.ramTouched,
+      ]),
     );
-    say(`\nInstructions per phase, one whole update v1 → v2 on the Cortex-M33 (exact: -icount shift=0)\n\n${phaseText}\n`);
+    say(
+      `\nInstructions per phase, one whole update v1 → v2 on the Cortex-M33 (exact: -icount shift=0)\n\n${phaseText}\n`,
+    );
     say(`RAM in bytes (peaks over each part; RAM touched = heap + C stack + .data/.bss)\n\n${ramText}\n`);
     docs.push(
       `Whole update v1 → v2 of the MCU image itself (${fmt(elves.get('v2')!.length)}-byte stripped ELF, 255-byte blocks), launches: ${r.launches.map((l) => `${l.trial ? 'trial ' : ''}bank ${l.bank} ${hex(l.buildVersion)} → ${l.exit}`).join('; ')}; outcome ${r.outcome}.`,
@@ -222,7 +258,10 @@ async function main(): Promise<number> {
     const r = await run(label, image, false);
     if (r.outcome !== 'rolled-back') wrong.push(name);
     say(`  supplier reports: ${supplierReports(r)}`);
-    docs.push(`${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)}, refused ${hex(r.record?.refused?.version)}; reports: ${supplierReports(r)}`, '');
+    docs.push(
+      `${label}: ${r.outcome}; boot record confirmed ${hex(r.record?.confirmed.version)}, refused ${hex(r.record?.refused?.version)}; reports: ${supplierReports(r)}`,
+      '',
+    );
   }
   const sweepLine = (label: string, rs: RunResult[], landed: number) => {
     const n = (o: RunResult['outcome']) => rs.filter((r) => r.outcome === o).length;
@@ -237,7 +276,14 @@ async function main(): Promise<number> {
     const rs: RunResult[] = [];
     for (let i = 0; rs.filter((r) => r.killed).length < kills && i < 2 * kills; i++) {
       const at = Math.floor(updateMs * (0.05 + 0.9 * rng.next()));
-      rs.push(await run(`SIGKILL ${rs.filter((r) => r.killed).length + 1}/${kills} at ${(at / 1000).toFixed(1)} s`, 'v2', false, { killAtMs: at }));
+      rs.push(
+        await run(
+          `SIGKILL ${rs.filter((r) => r.killed).length + 1}/${kills} at ${(at / 1000).toFixed(1)} s`,
+          'v2',
+          false,
+          { killAtMs: at },
+        ),
+      );
     }
     sweepLine('SIGKILL sweep (QEMU killed)', rs, rs.filter((r) => r.killed).length);
   }
@@ -249,9 +295,14 @@ async function main(): Promise<number> {
         const ops = Math.max(1, opsPerLaunch[launch - 1] || (launch === 1 ? 3000 : 20));
         const at = Math.floor(rng.next() * ops);
         rs.push(
-          await run(`flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at + 1} of launch ${launch}`, 'v2', false, {
-            cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) },
-          }),
+          await run(
+            `flash cut ${torn ? 'torn' : 'clean'} ${i + 1}/${cuts} at op ${at + 1} of launch ${launch}`,
+            'v2',
+            false,
+            {
+              cut: { launch, at, torn, seed: Math.floor(rng.next() * 0xffffffff) },
+            },
+          ),
         );
       }
       sweepLine(`flash-op cut sweep (${torn ? 'torn' : 'clean'})`, rs, rs.filter((r) => r.cutFired).length);
@@ -259,7 +310,10 @@ async function main(): Promise<number> {
   }
   const archiveDir = path.join(buildDir(), 'mcconfig/tmp/pico/release/mcu');
   const sizes = imageSizes(path.join(boardOut, 'agent', 'v2'), archiveDir);
-  const sizeText = table(['part', 'bytes'], sizes.map((s) => [s.part, s.bytes]));
+  const sizeText = table(
+    ['part', 'bytes'],
+    sizes.map((s) => [s.part, s.bytes]),
+  );
   say(`\nFlash of the v2 image by part (bytes)\n\n${sizeText}\n`);
   docs.push('', 'Flash of the v2 image by part (bytes)', '', sizeText);
   say(

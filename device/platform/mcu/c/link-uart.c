@@ -7,10 +7,12 @@
  *
  * Receiving is polled from the main loop and while it waits for a timer (mcu_link_poll,
  * main.c): the UART holds one byte, and QEMU stops reading the socket while that byte is
- * unread, so a slow poll paces the sender and loses nothing. While waiting, an empty poll
- * is followed by a short pause with no device access: QEMU's I/O thread, which moves the
- * next byte in, needs the lock a device access takes, and a loop of nothing but UART and
- * SysTick reads kept it out (about 5 blocks a second). Bytes are gathered until one
+ * unread, so a slow poll paces the sender and loses nothing. While the loop waits, an
+ * empty poll sleeps the core (WFI) until the next byte or the next SysTick wrap, when that
+ * wrap comes before the timer it waits for: QEMU moves each byte in from its I/O thread,
+ * and a core spinning on the UART kept that thread from running (about 5 blocks a second
+ * on a loaded host). The RX interrupt only wakes the core: PRIMASK stays set while it is
+ * enabled, so the vector table needs no entry for it. Bytes are gathered until one
  * whole message (u32 length, little-endian, then that many bytes) is in, and the message
  * goes to JS in one call: one call per message, not per byte. The UART is not read again
  * until JS has had it, so the buffer is one message long. A length the protocol refuses
@@ -65,10 +67,30 @@ static void handOver(void)
   if (modMessagePostToMachine(linkMachine, NULL, 0, deliver, NULL) != 0) handedOver = 0; /* no RAM: retried at the next poll */
 }
 
-/* Iterations of the pause after an empty poll while waiting: about 1,000 instructions. */
-#define LINK_WAIT_PAUSE 500
+#define LINK_INTCLEAR (*(volatile uint32_t *)(LINK_UART_BASE + 0x00C))
+#define CTRL_RX_INTERRUPT 8u
+/* Armv7-M / Armv8-M NVIC: set-enable, clear-enable, clear-pending; 4 words cover IRQs 0-127. */
+#define NVIC_ISER ((volatile uint32_t *)0xE000E100u)
+#define NVIC_ICER ((volatile uint32_t *)0xE000E180u)
+#define NVIC_ICPR ((volatile uint32_t *)0xE000E280u)
 
-void mcu_link_poll(int waiting)
+/* Sleeps until a byte arrives or SysTick wraps (clock.c), if the wrap comes before `until`. */
+static void sleepForByte(uint64_t until)
+{
+  if (mcu_ticks() + SYST_CVR >= until) return; /* the timer is due first: keep polling */
+  __asm volatile ("cpsid i" ::: "memory");
+  LINK_CTRL = CTRL_TX_RX_ENABLE | CTRL_RX_INTERRUPT;
+  for (int i = 0; i < 4; i++) NVIC_ISER[i] = 0xFFFFFFFFu; /* which line is UART 1's differs by board */
+  if (!(LINK_STATE & STATE_RX_FULL)) __asm volatile ("dsb\n wfi" ::: "memory");
+  for (int i = 0; i < 4; i++) NVIC_ICER[i] = 0xFFFFFFFFu;
+  LINK_CTRL = CTRL_TX_RX_ENABLE;
+  LINK_INTCLEAR = 3;
+  for (int i = 0; i < 4; i++) NVIC_ICPR[i] = 0xFFFFFFFFu;
+  __asm volatile ("cpsie i" ::: "memory"); /* a SysTick wrap that woke the core is counted now */
+}
+
+/* Reads what the UART has; `waitUntil` (ticks) is the main loop's deadline when it is waiting, else 0. */
+void mcu_link_poll(uint64_t waitUntil)
 {
   if (!linkMachine) return;
   if (handedOver) return;
@@ -88,9 +110,7 @@ void mcu_link_poll(int waiting)
       return;
     }
   }
-  if (waiting)
-    for (volatile int i = 0; i < LINK_WAIT_PAUSE; i++)
-      ;
+  if (waitUntil) sleepForByte(waitUntil);
 }
 
 int mcu_link_open(void)

@@ -30,7 +30,7 @@ extern int modTimersNext(void);
 
 /* The link to the supervisor (link-uart.c) when the image has one: bytes are read here,
    and while it is open the loop waits for them even with no timer set. */
-__attribute__((weak)) void mcu_link_poll(int waiting) { (void)waiting; }
+__attribute__((weak)) void mcu_link_poll(uint64_t waitUntil) { (void)waitUntil; }
 __attribute__((weak)) int mcu_link_open(void) { return 0; }
 
 uint64_t mcu_idle_ticks;
@@ -54,7 +54,7 @@ static void waitFor(int ms)
   uint64_t start = mcu_ticks();
   uint64_t until = start + (uint64_t)ms * mcu_ticks_per_ms();
   while (mcu_ticks() < until && !mcu_messages_pending())
-    mcu_link_poll(1);
+    mcu_link_poll(until);
   mcu_idle_ticks += mcu_ticks() - start;
 }
 
