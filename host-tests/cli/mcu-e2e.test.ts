@@ -8,7 +8,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { marksOf, phaseTable, ramBetween, ramTable, type Mark } from '../../tools/mcu/e2e-phases.js';
 import { AGENT_VARIANTS, variantDefines } from '../../tools/mcu/agent-variants.js';
-import { AGENT_ENTRY, MCU_EXIT_POWER_CUT, qemuArgs, qemuLauncher } from '../../tools/mcu/qemu-launcher.js';
+import {
+  AGENT_ENTRY,
+  AGENT_STACK_SLOTS,
+  MCU_EXIT_POWER_CUT,
+  qemuArgs,
+  qemuLauncher,
+} from '../../tools/mcu/qemu-launcher.js';
 
 describe('qemuArgs', () => {
   const base = { machine: 'mps2-an505', port: 5931, icount: true };
@@ -20,7 +26,7 @@ describe('qemuArgs', () => {
     expect(a.slice(a.indexOf('-M'), a.indexOf('-M') + 2)).toEqual(['-M', 'mps2-an505']);
     expect(a[a.indexOf('-kernel') + 1]).toBe('/run/bank1.elf');
     expect(a[a.indexOf('-semihosting-config') + 1]).toBe('enable=on,target=native');
-    expect(a[a.indexOf('-append') + 1]).toBe(AGENT_ENTRY);
+    expect(a[a.indexOf('-append') + 1]).toBe(`${AGENT_ENTRY} stack=${AGENT_STACK_SLOTS}`);
   });
 
   it('counts instructions only when asked', () => {
@@ -33,8 +39,8 @@ describe('qemuArgs', () => {
       const a = qemuArgs(base, 'x.elf', cut);
       return a[a.indexOf('-append') + 1];
     };
-    expect(append({ at: 0, torn: false, seed: 1 })).toBe(`${AGENT_ENTRY} cut=1`);
-    expect(append({ at: 41, torn: true, seed: 1 })).toBe(`${AGENT_ENTRY} cut=42 torn`);
+    expect(append({ at: 0, torn: false, seed: 1 })).toBe(`${AGENT_ENTRY} stack=${AGENT_STACK_SLOTS} cut=1`);
+    expect(append({ at: 41, torn: true, seed: 1 })).toBe(`${AGENT_ENTRY} stack=${AGENT_STACK_SLOTS} cut=42 torn`);
   });
 
   it('says a cut with the exit code of c/mcu.h', () => {

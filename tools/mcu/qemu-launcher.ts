@@ -15,6 +15,15 @@ import type { Launcher, LaunchRequest } from '../lin-supervisor/launcher.js';
 /** c/mcu.h MCU_EXIT_POWER_CUT. */
 export const MCU_EXIT_POWER_CUT = 5;
 export const AGENT_ENTRY = 'platform/mcu/main-mcu-agent';
+/**
+ * The agent's XS stack, in slots of 16 bytes (c/main.c reads `stack=` from the command
+ * line): 768, 12 KiB. The archive's 512 (8 KiB, enough for the download benchmark) overflowed
+ * when the agent resumed after a power cut: it verifies the kept manifest and chain again
+ * inside the frame handler of the server's offer, a few calls deeper than a fresh download,
+ * whose peak is already 7.7 KiB. Found by the kill and cut sweeps (the old image then reset
+ * at every resume).
+ */
+export const AGENT_STACK_SLOTS = 768;
 
 export interface QemuOptions {
   /** QEMU machine, e.g. mps2-an505. */
@@ -27,7 +36,11 @@ export interface QemuOptions {
 
 /** The QEMU command line for one launch on `elf`. */
 export function qemuArgs(o: QemuOptions, elf: string, cut?: LaunchRequest['cut']): string[] {
-  const append = [AGENT_ENTRY, ...(cut ? [`cut=${cut.at + 1}`, ...(cut.torn ? ['torn'] : [])] : [])].join(' ');
+  const append = [
+    AGENT_ENTRY,
+    `stack=${AGENT_STACK_SLOTS}`,
+    ...(cut ? [`cut=${cut.at + 1}`, ...(cut.torn ? ['torn'] : [])] : []),
+  ].join(' ');
   return [
     '-M',
     o.machine,
