@@ -29,9 +29,12 @@ describe('qemuArgs', () => {
     expect(a[a.indexOf('-append') + 1]).toBe(`${AGENT_ENTRY} stack=${AGENT_STACK_SLOTS}`);
   });
 
-  it('counts instructions only when asked', () => {
+  it('counts instructions only when asked, and lets the core sleep only when not counting', () => {
     expect(qemuArgs(base, 'x.elf').join(' ')).toContain('-icount shift=0');
-    expect(qemuArgs({ ...base, icount: false }, 'x.elf')).not.toContain('-icount');
+    expect(qemuArgs(base, 'x.elf').join(' ')).not.toContain(' wfi');
+    const sweep = qemuArgs({ ...base, icount: false }, 'x.elf', { at: 9, torn: false, seed: 1 });
+    expect(sweep).not.toContain('-icount');
+    expect(sweep[sweep.indexOf('-append') + 1]).toBe(`${AGENT_ENTRY} stack=${AGENT_STACK_SLOTS} wfi cut=10`);
   });
 
   it("turns the supervisor's cut (from 0) into the C flash layer's (from 1), torn or clean", () => {

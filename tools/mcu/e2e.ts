@@ -194,7 +194,8 @@ async function main(): Promise<number> {
   let updateMs = Number(values['update-ms'] ?? 240_000);
   let opsPerLaunch = (values.ops ?? '3780,2').split(',').map(Number);
   if (only.has('update')) {
-    const r = await run('update v1 → v2 (-icount shift=0)', 'v2', true, { lingerMs: 3000 });
+    // Kept running after the outcome so that the new image's idle RAM is read (the core's time runs slower than the host's).
+    const r = await run('update v1 → v2 (-icount shift=0)', 'v2', true, { lingerMs: 10_000 });
     if (r.outcome !== 'confirmed') wrong.push('update');
     say(`  supplier reports: ${supplierReports(r)}`);
     updateMs = r.ms;

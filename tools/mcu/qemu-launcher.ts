@@ -36,9 +36,11 @@ export interface QemuOptions {
 
 /** The QEMU command line for one launch on `elf`. */
 export function qemuArgs(o: QemuOptions, elf: string, cut?: LaunchRequest['cut']): string[] {
+  // `wfi`: the core sleeps while it waits for the link (c/link-uart.c); not when counting.
   const append = [
     AGENT_ENTRY,
     `stack=${AGENT_STACK_SLOTS}`,
+    ...(o.icount ? [] : ['wfi']),
     ...(cut ? [`cut=${cut.at + 1}`, ...(cut.torn ? ['torn'] : [])] : []),
   ].join(' ');
   return [

@@ -12,7 +12,10 @@
  * wrap comes before the timer it waits for: QEMU moves each byte in from its I/O thread,
  * and a core spinning on the UART kept that thread from running (about 5 blocks a second
  * on a loaded host). The RX interrupt only wakes the core: PRIMASK stays set while it is
- * enabled, so the vector table needs no entry for it. Bytes are gathered until one
+ * enabled, so the vector table needs no entry for it. Only when the command line says
+ * `wfi`: under -icount QEMU adds a halted core's time to the virtual clock late, so some
+ * of it would be counted as instructions; the counting run spins instead (its waits are
+ * left out of the counts by main.c). Bytes are gathered until one
  * whole message (u32 length, little-endian, then that many bytes) is in, and the message
  * goes to JS in one call: one call per message, not per byte. The UART is not read again
  * until JS has had it, so the buffer is one message long. A length the protocol refuses
@@ -36,9 +39,12 @@
 /* MAX_MESSAGE of link-protocol.ts: the largest length either end accepts. */
 #define LINK_MAX_MESSAGE 4096
 
+extern char mcu_command_line[];
+
 static uint8_t received[4 + LINK_MAX_MESSAGE];
 static size_t used;
 static int handedOver; /* a message waits for JS: the UART is left alone until it is delivered */
+static int sleepWhileWaiting; /* `wfi` on the command line */
 static xsMachine *linkMachine;
 static xsSlot receiver;
 
@@ -110,7 +116,7 @@ void mcu_link_poll(uint64_t waitUntil)
       return;
     }
   }
-  if (waitUntil) sleepForByte(waitUntil);
+  if (waitUntil && sleepWhileWaiting) sleepForByte(waitUntil);
 }
 
 int mcu_link_open(void)
@@ -125,6 +131,7 @@ void xs_linkuart_open(xsMachine *the)
   receiver = xsArg(0);
   xsRemember(receiver);
   linkMachine = the;
+  sleepWhileWaiting = c_strstr(mcu_command_line, " wfi") != NULL;
   LINK_BAUDDIV = 16; /* the smallest divider the CMSDK UART accepts; QEMU does not pace by it */
   LINK_CTRL = CTRL_TX_RX_ENABLE;
 }

@@ -2,7 +2,8 @@
  * Boot of the MCU image: UART and clock up, a check that the instruction count is exact,
  * the XS machine cloned from the preloaded archive, then the entry module imported and
  * the event loop run: timers, then queued messages (promise jobs), until the entry calls
- * mcu/native exit() or nothing is left to run.
+ * mcu/native exit() or nothing is left to run (an open link to the supervisor, link-uart.c,
+ * counts as something to wait for).
  *
  * The semihosting command line (QEMU -append) chooses the entry module and may change
  * the archive's `creation` for this run, so one image serves every measurement:
