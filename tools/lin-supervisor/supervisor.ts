@@ -2,7 +2,8 @@
  * The lin device's bootloader and supervisor. Before every launch it opens the flash file
  * and runs the reference bootloader (sim/world-parts.ts, docs/BOOT.md)
  * over it; it copies the bytes of the bank the bootloader chose into a file and starts the
- * Moddable simulator on them, so the build that runs is the one in the bank. On the one
+ * device on them (a Launcher, launcher.ts: the Moddable simulator for the lin build, QEMU
+ * for the MCU image), so the build that runs is the one in the bank. On the one
  * TCP link it says hello (bank, trial, flash-fault to inject), plays the Communications
  * Hub with the project's emulated CH (sim/world-parts.ts), sends the CS06
  * activation command when the device holds the image, and records reports and events.
@@ -13,7 +14,7 @@
  * window is killed. Power cuts: SIGKILL at a chosen moment of the run, or a flash-op cut
  * that the build's own flash port executes (hello).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,15 +25,18 @@ import { readBootRecord, type BootRecord } from '../../device/storage/index.js';
 import { UPGRADE_TIME_WAIT_FOR_COMMAND } from '../../device/zigbee/index.js';
 import { bootloader, emulatedCh, servedImage, Rng, manufacturerImageHash } from '../../sim/index.js';
 import { openFlashFile } from './flash-file.js';
+import { mcsimLauncher, type Launcher } from './launcher.js';
 
 export interface SupervisorOptions {
   /** The build's files root (manifest config `files`): the flash file and the bank copies live here. */
   runDir: string;
   flashName: string;
   port: number;
-  mcsim: string;
+  /** How the device is started on the chosen bank's bytes (default: mcsim on `mcsim`, `display`). */
+  launcher?: Launcher;
+  mcsim?: string;
   /** X display for mcsim (an Xvfb the caller started). */
-  display: string;
+  display?: string;
   /** The signed OTA file the CH serves. */
   image: Uint8Array;
   fromVersion: number;
@@ -92,6 +96,8 @@ export interface RunResult {
   blockRequests: number;
   /** What a conformance build printed (its suites' lines and the counts). */
   conformance?: { lines: string[]; passed: number; failed: number };
+  /** Every event the builds sent, with the launch it came from (the MCU image's measurements among them). */
+  events: Array<{ launch: number } & Record<string, unknown>>;
 }
 
 const ACTIVATION_RETRY_MS = 3000;
@@ -114,7 +120,9 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
     cutFired: false,
     ms: 0,
     blockRequests: 0,
+    events: [],
   };
+  const launcher = o.launcher ?? mcsimLauncher(o.mcsim ?? 'mcsim', o.display ?? ':0');
 
   // The CH and its link end: frames go to whichever connection is current.
   let current: Socket | undefined;
@@ -175,8 +183,6 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
       } finally {
         f.file.close();
       }
-      const so = join(o.runDir, `bank${boot.bank}.so`);
-      writeFileSync(so, payload);
       const launch: Launch = { bank: boot.bank, trial: boot.trial, row: boot.row, exit: '', flashOps: 0, ms: 0 };
       result.launches.push(launch);
       log(
@@ -185,10 +191,8 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
       const started = Date.now();
 
       const connected = new Promise<Socket>((resolve) => server.once('connection', resolve));
-      child = spawn('stdbuf', ['-oL', '-eL', o.mcsim, so], {
-        env: { ...process.env, DISPLAY: o.display },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const cut = o.cut && o.cut.launch === n ? o.cut : undefined;
+      child = launcher.start({ n, bank: boot.bank, payload, runDir: o.runDir, cut });
       const logFile = join(o.runDir, `launch-${n}.log`);
       writeFileSync(logFile, '');
       child.stdout!.on('data', (d: Buffer) => {
@@ -211,7 +215,6 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
         const socket = socketOrExit;
         current = socket;
         socket.setNoDelay(true);
-        const cut = o.cut && o.cut.launch === n ? o.cut : undefined;
         socket.write(
           frame(
             LinMessage.hello,
@@ -263,6 +266,7 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
                 break;
               case LinMessage.event: {
                 const e = JSON.parse(fromAscii(body)) as Record<string, unknown>;
+                result.events.push({ launch: n, ...e });
                 if (e.kind === 'build') {
                   launch.buildVersion = Number(e.version);
                   launch.variant = String(e.variant);
@@ -329,7 +333,7 @@ export async function superviseUpdate(o: SupervisorOptions): Promise<RunResult> 
       current?.destroy();
       current = undefined;
       launch.ms = Date.now() - started;
-      if (launch.exit === 'code 86') result.cutFired = true;
+      if (launch.exit === `code ${launcher.cutExitCode}`) result.cutFired = true;
       log(`  exit: ${launch.exit} after ${launch.ms} ms, ${launch.flashOps} flash ops`);
     }
   } finally {

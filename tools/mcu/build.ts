@@ -6,6 +6,7 @@
  *
  *   npm run mcu:build                  # every board, into build/mcu/<board>/mcu.elf
  *   npm run mcu:build -- --board an505
+ *   npm run mcu:build -- --agent-variants  # also v1, v2 and broken v2 of the update run (agent-variants.ts)
  *
  * Needs: $MODDABLE (a built SDK: mcconfig, xsc, xsl in $MODDABLE/build/bin/lin/release),
  * `tsc` on PATH or in node_modules/.bin, arm-none-eabi-gcc with newlib (Debian
@@ -19,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { linkAgentVariants } from './agent-variants.js';
 import {
   BOARDS,
   type BoardName,
@@ -191,7 +193,7 @@ function measureAgentPreload(out: string, env: NodeJS.ProcessEnv, archiveDir: st
 
 function main(): void {
   const { values } = parseArgs({
-    options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' } },
+    options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' }, 'agent-variants': { type: 'boolean' } },
     strict: true,
   });
   const boards = values.board ? [values.board] : Object.keys(BOARDS);
@@ -235,6 +237,24 @@ function main(): void {
       { quiet: true },
     );
     process.stdout.write(`mcu: ${path.relative(repo, path.join(out, board, 'mcu.elf'))}\n`);
+    if (values['agent-variants']) {
+      const makeArgs = [
+        '-j2',
+        '-f',
+        'device/platform/mcu/Makefile',
+        `MODDABLE=${moddable}`,
+        `ARCHIVE_DIR=${archiveDir}`,
+        `BOARD=${board}`,
+        `MODULE_SRCS=${sources.join(' ')}`,
+        `MODULE_INCS=${includes.join(' ')}`,
+      ];
+      try {
+        for (const elf of linkAgentVariants(path.join(out, board), makeArgs, process.env.MCU_DEFINES ?? ''))
+          process.stdout.write(`mcu: ${path.relative(repo, elf)}\n`);
+      } catch (e) {
+        fail(EXIT_FAILED, (e as Error).message);
+      }
+    }
   }
   if (!values['no-sizing']) measureAgentPreload(out, env, archiveDir);
 }

@@ -502,13 +502,19 @@ function coreSummary(results: RunResult[], sizes: Map<BoardName, SizeRow[]>): st
 const DOCS_BEGIN = '<!-- mcu:begin (npm run mcu:bench -- --docs rewrites this section) -->';
 const DOCS_END = '<!-- mcu:end -->';
 
-/** Replaces (or appends) the MCU section of docs/BENCHMARKS.md. */
+/** Replaces (or appends) the MCU section of docs/BENCHMARKS.md, keeping the whole-update part `npm run mcu:e2e -- --docs` writes. */
 function writeDocs(section: string): void {
   const file = path.join(repo, 'docs/BENCHMARKS.md');
   const text = readFileSync(file, 'utf8');
   const begin = text.indexOf(DOCS_BEGIN);
   const end = text.indexOf(DOCS_END);
-  const block = `${DOCS_BEGIN}\n${section}\n${DOCS_END}`;
+  const e2eBegin = text.indexOf('<!-- mcu-e2e:begin');
+  const e2eEnd = text.indexOf('<!-- mcu-e2e:end -->');
+  const e2e =
+    begin >= 0 && e2eBegin > begin && e2eEnd > e2eBegin && e2eEnd < end
+      ? `${text.slice(e2eBegin, e2eEnd + '<!-- mcu-e2e:end -->'.length)}\n`
+      : '';
+  const block = `${DOCS_BEGIN}\n${section}\n${e2e}${DOCS_END}`;
   writeFileSync(
     file,
     begin >= 0 && end > begin

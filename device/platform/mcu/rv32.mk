@@ -8,4 +8,4 @@ SIZE := riscv64-unknown-elf-size
 CPU_FLAGS := -march=rv32imac -mabi=ilp32 -misa-spec=2.2 -mcmodel=medany --specs=picolibc.specs
 BOARD_DEFINE := -DMCU_BOARD_RV32 -include $(HERE)c/rv32/arm-asm.h
 LIBC_FLAGS :=
-RV32_SOURCES := rv32/startup rv32/uart rv32/clock rv32/libc
+RV32_SOURCES := rv32/startup rv32/uart rv32/clock rv32/libc rv32/link-none

@@ -2,7 +2,8 @@
  * Boot of the MCU image: UART and clock up, a check that the instruction count is exact,
  * the XS machine cloned from the preloaded archive, then the entry module imported and
  * the event loop run: timers, then queued messages (promise jobs), until the entry calls
- * mcu/native exit() or nothing is left to run.
+ * mcu/native exit() or nothing is left to run (an open link to the supervisor, link-uart.c,
+ * counts as something to wait for).
  *
  * The semihosting command line (QEMU -append) chooses the entry module and may change
  * the archive's `creation` for this run, so one image serves every measurement:
@@ -27,6 +28,11 @@ extern void *xsPreparationAndCreation(xsCreation **creation);
 extern int mcu_messages_pending(void);
 extern void modTimersExecute(void);
 extern int modTimersNext(void);
+
+/* The link to the supervisor (link-uart.c) when the image has one: bytes are read here,
+   and while it is open the loop waits for them even with no timer set. */
+__attribute__((weak)) void mcu_link_poll(uint64_t waitUntil) { (void)waitUntil; }
+__attribute__((weak)) int mcu_link_open(void) { return 0; }
 
 uint64_t mcu_idle_ticks;
 uint64_t mcu_machine_ready_instructions;
@@ -53,7 +59,7 @@ static void waitFor(int ms)
   uint64_t start = mcu_ticks();
   uint64_t until = start + (uint64_t)ms * mcu_ticks_per_ms();
   while (mcu_ticks() < until && !mcu_messages_pending())
-    ;
+    mcu_link_poll(until);
   mcu_idle_ticks += mcu_ticks() - start;
 }
 
@@ -158,11 +164,12 @@ int main(void)
   if (failed) return MCU_EXIT_JS_FAILED;
 
   for (;;) {
+    mcu_link_poll(0);
     modTimersExecute();
     if (modMessageService(the, 0)) continue;
     int next = modTimersNext();
     if (next == 0 || mcu_messages_pending()) continue;
-    if (next >= 60 * 60 * 1000) {
+    if (next >= 60 * 60 * 1000 && !mcu_link_open()) {
       mcu_puts("mcu: nothing left to run\n");
       return MCU_EXIT_OK;
     }
