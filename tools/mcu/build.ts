@@ -192,10 +192,18 @@ function measureAgentPreload(out: string, env: NodeJS.ProcessEnv, archiveDir: st
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' }, 'agent-variants': { type: 'boolean' } },
-    strict: true,
-  });
+  let values: { board?: string; 'no-sizing'?: boolean; 'agent-variants'?: boolean } = {};
+  try {
+    ({ values } = parseArgs({
+      options: { board: { type: 'string' }, 'no-sizing': { type: 'boolean' }, 'agent-variants': { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (e) {
+    fail(
+      2,
+      `${(e as Error).message}\n  usage: npm run mcu:build [-- --board ${Object.keys(BOARDS).join('|')}] [--no-sizing] [--agent-variants]`,
+    );
+  }
   const boards = values.board ? [values.board] : Object.keys(BOARDS);
   for (const b of boards)
     if (!(b in BOARDS)) fail(2, `unknown board "${b}" (known: ${Object.keys(BOARDS).join(', ')})`);
