@@ -40,9 +40,14 @@ export function variantDefines(v: AgentVariant, extra = ''): string {
 
 /**
  * Links every variant next to the board's image. `makeArgs` are the board's make
- * arguments without OUT and EXTRA_DEFINES. Throws with make's last lines on failure.
+ * arguments without OUT and EXTRA_DEFINES; `binutilsPrefix` names the board's objcopy. Throws with make's last lines on failure.
  */
-export function linkAgentVariants(boardOut: string, makeArgs: string[], extraDefines = ''): string[] {
+export function linkAgentVariants(
+  boardOut: string,
+  makeArgs: string[],
+  extraDefines = '',
+  binutilsPrefix = 'arm-none-eabi-',
+): string[] {
   const made: string[] = [];
   for (const v of AGENT_VARIANTS) {
     const out = path.join(boardOut, 'agent', v.name);
@@ -58,7 +63,7 @@ export function linkAgentVariants(boardOut: string, makeArgs: string[], extraDef
     if (make.status !== 0)
       throw new Error(`linking ${v.name} failed:\n${`${make.stdout}${make.stderr}`.split('\n').slice(-15).join('\n')}`);
     const elf = variantElf(boardOut, v.name);
-    const strip = spawnSync('arm-none-eabi-objcopy', ['--strip-all', path.join(out, 'mcu.elf'), elf], {
+    const strip = spawnSync(`${binutilsPrefix}objcopy`, ['--strip-all', path.join(out, 'mcu.elf'), elf], {
       encoding: 'utf8',
     });
     if (strip.status !== 0) throw new Error(`stripping ${v.name} failed: ${strip.stderr}`);

@@ -245,7 +245,10 @@ function main(): void {
       { quiet: true },
     );
     process.stdout.write(`mcu: ${path.relative(repo, path.join(out, board, 'mcu.elf'))}\n`);
-    if (values['agent-variants']) {
+    // The update run's link to the supervisor is wired on the Cortex-M boards' second UART only.
+    if (values['agent-variants'] && board === 'rv32')
+      process.stdout.write('mcu: no agent variants for RV32 (its board has no link to the supervisor)\n');
+    else if (values['agent-variants']) {
       const makeArgs = [
         '-j2',
         '-f',
@@ -257,7 +260,12 @@ function main(): void {
         `MODULE_INCS=${includes.join(' ')}`,
       ];
       try {
-        for (const elf of linkAgentVariants(path.join(out, board), makeArgs, process.env.MCU_DEFINES ?? ''))
+        for (const elf of linkAgentVariants(
+          path.join(out, board),
+          makeArgs,
+          process.env.MCU_DEFINES ?? '',
+          boardTools(board).prefix,
+        ))
           process.stdout.write(`mcu: ${path.relative(repo, elf)}\n`);
       } catch (e) {
         fail(EXIT_FAILED, (e as Error).message);
