@@ -167,7 +167,7 @@ describe('download progress decoding', () => {
 });
 
 describe('records in the journal', () => {
-  it('progress, counters and trust anchors survive a reopen; counters are stored in key order', () => {
+  it('progress, counters (key 0 and value 0 included) and trust anchors survive a reopen; counters are stored in key order', () => {
     const { journal, reopen } = journalOn();
     expect(readDownloadProgress(journal)).toBeUndefined();
     expect(readCounters(journal)).toEqual(new Map());
@@ -179,12 +179,14 @@ describe('records in the journal', () => {
         [7, 1],
         [2, 0],
         [5, 0xffffffff],
+        [0, 3],
       ]),
     );
     recordTrustAnchors(journal, new Uint8Array([1, 2, 3]));
     const again = reopen();
     expect(readDownloadProgress(again)).toEqual(progress);
     expect([...readCounters(again)]).toEqual([
+      [0, 3],
       [2, 0],
       [5, 0xffffffff],
       [7, 1],
@@ -192,6 +194,7 @@ describe('records in the journal', () => {
     expect(again.latest(JournalType.counters)).toEqual(
       encodeCbor(
         new Map([
+          [0, 3],
           [2, 0],
           [5, 0xffffffff],
           [7, 1],
