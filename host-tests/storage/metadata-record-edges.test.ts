@@ -216,3 +216,56 @@ describe('a metadata record that spans two sectors', () => {
     expect(media.misuse).toEqual([]);
   });
 });
+
+describe('metadata record write failures', () => {
+  it('a record sector that will not program or erase is that flash code, not a read-back mismatch', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { flash, boot, layout } = instance(media, 0);
+    const sector = layout.banks[1].metaFirstSector;
+    media.wearOut(sector, 'program-throws');
+    expect(caughtCode(() => writeMetadata({ flash, boot }, layout, body, image))).toBe('STORAGE_FLASH_WRITE');
+    const other = chipFor(NOR_FF_ALIGN4);
+    const dev = instance(other, 0);
+    writeMetadata({ flash: dev.flash, boot: dev.boot }, dev.layout, body, image);
+    other.wearOut(sector, 'erase-throws');
+    expect(caughtCode(() => writeMetadata({ flash: dev.flash, boot: dev.boot }, dev.layout, body, image))).toBe(
+      'STORAGE_FLASH_ERASE',
+    );
+  });
+
+  it('a program that reports success with wrong bits in the body is caught by the read-back', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { flash, boot, layout } = instance(media, 0);
+    // The body is the first program of the write on a blank record.
+    media.silentProgramAt(media.ops);
+    expect(message(() => writeMetadata({ flash, boot }, layout, body, image))).toBe(
+      'STORAGE_VERIFY_MISMATCH: metadata record reads back differently',
+    );
+    expect(readMetadata(flash, layout, 1)).toBeUndefined();
+  });
+
+  it('the factory step never erases past its own record: the other bank’s record stays', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { flash, layout } = instance(media, 0);
+    provisionMetadata(flash, layout, 1, new Uint8Array([7, 7, 7]), image);
+    provisionMetadata(flash, layout, 0, body, image);
+    const erases = Array.from(media.eraseCount);
+    // Bank 0's record now holds bytes: rewriting it erases its sector, and only that one.
+    provisionMetadata(flash, layout, 0, new Uint8Array([8, 8]), image);
+    const want = erases.slice();
+    want[layout.banks[0].metaFirstSector]++;
+    expect(Array.from(media.eraseCount)).toEqual(want);
+    expect(readMetadata(flash, layout, 1)).toEqual(new Uint8Array([7, 7, 7]));
+    expect(readMetadata(flash, layout, 0)).toEqual(new Uint8Array([8, 8]));
+  });
+});
+
+function caughtCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OtaError) return e.code;
+    throw e;
+  }
+  return 'no refusal';
+}
