@@ -84,7 +84,8 @@ describe('journal bookkeeping', () => {
   });
 
   it('refuses a type outside 1..127 and a body over the limit, naming them; the limits themselves are taken', () => {
-    const { journal } = open(chipFor(NOR_FF_ALIGN4));
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { journal } = open(media);
     for (const t of [0, 128, 1.5]) {
       expect(refusal(() => journal.append(t, new Uint8Array(1))).message).toBe(
         `JOURNAL_RECORD_INVALID: record type ${t}`,
@@ -97,6 +98,8 @@ describe('journal bookkeeping', () => {
     journal.append(127, new Uint8Array(0));
     expect(journal.types()).toEqual([1, 127]);
     expect(journal.latest(127)).toEqual(new Uint8Array(0));
+    // Type 127 is a record start when the sector is scanned again.
+    expect(open(media).journal.latest(127)).toEqual(new Uint8Array(0));
     expect(journal.stats().appended).toBe(2);
   });
 
@@ -229,6 +232,43 @@ describe('journal headers and slots planted by hand', () => {
     const blank = chipFor(NOR_FF_ALIGN4);
     open(blank);
     expect(Array.from(blank.eraseCount).every((n) => n === 0)).toBe(true);
+  });
+});
+
+describe('journal slots at the sector end', () => {
+  it('a plausible record start whose extent runs past the sector is skipped one slot: appends never run past the end', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    plantHeader(media, 0, 1);
+    const { flash, layout } = instance(media, 0);
+    const S = layout.sectorSize;
+    const slot = new Uint8Array(8).fill(0xff);
+    slot.set([5, 0xfa, 100, 0]);
+    flash.program(layout.journalSectors[0] * S + S - 16, slot);
+    const { journal } = open(media);
+    expect(journal.stats().freeBytes).toBe(8);
+    journal.append(5, new Uint8Array([1]));
+    expect(journal.stats().rotations).toBe(1);
+    expect(open(media).journal.latest(5)).toEqual(new Uint8Array([1]));
+    expect(media.misuse).toEqual([]);
+  });
+
+  it('a journal that cannot be formatted (its sector will not erase) is STORAGE_FLASH_ERASE from open', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { flash, layout } = instance(media, 0);
+    flash.program(layout.journalSectors[0] * layout.sectorSize + 100, new Uint8Array([1, 2, 3, 4]));
+    media.wearOut(layout.journalSectors[0], 'erase-throws');
+    expect(refusal(() => Journal.open(flash, layout)).code).toBe('STORAGE_FLASH_ERASE');
+  });
+
+  it('a record that does not fit even a freshly rotated sector is JOURNAL_FULL with its words', () => {
+    const media = chipFor(NOR_FF_ALIGN4);
+    const { journal } = open(media);
+    journal.append(10, new Uint8Array(JOURNAL_MAX_BODY));
+    journal.append(11, new Uint8Array(1500));
+    expect(refusal(() => journal.append(12, new Uint8Array(JOURNAL_MAX_BODY))).message).toBe(
+      'JOURNAL_FULL: record does not fit a freshly rotated sector',
+    );
+    expect(open(media).journal.latest(11)).toEqual(new Uint8Array(1500));
   });
 });
 
