@@ -190,3 +190,64 @@ describe('bank writer bookkeeping', () => {
     expect(r.finish(sha256(PAYLOAD))).toEqual(sha256(PAYLOAD));
   });
 });
+
+describe('bank writer checks against the chip', () => {
+  it('a bank byte that changes at rest before finish is STORAGE_VERIFY_MISMATCH: the bank is hashed again from flash', () => {
+    const { media, layout, p } = rig();
+    const w = BankWriter.begin(p, layout, PAYLOAD.length);
+    w.write(0, PAYLOAD);
+    w.flush();
+    media.flipBits(layout.banks[1].offset + 100, 0x10);
+    expect(refusal(() => w.finish()).message).toBe(
+      'STORAGE_VERIFY_MISMATCH: bank digest differs from the bytes written',
+    );
+  });
+
+  it('a digest other than the expected one is refused with its words', () => {
+    const { layout, p } = rig();
+    const w = BankWriter.begin(p, layout, PAYLOAD.length);
+    w.write(0, PAYLOAD);
+    const wrong = sha256(PAYLOAD);
+    wrong[31] ^= 1;
+    expect(refusal(() => w.finish(wrong)).message).toBe(
+      'STORAGE_VERIFY_MISMATCH: bank digest differs from the expected digest',
+    );
+  });
+
+  it('a program that lies is caught by its read-back, naming the bank and the offset', () => {
+    const { media, layout, p } = rig();
+    const w = BankWriter.begin(p, layout, PAYLOAD.length, { bufferSize: 256 });
+    w.write(0, PAYLOAD.subarray(0, 256));
+    // The next piece: the program after this one (the sector is erased already).
+    media.silentProgramAt(media.ops);
+    expect(refusal(() => w.write(256, PAYLOAD.subarray(256, 512))).message).toBe(
+      'STORAGE_VERIFY_MISMATCH: read-back differs in bank 1 at 256',
+    );
+  });
+
+  it('a flush with no whole write unit buffered makes no flash operation', () => {
+    const { media, layout, p } = rig();
+    const w = BankWriter.begin(p, layout, 100);
+    const ops = media.ops;
+    expect(w.flush()).toBe(0);
+    w.write(0, new Uint8Array(3));
+    expect(w.flush()).toBe(0);
+    expect(media.ops).toBe(ops);
+  });
+
+  it('begin erases each sector of a two-sector metadata record that holds bytes, and nothing else', () => {
+    const config = { bankSize: 16 * 1024, metadataSize: 8192 };
+    const media = chipFor(NOR_FF_ALIGN4, config);
+    const inst = instance(media, 0, config);
+    const meta = inst.layout.banks[1];
+    inst.flash.program(meta.metaOffset, new Uint8Array([1, 2, 3, 4]));
+    inst.flash.program(meta.metaOffset + 4096, new Uint8Array([5, 6, 7, 8]));
+    const erases = Array.from(media.eraseCount);
+    BankWriter.begin({ flash: inst.flash, sha256: nobleSha256, boot: inst.boot }, inst.layout, 100);
+    const want = erases.slice();
+    want[meta.metaFirstSector]++;
+    want[meta.metaFirstSector + 1]++;
+    expect(Array.from(media.eraseCount)).toEqual(want);
+    expect(media.misuse).toEqual([]);
+  });
+});
