@@ -225,14 +225,29 @@ describe('bank writer checks against the chip', () => {
     );
   });
 
-  it('a flush with no whole write unit buffered makes no flash operation', () => {
-    const { media, layout, p } = rig();
-    const w = BankWriter.begin(p, layout, 100);
-    const ops = media.ops;
+  it('a flush with no whole write unit buffered makes no port call to program (not even of zero bytes)', () => {
+    const { layout, p } = rig();
+    const programs: number[] = [];
+    const flash = {
+      size: p.flash.size,
+      sectorSize: p.flash.sectorSize,
+      writeAlign: p.flash.writeAlign,
+      erasedValue: p.flash.erasedValue,
+      read: (o: number, into: Uint8Array) => p.flash.read(o, into),
+      erase: (sector: number) => p.flash.erase(sector),
+      program: (o: number, d: Uint8Array) => {
+        programs.push(d.length);
+        p.flash.program(o, d);
+      },
+    };
+    const w = BankWriter.begin({ ...p, flash }, layout, 100);
     expect(w.flush()).toBe(0);
     w.write(0, new Uint8Array(3));
     expect(w.flush()).toBe(0);
-    expect(media.ops).toBe(ops);
+    expect(programs).toEqual([]);
+    w.write(3, new Uint8Array(97));
+    w.finish();
+    expect(programs).toEqual([100]);
   });
 
   it('begin erases each sector of a two-sector metadata record that holds bytes, and nothing else', () => {
