@@ -82,7 +82,7 @@ describe('kept record edges', () => {
     expect([readU32(head, 0), readU32(head, 4)]).toEqual([MAGIC, 1]);
   });
 
-  it('a copy with a right CRC but wrong content is invalid: magic, length past the sector, not a map, wrong field types', () => {
+  it('a copy with a right CRC but wrong content is invalid: magic, length past the sector, not a map, wrong field types, too deep', () => {
     const bad: [string, (m: FlashMedia) => void][] = [
       ['magic', (m) => plant(m, 0, 1, map([[2, new Map()]]), { magic: MAGIC ^ 1 })],
       ['length past the sector', (m) => plant(m, 0, 1, map([[2, new Map()]]), { length: 4096 - 15 })],
@@ -108,6 +108,36 @@ describe('kept record edges', () => {
       [
         'counter key not a number',
         (m) => plant(m, 0, 1, map([[2, new Map<CborValue, CborValue>([['a', 1]]) as unknown as CborValue]])),
+      ],
+      // An empty list where the counters map belongs: iterating it would yield no counter at all.
+      [
+        'counters an empty array, not a map',
+        (m) =>
+          plant(
+            m,
+            0,
+            1,
+            map([
+              [1, anchors],
+              [2, []],
+            ]),
+          ),
+      ],
+      // The kept state is two levels deep; anything deeper is refused by the parser's depth
+      // bound, so a damaged copy cannot make the parser recurse (RAM, stack) before it is dropped.
+      [
+        'nested deeper than the kept state',
+        (m) =>
+          plant(
+            m,
+            0,
+            1,
+            map([
+              [1, anchors],
+              [2, new Map()],
+              [3, [[0]]],
+            ]),
+          ),
       ],
       ['a length of 4 GB (never allocated)', (m) => plant(m, 0, 1, map([[2, new Map()]]), { length: 0xfffffff0 })],
       [
