@@ -15,7 +15,7 @@
  */
 import { OtaError, asOtaError } from '../errors.js';
 import type { BootControl, Flash } from '../ports.js';
-import { readBootRecordCopies } from './boot-record.js';
+import { type BootRecord, readBootRecordCopies } from './boot-record.js';
 import { releaseFallback } from './boot-control.js';
 import { eraseSector, programFlash, readFlash } from './flash-io.js';
 import { inactiveBank, type BankRegion, type StorageLayout } from './layout.js';
@@ -47,7 +47,7 @@ export class InactiveRegion {
     if (current && (current.state !== 'confirmed' || current.confirmed.bank !== running)) {
       throw new OtaError(
         StorageError.trialPending,
-        `bank ${this.bank.index} is the fallback of a ${current.state} boot`,
+        `bank ${this.bank.index} is not free: ${whyHeld(current, running)}`,
       );
     }
     this.fallbackHeld = current?.fallback?.bank === this.bank.index;
@@ -99,4 +99,11 @@ export class InactiveRegion {
   private refuse(what: string): never {
     throw new OtaError(StorageError.runningBank, `${what} is outside the inactive bank ${this.bank.index}`);
   }
+}
+
+/** Why the bank that is not running may not be written, in words a supplier's report can carry. */
+function whyHeld(record: BootRecord, running: number): string {
+  if (record.state === 'trial' && record.trial?.bank !== running) return 'it holds the image armed for a trial boot';
+  if (record.state === 'trial') return 'it holds the fallback of the trial image that runs';
+  return `the confirmed image is in bank ${record.confirmed.bank}, not the one running`;
 }

@@ -62,15 +62,19 @@ describe('InactiveRegion opens', () => {
     // The trial has not booted yet (the confirmed image still runs): its bank is not free.
     const pending = rig(0, trial);
     const e1 = refusal(() => new InactiveRegion(pending.flash, pending.layout, pending.boot));
-    expect(e1.message).toBe('STORAGE_TRIAL_PENDING: bank 1 is the fallback of a trial boot');
+    expect(e1.message).toBe('STORAGE_TRIAL_PENDING: bank 1 is not free: it holds the image armed for a trial boot');
     // The trial runs: the confirmed image in bank 0 is its fallback.
     const running = rig(1, trial);
     const e2 = refusal(() => new InactiveRegion(running.flash, running.layout, running.boot));
-    expect(e2.message).toBe('STORAGE_TRIAL_PENDING: bank 0 is the fallback of a trial boot');
+    expect(e2.message).toBe(
+      'STORAGE_TRIAL_PENDING: bank 0 is not free: it holds the fallback of the trial image that runs',
+    );
     // Confirmed in bank 1 while bank 0 runs (the bootloader fell back without saying so).
     const odd = rig(0, confirmedOn(1));
     const e3 = refusal(() => new InactiveRegion(odd.flash, odd.layout, odd.boot));
-    expect(e3.message).toBe('STORAGE_TRIAL_PENDING: bank 1 is the fallback of a confirmed boot');
+    expect(e3.message).toBe(
+      'STORAGE_TRIAL_PENDING: bank 1 is not free: the confirmed image is in bank 1, not the one running',
+    );
     for (const r of [pending, running, odd]) expect(r.media.misuse).toEqual([]);
   });
 
