@@ -33,29 +33,53 @@ const MAX_SAFE = 2 ** 53;
 
 // ------------------------------------------------------------------------- encoding
 
+/**
+ * Encoding runs twice: a first pass only counts the bytes, the second writes them into one
+ * Uint8Array of exactly that size. On XS a `number[]` built by push costs a 16-byte slot per
+ * byte and is copied as it grows: encoding the 1.7 KB trust store that way made the MCU
+ * image's chunk heap grow by 60 KB at every start (docs/PORTING.md).
+ */
 class Writer {
-  bytes: number[] = [];
+  /** Where the bytes go; undefined while counting. */
+  readonly out: Uint8Array | undefined;
+  length = 0;
+
+  constructor(out?: Uint8Array) {
+    this.out = out;
+  }
+
+  byte(b: number): void {
+    if (this.out) this.out[this.length] = b;
+    this.length++;
+  }
+
+  bytes(b: Uint8Array): void {
+    if (this.out) this.out.set(b, this.length);
+    this.length += b.length;
+  }
+
   head(major: number, n: number): void {
     const m = major << 5;
-    if (n < 24) this.bytes.push(m | n);
-    else if (n < 0x100) this.bytes.push(m | 24, n);
-    else if (n < 0x10000) this.bytes.push(m | 25, n >> 8, n & 0xff);
-    else if (n < 0x100000000) this.bytes.push(m | 26, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-    else {
-      const hi = Math.floor(n / 0x100000000);
-      const lo = n >>> 0;
-      this.bytes.push(
-        m | 27,
-        0,
-        0,
-        (hi >>> 8) & 0xff,
-        hi & 0xff,
-        (lo >>> 24) & 0xff,
-        (lo >>> 16) & 0xff,
-        (lo >>> 8) & 0xff,
-        lo & 0xff,
-      );
+    if (n < 24) this.byte(m | n);
+    else if (n < 0x100) {
+      this.byte(m | 24);
+      this.byte(n);
+    } else if (n < 0x10000) {
+      this.byte(m | 25);
+      this.be(n, 2);
+    } else if (n < 0x100000000) {
+      this.byte(m | 26);
+      this.be(n >>> 0, 4);
+    } else {
+      this.byte(m | 27);
+      this.be(Math.floor(n / 0x100000000), 4);
+      this.be(n >>> 0, 4);
     }
+  }
+
+  /** `count` bytes of the unsigned 32-bit `n`, most significant first. */
+  private be(n: number, count: number): void {
+    for (let shift = (count - 1) * 8; shift >= 0; shift -= 8) this.byte((n >>> shift) & 0xff);
   }
 }
 
@@ -68,13 +92,13 @@ function encodeInto(w: Writer, v: CborValue): void {
   } else if (typeof v === 'string') {
     const b = utf8Encode(v);
     w.head(3, b.length);
-    for (let i = 0; i < b.length; i++) w.bytes.push(b[i]);
+    w.bytes(b);
   } else if (v instanceof Uint8Array) {
     w.head(2, v.length);
-    for (let i = 0; i < v.length; i++) w.bytes.push(v[i]);
-  } else if (v === false) w.bytes.push(0xf4);
-  else if (v === true) w.bytes.push(0xf5);
-  else if (v === null) w.bytes.push(0xf6);
+    w.bytes(v);
+  } else if (v === false) w.byte(0xf4);
+  else if (v === true) w.byte(0xf5);
+  else if (v === null) w.byte(0xf6);
   else if (Array.isArray(v)) {
     w.head(4, v.length);
     for (const item of v) encodeInto(w, item);
@@ -88,7 +112,7 @@ function encodeInto(w: Writer, v: CborValue): void {
     }
     w.head(5, entries.length);
     for (const e of entries) {
-      for (let i = 0; i < e.key.length; i++) w.bytes.push(e.key[i]);
+      w.bytes(e.key);
       encodeInto(w, e.value);
     }
   } else throw new OtaError(CborError.unsupported, `cannot encode ${typeof v}`);
@@ -96,9 +120,11 @@ function encodeInto(w: Writer, v: CborValue): void {
 
 /** Encodes `value` deterministically (shortest heads, map keys in bytewise order). */
 export function encodeCbor(value: CborValue): Uint8Array {
-  const w = new Writer();
+  const count = new Writer();
+  encodeInto(count, value);
+  const w = new Writer(new Uint8Array(count.length));
   encodeInto(w, value);
-  return new Uint8Array(w.bytes);
+  return w.out as Uint8Array;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

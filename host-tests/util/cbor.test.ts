@@ -26,6 +26,7 @@ describe('deterministic CBOR', () => {
       [1000, '1903e8'],
       [1000000, '1a000f4240'],
       [1000000000000, '1b000000e8d4a51000'],
+      [2 ** 53 - 1, '1b001fffffffffffff'],
       [-1, '20'],
       [-1000, '3903e7'],
       ['', '60'],
@@ -57,6 +58,26 @@ describe('deterministic CBOR', () => {
     expect(toHex(bytes)).toBe('a6' + '0105' + '0a02' + '1864' + '04' + '2003' + '616106' + '616201');
     const back = oracle.decode(bytes) as Map<unknown, unknown>;
     expect([...back.keys()]).toEqual([1, 10, 100, -1, 'a', 'b']);
+  });
+
+  it('writes large and nested values byte for byte as cbor-x reads them, in a buffer of exactly their size', () => {
+    const big = new Uint8Array(70_000).map((_, i) => (i * 7) & 0xff);
+    const value = new Map<number | string, CborValue>([
+      [2, big],
+      [1, [new Uint8Array(300).fill(9), 'ü'.repeat(200), -(2 ** 40), 2 ** 50]],
+      ['k', new Map<number, CborValue>([[0, big.subarray(5, 1800)]])],
+    ]);
+    const bytes = encodeCbor(value);
+    expect(bytes.buffer.byteLength).toBe(bytes.length);
+    const back = oracle.decode(bytes) as Map<unknown, unknown>;
+    expect([...back.keys()]).toEqual([1, 2, 'k']);
+    expect(new Uint8Array(back.get(2) as Uint8Array)).toEqual(big);
+    const list = back.get(1) as unknown[];
+    expect(new Uint8Array(list[0] as Uint8Array)).toEqual(new Uint8Array(300).fill(9));
+    // cbor-x reads 8-byte heads as BigInt
+    expect(list.slice(1)).toEqual(['ü'.repeat(200), BigInt(-(2 ** 40)), BigInt(2 ** 50)]);
+    expect(new Uint8Array((back.get('k') as Map<number, Uint8Array>).get(0)!)).toEqual(big.subarray(5, 1800));
+    expect(toHex(encodeCbor(decodeCbor(bytes)))).toBe(toHex(bytes));
   });
 
   it('decodes what cbor-x encodes canonically', () => {
