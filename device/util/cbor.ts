@@ -33,8 +33,18 @@ const MAX_SAFE = 2 ** 53;
 
 // ------------------------------------------------------------------------- encoding
 
+/** Bytes appended by one native push: bounded so the arguments fit the XS stack. */
+const APPEND_PIECE = 256;
+
 class Writer {
   bytes: number[] = [];
+  /** Appends `b` with one native push per piece, not one interpreted call per byte. */
+  append(b: Uint8Array): void {
+    for (let o = 0; o < b.length; o += APPEND_PIECE) {
+      const piece = o === 0 && b.length <= APPEND_PIECE ? b : b.subarray(o, o + APPEND_PIECE);
+      Array.prototype.push.apply(this.bytes, piece as unknown as number[]);
+    }
+  }
   head(major: number, n: number): void {
     const m = major << 5;
     if (n < 24) this.bytes.push(m | n);
@@ -68,10 +78,10 @@ function encodeInto(w: Writer, v: CborValue): void {
   } else if (typeof v === 'string') {
     const b = utf8Encode(v);
     w.head(3, b.length);
-    for (let i = 0; i < b.length; i++) w.bytes.push(b[i]);
+    w.append(b);
   } else if (v instanceof Uint8Array) {
     w.head(2, v.length);
-    for (let i = 0; i < v.length; i++) w.bytes.push(v[i]);
+    w.append(v);
   } else if (v === false) w.bytes.push(0xf4);
   else if (v === true) w.bytes.push(0xf5);
   else if (v === null) w.bytes.push(0xf6);
@@ -79,6 +89,7 @@ function encodeInto(w: Writer, v: CborValue): void {
     w.head(4, v.length);
     for (const item of v) encodeInto(w, item);
   } else if (v instanceof Map) {
+    if (encodeUintKeyed(w, v)) return;
     const entries: { key: Uint8Array; value: CborValue }[] = [];
     for (const [k, val] of v) entries.push({ key: encodeCbor(k), value: val });
     entries.sort((a, b) => compareBytes(a.key, b.key));
@@ -92,6 +103,32 @@ function encodeInto(w: Writer, v: CborValue): void {
       encodeInto(w, e.value);
     }
   } else throw new OtaError(CborError.unsupported, `cannot encode ${typeof v}`);
+}
+
+/**
+ * A map whose keys are all unsigned integers (every journal body and manifest): for those,
+ * the bytewise order of the shortest encodings is the numeric order, and a Map cannot
+ * hold one number twice, so the keys are sorted as numbers and written without encoding
+ * each one apart first. Encoding a download-progress record this way costs a fraction
+ * of the general path on XS, and the agent writes one per sector downloaded. Returns
+ * false, having written nothing, for any other map.
+ */
+function encodeUintKeyed(w: Writer, m: CborMap): boolean {
+  const keys: number[] = [];
+  let ascending = true;
+  for (const k of m.keys()) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= MAX_SAFE) return false;
+    if (keys.length > 0 && k < keys[keys.length - 1]) ascending = false;
+    keys.push(k);
+  }
+  // Maps are usually built in key order: then there is nothing to sort.
+  if (!ascending) keys.sort((a, b) => a - b);
+  w.head(5, keys.length);
+  for (const k of keys) {
+    w.head(0, k);
+    encodeInto(w, m.get(k) as CborValue);
+  }
+  return true;
 }
 
 /** Encodes `value` deterministically (shortest heads, map keys in bytewise order). */
