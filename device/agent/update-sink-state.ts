@@ -133,12 +133,13 @@ export abstract class SinkState {
   protected recordSectors(): void {
     const w = this.writer;
     if (!w) return;
-    const sectors = Math.floor(w.durableOffset / this.layout.sectorSize);
+    const durable = w.durableOffset;
+    const sectorSize = this.layout.sectorSize;
     // One record per completed sector: a cut loses at most a sector's worth of blocks, and the journal needs no erase per record.
-    if (sectors > this.recordedSectors) {
-      this.recordedSectors = sectors;
-      this.record(w.durableOffset, w.payloadLength, DownloadStage.downloading);
-    }
+    // (Tested without a division first: this runs for every block.)
+    if (durable < (this.recordedSectors + 1) * sectorSize) return;
+    this.recordedSectors = Math.floor(durable / sectorSize);
+    this.record(durable, w.payloadLength, DownloadStage.downloading);
   }
 
   protected record(payloadOffset: number, payloadLength: number, stage: DownloadStageValue): void {

@@ -52,6 +52,10 @@ import { manifestOf, refused, sameIdentity, SinkState } from './update-sink-stat
 
 export type { HeldBankImage, UpdateSinkPorts } from './update-sink-state.js';
 
+/** The answers without a payload, shared: one object per block is garbage XS must collect. */
+const OK: SinkWriteResult = Object.freeze({ kind: 'ok' });
+const NEED_APPROVAL: SinkWriteResult = Object.freeze({ kind: 'need-approval' });
+
 export class UpdateSink extends SinkState implements ImageSink {
   capacity(): number {
     return MAX_PREFIX_LENGTH + this.layout.banks[1].size + TRAILER_LENGTH;
@@ -119,23 +123,26 @@ export class UpdateSink extends SinkState implements ImageSink {
         new OtaError(SinkError.outOfOrder, `session at ${session.fileOffset}, block at ${fileOffset}`),
         OtaStatus.abort,
       );
-    if (session.authenticated && !this.writer && skip < bytes.length) return { kind: 'need-approval' };
-    let rest = bytes.subarray(skip);
+    if (!this.writer && session.authenticated && skip < bytes.length) return NEED_APPROVAL;
+    // Views are made only where a push took part of what it was given: a payload block is
+    // pushed as it came, and each view is an allocation (and a share of a GC) on XS.
+    let rest = skip === 0 ? bytes : bytes.subarray(skip);
     try {
       while (rest.length > 0) {
         const r = session.push(rest);
-        rest = rest.subarray(r.consumed);
         if (r.event === 'authenticated') {
+          rest = rest.subarray(r.consumed);
           this.onAuthenticated();
-          if (rest.length > 0 || !this.writer) return { kind: 'need-approval' };
-        } else if (r.consumed === 0) break;
+          if (rest.length > 0 || !this.writer) return NEED_APPROVAL;
+        } else if (r.consumed === 0 || r.consumed === rest.length) break;
+        else rest = rest.subarray(r.consumed);
       }
     } catch (e) {
       return this.refuse(asOtaError(e, SinkError.failed));
     }
     this.clientOffset += bytes.length;
     this.recordSectors();
-    return { kind: 'ok' };
+    return OK;
   }
 
   approveErase(): void {

@@ -103,7 +103,7 @@ export class ImageSession {
    * Takes the next bytes of the file. Returns early at 'authenticated' (consumed may be
    * less than given: push the rest after preparing the bank). Throws OtaError only.
    */
-  push(bytes: Bytes, options: PushOptions = {}): SessionPush {
+  push(bytes: Bytes, options?: PushOptions): SessionPush {
     try {
       const r = this.stream.push(bytes, options);
       if (r.event === 'manifest-ready') {
@@ -114,7 +114,8 @@ export class ImageSession {
         if (!this.verified) this.authorise();
         return { consumed: r.consumed, event: 'verified', fileOffset: r.fileOffset };
       }
-      return { consumed: r.consumed, event: 'more', fileOffset: r.fileOffset };
+      // 'more': the stream's answer as it is (the same fields and word), not a copy per block.
+      return r as SessionPush;
     } catch (e) {
       throw this.refuse(e);
     }

@@ -82,13 +82,13 @@ export class ImageStream {
   }
 
   /** Takes bytes in file order. Throws OtaError on any refusal. */
-  push(bytes: Bytes, options: PushOptions = {}): PushResult {
+  push(bytes: Bytes, options?: PushOptions): PushResult {
     if (this.failure) throw this.failure;
     try {
       if (this.state === 'ready' && bytes.length > 0) {
         throw new OtaError(ImageError.notApproved, 'payload offered before the manifest was approved');
       }
-      return this.take(bytes, options.stored === true);
+      return this.take(bytes, options?.stored === true);
     } catch (e) {
       this.failure = asOtaError(e, ImageError.internal);
       this.state = 'failed';
@@ -166,6 +166,16 @@ export class ImageStream {
 
   private take(bytes: Bytes, stored: boolean): PushResult {
     const n = bytes.length;
+    // Nearly every push is a block inside the payload: taken here whole, with no view made
+    // and no state change. The loop below takes it the same way at about twice the XS
+    // instructions per block (docs/BENCHMARKS.md, the download path per KiB).
+    if (this.state === 'payload' && n > 0 && this.offset + n < this.want) {
+      this.payloadHash!.update(bytes);
+      this.imageHash!.update(bytes);
+      this.offset += n;
+      if (!stored && this.sink) this.toSink(this.offset - n - this.payloadStart, bytes);
+      return { consumed: n, event: 'more', fileOffset: this.offset };
+    }
     let i = 0;
     let steps = 0;
     const maxSteps = n + STEP_SLACK;
@@ -185,7 +195,7 @@ export class ImageStream {
       if (stored && this.state !== 'payload')
         throw new OtaError(ImageError.state, `stored payload offered at offset ${this.offset}, outside the payload`);
       const room = Math.min(n - i, this.want - this.offset);
-      const piece = bytes.subarray(i, i + room);
+      const piece = room === n ? bytes : bytes.subarray(i, i + room);
       i += room;
       this.offset += room;
       if (this.state === 'payload') {

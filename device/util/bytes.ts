@@ -12,22 +12,87 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Constant-time equality: the time does not depend on where the arrays differ. */
+/**
+ * Equality whose time does not depend on where the arrays differ (no early exit).
+ *
+ * XS interprets each indexed read (about 1.8 M Cortex-M instructions per KiB compared byte
+ * by byte, docs/BENCHMARKS.md), and the bank writer compares every piece it programs with
+ * its read-back, so where both views allow it the bytes are read as words: as doubles,
+ * 8 bytes a read, where both views are 8-aligned; else as 32-bit integers where 4-aligned.
+ * The time depends on the length, the alignment and how many 8-byte groups differ or hold a
+ * zero or NaN word; never on where they are.
+ */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   let i = 0;
-  // XS interprets each indexed read (about 1.8 M Cortex-M instructions per KiB compared
-  // byte by byte, docs/BENCHMARKS.md): where both views are word-aligned, compare words.
+  const doubles = a.length >>> 3;
   const words = a.length >>> 2;
-  if (words >= 16 && (a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
-    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
-    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
-    for (let w = 0; w < words; w++) diff |= wa[w] ^ wb[w];
+  if (doubles >= 8 && (a.byteOffset & 7) === 0 && (b.byteOffset & 7) === 0) {
+    diff = doublesDiffer(a, b, doubles);
+    i = doubles << 3;
+  } else if (words >= 16 && (a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    // Int32, not Uint32: a word above 2^31 is a double in XS, and XOR must convert it back.
+    const wa = new Int32Array(a.buffer, a.byteOffset, words);
+    const wb = new Int32Array(b.buffer, b.byteOffset, words);
+    // Four words a turn: the loop's own test and increment cost as much as a compare.
+    const quads = words & ~3;
+    let w = 0;
+    for (; w < quads; w += 4)
+      diff |= (wa[w] ^ wb[w]) | (wa[w + 1] ^ wb[w + 1]) | (wa[w + 2] ^ wb[w + 2]) | (wa[w + 3] ^ wb[w + 3]);
+    for (; w < words; w++) diff |= wa[w] ^ wb[w];
     i = words << 2;
   }
   for (; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
+}
+
+/**
+ * Non-zero when the first `n` 8-byte words differ. Two doubles that compare equal have the
+ * same bits except +0 and -0 (told apart by 1/x), and two that do not compare equal have
+ * different bits unless both are NaN (erased flash, 0xFF..FF, is one), whose bits are then
+ * compared as 32-bit halves.
+ */
+function doublesDiffer(a: Uint8Array, b: Uint8Array, n: number): number {
+  const fa = new Float64Array(a.buffer, a.byteOffset, n);
+  const fb = new Float64Array(b.buffer, b.byteOffset, n);
+  let ia: Int32Array | undefined;
+  let ib: Int32Array | undefined;
+  const word = (w: number): number => {
+    const x = fa[w];
+    const y = fb[w];
+    if (x === y) return x === 0 && 1 / x !== 1 / y ? 1 : 0;
+    if (!Number.isNaN(x) || !Number.isNaN(y)) return 1;
+    if (!ia || !ib) {
+      ia = new Int32Array(a.buffer, a.byteOffset, n * 2);
+      ib = new Int32Array(b.buffer, b.byteOffset, n * 2);
+    }
+    return (ia[2 * w] ^ ib[2 * w]) | (ia[2 * w + 1] ^ ib[2 * w + 1]);
+  };
+  let diff = 0;
+  let w = 0;
+  // Four a turn, settled by one test each when they compare equal and none is zero (equal
+  // data, nearly always); any other group is settled word by word. No group ends the loop.
+  for (; w + 4 <= n; w += 4) {
+    const x0 = fa[w];
+    const x1 = fa[w + 1];
+    const x2 = fa[w + 2];
+    const x3 = fa[w + 3];
+    if (
+      x0 === fb[w] &&
+      x1 === fb[w + 1] &&
+      x2 === fb[w + 2] &&
+      x3 === fb[w + 3] &&
+      x0 !== 0 &&
+      x1 !== 0 &&
+      x2 !== 0 &&
+      x3 !== 0
+    )
+      continue;
+    diff |= word(w) | word(w + 1) | word(w + 2) | word(w + 3);
+  }
+  for (; w < n; w++) diff |= word(w);
+  return diff;
 }
 
 const HEX = '0123456789abcdef';

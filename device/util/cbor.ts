@@ -103,6 +103,7 @@ function encodeInto(w: Writer, v: CborValue): void {
     w.head(4, v.length);
     for (const item of v) encodeInto(w, item);
   } else if (v instanceof Map) {
+    if (encodeUintKeyed(w, v)) return;
     const entries: { key: Uint8Array; value: CborValue }[] = [];
     for (const [k, val] of v) entries.push({ key: encodeCbor(k), value: val });
     entries.sort((a, b) => compareBytes(a.key, b.key));
@@ -116,6 +117,32 @@ function encodeInto(w: Writer, v: CborValue): void {
       encodeInto(w, e.value);
     }
   } else throw new OtaError(CborError.unsupported, `cannot encode ${typeof v}`);
+}
+
+/**
+ * A map whose keys are all unsigned integers (every journal body and manifest): for those,
+ * the bytewise order of the shortest encodings is the numeric order, and a Map cannot
+ * hold one number twice, so the keys are sorted as numbers and written without encoding
+ * each one apart first. Encoding a download-progress record this way costs a fraction
+ * of the general path on XS, and the agent writes one per sector downloaded. Returns
+ * false, having written nothing, for any other map.
+ */
+function encodeUintKeyed(w: Writer, m: CborMap): boolean {
+  const keys: number[] = [];
+  let ascending = true;
+  for (const k of m.keys()) {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= MAX_SAFE) return false;
+    if (keys.length > 0 && k < keys[keys.length - 1]) ascending = false;
+    keys.push(k);
+  }
+  // Maps are usually built in key order: then there is nothing to sort.
+  if (!ascending) keys.sort((a, b) => a - b);
+  w.head(5, keys.length);
+  for (const k of keys) {
+    w.head(0, k);
+    encodeInto(w, m.get(k) as CborValue);
+  }
+  return true;
 }
 
 /** Encodes `value` deterministically (shortest heads, map keys in bytewise order). */
