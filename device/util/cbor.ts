@@ -34,28 +34,39 @@ const MAX_SAFE = 2 ** 53;
 // ------------------------------------------------------------------------- encoding
 
 /**
- * Encoding runs twice: a first pass only counts the bytes, the second writes them into one
- * Uint8Array of exactly that size. On XS a `number[]` built by push costs a 16-byte slot per
- * byte and is copied as it grows: encoding the 1.7 KB trust store that way made the MCU
- * image's chunk heap grow by 60 KB at every start (docs/PORTING.md).
+ * The encoder writes into one Uint8Array that doubles when full, and hands back a copy of
+ * exactly the bytes written. On XS a `number[]` built by push costs a 16-byte slot per byte
+ * and is copied as it grows: encoding the 1.7 KB trust store that way made the MCU image's
+ * chunk heap grow by 60 KB at every start (docs/PORTING.md). Doubling keeps what is thrown
+ * away under three times the output, in one pass (counting first, then writing, cost a
+ * second walk of every record the agent writes per sector downloaded).
  */
 class Writer {
-  /** Where the bytes go; undefined while counting. */
-  readonly out: Uint8Array | undefined;
+  out = new Uint8Array(64);
   length = 0;
 
-  constructor(out?: Uint8Array) {
-    this.out = out;
+  private room(n: number): void {
+    let size = this.out.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.out.subarray(0, this.length));
+    this.out = grown;
   }
 
   byte(b: number): void {
-    if (this.out) this.out[this.length] = b;
-    this.length++;
+    if (this.length === this.out.length) this.room(1);
+    this.out[this.length++] = b;
   }
 
   bytes(b: Uint8Array): void {
-    if (this.out) this.out.set(b, this.length);
+    if (this.length + b.length > this.out.length) this.room(b.length);
+    this.out.set(b, this.length);
     this.length += b.length;
+  }
+
+  /** The bytes written, in a buffer of exactly their size. */
+  result(): Uint8Array {
+    return this.out.slice(0, this.length);
   }
 
   head(major: number, n: number): void {
@@ -147,11 +158,9 @@ function encodeUintKeyed(w: Writer, m: CborMap): boolean {
 
 /** Encodes `value` deterministically (shortest heads, map keys in bytewise order). */
 export function encodeCbor(value: CborValue): Uint8Array {
-  const count = new Writer();
-  encodeInto(count, value);
-  const w = new Writer(new Uint8Array(count.length));
+  const w = new Writer();
   encodeInto(w, value);
-  return w.out as Uint8Array;
+  return w.result();
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

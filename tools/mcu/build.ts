@@ -117,7 +117,13 @@ function nativeModules(archiveDir: string): { sources: string[]; includes: strin
   return { sources, includes };
 }
 
-const AGENT_PRELOAD = /^(errors|ports|(util|pki|image|storage|zigbee|agent|ecdsa)\/.*)$/;
+/**
+ * The agent's modules, with the ports the MCU image runs it over (the lin link, transport,
+ * activation, reporter and boot control; the phase marks): a preloaded port imports agent
+ * modules, so leaving it preloaded in the sizing variant kept them preloaded there too.
+ */
+const AGENT_PRELOAD =
+  /^(errors|ports|(util|pki|image|storage|zigbee|agent|ecdsa)\/.*|platform\/lin\/.*|platform\/mcu\/agent-marks)$/;
 
 /**
  * What preloading the agent costs in flash: the same archive built again with the agent's
