@@ -25,6 +25,7 @@ import {
 import type { OtaHeader } from '../../device/image/ota-header.js';
 import type { PkiCrypto } from '../../device/pki/api.js';
 import { createTestPki, signDigestRaw } from '../../tools/pki/index.js';
+import { refusal } from '../util/refusal.js';
 
 const manifest: Manifest = {
   formatVersion: 1,
@@ -56,16 +57,6 @@ const device: DeviceIdentity = {
   currentVersion: 0x10000,
 };
 const strict: ImagePolicy = { supplierSignatureRequired: true, allowSameVersion: false, allowDowngrade: false };
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('checkHeaderAgainstManifest', () => {
   it('accepts a header that repeats the manifest, with or without the hardware range', () => {

@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { nobleP256 } from '../../device/crypto/noble-p256.js';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { OtaError } from '../../device/errors.js';
 import type { PkiCrypto, TrustStore } from '../../device/pki/api.js';
 import { devicePki, type ImagePki } from '../../device/image/image-pki.js';
 import { checkSupplierSignature } from '../../device/image/supplier-check.js';
 import { createTestPki, deriveKey, signDigestRaw } from '../../tools/pki/index.js';
+import { refusal } from '../util/refusal.js';
 
 const pki = createTestPki();
 const crypto: PkiCrypto = { sha256: nobleSha256, p256: nobleP256 };
@@ -21,16 +21,6 @@ const trust = (cells: TrustStore['cells']): TrustStore => ({ cells, manufacturer
 const full = trust({ root: pki.smkiRoot.der, supplier1: pki.supplier1.der, supplier2: pki.supplier2.der });
 /** A cell holding a certificate of another role (the manufacturer signer's): refused by its cell check. */
 const wrongRole = pki.manufacturerSigner.der;
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('checkSupplierSignature', () => {
   it('names the cell whose key verifies: either supplier cell may authorise', () => {

@@ -7,11 +7,11 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { nobleSha256 } from '../../device/crypto/noble-sha256.js';
-import { OtaError } from '../../device/errors.js';
 import { BankWriter, type BankWriterOptions } from '../../device/storage/bank-writer.js';
 import { Rng } from '../../sim/rng.js';
 import { NOR_00_ALIGN8, NOR_FF_ALIGN4, type FlashMedia } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
+import { refusal } from '../util/refusal.js';
 
 const PAYLOAD = new Rng(11).bytes(9000);
 
@@ -19,16 +19,6 @@ function rig(profile = NOR_FF_ALIGN4) {
   const media = chipFor(profile);
   const inst = instance(media, 0);
   return { media, layout: inst.layout, p: { flash: inst.flash, sha256: nobleSha256, boot: inst.boot } };
-}
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 /** Lengths of the bank programs a whole write of `data` makes with `options`. */

@@ -5,7 +5,6 @@
  * keeps, boot events acknowledged with one write, and a released fallback raising the floor.
  */
 import { describe, expect, it } from 'vitest';
-import { OtaError } from '../../device/errors.js';
 import {
   acknowledgeBootEvent,
   activateTrial,
@@ -20,6 +19,7 @@ import {
 import { readBootRecord, writeBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
 import { NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
+import { refusal } from '../util/refusal.js';
 
 const digest = (n: number) => new Uint8Array(32).fill(n);
 const V1 = 0x10000;
@@ -46,16 +46,6 @@ function trialOf(version: number, extra: Partial<BootRecord> = {}): BootRecord {
     trial: { bank: 1, version, length: 2000, digest: digest(3) },
     ...extra,
   });
-}
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 function rig(running: number, record?: BootRecord) {

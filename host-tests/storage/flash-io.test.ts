@@ -19,16 +19,7 @@ import {
 } from '../../device/storage/flash-io.js';
 import { NOR_00_ALIGN8, NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { refusal } from '../util/refusal.js';
 
 /** A port whose every operation throws `thrown`. */
 function failing(thrown: unknown): Flash {

@@ -5,12 +5,12 @@
  * holds exactly once, and turns a running-bank port that throws anything into a typed error.
  */
 import { describe, expect, it } from 'vitest';
-import { OtaError } from '../../device/errors.js';
 import type { Flash } from '../../device/ports.js';
 import { readBootRecord, writeBootRecord, type BootRecord } from '../../device/storage/boot-record.js';
 import { InactiveRegion } from '../../device/storage/inactive-region.js';
 import { NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
+import { refusal } from '../util/refusal.js';
 
 const digest = (n: number) => new Uint8Array(32).fill(n);
 
@@ -24,16 +24,6 @@ function confirmedOn(bank: 0 | 1, extra: Partial<BootRecord> = {}): BootRecord {
     confirmed: { bank, version: 0x20000, length: 1000, digest: digest(2) },
     ...extra,
   };
-}
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 /** A chip whose boot record says `record` (none when undefined), seen by an instance running `running`. */

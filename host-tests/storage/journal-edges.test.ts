@@ -5,24 +5,14 @@
  * and the serial-number order itself.
  */
 import { describe, expect, it } from 'vitest';
-import { OtaError } from '../../device/errors.js';
 import { JOURNAL_MAX_BODY, Journal, serialAfter } from '../../device/storage/journal.js';
 import { writeU16, writeU32 } from '../../device/util/bytes.js';
 import { crc32 } from '../../device/util/crc32.js';
 import { NOR_00_ALIGN8, NOR_FF_ALIGN4, type FlashMedia } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
+import { refusal } from '../util/refusal.js';
 
 const SECTOR_MAGIC = 0x314a4841;
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 function open(media: FlashMedia) {
   const { flash, layout } = instance(media, 0);

@@ -5,7 +5,6 @@
  * the counters and trust-anchor records as stored in a real journal.
  */
 import { describe, expect, it } from 'vitest';
-import { OtaError } from '../../device/errors.js';
 import { Journal } from '../../device/storage/journal.js';
 import {
   DownloadStage,
@@ -23,6 +22,7 @@ import {
 import { encodeCbor, type CborValue } from '../../device/util/cbor.js';
 import { NOR_FF_ALIGN4 } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
+import { refusal } from '../util/refusal.js';
 
 const progress: DownloadProgress = {
   manufacturerCode: 0x1234,
@@ -54,16 +54,6 @@ function progressMap(changes: [number, CborValue | undefined][] = []): Uint8Arra
     else m.set(k, v);
   }
   return encodeCbor(m);
-}
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 function journalOn() {

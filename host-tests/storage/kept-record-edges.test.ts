@@ -4,26 +4,16 @@
  * counters' rules, and the bounded write retries.
  */
 import { describe, expect, it } from 'vitest';
-import { OtaError } from '../../device/errors.js';
 import { keepCounters, keepTrustAnchors, readKept, writeKept } from '../../device/storage/kept-record.js';
 import { readU32, writeU32 } from '../../device/util/bytes.js';
 import { encodeCbor, type CborValue } from '../../device/util/cbor.js';
 import { crc32 } from '../../device/util/crc32.js';
 import { NOR_FF_ALIGN4, type FlashMedia } from '../../sim/sim-flash.js';
 import { chipFor, instance } from '../../sim/storage-rig.js';
+import { refusal } from '../util/refusal.js';
 
 const MAGIC = 0x524b4841;
 const anchors = new Uint8Array([1, 2, 3, 4, 5]);
-
-function refusal(fn: () => unknown): OtaError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OtaError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** Programs a copy by hand into kept sector `which` (erased first): magic, seq, length, CRC over header and body. */
 function plant(
