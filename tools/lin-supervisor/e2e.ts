@@ -21,13 +21,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../sim/index.js';
-import { signImage } from '../image/sign-image.js';
-import { signDigestRaw } from '../pki/sign.js';
-import { createTestPki } from '../pki/test-pki.js';
-import { createTrustStore } from '../../device/pki/index.js';
 import { buildVariant, missingTools, type BuildSpec } from './builds.js';
 import { provisionFlashFile } from './provision.js';
 import { superviseUpdate, type RunResult, type SupervisorOptions } from './supervisor.js';
+import { updateSigner } from './update-images.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const V1 = 0x01000000;
@@ -108,28 +105,7 @@ export async function main(args: string[]): Promise<number> {
   }
 
   // One test PKI: the device trusts it, v2 and the broken builds are signed with it.
-  const pki = createTestPki();
-  const sign = (payload: Uint8Array) =>
-    signImage(
-      {
-        manufacturerCode: 0x1234,
-        imageType: 0x0042,
-        fileVersion: V2,
-        minHardwareVersion: 1,
-        maxHardwareVersion: 4,
-        payload,
-        description: 'althan-ota lin build',
-      },
-      {
-        manufacturer: (d) => signDigestRaw(pki.manufacturerSigner.privateKey, d),
-        chain: [pki.manufacturerSigner.der],
-        supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
-      },
-    ).file;
-  // The journal's TRUST_ANCHORS record takes at most JOURNAL_MAX_BODY (1536) bytes; the test
-  // PKI's full store (SMKI root, two suppliers, manufacturer) is larger, so the device is
-  // provisioned with what verifying these images needs: the manufacturer anchor and supplier 1.
-  const deviceTrust = createTrustStore(pki.manufacturerRoot.der, { supplier1: pki.supplier1.der });
+  const { sign, deviceTrust } = updateSigner(V2, 'althan-ota lin build');
   const images = new Map<string, Uint8Array>();
   for (const name of ['v2', 'v2-selftest-fail', 'v2-exit-at-start']) images.set(name, sign(builds.get(name)!));
   say(`signed v2 images: ${images.get('v2')!.length} bytes each OTA file`);

@@ -24,18 +24,15 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTrustStore } from '../../device/pki/index.js';
 import { Rng } from '../../sim/index.js';
-import { signImage } from '../image/sign-image.js';
 import { provisionFlashFile } from '../lin-supervisor/provision.js';
 import { superviseUpdate, type RunResult, type SupervisorOptions } from '../lin-supervisor/supervisor.js';
-import { signDigestRaw } from '../pki/sign.js';
-import { createTestPki } from '../pki/test-pki.js';
 import { AGENT_VARIANTS, V1, V2, variantElf } from './agent-variants.js';
 import { marksOf, phaseTable, ramTable } from './e2e-phases.js';
 import { BOARDS, buildDir, EXIT_FAILED, EXIT_MISSING, EXIT_USAGE, fail, missingTools, repo } from './mcu-env.js';
 import { qemuLauncher } from './qemu-launcher.js';
 import { imageSizes } from './sizes.js';
+import { updateSigner } from '../lin-supervisor/update-images.js';
 
 const BOARD = 'an505';
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -119,26 +116,8 @@ async function main(): Promise<number> {
     `images (stripped ELF, what a bank holds): ${AGENT_VARIANTS.map((v) => `${v.name} ${elves.get(v.name)!.length} bytes`).join(', ')}`,
   );
 
-  const pki = createTestPki();
-  const sign = (payload: Uint8Array) =>
-    signImage(
-      {
-        manufacturerCode: 0x1234,
-        imageType: 0x0042,
-        fileVersion: V2,
-        minHardwareVersion: 1,
-        maxHardwareVersion: 4,
-        payload,
-        description: 'althan-ota MCU image',
-      },
-      {
-        manufacturer: (d) => signDigestRaw(pki.manufacturerSigner.privateKey, d),
-        chain: [pki.manufacturerSigner.der],
-        supplier: (d) => signDigestRaw(pki.supplier1.privateKey, d),
-      },
-    ).file;
-  // As in the lin run: the journal's trust record holds the manufacturer anchor and supplier 1.
-  const deviceTrust = createTrustStore(pki.manufacturerRoot.der, { supplier1: pki.supplier1.der });
+  // As in the lin run: one test PKI signs every v2 image, the device holds its manufacturer anchor and supplier 1.
+  const { sign, deviceTrust } = updateSigner(V2, 'althan-ota MCU image');
   const images = new Map<string, Uint8Array>();
   for (const name of ['v2', 'v2-selftest-fail', 'v2-exit-at-start']) images.set(name, sign(elves.get(name)!));
   say(`signed OTA files: ${images.get('v2')!.length} bytes each`);
